@@ -1,0 +1,14 @@
+//! Madd Store's domain: pure Rust, no async, no I/O. Everything here is decided by its inputs
+//! (the clock and randomness are passed in), so it is tested exhaustively in unit tests.
+
+pub mod catalog;
+pub mod money;
+pub mod order;
+pub mod phone;
+pub mod pricing;
+
+pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
+pub use money::{Bps, Rounding, Rupiah};
+pub use order::{OrderCode, OrderStatus, Settlement, SupplierStatus};
+pub use phone::{Operator, PhoneError, PhoneNumber};
+pub use pricing::{CustomerFee, Markup, Quote};

@@ -1,0 +1,116 @@
+//! From the supplier's price to what the customer pays.
+//!
+//! Rules, in order (all rounding is upward, so rounding never costs the store money):
+//! 1. `markup = max(ceil(cost × markup_rate), markup_min)`;
+//! 2. `price = round_up(cost + markup, unit)` — `unit` is the payment unit (Trakteer's unit price),
+//!    so the item alone is always payable exactly;
+//! 3. `fee = ceil(price × fee_rate) + fee_fixed` — the customer's admin fee, shown at checkout;
+//! 4. `amount_due = round_up(price + fee, unit)`; the rounding surplus is added to the fee, so
+//!    `price + fee == amount_due` always and the pay link's `quantity × unit == amount_due`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Bps, Rounding, Rupiah};
+
+/// How the store turns a supplier cost into a selling price.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Markup {
+    pub rate: Bps,
+    pub min: Rupiah,
+}
+
+impl Markup {
+    pub fn sell_price(&self, cost: Rupiah, unit: Rupiah) -> Rupiah {
+        let markup = self.rate.of(cost, Rounding::Up).max(self.min);
+        (cost + markup).round_up_to(unit)
+    }
+}
+
+/// The admin fee charged to the customer on top of the item price.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerFee {
+    pub rate: Bps,
+    pub fixed: Rupiah,
+}
+
+/// What the customer is asked to pay for one order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    pub price: Rupiah,
+    pub fee: Rupiah,
+    pub amount_due: Rupiah,
+}
+
+impl Quote {
+    pub fn new(price: Rupiah, fee: &CustomerFee, unit: Rupiah) -> Quote {
+        let raw_fee = fee.rate.of(price, Rounding::Up) + fee.fixed;
+        let amount_due = (price + raw_fee).round_up_to(unit);
+        Quote {
+            price,
+            fee: amount_due - price,
+            amount_due,
+        }
+    }
+
+    /// How many payment units settle this quote.
+    pub fn units(&self, unit: Rupiah) -> i64 {
+        self.amount_due.units_of(unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const UNIT: Rupiah = Rupiah::new(1000);
+
+    #[test]
+    fn default_markup_worked_examples() {
+        let m = Markup {
+            rate: Bps::new(1000),
+            min: Rupiah::new(500),
+        };
+        // 3 310 + max(331, 500) = 3 810 → 4 000
+        assert_eq!(m.sell_price(Rupiah::new(3310), UNIT), Rupiah::new(4000));
+        // 195 695 + 19 570 (19 569.5 rounded up) = 215 265 → 216 000
+        assert_eq!(
+            m.sell_price(Rupiah::new(195_695), UNIT),
+            Rupiah::new(216_000)
+        );
+    }
+
+    #[test]
+    fn fee_rounding_surplus_goes_to_the_fee() {
+        let fee = CustomerFee {
+            rate: Bps::new(70),
+            fixed: Rupiah::new(0),
+        };
+        let q = Quote::new(Rupiah::new(216_000), &fee, UNIT);
+        // 0.7% of 216 000 = 1 512 → due 217 512 → 218 000
+        assert_eq!(q.amount_due, Rupiah::new(218_000));
+        assert_eq!(q.fee, Rupiah::new(2_000));
+        assert_eq!(q.units(UNIT), 218);
+        let free = Quote::new(Rupiah::new(4000), &CustomerFee::default(), UNIT);
+        assert_eq!(free.fee, Rupiah::ZERO);
+        assert_eq!(free.amount_due, Rupiah::new(4000));
+    }
+
+    proptest! {
+        #[test]
+        fn price_covers_cost_plus_markup_and_is_payable(
+            cost in 1i64..50_000_000, rate in 0u32..5_000, min in 0i64..10_000,
+            fee_rate in 0u32..1_000, fee_fixed in 0i64..5_000, unit in prop::sample::select(vec![1i64, 100, 500, 1000, 5000])
+        ) {
+            let unit = Rupiah::new(unit);
+            let m = Markup { rate: Bps::new(rate), min: Rupiah::new(min) };
+            let price = m.sell_price(Rupiah::new(cost), unit);
+            prop_assert!(price.amount() >= cost + min);
+            prop_assert_eq!(price.amount() % unit.amount(), 0);
+            let q = Quote::new(price, &CustomerFee { rate: Bps::new(fee_rate), fixed: Rupiah::new(fee_fixed) }, unit);
+            prop_assert_eq!(q.price + q.fee, q.amount_due);
+            prop_assert_eq!(q.units(unit) * unit.amount(), q.amount_due.amount());
+            prop_assert!(q.fee.amount() >= fee_fixed);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Fonnte client (to be written).

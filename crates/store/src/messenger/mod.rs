@@ -1,0 +1,47 @@
+//! The messaging role: how the store tells customers and the seller what happens. WhatsApp Cloud
+//! API and Fonnte today; the trait is small so Wablas or a self-hosted WAHA fit later.
+
+pub mod cloud;
+pub mod fonnte;
+
+use async_trait::async_trait;
+use madd_domain::PhoneNumber;
+
+/// A message ready to send. `text` is always filled; `template` carries the kind's name and body
+/// parameters for gateways that need a pre-approved template outside the 24-hour window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    pub to: PhoneNumber,
+    /// The message kind (`order_created`, `payment_received`, …): the default template name.
+    pub kind: String,
+    pub text: String,
+    /// Template body parameters, in order; the same facts as `text`.
+    pub params: Vec<String>,
+    /// Whether the recipient wrote to the store in the last 24 hours (free text allowed).
+    pub window_open: bool,
+}
+
+/// The gateway accepted the message (not yet delivered).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// The gateway's message id (`wamid.…`, Fonnte's numeric id), for status updates.
+    pub provider_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Try again later with backoff: 5xx, timeouts, rate limits.
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// Never going to work for this message: the number is not on WhatsApp, the body is invalid.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+    /// The credentials are wrong or expired: retrying will not help until the seller acts.
+    #[error("gateway refused our credentials: {0}")]
+    Unauthorized(String),
+}
+
+#[async_trait]
+pub trait Messenger: Send + Sync {
+    async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, SendError>;
+}

@@ -1,0 +1,44 @@
+//! The payment role: how a customer pays and how the store learns of it. Trakteer today (room for
+//! Tripay, Midtrans). Trakteer cannot create a payment: the store builds a pre-filled link and
+//! learns of the payment from the webhook (parsed in [`trakteer`]), with the public API as a
+//! safety net for webhooks that never came.
+
+pub mod trakteer;
+
+use async_trait::async_trait;
+use madd_domain::{OrderCode, Rupiah};
+use time::OffsetDateTime;
+
+/// A payment as the channel reports it through its API (reconciliation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportedPayment {
+    /// The channel's id when it gives one (`order_id`), else `None`.
+    pub id: Option<String>,
+    pub supporter_name: String,
+    pub message: String,
+    pub quantity: i64,
+    pub amount: Rupiah,
+    pub net_amount: Option<Rupiah>,
+    pub payment_method: Option<String>,
+    /// Only `success` is paid.
+    pub status: String,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentApiError {
+    #[error("payment API unreachable: {0}")]
+    Unavailable(String),
+    #[error("payment API refused: {0}")]
+    Refused(String),
+}
+
+#[async_trait]
+pub trait PaymentChannel: Send + Sync {
+    /// The price of one unit; every amount due is a whole number of units.
+    fn unit_price(&self) -> Rupiah;
+    /// The link where the customer pays `amount` for `code` (amount is a multiple of the unit).
+    fn pay_url(&self, code: &OrderCode, amount: Rupiah, display_name: &str) -> String;
+    /// One page (1-based) of the payments received, newest first.
+    async fn recent_payments(&self, page: u32) -> Result<Vec<ReportedPayment>, PaymentApiError>;
+}

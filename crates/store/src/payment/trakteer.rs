@@ -1,0 +1,1 @@
+//! Trakteer: pay links, webhook parsing, public API client (to be written).

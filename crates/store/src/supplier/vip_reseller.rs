@@ -1,0 +1,1 @@
+//! VIP Reseller client (to be written).
