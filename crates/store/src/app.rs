@@ -1,0 +1,37 @@
+//! The application's shared state: configuration, storage, the clock and the three providers.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::messenger::Messenger;
+use crate::payment::PaymentChannel;
+use crate::supplier::Supplier;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub supplier: Arc<dyn Supplier>,
+    pub payment: Arc<dyn PaymentChannel>,
+    pub messenger: Arc<dyn Messenger>,
+    /// Wakes this process's workers when a request has queued a job.
+    pub wake: Arc<Notify>,
+    /// Signals request handlers waiting for a worker's answer (nickname lookups).
+    pub answers: Arc<Notify>,
+}
+
+impl App {
+    pub fn now_ms(&self) -> i64 {
+        crate::clock::to_millis(self.clock.now())
+    }
+
+    pub fn wake_workers(&self) {
+        self.wake.notify_waiters();
+        self.wake.notify_one();
+    }
+}

@@ -1,0 +1,190 @@
+//! Durable jobs. A job is written in the same transaction as the state change that calls for it,
+//! claimed with a lease (so a crashed worker's job is picked up again when the lease runs out),
+//! retried with backoff, and kept as `dead` with its last error when it runs out of attempts.
+//! Job handlers are idempotent: a lease can expire while a slow handler is still running.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Backend, Conn, DbResult};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub ref_id: Option<i64>,
+    pub payload: String,
+    /// Including the current one.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub locked_by: String,
+}
+
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub ref_id: Option<i64>,
+    pub payload: &'a str,
+    pub run_at: i64,
+    pub max_attempts: i64,
+    /// At most one live (pending) job per key; released when the job finishes.
+    pub dedupe_key: Option<&'a str>,
+}
+
+/// Returns whether a job was written (`false`: a live job with the same key exists).
+pub async fn enqueue(conn: &mut Conn, job: &NewJob<'_>, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, ref_id, payload, state, run_at, attempts, max_attempts, \
+         dedupe_key, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'pending', $4, 0, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(job.kind)
+    .bind(job.ref_id)
+    .bind(job.payload)
+    .bind(job.run_at)
+    .bind(job.max_attempts)
+    .bind(job.dedupe_key)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn from_row(r: &AnyRow) -> DbResult<Job> {
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        ref_id: r.try_get("ref_id")?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        max_attempts: r.try_get("max_attempts")?,
+        locked_by: r.try_get("locked_by")?,
+    })
+}
+
+/// Claims the next due job for `worker` until `now + lease_ms`.
+pub async fn claim(
+    conn: &mut Conn,
+    backend: Backend,
+    worker: &str,
+    now: i64,
+    lease_ms: i64,
+) -> DbResult<Option<Job>> {
+    // PostgreSQL: several processes claim at once; SKIP LOCKED lets each take a different row
+    // without waiting. SQLite has one writer, so the plain sub-select is already exclusive.
+    let lock = match backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
+                     AND (locked_until IS NULL OR locked_until <= $3) \
+                     ORDER BY run_at, id LIMIT 1 {lock}) \
+         RETURNING id, kind, ref_id, payload, attempts, max_attempts, locked_by"
+    );
+    let row = sqlx::query(&sql)
+        .bind(worker)
+        .bind(now + lease_ms)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Finishes a job. Only the worker holding the lease can (a job re-claimed after its lease ran
+/// out belongs to its new worker).
+pub async fn complete(conn: &mut Conn, job: &Job, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', dedupe_key = NULL, locked_until = NULL, updated_at = $1 \
+         WHERE id = $2 AND locked_by = $3 AND state = 'pending'",
+    )
+    .bind(now)
+    .bind(job.id)
+    .bind(&job.locked_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Puts a job back to run at `run_at`, or marks it dead when it has no attempts left.
+pub async fn retry_or_bury(
+    conn: &mut Conn,
+    job: &Job,
+    run_at: i64,
+    error: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let dead = job.attempts >= job.max_attempts;
+    let done = sqlx::query(
+        "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, \
+         dedupe_key = CASE WHEN $1 = 'dead' THEN NULL ELSE dedupe_key END, updated_at = $4 \
+         WHERE id = $5 AND locked_by = $6 AND state = 'pending'",
+    )
+    .bind(if dead { "dead" } else { "pending" })
+    .bind(run_at)
+    .bind(error)
+    .bind(now)
+    .bind(job.id)
+    .bind(&job.locked_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1 && dead)
+}
+
+/// Reschedules without counting an attempt (e.g. "the supplier has not finished yet").
+pub async fn reschedule(conn: &mut Conn, job: &Job, run_at: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE jobs SET run_at = $1, locked_until = NULL, attempts = attempts - 1, updated_at = $2 \
+         WHERE id = $3 AND locked_by = $4 AND state = 'pending'",
+    )
+    .bind(run_at)
+    .bind(now)
+    .bind(job.id)
+    .bind(&job.locked_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Jobs not finished yet (pending, including leased ones), by kind.
+pub async fn pending_counts(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT kind, CAST(COUNT(*) AS BIGINT) AS n FROM jobs WHERE state = 'pending' \
+         GROUP BY kind ORDER BY kind",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// The earliest time a pending job is due, for the worker to sleep until then.
+pub async fn next_due(conn: &mut Conn) -> DbResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
+         THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending'",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn dead(conn: &mut Conn, limit: i64) -> DbResult<Vec<(i64, String, Option<i64>, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, ref_id, COALESCE(last_error, '') AS last_error FROM jobs \
+         WHERE state = 'dead' ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("kind")?,
+                r.try_get("ref_id")?,
+                r.try_get("last_error")?,
+            ))
+        })
+        .collect()
+}

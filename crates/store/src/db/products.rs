@@ -1,0 +1,123 @@
+//! The catalogue as the store sells it: the supplier's products with the store's price.
+
+use madd_domain::{Category, Rupiah, ServiceKind};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{flag, Conn, DbError, DbResult};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    pub code: String,
+    pub name: String,
+    pub brand: String,
+    pub category: Category,
+    pub kind: ServiceKind,
+    pub prepaid_type: Option<String>,
+    /// What the supplier charges the seller (at the configured tier).
+    pub cost: Rupiah,
+    /// What the customer pays for the item.
+    pub price: Rupiah,
+    /// The supplier has stock.
+    pub available: bool,
+    /// The seller sells it.
+    pub enabled: bool,
+    pub note: Option<String>,
+    pub updated_at: i64,
+}
+
+impl Product {
+    pub fn sellable(&self) -> bool {
+        self.available && self.enabled
+    }
+}
+
+const COLUMNS: &str =
+    "code, name, brand, category, kind, prepaid_type, cost, price, available, enabled, note, updated_at";
+
+fn from_row(r: &AnyRow) -> DbResult<Product> {
+    let category: String = r.try_get("category")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(Product {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        brand: r.try_get("brand")?,
+        category: category
+            .parse()
+            .map_err(|_| DbError::Corrupt(format!("category '{category}'")))?,
+        kind: kind
+            .parse()
+            .map_err(|_| DbError::Corrupt(format!("kind '{kind}'")))?,
+        prepaid_type: r.try_get("prepaid_type")?,
+        cost: Rupiah::new(r.try_get("cost")?),
+        price: Rupiah::new(r.try_get("price")?),
+        available: r.try_get::<i64, _>("available")? != 0,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        note: r.try_get("note")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Inserts or refreshes a product from the supplier; keeps the seller's `enabled` choice.
+pub async fn upsert(conn: &mut Conn, p: &Product) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO products (code, name, brand, category, kind, prepaid_type, cost, price, \
+         available, enabled, note, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, brand = excluded.brand, \
+         category = excluded.category, kind = excluded.kind, prepaid_type = excluded.prepaid_type, \
+         cost = excluded.cost, price = excluded.price, available = excluded.available, \
+         note = excluded.note, updated_at = excluded.updated_at",
+    )
+    .bind(&p.code)
+    .bind(&p.name)
+    .bind(&p.brand)
+    .bind(p.category.as_str())
+    .bind(p.kind.as_str())
+    .bind(&p.prepaid_type)
+    .bind(p.cost.amount())
+    .bind(p.price.amount())
+    .bind(flag(p.available))
+    .bind(flag(p.enabled))
+    .bind(&p.note)
+    .bind(p.updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, code: &str) -> DbResult<Option<Product>> {
+    let sql = format!("SELECT {COLUMNS} FROM products WHERE code = $1");
+    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Every product (optionally of one category), grouped by brand, cheapest first.
+pub async fn list(conn: &mut Conn, category: Option<Category>) -> DbResult<Vec<Product>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM products WHERE ($1 IS NULL OR category = $1) \
+         ORDER BY category, brand, price, code"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(category.map(Category::as_str))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn set_enabled(conn: &mut Conn, code: &str, enabled: bool) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE products SET enabled = $1 WHERE code = $2")
+        .bind(flag(enabled))
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Products the supplier no longer lists are kept (old orders name them) but made unavailable.
+pub async fn mark_missing_unavailable(conn: &mut Conn, synced_at: i64) -> DbResult<u64> {
+    let done = sqlx::query("UPDATE products SET available = 0 WHERE updated_at < $1")
+        .bind(synced_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,253 @@
+//! The job runner: claims due jobs from the database and runs their handlers. Every process runs
+//! some workers; on PostgreSQL several processes share the queue safely (row claiming with
+//! `SKIP LOCKED`, leases for crashed workers, handlers that are idempotent).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::db::jobs::{self as repo, Job, NewJob};
+use crate::db::{Conn, DbResult};
+use crate::service::{fulfilment, nickname, orders, outbox};
+
+/// How long a claimed job belongs to its worker before another may take it over. Longer than
+/// any provider call's timeout, so a live worker never loses its job mid-call.
+const LEASE_MS: i64 = 120_000;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    SendMessage,
+    PlaceOrder,
+    FollowOrder,
+    ExpireOrder,
+    LookupNickname,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::SendMessage => "send_message",
+            JobKind::PlaceOrder => "place_order",
+            JobKind::FollowOrder => "follow_order",
+            JobKind::ExpireOrder => "expire_order",
+            JobKind::LookupNickname => "lookup_nickname",
+        }
+    }
+
+    fn parse(s: &str) -> Option<JobKind> {
+        Some(match s {
+            "send_message" => JobKind::SendMessage,
+            "place_order" => JobKind::PlaceOrder,
+            "follow_order" => JobKind::FollowOrder,
+            "expire_order" => JobKind::ExpireOrder,
+            "lookup_nickname" => JobKind::LookupNickname,
+            _ => return None,
+        })
+    }
+
+    fn max_attempts(self) -> i64 {
+        match self {
+            JobKind::SendMessage => 10,
+            JobKind::PlaceOrder => 12,
+            JobKind::FollowOrder => 30,
+            JobKind::ExpireOrder => 10,
+            JobKind::LookupNickname => 2,
+        }
+    }
+}
+
+/// Queues a job in the caller's transaction. `dedupe`: at most one live job per key.
+pub async fn schedule(
+    conn: &mut Conn,
+    kind: JobKind,
+    ref_id: i64,
+    run_at: i64,
+    now: i64,
+    dedupe: Option<&str>,
+) -> DbResult<bool> {
+    repo::enqueue(
+        conn,
+        &NewJob {
+            kind: kind.as_str(),
+            ref_id: Some(ref_id),
+            payload: "{}",
+            run_at,
+            max_attempts: kind.max_attempts(),
+            dedupe_key: dedupe,
+        },
+        now,
+    )
+    .await
+}
+
+/// What a handler decided.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    /// Failed this time; try again after a backoff (counts an attempt).
+    Retry(String),
+    /// Not finished, nothing failed: look again at this time (does not count an attempt).
+    Later(i64),
+}
+
+/// Exponential backoff: 5 s, 10 s, 20 s, … capped at 30 minutes.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let exp = attempts.clamp(1, 20) - 1;
+    (5_000i64.saturating_mul(1i64 << exp)).min(30 * 60_000)
+}
+
+async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::error::AppError> {
+    let id = job.ref_id.unwrap_or_default();
+    match kind {
+        JobKind::SendMessage => outbox::send(app, id, job).await,
+        JobKind::PlaceOrder => fulfilment::place(app, id, job).await,
+        JobKind::FollowOrder => fulfilment::follow(app, id).await,
+        JobKind::ExpireOrder => orders::expire(app, id).await,
+        JobKind::LookupNickname => nickname::perform(app, id).await,
+    }
+}
+
+/// Called once when a job has used its last attempt.
+async fn on_buried(app: &App, kind: JobKind, job: &Job, error: &str) -> Result<(), crate::error::AppError> {
+    let id = job.ref_id.unwrap_or_default();
+    match kind {
+        JobKind::SendMessage => outbox::give_up(app, id, error).await,
+        JobKind::PlaceOrder | JobKind::FollowOrder => fulfilment::give_up(app, id, error).await,
+        JobKind::LookupNickname => nickname::give_up(app, id, error).await,
+        JobKind::ExpireOrder => Ok(()),
+    }
+}
+
+/// Claims and runs one due job. `false` when none was due.
+pub async fn run_one(app: &App, worker: &str) -> DbResult<bool> {
+    let now = app.now_ms();
+    let job = {
+        let mut conn = app.db.conn().await?;
+        repo::claim(&mut conn, app.db.backend, worker, now, LEASE_MS).await?
+    };
+    let Some(job) = job else {
+        return Ok(false);
+    };
+    let span = tracing::info_span!("job", id = job.id, kind = %job.kind, ref_id = job.ref_id);
+    async {
+        let Some(kind) = JobKind::parse(&job.kind) else {
+            tracing::error!("unknown job kind; burying it");
+            let mut conn = app.db.conn().await?;
+            repo::retry_or_bury(&mut conn, &Job { attempts: job.max_attempts, ..job.clone() }, now, "unknown job kind", now).await?;
+            return Ok(true);
+        };
+        let outcome = handle(app, kind, &job).await;
+        let now = app.now_ms();
+        let mut conn = app.db.conn().await?;
+        match outcome {
+            Ok(Outcome::Done) => {
+                repo::complete(&mut conn, &job, now).await?;
+            }
+            Ok(Outcome::Later(at)) => {
+                repo::reschedule(&mut conn, &job, at, now).await?;
+            }
+            Ok(Outcome::Retry(reason)) => {
+                tracing::warn!(attempt = job.attempts, %reason, "job failed; will retry");
+                bury_or_retry(app, &mut conn, kind, &job, &reason, now).await?;
+            }
+            Err(e) => {
+                tracing::error!(attempt = job.attempts, error = %e, "job errored; will retry");
+                bury_or_retry(app, &mut conn, kind, &job, &e.to_string(), now).await?;
+            }
+        }
+        Ok(true)
+    }
+    .instrument(span)
+    .await
+}
+
+async fn bury_or_retry(
+    app: &App,
+    conn: &mut Conn,
+    kind: JobKind,
+    job: &Job,
+    reason: &str,
+    now: i64,
+) -> DbResult<()> {
+    let buried = repo::retry_or_bury(conn, job, now + backoff_ms(job.attempts), reason, now).await?;
+    if buried {
+        tracing::error!(%reason, "job out of attempts");
+        if let Err(e) = on_buried(app, kind, job, reason).await {
+            tracing::error!(error = %e, "could not record a buried job's consequences");
+        }
+    }
+    Ok(())
+}
+
+/// Runs every job that is due now, until none is left (tests and the CLI use this).
+pub async fn drain(app: &App) -> DbResult<usize> {
+    let mut n = 0;
+    while run_one(app, "drain").await? {
+        n += 1;
+        if n > 10_000 {
+            tracing::error!("drain: too many jobs, stopping");
+            break;
+        }
+    }
+    Ok(n)
+}
+
+/// A background worker: runs jobs as they come due until `shutdown` turns true.
+pub async fn worker(app: App, name: String, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        match run_one(&app, &name).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, "worker could not reach the database"),
+        }
+        // Sleep until the next job is due, a request queues one, or a second passes (other
+        // processes may queue jobs too).
+        let wait = match next_due_in(&app).await {
+            Some(ms) => Duration::from_millis(ms.clamp(10, 1_000) as u64),
+            None => Duration::from_secs(1),
+        };
+        tokio::select! {
+            _ = app.wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+async fn next_due_in(app: &App) -> Option<i64> {
+    let mut conn = app.db.conn().await.ok()?;
+    let due = repo::next_due(&mut conn).await.ok()??;
+    Some(due - app.now_ms())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff_ms(1), 5_000);
+        assert_eq!(backoff_ms(2), 10_000);
+        assert_eq!(backoff_ms(4), 40_000);
+        assert_eq!(backoff_ms(30), 30 * 60_000);
+        assert_eq!(backoff_ms(0), 5_000);
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in [
+            JobKind::SendMessage,
+            JobKind::PlaceOrder,
+            JobKind::FollowOrder,
+            JobKind::ExpireOrder,
+            JobKind::LookupNickname,
+        ] {
+            assert_eq!(JobKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

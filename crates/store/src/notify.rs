@@ -1,0 +1,363 @@
+//! What the store says, to whom, at each step. Pure text building: the outbox stores and sends.
+//! Every notice has a plain text (Fonnte, or the Cloud API inside the 24-hour window) and the same
+//! facts as ordered template parameters (the Cloud API outside the window).
+
+use madd_domain::{GameAccount, OrderCode, Rupiah};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Customer,
+    Seller,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Customer => "customer",
+            Audience::Seller => "seller",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub audience: Audience,
+    /// Also the default Cloud API template name.
+    pub kind: &'static str,
+    pub text: String,
+    pub params: Vec<String>,
+}
+
+/// The facts about an order that messages mention.
+#[derive(Clone, Debug)]
+pub struct OrderFacts<'a> {
+    pub code: &'a OrderCode,
+    pub product_name: &'a str,
+    pub account: &'a GameAccount,
+    pub nickname: Option<&'a str>,
+    pub amount_due: Rupiah,
+    /// `/order/{code}` on the public URL.
+    pub track_url: String,
+    /// `/admin/orders/{code}` on the public URL.
+    pub admin_url: String,
+}
+
+impl OrderFacts<'_> {
+    fn account_line(&self) -> String {
+        match self.nickname {
+            Some(n) => format!("{} – {}", self.account, one_line(n)),
+            None => self.account.to_string(),
+        }
+    }
+}
+
+/// Names typed by strangers (nicknames, supporter names) go into messages on one line and
+/// without WhatsApp formatting characters, so they cannot fake a second message part.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            '*' | '_' | '~' | '`' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(60)
+        .collect()
+}
+
+pub fn order_created(f: &OrderFacts, pay_url: &str, expires: &str) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "order_created",
+        text: format!(
+            "Halo kak! Pesanan *{code}* sudah kami terima.\n\n\
+             Produk: {product}\nAkun: {account}\nTotal: *{total}*\n\n\
+             Bayar sebelum {expires} lewat Trakteer (QRIS/e-wallet):\n{pay_url}\n\n\
+             Pantau pesanan: {track}",
+            code = f.code,
+            product = f.product_name,
+            account = f.account_line(),
+            total = f.amount_due,
+            track = f.track_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            f.product_name.to_string(),
+            f.account_line(),
+            f.amount_due.to_string(),
+            pay_url.to_string(),
+            expires.to_string(),
+        ],
+    }
+}
+
+pub fn seller_new_order(f: &OrderFacts, customer: &str) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_new_order",
+        text: format!(
+            "🛒 Pesanan baru *{code}*\n{product}\nAkun: {account}\nTotal: {total}\nWA: {customer}\n\
+             Menunggu pembayaran.\n{admin}",
+            code = f.code,
+            product = f.product_name,
+            account = f.account_line(),
+            total = f.amount_due,
+            admin = f.admin_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            f.product_name.to_string(),
+            f.account_line(),
+            f.amount_due.to_string(),
+            customer.to_string(),
+            f.admin_url.clone(),
+        ],
+    }
+}
+
+pub fn payment_received(f: &OrderFacts, paid: Rupiah, auto: bool) -> Notice {
+    let next = if auto {
+        "Pesanan langsung kami proses."
+    } else {
+        "Pesanan segera kami proses."
+    };
+    Notice {
+        audience: Audience::Customer,
+        kind: "payment_received",
+        text: format!(
+            "✅ Pembayaran {paid} untuk pesanan *{code}* sudah kami terima. {next}\n\
+             Pantau pesanan: {track}",
+            code = f.code,
+            track = f.track_url,
+        ),
+        params: vec![f.code.to_string(), paid.to_string(), f.track_url.clone()],
+    }
+}
+
+pub fn payment_short(f: &OrderFacts, paid: Rupiah, shortfall: Rupiah, pay_rest_url: &str) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "payment_short",
+        text: format!(
+            "Pembayaran untuk pesanan *{code}* baru {paid} dari {total}: *kurang {shortfall}*.\n\
+             Bayar kekurangannya di sini:\n{pay_rest_url}\n\nPantau pesanan: {track}",
+            code = f.code,
+            total = f.amount_due,
+            track = f.track_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            paid.to_string(),
+            f.amount_due.to_string(),
+            shortfall.to_string(),
+            pay_rest_url.to_string(),
+        ],
+    }
+}
+
+pub fn seller_payment(f: &OrderFacts, paid_total: Rupiah, net: Option<Rupiah>, fully_paid: bool, auto: bool) -> Notice {
+    let state = match (fully_paid, auto) {
+        (true, true) => "LUNAS – diproses otomatis.",
+        (true, false) => "LUNAS – siap diproses, buka link lalu tekan Proses.",
+        (false, _) => "KURANG BAYAR – pelanggan diminta melunasi.",
+    };
+    let net = net.map(|n| format!(" (bersih {n})")).unwrap_or_default();
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_payment_received",
+        text: format!(
+            "💰 Pembayaran *{code}*: {paid_total}{net} dari {total}. {state}\n{admin}",
+            code = f.code,
+            total = f.amount_due,
+            admin = f.admin_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            paid_total.to_string(),
+            f.amount_due.to_string(),
+            state.to_string(),
+            f.admin_url.clone(),
+        ],
+    }
+}
+
+pub fn order_delivered(f: &OrderFacts, serial: &str) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "order_delivered",
+        text: format!(
+            "🎉 Pesanan *{code}* SUKSES!\n{product}\nAkun: {account}\nSN: *{serial}*\n\n\
+             Terima kasih sudah belanja di Madd Store 🙏\n{track}",
+            code = f.code,
+            product = f.product_name,
+            account = f.account_line(),
+            track = f.track_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            f.product_name.to_string(),
+            f.account_line(),
+            serial.to_string(),
+        ],
+    }
+}
+
+pub fn order_failed(f: &OrderFacts) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "order_failed",
+        text: format!(
+            "Mohon maaf, pesanan *{code}* ({product}) gagal diproses oleh sistem kami. \
+             Admin akan segera menghubungi kakak untuk pengembalian dana atau pengiriman ulang.\n{track}",
+            code = f.code,
+            product = f.product_name,
+            track = f.track_url,
+        ),
+        params: vec![f.code.to_string(), f.product_name.to_string()],
+    }
+}
+
+pub fn seller_order_failed(f: &OrderFacts, reason: &str, retryable: bool) -> Notice {
+    let action = if retryable {
+        "Bisa diulang setelah masalahnya beres (mis. isi saldo)."
+    } else {
+        "Perlu refund ke pelanggan."
+    };
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_order_failed",
+        text: format!(
+            "⚠️ Pesanan *{code}* GAGAL di supplier: {reason}\n{action}\n{admin}",
+            code = f.code,
+            reason = one_line(reason),
+            admin = f.admin_url,
+        ),
+        params: vec![f.code.to_string(), one_line(reason), f.admin_url.clone()],
+    }
+}
+
+pub fn seller_order_stuck(f: &OrderFacts, detail: &str) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_order_stuck",
+        text: format!(
+            "⚠️ Pesanan *{code}*: status di supplier belum bisa dipastikan ({detail}). \
+             Cek manual di VIP sebelum memproses ulang.\n{admin}",
+            code = f.code,
+            detail = one_line(detail),
+            admin = f.admin_url,
+        ),
+        params: vec![f.code.to_string(), one_line(detail), f.admin_url.clone()],
+    }
+}
+
+pub fn order_expired(f: &OrderFacts) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "order_expired",
+        text: format!(
+            "Pesanan *{code}* ({product}) kedaluwarsa karena belum dibayar. \
+             Silakan buat pesanan baru bila masih ingin membeli.",
+            code = f.code,
+            product = f.product_name,
+        ),
+        params: vec![f.code.to_string(), f.product_name.to_string()],
+    }
+}
+
+pub fn seller_refund_needed(f: &OrderFacts, paid: Rupiah) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_refund_needed",
+        text: format!(
+            "⚠️ Pesanan *{code}* kedaluwarsa dengan pembayaran sebagian {paid}. \
+             Kembalikan dana ke pelanggan.\n{admin}",
+            code = f.code,
+            admin = f.admin_url,
+        ),
+        params: vec![f.code.to_string(), paid.to_string(), f.admin_url.clone()],
+    }
+}
+
+pub fn seller_unmatched_payment(amount: Rupiah, supporter: &str, message: &str, review_url: &str) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_unmatched_payment",
+        text: format!(
+            "❓ Pembayaran Trakteer {amount} dari {supporter} tidak cocok dengan pesanan mana pun \
+             (pesan: \"{message}\"). Cocokkan manual: {review_url}",
+            supporter = one_line(supporter),
+            message = one_line(message),
+        ),
+        params: vec![
+            amount.to_string(),
+            one_line(supporter),
+            one_line(message),
+            review_url.to_string(),
+        ],
+    }
+}
+
+pub fn seller_late_payment(f: &OrderFacts, amount: Rupiah, status_label: &str) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_late_payment",
+        text: format!(
+            "❓ Pembayaran {amount} masuk untuk pesanan *{code}* yang berstatus {status_label}. \
+             Periksa dan kembalikan bila perlu.\n{admin}",
+            code = f.code,
+            admin = f.admin_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            amount.to_string(),
+            status_label.to_string(),
+            f.admin_url.clone(),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madd_domain::{Category, TargetRule};
+
+    fn facts<'a>(code: &'a OrderCode, account: &'a GameAccount, nickname: Option<&'a str>) -> OrderFacts<'a> {
+        OrderFacts {
+            code,
+            product_name: "86 Diamonds",
+            account,
+            nickname,
+            amount_due: Rupiah::new(22_000),
+            track_url: "http://s/order/MS-7K3Q9XW2".into(),
+            admin_url: "http://s/admin/orders/MS-7K3Q9XW2".into(),
+        }
+    }
+
+    #[test]
+    fn invoice_carries_code_account_amount_and_links() {
+        let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
+        let rule = TargetRule::for_product(Category::Game, "Mobile Legends B");
+        let account = GameAccount::parse(&rule, "123456780", Some("2345")).unwrap();
+        let n = order_created(&facts(&code, &account, Some("Itacimo")), "http://pay", "25/11/2026 16:00 WIB");
+        assert_eq!(n.audience, Audience::Customer);
+        for needle in ["MS-7K3Q9XW2", "86 Diamonds", "123456780 (2345) – Itacimo", "Rp22.000", "http://pay", "http://s/order/MS-7K3Q9XW2"] {
+            assert!(n.text.contains(needle), "{needle} in {}", n.text);
+        }
+        assert_eq!(n.params[0], "MS-7K3Q9XW2");
+        assert_eq!(n.params[3], "Rp22.000");
+    }
+
+    #[test]
+    fn strangers_text_cannot_break_the_message() {
+        let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
+        let account = GameAccount::from_trusted("1".into(), None);
+        let n = order_delivered(&facts(&code, &account, Some("*bold*\nSN: 999")), "1234");
+        assert!(n.text.contains("1 –  bold  SN: 999"), "{}", n.text);
+        let n = payment_short(&facts(&code, &account, None), Rupiah::new(10_000), Rupiah::new(12_000), "http://rest");
+        assert!(n.text.contains("kurang Rp12.000"));
+        assert!(n.text.contains("http://rest"));
+    }
+}

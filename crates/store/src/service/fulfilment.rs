@@ -1,0 +1,346 @@
+//! Placing paid orders with the supplier — at most once — and following them to the end.
+//!
+//! The guarantee rests on three steps, each committed before the next:
+//! 1. `paid → processing` is a conditional update; only one click, retry or worker wins it and
+//!    queues the single placement job;
+//! 2. the placement job marks "request started" (compare-and-set on the attempt counter) before
+//!    it calls the supplier;
+//! 3. if an attempt ends without a recorded answer (timeout, crash, a lost reply), the next one
+//!    first looks for the order in the supplier's latest orders and adopts it if there; only an
+//!    order the supplier does not have is placed again. VIP gives no client reference, so this
+//!    lookup is the only safe way (vip-reseller.md §5).
+
+use madd_domain::{OrderCode, SupplierStatus};
+
+use crate::app::App;
+use crate::db::jobs::Job;
+use crate::db::orders::{self, Order};
+use crate::db::{Conn, DbResult};
+use crate::error::{AppError, AppResult};
+use crate::jobs::{self, JobKind, Outcome};
+use crate::notify;
+use crate::service::{orders as order_service, outbox};
+use crate::supplier::vip_reseller::{self, CallbackError};
+use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
+
+/// How many of the supplier's latest orders are searched for an order of unknown outcome.
+const RECONCILE_LIMIT: u32 = 50;
+/// Orders still pending at the supplier after this long are handed to the seller.
+const FOLLOW_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Moves a paid order to `processing` and queues its placement; the caller commits. `false` when
+/// the order is not in a state that allows it (already processing, not paid, …).
+pub async fn start_processing(
+    tx: &mut Conn,
+    order_id: i64,
+    actor: &str,
+    allow_retry: bool,
+    now: i64,
+) -> DbResult<bool> {
+    if !orders::claim_for_processing(tx, order_id, allow_retry, now).await? {
+        return Ok(false);
+    }
+    orders::add_event(tx, order_id, now, actor, "processing", "Diproses ke supplier").await?;
+    let key = format!("place:{order_id}");
+    jobs::schedule(tx, JobKind::PlaceOrder, order_id, now, now, Some(&key)).await?;
+    Ok(true)
+}
+
+/// The seller's "process" (also "retry" after a retryable failure).
+pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
+    let code = OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let order = orders::by_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    if !start_processing(&mut tx, order.id, actor, true, now).await? {
+        return Err(AppError::conflict(
+            "order_not_processable",
+            format!(
+                "Pesanan berstatus {}: hanya pesanan yang sudah dibayar (atau gagal dan bisa diulang) yang bisa diproses.",
+                order.status.label_id()
+            ),
+        ));
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    tracing::info!(order = %order.code, %actor, "order sent to processing");
+    let mut conn = app.db.conn().await?;
+    Ok(orders::by_id(&mut conn, order.id).await?.unwrap_or(order))
+}
+
+/// The seller's "re-check status": asks the supplier again now.
+pub async fn recheck(app: &App, code: &str) -> AppResult<()> {
+    let order = order_service::get(app, code).await?;
+    if order.supplier_trxid.is_none() {
+        return Err(AppError::conflict("not_placed", "Pesanan ini belum tercatat di supplier."));
+    }
+    let now = app.now_ms();
+    let mut conn = app.db.conn().await?;
+    jobs::schedule(&mut conn, JobKind::FollowOrder, order.id, now, now, Some(&format!("follow:{}", order.id))).await?;
+    drop(conn);
+    app.wake_workers();
+    Ok(())
+}
+
+fn place_request(order: &Order) -> PlaceOrder {
+    PlaceOrder {
+        kind: order.kind,
+        service: order.product_code.clone(),
+        target: order.account.target().to_string(),
+        zone: order.account.zone().map(str::to_owned),
+    }
+}
+
+fn describe(o: &SupplierOrder) -> String {
+    format!("trxid {} status {} note {:?}", o.trxid, o.status.as_str(), o.note)
+}
+
+/// The placement job.
+pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
+    let order = {
+        let mut conn = app.db.conn().await?;
+        orders::by_id(&mut conn, order_id).await?
+    };
+    let Some(order) = order else { return Ok(Outcome::Done) };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(Outcome::Done);
+    }
+    if order.supplier_trxid.is_some() {
+        schedule_follow(app, &order, app.now_ms()).await?;
+        return Ok(Outcome::Done);
+    }
+    if order.placement_started_at.is_some() {
+        // An earlier attempt may have bought the item: look before placing again.
+        match app.supplier.recent_orders(order.kind, RECONCILE_LIMIT).await {
+            Err(e) => {
+                log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
+                return Ok(Outcome::Retry(e.to_string()));
+            }
+            Ok(recent) => {
+                if let Some(found) = find_ours(app, &order, &recent).await? {
+                    log(app, order.id, "reconcile", "found", &describe(&found)).await?;
+                    adopt(app, &order, &found, "reconciled").await?;
+                    return Ok(Outcome::Done);
+                }
+                log(app, order.id, "reconcile", "not_found", "not in the supplier's latest orders; placing it").await?;
+            }
+        }
+    }
+    let started = {
+        let mut conn = app.db.conn().await?;
+        orders::mark_placement_started(&mut conn, order.id, order.placement_attempts, app.now_ms()).await?
+    };
+    if !started {
+        // Another worker got here first; it owns this attempt.
+        return Ok(Outcome::Done);
+    }
+    let request = place_request(&order);
+    let result = app.supplier.place_order(&request).await;
+    let now = app.now_ms();
+    match result {
+        Ok(placed) => {
+            log(app, order.id, "order", "accepted", &describe(&placed)).await?;
+            adopt(app, &order, &placed, "placed").await?;
+            Ok(Outcome::Done)
+        }
+        Err(SupplierError::Rejected { message }) => {
+            let retryable = SupplierError::Rejected { message: message.clone() }.is_retryable_rejection();
+            let mut tx = app.db.begin().await?;
+            orders::log_supplier_request(&mut tx, Some(order.id), now, "order", "rejected", &message).await?;
+            orders::clear_placement(&mut tx, order.id, now).await?;
+            if orders::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
+                fail_notices(app, &mut tx, &order, &message, retryable, now).await?;
+            }
+            tx.commit().await?;
+            app.wake_workers();
+            tracing::warn!(order = %order.code, %message, retryable, "supplier refused the order");
+            Ok(Outcome::Done)
+        }
+        Err(SupplierError::Unavailable { detail }) => {
+            // Unknown outcome: the next attempt reconciles before placing.
+            log(app, order.id, "order", "unknown", &detail).await?;
+            Ok(Outcome::Retry(detail))
+        }
+    }
+}
+
+/// The supplier order in `recent` that is ours: same target, zone and service, not already
+/// attached to another order.
+async fn find_ours(app: &App, order: &Order, recent: &[SupplierOrder]) -> AppResult<Option<SupplierOrder>> {
+    let zone = order.account.zone().unwrap_or("");
+    let mut conn = app.db.conn().await?;
+    let mut fallback = None;
+    for candidate in recent {
+        if candidate.target != order.account.target() || candidate.zone.as_deref().unwrap_or("") != zone {
+            continue;
+        }
+        if orders::trxid_taken(&mut conn, &candidate.trxid).await? {
+            continue;
+        }
+        let service = candidate.service.to_lowercase();
+        if service == order.product_code.to_lowercase() || service.contains(&order.product_name.to_lowercase()) {
+            return Ok(Some(candidate.clone()));
+        }
+        fallback.get_or_insert_with(|| candidate.clone());
+    }
+    Ok(fallback)
+}
+
+/// Records the supplier's order as ours and acts on its status.
+async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    if orders::record_supplier_order(&mut tx, order.id, &placed.trxid, placed.status, &placed.note, placed.price, now).await? {
+        orders::add_event(&mut tx, order.id, now, "supplier", how, &format!(
+            "Tercatat di supplier: {} ({})", placed.trxid, placed.status.as_str()
+        ))
+        .await?;
+    }
+    apply_status(app, &mut tx, order, placed, now).await?;
+    if !placed.status.is_terminal() {
+        jobs::schedule(&mut tx, JobKind::FollowOrder, order.id, now + poll_delay(0), now, Some(&format!("follow:{}", order.id))).await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    jobs::schedule(&mut conn, JobKind::FollowOrder, order.id, now, now, Some(&format!("follow:{}", order.id))).await?;
+    Ok(())
+}
+
+/// Poll often at first (most orders finish in seconds), then less.
+fn poll_delay(age_ms: i64) -> i64 {
+    match age_ms {
+        a if a < 2 * 60_000 => 3_000,
+        a if a < 30 * 60_000 => 30_000,
+        _ => 5 * 60_000,
+    }
+}
+
+/// The follow-up job: asks the supplier for the order's status until it is final.
+pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
+    let order = {
+        let mut conn = app.db.conn().await?;
+        orders::by_id(&mut conn, order_id).await?
+    };
+    let Some(order) = order else { return Ok(Outcome::Done) };
+    let Some(trxid) = order.supplier_trxid.clone() else { return Ok(Outcome::Done) };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(Outcome::Done);
+    }
+    let now = app.now_ms();
+    match app.supplier.order_status(order.kind, &trxid).await {
+        Err(e) => Ok(Outcome::Retry(e.to_string())),
+        Ok(None) => Ok(Outcome::Retry(format!("supplier does not know {trxid}"))),
+        Ok(Some(update)) => {
+            let mut tx = app.db.begin().await?;
+            apply_status(app, &mut tx, &order, &update, now).await?;
+            tx.commit().await?;
+            app.wake_workers();
+            if update.status.is_terminal() {
+                Ok(Outcome::Done)
+            } else if now - order.placement_started_at.unwrap_or(order.updated_at) > FOLLOW_FOR_MS {
+                give_up(app, order.id, "pesanan belum selesai di supplier setelah 24 jam").await?;
+                Ok(Outcome::Done)
+            } else {
+                let age = now - order.placement_started_at.unwrap_or(now);
+                Ok(Outcome::Later(now + poll_delay(age)))
+            }
+        }
+    }
+}
+
+/// Applies a supplier status (from polling, the callback or reconciliation); idempotent.
+async fn apply_status(app: &App, tx: &mut Conn, order: &Order, update: &SupplierOrder, now: i64) -> AppResult<()> {
+    orders::update_supplier_status(tx, order.id, update.status, &update.note, update.price, now).await?;
+    let f = order_service::facts(app, order);
+    match update.status {
+        SupplierStatus::Success => {
+            let serial = if update.note.trim().is_empty() { update.trxid.as_str() } else { update.note.trim() };
+            if orders::mark_delivered(tx, order.id, serial, now).await? {
+                orders::add_event(tx, order.id, now, "supplier", "delivered", &format!("Sukses, SN: {serial}")).await?;
+                outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::order_delivered(&f, serial), now).await?;
+                tracing::info!(order = %order.code, "order delivered");
+            }
+        }
+        SupplierStatus::Error => {
+            let reason = if update.note.trim().is_empty() { "gagal di supplier" } else { update.note.trim() };
+            if orders::mark_failed(tx, order.id, reason, false, now).await? {
+                fail_notices(app, tx, order, reason, false, now).await?;
+                tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
+            }
+        }
+        SupplierStatus::Waiting | SupplierStatus::Processing => {}
+    }
+    Ok(())
+}
+
+async fn fail_notices(app: &App, tx: &mut Conn, order: &Order, reason: &str, retryable: bool, now: i64) -> AppResult<()> {
+    let f = order_service::facts(app, order);
+    orders::add_event(tx, order.id, now, "supplier", "failed", &format!(
+        "Gagal: {reason}{}", if retryable { " (bisa diulang)" } else { "" }
+    ))
+    .await?;
+    outbox::to_seller(&app.config, tx, Some(order.id), &notify::seller_order_failed(&f, reason, retryable), now).await?;
+    if !retryable {
+        outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::order_failed(&f), now).await?;
+    }
+    Ok(())
+}
+
+/// VIP's callback: signature checked, then applied like a polled status. Never calls out.
+pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> AppResult<()> {
+    let update = match vip_reseller::parse_callback(signature, body, &app.config.vip_api_id, &app.config.vip_api_key) {
+        Ok(u) => u,
+        Err(CallbackError::BadSignature) => {
+            tracing::warn!("supplier callback with a bad signature refused");
+            return Err(AppError::Unauthorized);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "authentic supplier callback could not be read");
+            return Ok(());
+        }
+    };
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(order) = orders::by_supplier_trxid(&mut tx, &update.trxid).await? else {
+        // A callback can beat the commit of our own placement; polling catches up.
+        tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
+        return Ok(());
+    };
+    orders::log_supplier_request(&mut tx, Some(order.id), now, "callback", update.status.as_str(), &describe(&update)).await?;
+    if order.status == madd_domain::OrderStatus::Processing {
+        apply_status(app, &mut tx, &order, &update, now).await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+/// A placement or follow-up job ran out of attempts: the outcome is unknown, the order stays
+/// `processing`, and the seller is asked to look.
+pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(order) = orders::by_id(&mut tx, order_id).await? else { return Ok(()) };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(());
+    }
+    orders::add_event(&mut tx, order.id, now, "system", "stuck", &format!("Status di supplier belum pasti: {error}")).await?;
+    let f = order_service::facts(app, &order);
+    outbox::to_seller(&app.config, &mut tx, Some(order.id), &notify::seller_order_stuck(&f, error), now).await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    orders::log_supplier_request(&mut conn, Some(order_id), app.now_ms(), action, outcome, detail).await?;
+    Ok(())
+}

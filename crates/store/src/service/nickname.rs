@@ -1,0 +1,137 @@
+//! Game nicknames, checked before the customer pays. The request handler asks for a lookup and
+//! waits briefly for the worker's answer; it never calls the supplier itself.
+
+use std::time::Duration;
+
+use madd_domain::{GameAccount, TargetRule};
+
+use crate::app::App;
+use crate::db::nicknames::{self, LookupState};
+use crate::error::{AppError, AppResult};
+use crate::jobs::{self, JobKind, Outcome};
+use crate::supplier::{Nickname, SupplierError};
+
+/// A found nickname is reused for this long (players rename themselves, rarely).
+const CACHE_MS: i64 = 10 * 60 * 1000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NicknameAnswer {
+    /// The product has no nickname check (pulsa, PLN, games VIP cannot check).
+    NotChecked,
+    Found(String),
+}
+
+/// Looks the nickname up (through the job queue), waiting up to `wait` for the answer.
+pub async fn lookup(
+    app: &App,
+    rule: &TargetRule,
+    account: &GameAccount,
+    wait: Duration,
+) -> AppResult<NicknameAnswer> {
+    let Some(game_code) = rule.nickname_code() else {
+        return Ok(NicknameAnswer::NotChecked);
+    };
+    let now = app.now_ms();
+    let id = {
+        let mut tx = app.db.begin().await?;
+        let (id, needs_job) = nicknames::request(
+            &mut tx,
+            game_code,
+            account.target(),
+            account.zone(),
+            now,
+            now - CACHE_MS,
+        )
+        .await?;
+        if needs_job {
+            let key = format!("nickname:{id}");
+            jobs::schedule(&mut tx, JobKind::LookupNickname, id, now, now, Some(&key)).await?;
+        }
+        tx.commit().await?;
+        if needs_job {
+            app.wake_workers();
+        }
+        id
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        // Register interest before reading, so an answer landing in between is not missed.
+        let answered = app.answers.notified();
+        let lookup = {
+            let mut conn = app.db.conn().await?;
+            nicknames::by_id(&mut conn, id).await?
+        };
+        match lookup.map(|l| l.state) {
+            Some(LookupState::Found(n)) => return Ok(NicknameAnswer::Found(n)),
+            Some(LookupState::NotFound(message)) => {
+                return Err(AppError::not_found(
+                    "account_not_found",
+                    not_found_text(&message),
+                ))
+            }
+            Some(LookupState::Failed(_)) => return Err(unavailable()),
+            Some(LookupState::Pending) | None => {}
+        }
+        // Answers from this process wake us at once; other processes' answers are seen by the
+        // periodic re-read.
+        if tokio::time::timeout_at(deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)), answered)
+            .await
+            .is_err()
+            && tokio::time::Instant::now() >= deadline
+        {
+            return Err(unavailable());
+        }
+    }
+}
+
+fn not_found_text(message: &str) -> String {
+    if message.trim().is_empty() {
+        "Akun game dengan ID tersebut".to_string()
+    } else {
+        format!("Akun game dengan ID tersebut ({})", message.trim())
+    }
+}
+
+fn unavailable() -> AppError {
+    AppError::Unavailable {
+        code: "nickname_unavailable",
+        message: "Cek ID sedang tidak bisa dilakukan. Coba lagi sebentar lagi.".into(),
+    }
+}
+
+/// The lookup job.
+pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
+    let lookup = {
+        let mut conn = app.db.conn().await?;
+        nicknames::by_id(&mut conn, id).await?
+    };
+    let Some(lookup) = lookup else {
+        return Ok(Outcome::Done);
+    };
+    if lookup.state != LookupState::Pending {
+        return Ok(Outcome::Done);
+    }
+    let answer = app
+        .supplier
+        .nickname(&lookup.game_code, &lookup.target, lookup.zone.as_deref())
+        .await;
+    let state = match answer {
+        Ok(Nickname::Found(n)) => LookupState::Found(n),
+        Ok(Nickname::NotFound { message }) => LookupState::NotFound(message),
+        Err(SupplierError::Rejected { message }) => LookupState::Failed(message),
+        Err(SupplierError::Unavailable { detail }) => LookupState::Failed(detail),
+    };
+    let mut conn = app.db.conn().await?;
+    nicknames::resolve(&mut conn, id, &state, app.now_ms()).await?;
+    drop(conn);
+    app.answers.notify_waiters();
+    Ok(Outcome::Done)
+}
+
+pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    nicknames::resolve(&mut conn, id, &LookupState::Failed(error.into()), app.now_ms()).await?;
+    drop(conn);
+    app.answers.notify_waiters();
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! Creating orders, reading them, and expiring the unpaid ones.
+
+use std::time::Duration;
+
+use madd_domain::{GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, TargetRule};
+
+use crate::app::App;
+use crate::clock;
+use crate::db::orders::{self, NewOrder, Order};
+use crate::db::products;
+use crate::error::{AppError, AppResult};
+use crate::jobs::{self, JobKind, Outcome};
+use crate::notify::{self, OrderFacts};
+use crate::service::nickname::{self, NicknameAnswer};
+use crate::service::outbox;
+
+/// How long order creation waits for the nickname check.
+const NICKNAME_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug, Default)]
+pub struct CreateOrder {
+    pub product: String,
+    pub target: String,
+    pub zone: Option<String>,
+    pub whatsapp: String,
+    /// The same key returns the same order (double taps, client retries).
+    pub idempotency_key: Option<String>,
+}
+
+/// The facts messages and pages show about an order.
+pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
+    OrderFacts {
+        code: &order.code,
+        product_name: &order.product_name,
+        account: &order.account,
+        nickname: order.nickname.as_deref(),
+        amount_due: order.amount_due,
+        track_url: app.config.link(&format!("/order/{}", order.code)),
+        admin_url: app.config.link(&format!("/admin/orders/{}", order.code)),
+    }
+}
+
+/// Where the customer pays what is still owed: the whole amount, or the rest when underpaid.
+pub fn pay_url(app: &App, order: &Order) -> Option<String> {
+    if !order.status.accepts_payment() {
+        return None;
+    }
+    let owed = order.shortfall();
+    if !owed.is_positive() {
+        return None;
+    }
+    // A shortfall of a unit-rounded amount is normally whole units; if a customer paid an odd
+    // amount, rounding up keeps the link payable (the extra is recorded as an overpayment).
+    let owed = owed.round_up_to(app.payment.unit_price());
+    Some(app.payment.pay_url(&order.code, owed, "Pelanggan Madd Store"))
+}
+
+pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
+    let key = req
+        .idempotency_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
+    if let Some(key) = &key {
+        if key.len() > 200 {
+            return Err(AppError::invalid("invalid_idempotency_key", "Idempotency-Key terlalu panjang"));
+        }
+        let mut conn = app.db.conn().await?;
+        if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
+            return Ok((order, false));
+        }
+    }
+    let product = {
+        let mut conn = app.db.conn().await?;
+        products::get(&mut conn, req.product.trim()).await?
+    }
+    .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
+    if !product.sellable() {
+        return Err(AppError::conflict(
+            "product_unavailable",
+            format!("{} sedang kosong atau tidak dijual. Pilih nominal lain.", product.name),
+        ));
+    }
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = GameAccount::parse(&rule, &req.target, req.zone.as_deref())
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let whatsapp = PhoneNumber::parse(&req.whatsapp)
+        .map_err(|e| AppError::invalid("invalid_whatsapp", e.to_string()))?;
+    let nickname = match nickname::lookup(app, &rule, &account, NICKNAME_WAIT).await? {
+        NicknameAnswer::Found(n) => Some(n),
+        NicknameAnswer::NotChecked => None,
+    };
+    let quote = Quote::new(product.price, &app.config.customer_fee, app.payment.unit_price());
+
+    let now = app.now_ms();
+    let expires_at = now + app.config.payment_window_minutes * 60_000;
+    for _ in 0..5 {
+        let code = OrderCode::generate(&mut rand::rngs::OsRng);
+        let mut tx = app.db.begin().await?;
+        let inserted = orders::insert(
+            &mut tx,
+            &NewOrder {
+                code: &code,
+                product_code: &product.code,
+                product_name: &product.name,
+                brand: &product.brand,
+                kind: product.kind,
+                account: &account,
+                nickname: nickname.as_deref(),
+                whatsapp: &whatsapp,
+                cost: product.cost,
+                price: quote.price,
+                fee: quote.fee,
+                amount_due: quote.amount_due,
+                idempotency_key: key.as_deref(),
+                now,
+                expires_at,
+            },
+        )
+        .await;
+        let order = match inserted {
+            Ok(order) => order,
+            Err(crate::db::DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                drop(tx);
+                if let Some(key) = &key {
+                    let mut conn = app.db.conn().await?;
+                    if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
+                        return Ok((order, false));
+                    }
+                }
+                continue; // an order code collision (1 in 2^40): draw again
+            }
+            Err(e) => return Err(e.into()),
+        };
+        orders::add_event(&mut tx, order.id, now, "customer", "created", &format!(
+            "Pesanan dibuat: {} untuk {}{}, total {}",
+            order.product_name,
+            order.account,
+            order.nickname.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
+            order.amount_due
+        ))
+        .await?;
+        let f = facts(app, &order);
+        let pay = pay_url(app, &order).unwrap_or_default();
+        outbox::enqueue(
+            &mut tx,
+            Some(order.id),
+            &order.whatsapp,
+            &notify::order_created(&f, &pay, &clock::human(order.expires_at)),
+            now,
+        )
+        .await?;
+        outbox::to_seller(
+            &app.config,
+            &mut tx,
+            Some(order.id),
+            &notify::seller_new_order(&f, &order.whatsapp.local()),
+            now,
+        )
+        .await?;
+        jobs::schedule(&mut tx, JobKind::ExpireOrder, order.id, expires_at, now, None).await?;
+        tx.commit().await?;
+        app.wake_workers();
+        tracing::info!(order = %order.code, product = %order.product_code, "order created");
+        return Ok((order, true));
+    }
+    Err(AppError::Internal("could not draw a free order code".into()))
+}
+
+pub async fn get(app: &App, code: &str) -> AppResult<Order> {
+    let code = OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let mut conn = app.db.conn().await?;
+    orders::by_code(&mut conn, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))
+}
+
+/// The expiry job: an order still unpaid at its deadline expires.
+pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(order) = orders::by_id(&mut tx, order_id).await? else {
+        return Ok(Outcome::Done);
+    };
+    if !order.status.accepts_payment() {
+        return Ok(Outcome::Done);
+    }
+    if order.expires_at > now {
+        // The deadline moved (a partial payment extends it).
+        return Ok(Outcome::Later(order.expires_at));
+    }
+    if orders::expire(&mut tx, order.id, now).await? {
+        orders::add_event(&mut tx, order.id, now, "system", "expired", "Batas waktu pembayaran habis").await?;
+        let f = facts(app, &order);
+        outbox::enqueue(&mut tx, Some(order.id), &order.whatsapp, &notify::order_expired(&f), now).await?;
+        if order.amount_paid.is_positive() {
+            outbox::to_seller(
+                &app.config,
+                &mut tx,
+                Some(order.id),
+                &notify::seller_refund_needed(&f, order.amount_paid),
+                now,
+            )
+            .await?;
+        }
+        tracing::info!(order = %order.code, "order expired");
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(Outcome::Done)
+}
+
+/// The order's status as the customer reads it, with what is still owed.
+pub fn owed(order: &Order) -> Rupiah {
+    if order.status.accepts_payment() {
+        order.shortfall()
+    } else {
+        Rupiah::ZERO
+    }
+}
+
+pub fn is_awaiting(order: &Order) -> bool {
+    matches!(order.status, OrderStatus::AwaitingPayment | OrderStatus::Underpaid)
+}

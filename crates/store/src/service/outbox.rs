@@ -1,0 +1,121 @@
+//! The outbox: a message is stored (with its send job) in the transaction that decided to send
+//! it, then sent by the job until the gateway accepts it — retried with backoff on temporary
+//! failures, given up (and shown to the seller as failed) on permanent ones.
+
+use madd_domain::PhoneNumber;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::db::messages::{self, MessageState};
+use crate::db::{jobs::Job, Conn, DbResult};
+use crate::error::AppResult;
+use crate::jobs::{self, JobKind, Outcome};
+use crate::messenger::{OutgoingMessage, SendError};
+use crate::notify::{Audience, Notice};
+
+/// WhatsApp's customer-service window: free text is allowed this long after the person wrote.
+const WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Stores a message to `to` and queues its send job, in the caller's transaction.
+pub async fn enqueue(
+    conn: &mut Conn,
+    order_id: Option<i64>,
+    to: &PhoneNumber,
+    notice: &Notice,
+    now: i64,
+) -> DbResult<i64> {
+    let id = messages::insert(
+        conn,
+        order_id,
+        to,
+        notice.audience.as_str(),
+        notice.kind,
+        &notice.text,
+        &notice.params,
+        now,
+    )
+    .await?;
+    jobs::schedule(conn, JobKind::SendMessage, id, now, now, None).await?;
+    Ok(id)
+}
+
+/// Queues a notice for the seller, if a seller number is configured.
+pub async fn to_seller(
+    config: &Config,
+    conn: &mut Conn,
+    order_id: Option<i64>,
+    notice: &Notice,
+    now: i64,
+) -> DbResult<()> {
+    debug_assert_eq!(notice.audience, Audience::Seller);
+    match &config.seller_whatsapp {
+        Some(seller) => {
+            enqueue(conn, order_id, seller, notice, now).await?;
+        }
+        None => tracing::warn!(kind = notice.kind, "no MADD_SELLER_WHATSAPP: seller notice not sent"),
+    }
+    Ok(())
+}
+
+/// The send job.
+pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> {
+    let now = app.now_ms();
+    let (message, last_inbound) = {
+        let mut conn = app.db.conn().await?;
+        let Some(message) = messages::by_id(&mut conn, message_id).await? else {
+            return Ok(Outcome::Done);
+        };
+        let last = messages::last_inbound(&mut conn, &message.recipient).await?;
+        (message, last)
+    };
+    if message.state != MessageState::Queued {
+        return Ok(Outcome::Done);
+    }
+    let outgoing = OutgoingMessage {
+        to: message.recipient.clone(),
+        kind: message.kind.clone(),
+        text: message.body.clone(),
+        params: message.params.clone(),
+        window_open: last_inbound.is_some_and(|t| now - t < WINDOW_MS),
+    };
+    let result = app.messenger.send(&outgoing).await;
+    let now = app.now_ms();
+    let mut conn = app.db.conn().await?;
+    match result {
+        Ok(accepted) => {
+            messages::mark_sent(&mut conn, message.id, accepted.provider_id.as_deref(), now).await?;
+            tracing::info!(message = message.id, kind = %message.kind, "message accepted by the gateway");
+            Ok(Outcome::Done)
+        }
+        Err(SendError::Permanent(reason)) => {
+            messages::record_attempt_error(&mut conn, message.id, &reason, true, now).await?;
+            tracing::warn!(message = message.id, %reason, "message refused for good");
+            Ok(Outcome::Done)
+        }
+        Err(e @ (SendError::Temporary(_) | SendError::Unauthorized(_))) => {
+            let reason = e.to_string();
+            messages::record_attempt_error(&mut conn, message.id, &reason, false, now).await?;
+            Ok(Outcome::Retry(reason))
+        }
+    }
+}
+
+/// The send job ran out of attempts.
+pub async fn give_up(app: &App, message_id: i64, error: &str) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    messages::mark_failed(&mut conn, message_id, error, app.now_ms()).await?;
+    Ok(())
+}
+
+/// The seller's "resend": a failed message goes back to the queue with a fresh send job.
+pub async fn resend(app: &App, message_id: i64) -> AppResult<bool> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let requeued = messages::requeue(&mut tx, message_id, now).await?;
+    if requeued {
+        jobs::schedule(&mut tx, JobKind::SendMessage, message_id, now, now, None).await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(requeued)
+}
