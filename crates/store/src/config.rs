@@ -101,11 +101,7 @@ impl Config {
 
     /// A link under the public URL: `link("/order/MS-…")`.
     pub fn link(&self, path: &str) -> String {
-        format!(
-            "{}{}",
-            self.public_url.as_str().trim_end_matches('/'),
-            path
-        )
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
     }
 
     /// Loads from an optional file and the process environment.
@@ -130,10 +126,12 @@ impl Config {
                 path: shown.clone(),
                 source,
             })?;
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::File {
-                path: shown.clone(),
-                message: e.to_string(),
-            })?;
+            let table: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::File {
+                        path: shown.clone(),
+                        message: e.to_string(),
+                    })?;
             for (key, value) in table {
                 if key == "whatsapp_templates" {
                     let toml::Value::Table(t) = value else {
@@ -287,9 +285,9 @@ impl Config {
         };
         let seller_whatsapp = match get("seller_whatsapp") {
             None => None,
-            Some(s) => Some(
-                PhoneNumber::parse(s).map_err(|e| invalid("seller_whatsapp", e.to_string()))?,
-            ),
+            Some(s) => {
+                Some(PhoneNumber::parse(s).map_err(|e| invalid("seller_whatsapp", e.to_string()))?)
+            }
         };
         let unit = int("trakteer_unit_price", 1000, 1)?;
 
@@ -364,7 +362,11 @@ impl Config {
         match self.whatsapp {
             WhatsAppChoice::Cloud => {
                 let because = "MADD_WHATSAPP=cloud";
-                need(!self.whatsapp_token.is_empty(), "MADD_WHATSAPP_TOKEN", because)?;
+                need(
+                    !self.whatsapp_token.is_empty(),
+                    "MADD_WHATSAPP_TOKEN",
+                    because,
+                )?;
                 need(
                     !self.whatsapp_phone_number_id.is_empty(),
                     "MADD_WHATSAPP_PHONE_NUMBER_ID",
@@ -455,8 +457,8 @@ mod tests {
              [whatsapp_templates]\norder_created = \"invoice_v2\"\n",
         )
         .unwrap();
-        let c = Config::from_sources(Some(&path), &env(&[("MADD_LISTEN", "127.0.0.1:7000")]))
-            .unwrap();
+        let c =
+            Config::from_sources(Some(&path), &env(&[("MADD_LISTEN", "127.0.0.1:7000")])).unwrap();
         assert_eq!(c.fulfilment, Fulfilment::Auto);
         assert_eq!(c.markup.rate, Bps::new(1250));
         assert_eq!(c.listen.port(), 7000);
@@ -473,9 +475,11 @@ mod tests {
         assert!(e.to_string().contains("MADD_MARKUP_PERCENT"), "{e}");
         let e = Config::from_sources(None, &env(&[("MADD_TRAKTEER_UNIT_PRICE", "0")])).unwrap_err();
         assert!(e.to_string().contains("at least 1"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_SELLER_WHATSAPP", "021555")])).unwrap_err();
+        let e =
+            Config::from_sources(None, &env(&[("MADD_SELLER_WHATSAPP", "021555")])).unwrap_err();
         assert!(e.to_string().contains("MADD_SELLER_WHATSAPP"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_DATABASE_URL", "mysql://x")])).unwrap_err();
+        let e =
+            Config::from_sources(None, &env(&[("MADD_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(e.to_string().contains("sqlite://"), "{e}");
     }
 

@@ -110,7 +110,12 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
 }
 
 /// Called once when a job has used its last attempt.
-async fn on_buried(app: &App, kind: JobKind, job: &Job, error: &str) -> Result<(), crate::error::AppError> {
+async fn on_buried(
+    app: &App,
+    kind: JobKind,
+    job: &Job,
+    error: &str,
+) -> Result<(), crate::error::AppError> {
     let id = job.ref_id.unwrap_or_default();
     match kind {
         JobKind::SendMessage => outbox::give_up(app, id, error).await,
@@ -135,7 +140,17 @@ pub async fn run_one(app: &App, worker: &str) -> DbResult<bool> {
         let Some(kind) = JobKind::parse(&job.kind) else {
             tracing::error!("unknown job kind; burying it");
             let mut conn = app.db.conn().await?;
-            repo::retry_or_bury(&mut conn, &Job { attempts: job.max_attempts, ..job.clone() }, now, "unknown job kind", now).await?;
+            repo::retry_or_bury(
+                &mut conn,
+                &Job {
+                    attempts: job.max_attempts,
+                    ..job.clone()
+                },
+                now,
+                "unknown job kind",
+                now,
+            )
+            .await?;
             return Ok(true);
         };
         let outcome = handle(app, kind, &job).await;
@@ -171,7 +186,8 @@ async fn bury_or_retry(
     reason: &str,
     now: i64,
 ) -> DbResult<()> {
-    let buried = repo::retry_or_bury(conn, job, now + backoff_ms(job.attempts), reason, now).await?;
+    let buried =
+        repo::retry_or_bury(conn, job, now + backoff_ms(job.attempts), reason, now).await?;
     if buried {
         tracing::error!(%reason, "job out of attempts");
         if let Err(e) = on_buried(app, kind, job, reason).await {

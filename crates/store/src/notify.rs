@@ -136,7 +136,12 @@ pub fn payment_received(f: &OrderFacts, paid: Rupiah, auto: bool) -> Notice {
     }
 }
 
-pub fn payment_short(f: &OrderFacts, paid: Rupiah, shortfall: Rupiah, pay_rest_url: &str) -> Notice {
+pub fn payment_short(
+    f: &OrderFacts,
+    paid: Rupiah,
+    shortfall: Rupiah,
+    pay_rest_url: &str,
+) -> Notice {
     Notice {
         audience: Audience::Customer,
         kind: "payment_short",
@@ -157,7 +162,13 @@ pub fn payment_short(f: &OrderFacts, paid: Rupiah, shortfall: Rupiah, pay_rest_u
     }
 }
 
-pub fn seller_payment(f: &OrderFacts, paid_total: Rupiah, net: Option<Rupiah>, fully_paid: bool, auto: bool) -> Notice {
+pub fn seller_payment(
+    f: &OrderFacts,
+    paid_total: Rupiah,
+    net: Option<Rupiah>,
+    fully_paid: bool,
+    auto: bool,
+) -> Notice {
     let state = match (fully_paid, auto) {
         (true, true) => "LUNAS – diproses otomatis.",
         (true, false) => "LUNAS – siap diproses, buka link lalu tekan Proses.",
@@ -281,7 +292,12 @@ pub fn seller_refund_needed(f: &OrderFacts, paid: Rupiah) -> Notice {
     }
 }
 
-pub fn seller_unmatched_payment(amount: Rupiah, supporter: &str, message: &str, review_url: &str) -> Notice {
+pub fn seller_unmatched_payment(
+    amount: Rupiah,
+    supporter: &str,
+    message: &str,
+    review_url: &str,
+) -> Notice {
     Notice {
         audience: Audience::Seller,
         kind: "seller_unmatched_payment",
@@ -324,7 +340,11 @@ mod tests {
     use super::*;
     use madd_domain::{Category, TargetRule};
 
-    fn facts<'a>(code: &'a OrderCode, account: &'a GameAccount, nickname: Option<&'a str>) -> OrderFacts<'a> {
+    fn facts<'a>(
+        code: &'a OrderCode,
+        account: &'a GameAccount,
+        nickname: Option<&'a str>,
+    ) -> OrderFacts<'a> {
         OrderFacts {
             code,
             product_name: "86 Diamonds",
@@ -341,9 +361,20 @@ mod tests {
         let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
         let rule = TargetRule::for_product(Category::Game, "Mobile Legends B");
         let account = GameAccount::parse(&rule, "123456780", Some("2345")).unwrap();
-        let n = order_created(&facts(&code, &account, Some("Itacimo")), "http://pay", "25/11/2026 16:00 WIB");
+        let n = order_created(
+            &facts(&code, &account, Some("Itacimo")),
+            "http://pay",
+            "25/11/2026 16:00 WIB",
+        );
         assert_eq!(n.audience, Audience::Customer);
-        for needle in ["MS-7K3Q9XW2", "86 Diamonds", "123456780 (2345) – Itacimo", "Rp22.000", "http://pay", "http://s/order/MS-7K3Q9XW2"] {
+        for needle in [
+            "MS-7K3Q9XW2",
+            "86 Diamonds",
+            "123456780 (2345) – Itacimo",
+            "Rp22.000",
+            "http://pay",
+            "http://s/order/MS-7K3Q9XW2",
+        ] {
             assert!(n.text.contains(needle), "{needle} in {}", n.text);
         }
         assert_eq!(n.params[0], "MS-7K3Q9XW2");
@@ -356,7 +387,12 @@ mod tests {
         let account = GameAccount::from_trusted("1".into(), None);
         let n = order_delivered(&facts(&code, &account, Some("*bold*\nSN: 999")), "1234");
         assert!(n.text.contains("1 –  bold  SN: 999"), "{}", n.text);
-        let n = payment_short(&facts(&code, &account, None), Rupiah::new(10_000), Rupiah::new(12_000), "http://rest");
+        let n = payment_short(
+            &facts(&code, &account, None),
+            Rupiah::new(10_000),
+            Rupiah::new(12_000),
+            "http://rest",
+        );
         assert!(n.text.contains("kurang Rp12.000"));
         assert!(n.text.contains("http://rest"));
     }

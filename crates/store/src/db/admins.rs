@@ -12,7 +12,12 @@ pub struct Admin {
     pub password_hash: String,
 }
 
-pub async fn create(conn: &mut Conn, username: &str, password_hash: &str, now: i64) -> DbResult<bool> {
+pub async fn create(
+    conn: &mut Conn,
+    username: &str,
+    password_hash: &str,
+    now: i64,
+) -> DbResult<bool> {
     let done = sqlx::query(
         "INSERT INTO admins (username, password_hash, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
@@ -41,9 +46,11 @@ pub async fn by_username(conn: &mut Conn, username: &str) -> DbResult<Option<Adm
 }
 
 pub async fn count(conn: &mut Conn) -> DbResult<i64> {
-    Ok(sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM admins")
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM admins")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 pub async fn create_session(
@@ -69,7 +76,11 @@ pub async fn create_session(
 }
 
 /// The admin and CSRF token of a live session.
-pub async fn session(conn: &mut Conn, token_hash: &str, now: i64) -> DbResult<Option<(Admin, String)>> {
+pub async fn session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: i64,
+) -> DbResult<Option<(Admin, String)>> {
     let row = sqlx::query(
         "SELECT a.id, a.username, a.password_hash, s.csrf_token FROM sessions s \
          JOIN admins a ON a.id = s.admin_id WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -99,7 +110,12 @@ pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> DbResult<()> {
     Ok(())
 }
 
-pub async fn record_login(conn: &mut Conn, username: &str, succeeded: bool, now: i64) -> DbResult<()> {
+pub async fn record_login(
+    conn: &mut Conn,
+    username: &str,
+    succeeded: bool,
+    now: i64,
+) -> DbResult<()> {
     sqlx::query("INSERT INTO login_attempts (username, at, succeeded) VALUES ($1, $2, $3)")
         .bind(username)
         .bind(now)

@@ -169,7 +169,10 @@ pub async fn next_due(conn: &mut Conn) -> DbResult<Option<i64>> {
     .await?)
 }
 
-pub async fn dead(conn: &mut Conn, limit: i64) -> DbResult<Vec<(i64, String, Option<i64>, String)>> {
+pub async fn dead(
+    conn: &mut Conn,
+    limit: i64,
+) -> DbResult<Vec<(i64, String, Option<i64>, String)>> {
     let rows = sqlx::query(
         "SELECT id, kind, ref_id, COALESCE(last_error, '') AS last_error FROM jobs \
          WHERE state = 'dead' ORDER BY id DESC LIMIT $1",

@@ -115,17 +115,27 @@ pub async fn insert(
 
 pub async fn by_id(conn: &mut Conn, id: i64) -> DbResult<Option<Message>> {
     let sql = format!("SELECT {COLUMNS} FROM messages WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn for_order(conn: &mut Conn, order_id: i64) -> DbResult<Vec<Message>> {
     let sql = format!("SELECT {COLUMNS} FROM messages WHERE order_id = $1 ORDER BY id");
-    let rows = sqlx::query(&sql).bind(order_id).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(order_id)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn list(conn: &mut Conn, state: Option<MessageState>, limit: i64) -> DbResult<Vec<Message>> {
+pub async fn list(
+    conn: &mut Conn,
+    state: Option<MessageState>,
+    limit: i64,
+) -> DbResult<Vec<Message>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM messages WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
     );
@@ -137,7 +147,12 @@ pub async fn list(conn: &mut Conn, state: Option<MessageState>, limit: i64) -> D
     rows.iter().map(from_row).collect()
 }
 
-pub async fn mark_sent(conn: &mut Conn, id: i64, provider_id: Option<&str>, now: i64) -> DbResult<()> {
+pub async fn mark_sent(
+    conn: &mut Conn,
+    id: i64,
+    provider_id: Option<&str>,
+    now: i64,
+) -> DbResult<()> {
     sqlx::query(
         "UPDATE messages SET state = 'sent', provider_id = $1, sent_at = $2, attempts = attempts + 1, \
          last_error = NULL, updated_at = $2 WHERE id = $3 AND state = 'queued'",

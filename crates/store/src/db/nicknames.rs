@@ -53,13 +53,19 @@ const COLUMNS: &str = "id, game_code, target, zone, state, nickname, message, up
 
 pub async fn get(conn: &mut Conn, key: &str) -> DbResult<Option<Lookup>> {
     let sql = format!("SELECT {COLUMNS} FROM nickname_lookups WHERE lookup_key = $1");
-    let row = sqlx::query(&sql).bind(key).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_id(conn: &mut Conn, id: i64) -> DbResult<Option<Lookup>> {
     let sql = format!("SELECT {COLUMNS} FROM nickname_lookups WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 

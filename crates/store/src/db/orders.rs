@@ -113,7 +113,9 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
         supplier_trxid: row.try_get("supplier_trxid")?,
         supplier_status: match supplier_status {
             None => None,
-            Some(s) => Some(SupplierStatus::parse(&s).ok_or_else(|| corrupt("supplier status", &s))?),
+            Some(s) => {
+                Some(SupplierStatus::parse(&s).ok_or_else(|| corrupt("supplier status", &s))?)
+            }
         },
         supplier_note: row.try_get("supplier_note")?,
         supplier_price: row
@@ -291,7 +293,12 @@ pub async fn add_payment(
 }
 
 /// Money that arrived after the order stopped taking payments: counted, kept for the seller.
-pub async fn add_late_payment(conn: &mut Conn, id: i64, amount: Rupiah, now: i64) -> DbResult<Rupiah> {
+pub async fn add_late_payment(
+    conn: &mut Conn,
+    id: i64,
+    amount: Rupiah,
+    now: i64,
+) -> DbResult<Rupiah> {
     let total: i64 = sqlx::query_scalar(
         "UPDATE orders SET amount_paid = amount_paid + $1, updated_at = $2 WHERE id = $3 \
          RETURNING amount_paid",
@@ -583,11 +590,10 @@ pub async fn supplier_requests(conn: &mut Conn, order_id: i64) -> DbResult<Vec<S
 
 /// Trxids already attached to some order, among `candidates`.
 pub async fn trxid_taken(conn: &mut Conn, trxid: &str) -> DbResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE supplier_trxid = $1",
-    )
-    .bind(trxid)
-    .fetch_one(&mut *conn)
-    .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE supplier_trxid = $1")
+            .bind(trxid)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(n > 0)
 }

@@ -165,11 +165,18 @@ pub async fn for_order(conn: &mut Conn, order_id: i64) -> DbResult<Vec<Payment>>
 
 pub async fn by_id(conn: &mut Conn, id: i64) -> DbResult<Option<Payment>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn list(conn: &mut Conn, state: Option<PaymentState>, limit: i64) -> DbResult<Vec<Payment>> {
+pub async fn list(
+    conn: &mut Conn,
+    state: Option<PaymentState>,
+    limit: i64,
+) -> DbResult<Vec<Payment>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM payments WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
     );
@@ -182,7 +189,9 @@ pub async fn list(conn: &mut Conn, state: Option<PaymentState>, limit: i64) -> D
 }
 
 pub async fn count(conn: &mut Conn) -> DbResult<i64> {
-    Ok(sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }

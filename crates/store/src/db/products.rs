@@ -87,7 +87,10 @@ pub async fn upsert(conn: &mut Conn, p: &Product) -> DbResult<()> {
 
 pub async fn get(conn: &mut Conn, code: &str) -> DbResult<Option<Product>> {
     let sql = format!("SELECT {COLUMNS} FROM products WHERE code = $1");
-    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(&sql)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 

@@ -13,9 +13,11 @@ pub fn category_of(service: &SupplierService) -> Category {
         ServiceKind::Game => {
             // VIP lists streaming subscriptions among game services.
             let brand = service.brand.to_ascii_lowercase();
-            if ["netflix", "spotify", "youtube", "vidio", "disney", "viu", "wetv"]
-                .iter()
-                .any(|s| brand.contains(s))
+            if [
+                "netflix", "spotify", "youtube", "vidio", "disney", "viu", "wetv",
+            ]
+            .iter()
+            .any(|s| brand.contains(s))
             {
                 Category::Voucher
             } else {

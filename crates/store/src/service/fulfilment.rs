@@ -40,7 +40,15 @@ pub async fn start_processing(
     if !orders::claim_for_processing(tx, order_id, allow_retry, now).await? {
         return Ok(false);
     }
-    orders::add_event(tx, order_id, now, actor, "processing", "Diproses ke supplier").await?;
+    orders::add_event(
+        tx,
+        order_id,
+        now,
+        actor,
+        "processing",
+        "Diproses ke supplier",
+    )
+    .await?;
     let key = format!("place:{order_id}");
     jobs::schedule(tx, JobKind::PlaceOrder, order_id, now, now, Some(&key)).await?;
     Ok(true)
@@ -48,7 +56,8 @@ pub async fn start_processing(
 
 /// The seller's "process" (also "retry" after a retryable failure).
 pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
-    let code = OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let code =
+        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let order = orders::by_code(&mut tx, &code)
@@ -74,11 +83,22 @@ pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
 pub async fn recheck(app: &App, code: &str) -> AppResult<()> {
     let order = order_service::get(app, code).await?;
     if order.supplier_trxid.is_none() {
-        return Err(AppError::conflict("not_placed", "Pesanan ini belum tercatat di supplier."));
+        return Err(AppError::conflict(
+            "not_placed",
+            "Pesanan ini belum tercatat di supplier.",
+        ));
     }
     let now = app.now_ms();
     let mut conn = app.db.conn().await?;
-    jobs::schedule(&mut conn, JobKind::FollowOrder, order.id, now, now, Some(&format!("follow:{}", order.id))).await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::FollowOrder,
+        order.id,
+        now,
+        now,
+        Some(&format!("follow:{}", order.id)),
+    )
+    .await?;
     drop(conn);
     app.wake_workers();
     Ok(())
@@ -94,7 +114,12 @@ fn place_request(order: &Order) -> PlaceOrder {
 }
 
 fn describe(o: &SupplierOrder) -> String {
-    format!("trxid {} status {} note {:?}", o.trxid, o.status.as_str(), o.note)
+    format!(
+        "trxid {} status {} note {:?}",
+        o.trxid,
+        o.status.as_str(),
+        o.note
+    )
 }
 
 /// The placement job.
@@ -103,7 +128,9 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         let mut conn = app.db.conn().await?;
         orders::by_id(&mut conn, order_id).await?
     };
-    let Some(order) = order else { return Ok(Outcome::Done) };
+    let Some(order) = order else {
+        return Ok(Outcome::Done);
+    };
     if order.status != madd_domain::OrderStatus::Processing {
         return Ok(Outcome::Done);
     }
@@ -113,7 +140,11 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
     }
     if order.placement_started_at.is_some() {
         // An earlier attempt may have bought the item: look before placing again.
-        match app.supplier.recent_orders(order.kind, RECONCILE_LIMIT).await {
+        match app
+            .supplier
+            .recent_orders(order.kind, RECONCILE_LIMIT)
+            .await
+        {
             Err(e) => {
                 log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
                 return Ok(Outcome::Retry(e.to_string()));
@@ -124,13 +155,21 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
                     adopt(app, &order, &found, "reconciled").await?;
                     return Ok(Outcome::Done);
                 }
-                log(app, order.id, "reconcile", "not_found", "not in the supplier's latest orders; placing it").await?;
+                log(
+                    app,
+                    order.id,
+                    "reconcile",
+                    "not_found",
+                    "not in the supplier's latest orders; placing it",
+                )
+                .await?;
             }
         }
     }
     let started = {
         let mut conn = app.db.conn().await?;
-        orders::mark_placement_started(&mut conn, order.id, order.placement_attempts, app.now_ms()).await?
+        orders::mark_placement_started(&mut conn, order.id, order.placement_attempts, app.now_ms())
+            .await?
     };
     if !started {
         // Another worker got here first; it owns this attempt.
@@ -146,9 +185,20 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
             Ok(Outcome::Done)
         }
         Err(SupplierError::Rejected { message }) => {
-            let retryable = SupplierError::Rejected { message: message.clone() }.is_retryable_rejection();
+            let retryable = SupplierError::Rejected {
+                message: message.clone(),
+            }
+            .is_retryable_rejection();
             let mut tx = app.db.begin().await?;
-            orders::log_supplier_request(&mut tx, Some(order.id), now, "order", "rejected", &message).await?;
+            orders::log_supplier_request(
+                &mut tx,
+                Some(order.id),
+                now,
+                "order",
+                "rejected",
+                &message,
+            )
+            .await?;
             orders::clear_placement(&mut tx, order.id, now).await?;
             if orders::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
                 fail_notices(app, &mut tx, &order, &message, retryable, now).await?;
@@ -168,19 +218,27 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
 
 /// The supplier order in `recent` that is ours: same target, zone and service, not already
 /// attached to another order.
-async fn find_ours(app: &App, order: &Order, recent: &[SupplierOrder]) -> AppResult<Option<SupplierOrder>> {
+async fn find_ours(
+    app: &App,
+    order: &Order,
+    recent: &[SupplierOrder],
+) -> AppResult<Option<SupplierOrder>> {
     let zone = order.account.zone().unwrap_or("");
     let mut conn = app.db.conn().await?;
     let mut fallback = None;
     for candidate in recent {
-        if candidate.target != order.account.target() || candidate.zone.as_deref().unwrap_or("") != zone {
+        if candidate.target != order.account.target()
+            || candidate.zone.as_deref().unwrap_or("") != zone
+        {
             continue;
         }
         if orders::trxid_taken(&mut conn, &candidate.trxid).await? {
             continue;
         }
         let service = candidate.service.to_lowercase();
-        if service == order.product_code.to_lowercase() || service.contains(&order.product_name.to_lowercase()) {
+        if service == order.product_code.to_lowercase()
+            || service.contains(&order.product_name.to_lowercase())
+        {
             return Ok(Some(candidate.clone()));
         }
         fallback.get_or_insert_with(|| candidate.clone());
@@ -192,15 +250,42 @@ async fn find_ours(app: &App, order: &Order, recent: &[SupplierOrder]) -> AppRes
 async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> AppResult<()> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if orders::record_supplier_order(&mut tx, order.id, &placed.trxid, placed.status, &placed.note, placed.price, now).await? {
-        orders::add_event(&mut tx, order.id, now, "supplier", how, &format!(
-            "Tercatat di supplier: {} ({})", placed.trxid, placed.status.as_str()
-        ))
+    if orders::record_supplier_order(
+        &mut tx,
+        order.id,
+        &placed.trxid,
+        placed.status,
+        &placed.note,
+        placed.price,
+        now,
+    )
+    .await?
+    {
+        orders::add_event(
+            &mut tx,
+            order.id,
+            now,
+            "supplier",
+            how,
+            &format!(
+                "Tercatat di supplier: {} ({})",
+                placed.trxid,
+                placed.status.as_str()
+            ),
+        )
         .await?;
     }
     apply_status(app, &mut tx, order, placed, now).await?;
     if !placed.status.is_terminal() {
-        jobs::schedule(&mut tx, JobKind::FollowOrder, order.id, now + poll_delay(0), now, Some(&format!("follow:{}", order.id))).await?;
+        jobs::schedule(
+            &mut tx,
+            JobKind::FollowOrder,
+            order.id,
+            now + poll_delay(0),
+            now,
+            Some(&format!("follow:{}", order.id)),
+        )
+        .await?;
     }
     tx.commit().await?;
     app.wake_workers();
@@ -209,7 +294,15 @@ async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> A
 
 async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
-    jobs::schedule(&mut conn, JobKind::FollowOrder, order.id, now, now, Some(&format!("follow:{}", order.id))).await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::FollowOrder,
+        order.id,
+        now,
+        now,
+        Some(&format!("follow:{}", order.id)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -228,8 +321,12 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
         let mut conn = app.db.conn().await?;
         orders::by_id(&mut conn, order_id).await?
     };
-    let Some(order) = order else { return Ok(Outcome::Done) };
-    let Some(trxid) = order.supplier_trxid.clone() else { return Ok(Outcome::Done) };
+    let Some(order) = order else {
+        return Ok(Outcome::Done);
+    };
+    let Some(trxid) = order.supplier_trxid.clone() else {
+        return Ok(Outcome::Done);
+    };
     if order.status != madd_domain::OrderStatus::Processing {
         return Ok(Outcome::Done);
     }
@@ -245,7 +342,12 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
             if update.status.is_terminal() {
                 Ok(Outcome::Done)
             } else if now - order.placement_started_at.unwrap_or(order.updated_at) > FOLLOW_FOR_MS {
-                give_up(app, order.id, "pesanan belum selesai di supplier setelah 24 jam").await?;
+                give_up(
+                    app,
+                    order.id,
+                    "pesanan belum selesai di supplier setelah 24 jam",
+                )
+                .await?;
                 Ok(Outcome::Done)
             } else {
                 let age = now - order.placement_started_at.unwrap_or(now);
@@ -256,20 +358,50 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
 }
 
 /// Applies a supplier status (from polling, the callback or reconciliation); idempotent.
-async fn apply_status(app: &App, tx: &mut Conn, order: &Order, update: &SupplierOrder, now: i64) -> AppResult<()> {
-    orders::update_supplier_status(tx, order.id, update.status, &update.note, update.price, now).await?;
+async fn apply_status(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    update: &SupplierOrder,
+    now: i64,
+) -> AppResult<()> {
+    orders::update_supplier_status(tx, order.id, update.status, &update.note, update.price, now)
+        .await?;
     let f = order_service::facts(app, order);
     match update.status {
         SupplierStatus::Success => {
-            let serial = if update.note.trim().is_empty() { update.trxid.as_str() } else { update.note.trim() };
+            let serial = if update.note.trim().is_empty() {
+                update.trxid.as_str()
+            } else {
+                update.note.trim()
+            };
             if orders::mark_delivered(tx, order.id, serial, now).await? {
-                orders::add_event(tx, order.id, now, "supplier", "delivered", &format!("Sukses, SN: {serial}")).await?;
-                outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::order_delivered(&f, serial), now).await?;
+                orders::add_event(
+                    tx,
+                    order.id,
+                    now,
+                    "supplier",
+                    "delivered",
+                    &format!("Sukses, SN: {serial}"),
+                )
+                .await?;
+                outbox::enqueue(
+                    tx,
+                    Some(order.id),
+                    &order.whatsapp,
+                    &notify::order_delivered(&f, serial),
+                    now,
+                )
+                .await?;
                 tracing::info!(order = %order.code, "order delivered");
             }
         }
         SupplierStatus::Error => {
-            let reason = if update.note.trim().is_empty() { "gagal di supplier" } else { update.note.trim() };
+            let reason = if update.note.trim().is_empty() {
+                "gagal di supplier"
+            } else {
+                update.note.trim()
+            };
             if orders::mark_failed(tx, order.id, reason, false, now).await? {
                 fail_notices(app, tx, order, reason, false, now).await?;
                 tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
@@ -280,22 +412,56 @@ async fn apply_status(app: &App, tx: &mut Conn, order: &Order, update: &Supplier
     Ok(())
 }
 
-async fn fail_notices(app: &App, tx: &mut Conn, order: &Order, reason: &str, retryable: bool, now: i64) -> AppResult<()> {
+async fn fail_notices(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    reason: &str,
+    retryable: bool,
+    now: i64,
+) -> AppResult<()> {
     let f = order_service::facts(app, order);
-    orders::add_event(tx, order.id, now, "supplier", "failed", &format!(
-        "Gagal: {reason}{}", if retryable { " (bisa diulang)" } else { "" }
-    ))
+    orders::add_event(
+        tx,
+        order.id,
+        now,
+        "supplier",
+        "failed",
+        &format!(
+            "Gagal: {reason}{}",
+            if retryable { " (bisa diulang)" } else { "" }
+        ),
+    )
     .await?;
-    outbox::to_seller(&app.config, tx, Some(order.id), &notify::seller_order_failed(&f, reason, retryable), now).await?;
+    outbox::to_seller(
+        &app.config,
+        tx,
+        Some(order.id),
+        &notify::seller_order_failed(&f, reason, retryable),
+        now,
+    )
+    .await?;
     if !retryable {
-        outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::order_failed(&f), now).await?;
+        outbox::enqueue(
+            tx,
+            Some(order.id),
+            &order.whatsapp,
+            &notify::order_failed(&f),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// VIP's callback: signature checked, then applied like a polled status. Never calls out.
 pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> AppResult<()> {
-    let update = match vip_reseller::parse_callback(signature, body, &app.config.vip_api_id, &app.config.vip_api_key) {
+    let update = match vip_reseller::parse_callback(
+        signature,
+        body,
+        &app.config.vip_api_id,
+        &app.config.vip_api_key,
+    ) {
         Ok(u) => u,
         Err(CallbackError::BadSignature) => {
             tracing::warn!("supplier callback with a bad signature refused");
@@ -313,7 +479,15 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
         tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
         return Ok(());
     };
-    orders::log_supplier_request(&mut tx, Some(order.id), now, "callback", update.status.as_str(), &describe(&update)).await?;
+    orders::log_supplier_request(
+        &mut tx,
+        Some(order.id),
+        now,
+        "callback",
+        update.status.as_str(),
+        &describe(&update),
+    )
+    .await?;
     if order.status == madd_domain::OrderStatus::Processing {
         apply_status(app, &mut tx, &order, &update, now).await?;
     }
@@ -327,13 +501,30 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
 pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let Some(order) = orders::by_id(&mut tx, order_id).await? else { return Ok(()) };
+    let Some(order) = orders::by_id(&mut tx, order_id).await? else {
+        return Ok(());
+    };
     if order.status != madd_domain::OrderStatus::Processing {
         return Ok(());
     }
-    orders::add_event(&mut tx, order.id, now, "system", "stuck", &format!("Status di supplier belum pasti: {error}")).await?;
+    orders::add_event(
+        &mut tx,
+        order.id,
+        now,
+        "system",
+        "stuck",
+        &format!("Status di supplier belum pasti: {error}"),
+    )
+    .await?;
     let f = order_service::facts(app, &order);
-    outbox::to_seller(&app.config, &mut tx, Some(order.id), &notify::seller_order_stuck(&f, error), now).await?;
+    outbox::to_seller(
+        &app.config,
+        &mut tx,
+        Some(order.id),
+        &notify::seller_order_stuck(&f, error),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     app.wake_workers();
     Ok(())
@@ -341,6 +532,14 @@ pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
 
 async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
-    orders::log_supplier_request(&mut conn, Some(order_id), app.now_ms(), action, outcome, detail).await?;
+    orders::log_supplier_request(
+        &mut conn,
+        Some(order_id),
+        app.now_ms(),
+        action,
+        outcome,
+        detail,
+    )
+    .await?;
     Ok(())
 }

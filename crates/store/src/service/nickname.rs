@@ -74,9 +74,12 @@ pub async fn lookup(
         }
         // Answers from this process wake us at once; other processes' answers are seen by the
         // periodic re-read.
-        if tokio::time::timeout_at(deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)), answered)
-            .await
-            .is_err()
+        if tokio::time::timeout_at(
+            deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)),
+            answered,
+        )
+        .await
+        .is_err()
             && tokio::time::Instant::now() >= deadline
         {
             return Err(unavailable());
@@ -130,7 +133,13 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
 
 pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
-    nicknames::resolve(&mut conn, id, &LookupState::Failed(error.into()), app.now_ms()).await?;
+    nicknames::resolve(
+        &mut conn,
+        id,
+        &LookupState::Failed(error.into()),
+        app.now_ms(),
+    )
+    .await?;
     drop(conn);
     app.answers.notify_waiters();
     Ok(())

@@ -52,7 +52,10 @@ pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     // A shortfall of a unit-rounded amount is normally whole units; if a customer paid an odd
     // amount, rounding up keeps the link payable (the extra is recorded as an overpayment).
     let owed = owed.round_up_to(app.payment.unit_price());
-    Some(app.payment.pay_url(&order.code, owed, "Pelanggan Madd Store"))
+    Some(
+        app.payment
+            .pay_url(&order.code, owed, "Pelanggan Madd Store"),
+    )
 }
 
 pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
@@ -64,7 +67,10 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         .map(str::to_owned);
     if let Some(key) = &key {
         if key.len() > 200 {
-            return Err(AppError::invalid("invalid_idempotency_key", "Idempotency-Key terlalu panjang"));
+            return Err(AppError::invalid(
+                "invalid_idempotency_key",
+                "Idempotency-Key terlalu panjang",
+            ));
         }
         let mut conn = app.db.conn().await?;
         if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
@@ -79,7 +85,10 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     if !product.sellable() {
         return Err(AppError::conflict(
             "product_unavailable",
-            format!("{} sedang kosong atau tidak dijual. Pilih nominal lain.", product.name),
+            format!(
+                "{} sedang kosong atau tidak dijual. Pilih nominal lain.",
+                product.name
+            ),
         ));
     }
     let rule = TargetRule::for_product(product.category, &product.brand);
@@ -91,7 +100,11 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         NicknameAnswer::Found(n) => Some(n),
         NicknameAnswer::NotChecked => None,
     };
-    let quote = Quote::new(product.price, &app.config.customer_fee, app.payment.unit_price());
+    let quote = Quote::new(
+        product.price,
+        &app.config.customer_fee,
+        app.payment.unit_price(),
+    );
 
     let now = app.now_ms();
     let expires_at = now + app.config.payment_window_minutes * 60_000;
@@ -133,13 +146,24 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             }
             Err(e) => return Err(e.into()),
         };
-        orders::add_event(&mut tx, order.id, now, "customer", "created", &format!(
-            "Pesanan dibuat: {} untuk {}{}, total {}",
-            order.product_name,
-            order.account,
-            order.nickname.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
-            order.amount_due
-        ))
+        orders::add_event(
+            &mut tx,
+            order.id,
+            now,
+            "customer",
+            "created",
+            &format!(
+                "Pesanan dibuat: {} untuk {}{}, total {}",
+                order.product_name,
+                order.account,
+                order
+                    .nickname
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+                order.amount_due
+            ),
+        )
         .await?;
         let f = facts(app, &order);
         let pay = pay_url(app, &order).unwrap_or_default();
@@ -159,17 +183,28 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             now,
         )
         .await?;
-        jobs::schedule(&mut tx, JobKind::ExpireOrder, order.id, expires_at, now, None).await?;
+        jobs::schedule(
+            &mut tx,
+            JobKind::ExpireOrder,
+            order.id,
+            expires_at,
+            now,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         app.wake_workers();
         tracing::info!(order = %order.code, product = %order.product_code, "order created");
         return Ok((order, true));
     }
-    Err(AppError::Internal("could not draw a free order code".into()))
+    Err(AppError::Internal(
+        "could not draw a free order code".into(),
+    ))
 }
 
 pub async fn get(app: &App, code: &str) -> AppResult<Order> {
-    let code = OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let code =
+        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
     let mut conn = app.db.conn().await?;
     orders::by_code(&mut conn, &code)
         .await?
@@ -191,9 +226,24 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         return Ok(Outcome::Later(order.expires_at));
     }
     if orders::expire(&mut tx, order.id, now).await? {
-        orders::add_event(&mut tx, order.id, now, "system", "expired", "Batas waktu pembayaran habis").await?;
+        orders::add_event(
+            &mut tx,
+            order.id,
+            now,
+            "system",
+            "expired",
+            "Batas waktu pembayaran habis",
+        )
+        .await?;
         let f = facts(app, &order);
-        outbox::enqueue(&mut tx, Some(order.id), &order.whatsapp, &notify::order_expired(&f), now).await?;
+        outbox::enqueue(
+            &mut tx,
+            Some(order.id),
+            &order.whatsapp,
+            &notify::order_expired(&f),
+            now,
+        )
+        .await?;
         if order.amount_paid.is_positive() {
             outbox::to_seller(
                 &app.config,
@@ -221,5 +271,8 @@ pub fn owed(order: &Order) -> Rupiah {
 }
 
 pub fn is_awaiting(order: &Order) -> bool {
-    matches!(order.status, OrderStatus::AwaitingPayment | OrderStatus::Underpaid)
+    matches!(
+        order.status,
+        OrderStatus::AwaitingPayment | OrderStatus::Underpaid
+    )
 }

@@ -52,7 +52,10 @@ pub async fn to_seller(
         Some(seller) => {
             enqueue(conn, order_id, seller, notice, now).await?;
         }
-        None => tracing::warn!(kind = notice.kind, "no MADD_SELLER_WHATSAPP: seller notice not sent"),
+        None => tracing::warn!(
+            kind = notice.kind,
+            "no MADD_SELLER_WHATSAPP: seller notice not sent"
+        ),
     }
     Ok(())
 }
@@ -83,7 +86,8 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
     let mut conn = app.db.conn().await?;
     match result {
         Ok(accepted) => {
-            messages::mark_sent(&mut conn, message.id, accepted.provider_id.as_deref(), now).await?;
+            messages::mark_sent(&mut conn, message.id, accepted.provider_id.as_deref(), now)
+                .await?;
             tracing::info!(message = message.id, kind = %message.kind, "message accepted by the gateway");
             Ok(Outcome::Done)
         }

@@ -21,7 +21,10 @@ const AMOUNT_MATCH_WINDOW_MS: i64 = 6 * 60 * 60 * 1000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WebhookOutcome {
     /// Counted towards this order.
-    Settled { order: OrderCode, status: OrderStatus },
+    Settled {
+        order: OrderCode,
+        status: OrderStatus,
+    },
     /// Authentic, but for no order we know: on the seller's review list.
     Unmatched,
     /// Seen before: nothing changed.
@@ -34,7 +37,11 @@ pub enum WebhookOutcome {
 
 /// Handles one Trakteer webhook delivery. A wrong or missing token is refused before anything is
 /// read; everything authentic is acknowledged (Trakteer switches a failing webhook off).
-pub async fn trakteer_webhook(app: &App, token: Option<&str>, body: &[u8]) -> AppResult<WebhookOutcome> {
+pub async fn trakteer_webhook(
+    app: &App,
+    token: Option<&str>,
+    body: &[u8],
+) -> AppResult<WebhookOutcome> {
     if !trakteer::token_matches(&app.config.trakteer_webhook_token, token) {
         tracing::warn!("trakteer webhook with a wrong or missing token refused");
         return Err(AppError::Unauthorized);
@@ -49,14 +56,24 @@ pub async fn trakteer_webhook(app: &App, token: Option<&str>, body: &[u8]) -> Ap
         let mut conn = app.db.conn().await?;
         let new = new_payment(&event, PaymentState::Test, "webhook", &raw, now);
         let inserted = payments::insert_once(&mut conn, &new).await?;
-        return Ok(if inserted.is_some() { WebhookOutcome::Test } else { WebhookOutcome::Duplicate });
+        return Ok(if inserted.is_some() {
+            WebhookOutcome::Test
+        } else {
+            WebhookOutcome::Duplicate
+        });
     }
     let outcome = record(app, &event, "webhook", &raw, now).await?;
     app.wake_workers();
     Ok(outcome)
 }
 
-fn new_payment<'a>(e: &'a TipEvent, state: PaymentState, source: &'a str, raw: &'a str, now: i64) -> NewPayment<'a> {
+fn new_payment<'a>(
+    e: &'a TipEvent,
+    state: PaymentState,
+    source: &'a str,
+    raw: &'a str,
+    now: i64,
+) -> NewPayment<'a> {
     NewPayment {
         provider: PROVIDER,
         transaction_id: &e.transaction_id,
@@ -80,10 +97,17 @@ async fn record_invalid(app: &App, raw: &str, reason: &str, now: i64) -> AppResu
     // else a digest of the body.
     let id = serde_json::from_str::<serde_json::Value>(raw)
         .ok()
-        .and_then(|v| v.get("transaction_id").and_then(|t| t.as_str()).map(str::to_owned))
+        .and_then(|v| {
+            v.get("transaction_id")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| {
             use sha2::Digest;
-            format!("invalid-{}", hex::encode(sha2::Sha256::digest(raw.as_bytes())))
+            format!(
+                "invalid-{}",
+                hex::encode(sha2::Sha256::digest(raw.as_bytes()))
+            )
         });
     tracing::warn!(transaction = %id, %reason, "authentic trakteer webhook could not be read");
     let mut tx = app.db.begin().await?;
@@ -119,11 +143,21 @@ async fn record_invalid(app: &App, raw: &str, reason: &str, now: i64) -> AppResu
         .await?;
     }
     tx.commit().await?;
-    Ok(if inserted.is_some() { WebhookOutcome::Invalid } else { WebhookOutcome::Duplicate })
+    Ok(if inserted.is_some() {
+        WebhookOutcome::Invalid
+    } else {
+        WebhookOutcome::Duplicate
+    })
 }
 
 /// Records a payment once and settles the order it belongs to, in one transaction.
-pub async fn record(app: &App, event: &TipEvent, source: &str, raw: &str, now: i64) -> AppResult<WebhookOutcome> {
+pub async fn record(
+    app: &App,
+    event: &TipEvent,
+    source: &str,
+    raw: &str,
+    now: i64,
+) -> AppResult<WebhookOutcome> {
     let mut tx = app.db.begin().await?;
     let new = new_payment(event, PaymentState::Unmatched, source, raw, now);
     let Some(payment) = payments::insert_once(&mut tx, &new).await? else {
@@ -136,7 +170,12 @@ pub async fn record(app: &App, event: &TipEvent, source: &str, raw: &str, now: i
             &app.config,
             &mut tx,
             None,
-            &notify::seller_unmatched_payment(event.total, &event.supporter_name, &event.supporter_message, &review),
+            &notify::seller_unmatched_payment(
+                event.total,
+                &event.supporter_name,
+                &event.supporter_message,
+                &review,
+            ),
             now,
         )
         .await?;
@@ -145,10 +184,22 @@ pub async fn record(app: &App, event: &TipEvent, source: &str, raw: &str, now: i
         return Ok(WebhookOutcome::Unmatched);
     };
     payments::attach(&mut tx, payment.id, order.id).await?;
-    let status = settle(app, &mut tx, &order, event.total, event.net_amount, &event.transaction_id, now).await?;
+    let status = settle(
+        app,
+        &mut tx,
+        &order,
+        event.total,
+        event.net_amount,
+        &event.transaction_id,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(order = %order.code, amount = %event.total, status = %status, "payment recorded");
-    Ok(WebhookOutcome::Settled { order: order.code, status })
+    Ok(WebhookOutcome::Settled {
+        order: order.code,
+        status,
+    })
 }
 
 /// Adds `amount` to `order` and tells everyone what it means; the caller commits.
@@ -170,7 +221,14 @@ pub async fn settle(
             order.status.label_id()
         ))
         .await?;
-        outbox::to_seller(&app.config, tx, Some(order.id), &notify::seller_late_payment(&f, amount, order.status.label_id()), now).await?;
+        outbox::to_seller(
+            &app.config,
+            tx,
+            Some(order.id),
+            &notify::seller_late_payment(&f, amount, order.status.label_id()),
+            now,
+        )
+        .await?;
         return Ok(order.status);
     };
     let auto = app.config.fulfilment == Fulfilment::Auto;
@@ -183,24 +241,63 @@ pub async fn settle(
                 format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas")
             };
             orders::add_event(tx, order.id, now, "trakteer", "paid", &detail).await?;
-            outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::payment_received(&f, paid_total, auto), now).await?;
-            outbox::to_seller(&app.config, tx, Some(order.id), &notify::seller_payment(&f, paid_total, net, true, auto), now).await?;
+            outbox::enqueue(
+                tx,
+                Some(order.id),
+                &order.whatsapp,
+                &notify::payment_received(&f, paid_total, auto),
+                now,
+            )
+            .await?;
+            outbox::to_seller(
+                &app.config,
+                tx,
+                Some(order.id),
+                &notify::seller_payment(&f, paid_total, net, true, auto),
+                now,
+            )
+            .await?;
             if auto {
                 fulfilment::start_processing(tx, order.id, "system", false, now).await?;
             }
         }
         _ => {
             let shortfall = order.amount_due - paid_total;
-            orders::add_event(tx, order.id, now, "trakteer", "underpaid", &format!(
-                "Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"
-            ))
+            orders::add_event(
+                tx,
+                order.id,
+                now,
+                "trakteer",
+                "underpaid",
+                &format!(
+                    "Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"
+                ),
+            )
             .await?;
             // The customer gets a full payment window from now to pay the rest.
             let deadline = now + app.config.payment_window_minutes * 60_000;
             orders::extend_expiry(tx, order.id, deadline).await?;
-            let rest = app.payment.pay_url(&order.code, shortfall.round_up_to(app.payment.unit_price()), "Pelanggan Madd Store");
-            outbox::enqueue(tx, Some(order.id), &order.whatsapp, &notify::payment_short(&f, paid_total, shortfall, &rest), now).await?;
-            outbox::to_seller(&app.config, tx, Some(order.id), &notify::seller_payment(&f, paid_total, net, false, auto), now).await?;
+            let rest = app.payment.pay_url(
+                &order.code,
+                shortfall.round_up_to(app.payment.unit_price()),
+                "Pelanggan Madd Store",
+            );
+            outbox::enqueue(
+                tx,
+                Some(order.id),
+                &order.whatsapp,
+                &notify::payment_short(&f, paid_total, shortfall, &rest),
+                now,
+            )
+            .await?;
+            outbox::to_seller(
+                &app.config,
+                tx,
+                Some(order.id),
+                &notify::seller_payment(&f, paid_total, net, false, auto),
+                now,
+            )
+            .await?;
         }
     }
     Ok(status)
@@ -208,19 +305,30 @@ pub async fn settle(
 
 /// The order a payment belongs to: a code in the message (tolerant of the customer's edits),
 /// else the single order awaiting exactly this amount, created shortly before.
-async fn find_order(conn: &mut Conn, message: &str, amount: Rupiah, now: i64) -> AppResult<Option<Order>> {
+async fn find_order(
+    conn: &mut Conn,
+    message: &str,
+    amount: Rupiah,
+    now: i64,
+) -> AppResult<Option<Order>> {
     for code in OrderCode::candidates_in(message) {
         if let Some(order) = orders::by_code(conn, &code).await? {
             return Ok(Some(order));
         }
     }
-    let mut candidates = orders::awaiting_with_amount(conn, amount, now - AMOUNT_MATCH_WINDOW_MS, now).await?;
-    Ok(if candidates.len() == 1 { candidates.pop() } else { None })
+    let mut candidates =
+        orders::awaiting_with_amount(conn, amount, now - AMOUNT_MATCH_WINDOW_MS, now).await?;
+    Ok(if candidates.len() == 1 {
+        candidates.pop()
+    } else {
+        None
+    })
 }
 
 /// The seller attaches an unmatched payment to an order by hand.
 pub async fn attach(app: &App, payment_id: i64, code: &str, actor: &str) -> AppResult<OrderStatus> {
-    let code = OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let code =
+        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let order = orders::by_code(&mut tx, &code)
@@ -229,14 +337,36 @@ pub async fn attach(app: &App, payment_id: i64, code: &str, actor: &str) -> AppR
     let payment = payments::by_id(&mut tx, payment_id)
         .await?
         .ok_or_else(|| AppError::not_found("payment_not_found", "Pembayaran"))?;
-    if payment.state != PaymentState::Unmatched || !payments::attach(&mut tx, payment.id, order.id).await? {
-        return Err(AppError::conflict("payment_not_attachable", "Pembayaran ini sudah dicocokkan atau bukan pembayaran nyata"));
+    if payment.state != PaymentState::Unmatched
+        || !payments::attach(&mut tx, payment.id, order.id).await?
+    {
+        return Err(AppError::conflict(
+            "payment_not_attachable",
+            "Pembayaran ini sudah dicocokkan atau bukan pembayaran nyata",
+        ));
     }
-    orders::add_event(&mut tx, order.id, now, actor, "payment_attached", &format!(
-        "Pembayaran {} ({}) dicocokkan manual", payment.gross, payment.transaction_id
-    ))
+    orders::add_event(
+        &mut tx,
+        order.id,
+        now,
+        actor,
+        "payment_attached",
+        &format!(
+            "Pembayaran {} ({}) dicocokkan manual",
+            payment.gross, payment.transaction_id
+        ),
+    )
     .await?;
-    let status = settle(app, &mut tx, &order, payment.gross, payment.net, &payment.transaction_id, now).await?;
+    let status = settle(
+        app,
+        &mut tx,
+        &order,
+        payment.gross,
+        payment.net,
+        &payment.transaction_id,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     app.wake_workers();
     Ok(status)

@@ -1,0 +1,606 @@
+//! The seller's dashboard. Every route but the login form sits behind [`auth::require_admin`];
+//! every state-changing form carries the session's CSRF token.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Extension, Form, Router};
+use madd_domain::OrderStatus;
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::orders::{self, Order, OrderFilter};
+use crate::db::{messages, payments};
+use crate::error::AppError;
+use crate::service::{fulfilment, outbox, payments as payment_service};
+use crate::web::auth::{self, AdminSession};
+use crate::web::pages::{render, render_status, PageError};
+
+type PageResult = Result<Response, PageError>;
+
+pub fn routes(app: App) -> Router<App> {
+    let protected = Router::new()
+        .route("/", get(dashboard))
+        .route("/orders/{code}", get(order_page))
+        .route("/orders/{code}/process", post(process))
+        .route("/orders/{code}/recheck", post(recheck))
+        .route("/orders/{code}/refund", post(refund))
+        .route("/payments", get(payments_page))
+        .route("/payments/{id}/attach", post(attach_payment))
+        .route("/messages", get(messages_page))
+        .route("/messages/{id}/resend", post(resend_message))
+        .route("/logout", post(logout))
+        .route_layer(middleware::from_fn_with_state(app, auth::require_admin));
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .merge(protected)
+}
+
+/// The routes `routes` serves, for the test that proves each one refuses anonymous requests.
+pub const PROTECTED_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/admin"),
+    ("GET", "/admin/orders/MS-00000000"),
+    ("POST", "/admin/orders/MS-00000000/process"),
+    ("POST", "/admin/orders/MS-00000000/recheck"),
+    ("POST", "/admin/orders/MS-00000000/refund"),
+    ("GET", "/admin/payments"),
+    ("POST", "/admin/payments/1/attach"),
+    ("GET", "/admin/messages"),
+    ("POST", "/admin/messages/1/resend"),
+    ("POST", "/admin/logout"),
+];
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    csrf: String,
+    next: String,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+const LOGIN_CSRF_COOKIE: &str = "madd_login_csrf";
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// The login form carries a token that must match a cookie set with it (login CSRF).
+async fn login_form(State(app): State<App>, Query(q): Query<NextQuery>) -> Response {
+    let token = auth::random_token();
+    let secure = if app.config.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let mut response = render(&LoginPage {
+        csrf: token.clone(),
+        next: auth::safe_next(q.next.as_deref()),
+        error: None,
+        flash: None,
+    });
+    if let Ok(v) =
+        format!("{LOGIN_CSRF_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Strict{secure}")
+            .parse()
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    next: Option<String>,
+}
+
+async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
+    let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let again = |status: StatusCode, error: &str| {
+        render_status(
+            status,
+            &LoginPage {
+                csrf: cookie_token.clone(),
+                next: auth::safe_next(f.next.as_deref()),
+                error: Some(error.to_string()),
+                flash: None,
+            },
+        )
+    };
+    if cookie_token.is_empty() || cookie_token != f.csrf_token {
+        return Ok(again(
+            StatusCode::FORBIDDEN,
+            "Sesi login kedaluwarsa. Muat ulang halaman lalu coba lagi.",
+        ));
+    }
+    match auth::login(&app, &f.username, &f.password).await {
+        Ok(token) => {
+            let mut response = Redirect::to(&auth::safe_next(f.next.as_deref())).into_response();
+            if let Ok(v) = auth::session_cookie(&app, &token, auth::session_max_age_secs()).parse()
+            {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(response)
+        }
+        Err(e @ AppError::TooManyRequests { .. }) => {
+            Ok(again(StatusCode::TOO_MANY_REQUESTS, &e.public_message()))
+        }
+        Err(AppError::Invalid { message, .. }) => Ok(again(StatusCode::UNAUTHORIZED, &message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn logout(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    auth::logout(&app, &headers).await?;
+    let mut response = Redirect::to("/admin/login").into_response();
+    if let Ok(v) = auth::session_cookie(&app, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+struct OrderRow {
+    code: String,
+    created: String,
+    status: &'static str,
+    status_label: &'static str,
+    product: String,
+    account: String,
+    total: String,
+    paid: String,
+}
+
+fn order_row(o: &Order) -> OrderRow {
+    OrderRow {
+        code: o.code.to_string(),
+        created: clock::human(o.created_at),
+        status: o.status.as_str(),
+        status_label: o.status.label_id(),
+        product: o.product_name.clone(),
+        account: match &o.nickname {
+            Some(n) => format!("{} – {n}", o.account),
+            None => o.account.to_string(),
+        },
+        total: o.amount_due.display_spaced(),
+        paid: o.amount_paid.display_spaced(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+struct Dashboard {
+    csrf: String,
+    flash: Option<String>,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    needs_action: Vec<OrderRow>,
+    orders: Vec<OrderRow>,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    q: String,
+}
+
+#[derive(Deserialize)]
+struct DashboardQuery {
+    status: Option<String>,
+    q: Option<String>,
+}
+
+async fn dashboard(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(query): Query<DashboardQuery>,
+) -> PageResult {
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(st) => Some(
+            st.parse::<OrderStatus>()
+                .map_err(|_| AppError::invalid("invalid_status", "Status tidak dikenal"))?,
+        ),
+        None => None,
+    };
+    let mut conn = app.db.conn().await?;
+    let counts = orders::count_by_status(&mut conn).await?;
+    let mut needs_action = Vec::new();
+    for st in [
+        OrderStatus::Paid,
+        OrderStatus::Failed,
+        OrderStatus::Underpaid,
+    ] {
+        let list = orders::list(
+            &mut conn,
+            &OrderFilter {
+                status: Some(st),
+                search: None,
+                limit: 50,
+            },
+        )
+        .await?;
+        needs_action.extend(list.iter().map(order_row));
+    }
+    let list = orders::list(
+        &mut conn,
+        &OrderFilter {
+            status,
+            search: query.q.clone().filter(|q| !q.trim().is_empty()),
+            limit: 100,
+        },
+    )
+    .await?;
+    Ok(render(&Dashboard {
+        csrf: s.csrf_token.clone(),
+        flash: None,
+        counts: counts
+            .iter()
+            .map(|(st, n)| (st.as_str(), st.label_id(), *n))
+            .collect(),
+        needs_action,
+        orders: list.iter().map(order_row).collect(),
+        statuses: OrderStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_id()))
+            .collect(),
+        status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        q: query.q.unwrap_or_default(),
+    }))
+}
+
+struct OrderDetail {
+    code: String,
+    status: &'static str,
+    status_label: &'static str,
+    product: String,
+    product_code: String,
+    account: String,
+    nickname: Option<String>,
+    whatsapp: String,
+    price: String,
+    fee: String,
+    total: String,
+    paid: String,
+    cost: String,
+    created: String,
+    trxid: Option<String>,
+    supplier_status: String,
+    serial: Option<String>,
+    failure: Option<String>,
+}
+
+struct MessageRow {
+    id: i64,
+    created: String,
+    to: String,
+    audience: String,
+    kind: String,
+    state: &'static str,
+    error: Option<String>,
+    attempts: i64,
+    body: String,
+    failed: bool,
+}
+
+fn message_row(m: &messages::Message) -> MessageRow {
+    MessageRow {
+        id: m.id,
+        created: clock::human(m.created_at),
+        to: m.recipient.local(),
+        audience: m.audience.clone(),
+        kind: m.kind.clone(),
+        state: m.state.as_str(),
+        error: m.last_error.clone(),
+        attempts: m.attempts,
+        body: m.body.clone(),
+        failed: m.state == messages::MessageState::Failed,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/order.html")]
+struct OrderPage {
+    csrf: String,
+    flash: Option<String>,
+    o: OrderDetail,
+    can_process: bool,
+    is_retry: bool,
+    can_recheck: bool,
+    can_refund: bool,
+    events: Vec<(String, String, String)>,
+    payments: Vec<(String, String, String, String, String)>,
+    messages: Vec<MessageRow>,
+    supplier: Vec<(String, String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct FlashQuery {
+    done: Option<String>,
+}
+
+async fn order_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Query(flash): Query<FlashQuery>,
+) -> PageResult {
+    let order = crate::service::orders::get(&app, &code).await?;
+    let mut conn = app.db.conn().await?;
+    let events = orders::events(&mut conn, order.id).await?;
+    let pays = payments::for_order(&mut conn, order.id).await?;
+    let msgs = messages::for_order(&mut conn, order.id).await?;
+    let reqs = orders::supplier_requests(&mut conn, order.id).await?;
+    drop(conn);
+    let o = &order;
+    Ok(render(&OrderPage {
+        csrf: s.csrf_token.clone(),
+        flash: flash.done.map(|d| match d.as_str() {
+            "process" => "Pesanan dikirim ke supplier.".to_string(),
+            "recheck" => "Status supplier dicek ulang.".to_string(),
+            "refund" => "Refund dicatat.".to_string(),
+            "resend" => "Pesan dijadwalkan kirim ulang.".to_string(),
+            _ => "Selesai.".to_string(),
+        }),
+        can_process: o.status == OrderStatus::Paid
+            || (o.status == OrderStatus::Failed
+                && o.failure_retryable
+                && o.supplier_trxid.is_none()),
+        is_retry: o.status == OrderStatus::Failed,
+        can_recheck: o.status == OrderStatus::Processing && o.supplier_trxid.is_some(),
+        can_refund: o.status == OrderStatus::Failed,
+        o: OrderDetail {
+            code: o.code.to_string(),
+            status: o.status.as_str(),
+            status_label: o.status.label_id(),
+            product: o.product_name.clone(),
+            product_code: o.product_code.clone(),
+            account: o.account.to_string(),
+            nickname: o.nickname.clone(),
+            whatsapp: o.whatsapp.local(),
+            price: o.price.display_spaced(),
+            fee: o.fee.display_spaced(),
+            total: o.amount_due.display_spaced(),
+            paid: o.amount_paid.display_spaced(),
+            cost: o.cost.display_spaced(),
+            created: clock::human(o.created_at),
+            trxid: o.supplier_trxid.clone(),
+            supplier_status: o
+                .supplier_status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            serial: o.serial_number.clone(),
+            failure: o.failure_reason.clone(),
+        },
+        events: events
+            .iter()
+            .map(|e| (clock::human(e.at), e.actor.clone(), e.detail.clone()))
+            .collect(),
+        payments: pays
+            .iter()
+            .map(|p| {
+                (
+                    clock::human(p.received_at),
+                    p.transaction_id.clone(),
+                    p.supporter_name.clone(),
+                    p.gross.display_spaced(),
+                    p.net
+                        .map(|n| n.display_spaced())
+                        .unwrap_or_else(|| "–".into()),
+                )
+            })
+            .collect(),
+        messages: msgs.iter().map(message_row).collect(),
+        supplier: reqs
+            .iter()
+            .map(|r| {
+                (
+                    clock::human(r.at),
+                    r.action.clone(),
+                    r.outcome.clone(),
+                    r.detail.clone(),
+                )
+            })
+            .collect(),
+    }))
+}
+
+async fn process(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let order = fulfilment::process(&app, &code, &s.actor()).await?;
+    Ok(Redirect::to(&format!("/admin/orders/{}?done=process", order.code)).into_response())
+}
+
+async fn recheck(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    fulfilment::recheck(&app, &code).await?;
+    Ok(Redirect::to(&format!("/admin/orders/{code}?done=recheck")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RefundForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn refund(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Form(f): Form<RefundForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let method = match f.method.as_str() {
+        m @ ("gopay" | "dana" | "ovo" | "bank" | "other") => m,
+        _ => {
+            return Err(
+                AppError::invalid("invalid_refund_method", "Metode refund tidak dikenal").into(),
+            )
+        }
+    };
+    let order = crate::service::orders::get(&app, &code).await?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    if !orders::mark_refunded(&mut tx, order.id, method, f.note.trim(), now).await? {
+        return Err(AppError::conflict(
+            "order_not_refundable",
+            "Hanya pesanan Gagal yang bisa ditandai refund.",
+        )
+        .into());
+    }
+    orders::add_event(
+        &mut tx,
+        order.id,
+        now,
+        &s.actor(),
+        "refunded",
+        &format!("Refund via {method}: {}", f.note.trim()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/orders/{}?done=refund", order.code)).into_response())
+}
+
+struct PaymentRow {
+    id: i64,
+    received: String,
+    transaction_id: String,
+    state: &'static str,
+    supporter: String,
+    message: String,
+    gross: String,
+    net: String,
+    order_code: Option<String>,
+    attachable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/payments.html")]
+struct PaymentsPage {
+    csrf: String,
+    flash: Option<String>,
+    payments: Vec<PaymentRow>,
+}
+
+async fn payments_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+) -> PageResult {
+    let mut conn = app.db.conn().await?;
+    let list = payments::list(&mut conn, None, 200).await?;
+    let mut rows = Vec::with_capacity(list.len());
+    for p in &list {
+        let order_code = match p.order_id {
+            Some(id) => orders::by_id(&mut conn, id)
+                .await?
+                .map(|o| o.code.to_string()),
+            None => None,
+        };
+        rows.push(PaymentRow {
+            id: p.id,
+            received: clock::human(p.received_at),
+            transaction_id: p.transaction_id.clone(),
+            state: p.state.as_str(),
+            supporter: p.supporter_name.clone(),
+            message: p.message.clone(),
+            gross: p.gross.display_spaced(),
+            net: p
+                .net
+                .map(|n| n.display_spaced())
+                .unwrap_or_else(|| "–".into()),
+            order_code,
+            attachable: p.state == payments::PaymentState::Unmatched,
+        });
+    }
+    Ok(render(&PaymentsPage {
+        csrf: s.csrf_token.clone(),
+        flash: None,
+        payments: rows,
+    }))
+}
+
+#[derive(Deserialize)]
+struct AttachForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn attach_payment(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<AttachForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    payment_service::attach(&app, id, &f.code, &s.actor()).await?;
+    Ok(Redirect::to("/admin/payments").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin/messages.html")]
+struct MessagesPage {
+    csrf: String,
+    flash: Option<String>,
+    messages: Vec<MessageRow>,
+}
+
+async fn messages_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+) -> PageResult {
+    let mut conn = app.db.conn().await?;
+    let list = messages::list(&mut conn, None, 200).await?;
+    Ok(render(&MessagesPage {
+        csrf: s.csrf_token.clone(),
+        flash: None,
+        messages: list.iter().map(message_row).collect(),
+    }))
+}
+
+async fn resend_message(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    if !outbox::resend(&app, id).await? {
+        return Err(AppError::conflict(
+            "message_not_failed",
+            "Hanya pesan yang gagal yang bisa dikirim ulang.",
+        )
+        .into());
+    }
+    Ok(Redirect::to("/admin/messages").into_response())
+}

@@ -1,0 +1,197 @@
+//! The public JSON API (`/api/v1`, store-api.md).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use madd_domain::{Category, GameAccount, TargetRule};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::orders::Order;
+use crate::db::products::{self, Product};
+use crate::error::{AppError, AppResult};
+use crate::service::nickname::{self, NicknameAnswer};
+use crate::service::orders::{self, CreateOrder};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/products", get(list_products))
+        .route("/nickname", post(check_nickname))
+        .route("/orders", post(create_order))
+        .route("/orders/{code}", get(get_order))
+}
+
+/// `Json` whose rejections speak the API's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(AppError::invalid("invalid_json", rejection.body_text())),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProductJson {
+    pub code: String,
+    pub name: String,
+    pub brand: String,
+    pub category: Category,
+    pub price: i64,
+    pub available: bool,
+    pub target_label: &'static str,
+    pub zone_label: Option<&'static str>,
+}
+
+impl From<&Product> for ProductJson {
+    fn from(p: &Product) -> Self {
+        let rule = TargetRule::for_product(p.category, &p.brand);
+        ProductJson {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            brand: p.brand.clone(),
+            category: p.category,
+            price: p.price.amount(),
+            available: p.sellable(),
+            target_label: rule.target_label(),
+            zone_label: rule.zone_label(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProductQuery {
+    category: Option<String>,
+}
+
+async fn list_products(
+    State(app): State<App>,
+    Query(q): Query<ProductQuery>,
+) -> AppResult<impl IntoResponse> {
+    let category = match q.category.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(c.parse::<Category>().map_err(|_| {
+            AppError::invalid(
+                "invalid_category",
+                "category harus salah satu dari game, pulsa, data, pln, voucher",
+            )
+        })?),
+    };
+    let mut conn = app.db.conn().await?;
+    let list = products::list(&mut conn, category).await?;
+    // Products with no price yet (postpaid bills) are sold through their inquiry, not listed.
+    let products: Vec<ProductJson> = list
+        .iter()
+        .filter(|p| p.price.is_positive())
+        .map(ProductJson::from)
+        .collect();
+    Ok(Json(serde_json::json!({ "products": products })))
+}
+
+#[derive(Deserialize)]
+struct NicknameRequest {
+    product: String,
+    target: String,
+    zone: Option<String>,
+}
+
+async fn check_nickname(
+    State(app): State<App>,
+    ApiJson(req): ApiJson<NicknameRequest>,
+) -> AppResult<impl IntoResponse> {
+    let product = {
+        let mut conn = app.db.conn().await?;
+        products::get(&mut conn, req.product.trim()).await?
+    }
+    .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = GameAccount::parse(&rule, &req.target, req.zone.as_deref())
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    match nickname::lookup(&app, &rule, &account, Duration::from_secs(10)).await? {
+        NicknameAnswer::Found(n) => Ok(Json(serde_json::json!({ "nickname": n }))),
+        NicknameAnswer::NotChecked => Err(AppError::invalid(
+            "nickname_not_supported",
+            "Produk ini tidak memakai cek nickname",
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct OrderRequest {
+    product: String,
+    target: String,
+    zone: Option<String>,
+    whatsapp: String,
+}
+
+async fn create_order(
+    State(app): State<App>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<OrderRequest>,
+) -> AppResult<impl IntoResponse> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (order, created) = orders::create(
+        &app,
+        CreateOrder {
+            product: req.product,
+            target: req.target,
+            zone: req.zone,
+            whatsapp: req.whatsapp,
+            idempotency_key: key,
+        },
+    )
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(order_json(&app, &order))))
+}
+
+async fn get_order(
+    State(app): State<App>,
+    Path(code): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let order = orders::get(&app, &code).await?;
+    Ok(Json(order_json(&app, &order)))
+}
+
+/// The order as store-api.md shows it (plus a few conveniences).
+pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
+    serde_json::json!({
+        "code": o.code,
+        "status": o.status,
+        "status_label": o.status.label_id(),
+        "product": o.product_code,
+        "product_name": o.product_name,
+        "target": o.account.target(),
+        "zone": o.account.zone(),
+        "nickname": o.nickname,
+        "price": o.price.amount(),
+        "fee": o.fee.amount(),
+        "amount_due": o.amount_due.amount(),
+        "amount_paid": o.amount_paid.amount(),
+        "shortfall": if o.status.accepts_payment() { o.shortfall().amount() } else { 0 },
+        "pay_url": orders::pay_url(app, o),
+        "expires_at": clock::rfc3339(o.expires_at),
+        "serial_number": o.serial_number,
+        "created_at": clock::rfc3339(o.created_at),
+    })
+}
