@@ -733,3 +733,93 @@ fn webhook_rejects_what_is_not_json() {
         cloud::CloudEvents::default()
     );
 }
+
+// --- Against the sandbox --------------------------------------------------------------------
+
+/// The clients and the simulator agree on the wire format: the 131047 fallback, the window, the
+/// error mapping and Fonnte's form all work end to end.
+#[tokio::test]
+async fn clients_work_against_the_sandbox_gateway() {
+    use madd_sandbox::whatsapp::{Config, WhatsAppSim};
+
+    let sim = WhatsAppSim::new(Config::for_tests());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = axum::Router::new().nest("/wa", sim.router());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let config = sim.config().clone();
+
+    let cloud_config = |token: &str| CloudConfig {
+        api_url: format!("http://{addr}/wa/cloud/v23.0")
+            .parse()
+            .expect("url"),
+        phone_number_id: config.phone_number_id.clone(),
+        token: Secret::new(token),
+        template_language: "id".into(),
+        template_names: HashMap::new(),
+    };
+    let api = CloudApi::new(cloud_config(&config.cloud_token), http());
+
+    // The store thinks the window is open, the gateway knows better: the template goes out.
+    let accepted = api
+        .send(&message("payment_received", true))
+        .await
+        .expect("accepted");
+    assert_eq!(accepted.provider_id.as_deref(), Some("wamid.sandbox.1"));
+    let sent = sim.messages_to(CUSTOMER_NUMBER);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].template_name.as_deref(), Some("payment_received"));
+    assert_eq!(sent[0].params, vec!["MS-7K3Q9", "Rp50.000"]);
+
+    sim.open_window(CUSTOMER_NUMBER);
+    api.send(&message("payment_received", true))
+        .await
+        .expect("accepted");
+    assert_eq!(sim.messages_to(CUSTOMER_NUMBER)[1].kind, "text");
+
+    sim.rate_limit_next(1);
+    let got = api.send(&message("x", false)).await.expect_err("limited");
+    assert!(matches!(got, SendError::Temporary(_)), "{got:?}");
+    sim.set_outage(true);
+    let got = api.send(&message("x", false)).await.expect_err("down");
+    assert!(matches!(got, SendError::Temporary(_)), "{got:?}");
+    sim.set_outage(false);
+    let got = CloudApi::new(cloud_config("expired"), http())
+        .send(&message("x", false))
+        .await
+        .expect_err("bad token");
+    assert!(matches!(got, SendError::Unauthorized(_)), "{got:?}");
+    let mut unreachable = message("x", false);
+    unreachable.to = PhoneNumber::parse("0812-3456-0000").expect("phone");
+    let got = api.send(&unreachable).await.expect_err("not on WhatsApp");
+    assert!(matches!(got, SendError::Permanent(_)), "{got:?}");
+
+    let fonnte_client = |token: &str| {
+        Fonnte::new(
+            FonnteConfig {
+                api_url: format!("http://{addr}/wa/fonnte").parse().expect("url"),
+                token: Secret::new(token),
+            },
+            http(),
+        )
+    };
+    let accepted = fonnte_client(&config.fonnte_token)
+        .send(&message("x", false))
+        .await
+        .expect("accepted");
+    assert_eq!(accepted.provider_id.as_deref(), Some("100000001"));
+    let got = fonnte_client("wrong")
+        .send(&message("x", false))
+        .await
+        .expect_err("bad token");
+    assert!(matches!(got, SendError::Unauthorized(_)), "{got:?}");
+    let got = fonnte_client(&config.fonnte_token)
+        .send(&unreachable)
+        .await
+        .expect_err("not on WhatsApp");
+    assert!(matches!(got, SendError::Permanent(_)), "{got:?}");
+}
+
+const CUSTOMER_NUMBER: &str = "6281234567890";
