@@ -373,12 +373,19 @@ impl WhatsAppSim {
                 sign(&self.inner.config.app_secret, &bytes),
             );
         }
+        // Only the origin is logged: webhook paths often carry a secret (Fonnte's have nothing
+        // else to protect them).
+        let origin = url::Url::parse(url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| "<invalid url>".into());
         match request.body(bytes).send().await {
             Ok(response) if response.status().is_success() => {}
             Ok(response) => {
-                tracing::warn!(%url, status = %response.status(), "webhook refused by the store");
+                tracing::warn!(%origin, status = %response.status(), "webhook refused by the store");
             }
-            Err(e) => tracing::warn!(%url, error = %e, "webhook delivery failed"),
+            Err(e) => {
+                tracing::warn!(%origin, error = %e.without_url(), "webhook delivery failed");
+            }
         }
     }
 }

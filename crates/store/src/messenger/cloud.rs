@@ -73,8 +73,7 @@ impl CloudApi {
             .map_or(kind, String::as_str)
     }
 
-    /// The body of a free-text message.
-    pub fn text_body(message: &OutgoingMessage) -> Value {
+    fn text_body(message: &OutgoingMessage) -> Value {
         json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -84,8 +83,7 @@ impl CloudApi {
         })
     }
 
-    /// The body of the kind's template message.
-    pub fn template_body(&self, message: &OutgoingMessage) -> Value {
+    fn template_body(&self, message: &OutgoingMessage) -> Value {
         let mut template = json!({
             "name": self.template_name(&message.kind),
             "language": { "code": self.config.template_language },
