@@ -105,15 +105,6 @@ pub enum Gateway {
     Fonnte,
 }
 
-impl Gateway {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gateway::Cloud => "cloud",
-            Gateway::Fonnte => "fonnte",
-        }
-    }
-}
-
 /// A message a gateway accepted (refused requests are only counted, see
 /// [`WhatsAppSim::attempts`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
