@@ -1,1 +1,0 @@
-//! Trakteer: pay links, webhook parsing, public API client (to be written).
