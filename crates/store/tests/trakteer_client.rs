@@ -537,3 +537,124 @@ async fn unreachable_api_is_unavailable() {
         PaymentApiError::Unavailable(_)
     ));
 }
+
+// ---------------------------------------------------------------- against the simulator
+
+/// The adapter and the sandbox agree: the pay link opens the sandbox's tip page, the sandbox's
+/// webhook passes the token check and parses, and its API reads back as the same payment.
+#[tokio::test]
+async fn adapter_and_simulator_speak_the_same_protocol() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Bytes;
+    use axum::http::HeaderMap;
+    use madd_sandbox::trakteer::{Config, PayRequest, TrakteerSim};
+
+    async fn serve(router: axum::Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        format!("http://{addr}")
+    }
+
+    /// Whether the token matched, and the raw body.
+    type Received = Arc<Mutex<Vec<(bool, Vec<u8>)>>>;
+    let received = Received::default();
+    let token = Secret::new("test-webhook-token");
+    let store = {
+        let received = received.clone();
+        axum::Router::new().route(
+            "/webhooks/trakteer",
+            axum::routing::post(move |headers: HeaderMap, body: Bytes| async move {
+                let presented = headers.get("X-Webhook-Token").and_then(|v| v.to_str().ok());
+                let authentic = token_matches(&token, presented);
+                received.lock().unwrap().push((authentic, body.to_vec()));
+                "ok"
+            }),
+        )
+    };
+    let store_url = serve(store).await;
+
+    let sim = TrakteerSim::new(Config {
+        webhook_url: Some(format!("{store_url}/webhooks/trakteer")),
+        ..Config::for_tests()
+    });
+    let sandbox = serve(axum::Router::new().nest("/sandbox/trakteer", sim.router())).await;
+    let trakteer = Trakteer::new(
+        TrakteerConfig {
+            page_url: Url::parse(&format!("{sandbox}/sandbox/trakteer/maddstore")).unwrap(),
+            unit_price: UNIT,
+            api_url: Url::parse(&format!("{sandbox}/sandbox/trakteer/api/v1/public/")).unwrap(),
+            api_key: Secret::new("test-api-key"),
+        },
+        reqwest::Client::new(),
+    );
+
+    let link = trakteer.pay_url(&code(), Rupiah::new(3_810), "Budi & Sari");
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("value=\"4\"") && html.contains("MS-7K3Q9XW2"));
+    assert!(html.contains("Budi &amp; Sari"));
+
+    let support = sim
+        .pay(PayRequest {
+            quantity: 4,
+            display_name: "Budi & Sari".into(),
+            message: "MS-7K3Q9XW2".into(),
+            method: "qris".into(),
+            email: None,
+        })
+        .unwrap();
+    sim.wait_delivered(&support.transaction_id).await;
+
+    let (authentic, body) = received.lock().unwrap()[0].clone();
+    assert!(authentic);
+    let tip = parse_webhook(&body, UNIT).unwrap();
+    assert_eq!(tip.transaction_id, support.transaction_id);
+    assert!(!tip.is_test);
+    assert_eq!(tip.quantity, 4);
+    assert_eq!(tip.total, Rupiah::new(4000));
+    assert_eq!(tip.price_reading, PriceReading::Total);
+    assert_eq!(tip.net_amount, Some(Rupiah::new(support.net_amount)));
+    assert_eq!(tip.created_at, Some(support.created_at));
+    assert_eq!(
+        OrderCode::candidates_in(&tip.supporter_message),
+        vec![code()]
+    );
+
+    let test_id = sim.send_test_webhook();
+    sim.wait_delivered(&test_id).await;
+    let (_, body) = received.lock().unwrap()[1].clone();
+    assert!(parse_webhook(&body, UNIT).unwrap().is_test);
+
+    let payments = trakteer.recent_payments(1).await.unwrap();
+    assert_eq!(payments.len(), 1);
+    let paid = &payments[0];
+    assert_eq!(paid.id.as_deref(), Some(support.order_id.as_str()));
+    assert_eq!(paid.supporter_name, "Budi & Sari");
+    assert_eq!(paid.message, "MS-7K3Q9XW2");
+    assert_eq!(paid.amount, Rupiah::new(4000));
+    assert_eq!(paid.net_amount, Some(Rupiah::new(support.net_amount)));
+    assert_eq!(paid.payment_method.as_deref(), Some("qris"));
+    assert_eq!(paid.status, "success");
+    assert_eq!(paid.updated_at, support.created_at);
+    assert_eq!(
+        trakteer.current_balance().await.unwrap(),
+        Rupiah::new(support.net_amount)
+    );
+
+    sim.set_webhook_token("rotated".into());
+    let late = sim
+        .pay(PayRequest {
+            quantity: 1,
+            method: "qris".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sim.wait_delivered(&late.transaction_id).await;
+    assert!(
+        !received.lock().unwrap()[2].0,
+        "a wrong token is not authentic"
+    );
+}
