@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{now_jakarta, Config, Support, TrakteerSim, FAILED_EVENTS_BEFORE_OFF};
+use super::{fee, now_jakarta, Config, Support, TrakteerSim, FAILED_EVENTS_BEFORE_OFF};
+
+const SUPPORTER_AVATAR: &str = "https://trakteer.id/images/v2/stats-1.png";
+const UNIT_ICON: &str = "https://trakteer.id/storage/images/units/uic-koin.png";
 
 /// One webhook attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,14 +69,38 @@ pub(super) fn tip_body(support: &Support, config: &Config) -> Value {
         "transaction_id": support.transaction_id,
         "type": "tip",
         "supporter_name": support.supporter_name,
-        "supporter_avatar": super::SUPPORTER_AVATAR,
+        "supporter_avatar": SUPPORTER_AVATAR,
         "supporter_message": support.message,
         "media": null,
         "unit": config.unit_name,
-        "unit_icon": super::UNIT_ICON,
+        "unit_icon": UNIT_ICON,
         "quantity": support.quantity.to_string(),
         "price": support.total,
         "net_amount": support.net_amount,
+    })
+}
+
+/// The dashboard's "Send Webhook Test": the documented example (one unit at the unit price,
+/// `quantity` a number, a media object, net after the platform fee only).
+pub(super) fn test_body(transaction_id: &str, config: &Config) -> Value {
+    let price = config.unit_price;
+    json!({
+        "created_at": rfc3339(now_jakarta()),
+        "transaction_id": transaction_id,
+        "type": "tip",
+        "supporter_name": "Egis",
+        "supporter_avatar": SUPPORTER_AVATAR,
+        "supporter_message": "Selalu Berkarya",
+        "media": {
+            "gif": "3oEduQAsYcJKQH2XsI",
+            "video": {"type": "tiktok", "id": "z3U0udLH974", "start": 0},
+            "voice": "https://edge-cdn.trakteer.id/audio/vn-sample-cat-voice.mp3"
+        },
+        "unit": config.unit_name,
+        "unit_icon": UNIT_ICON,
+        "quantity": 1,
+        "price": price,
+        "net_amount": price - fee(price, config.platform_fee_bps)
     })
 }
 

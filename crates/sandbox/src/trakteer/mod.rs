@@ -27,7 +27,6 @@ use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::json;
 use time::macros::offset;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::Notify;
@@ -41,9 +40,6 @@ const JAKARTA: UtcOffset = offset!(+7);
 const FAILED_EVENTS_BEFORE_OFF: u32 = 3;
 /// The largest quantity the tip form accepts.
 pub const MAX_QUANTITY: i64 = 100_000;
-
-const SUPPORTER_AVATAR: &str = "https://trakteer.id/images/v2/stats-1.png";
-const UNIT_ICON: &str = "https://trakteer.id/storage/images/units/uic-koin.png";
 
 #[derive(Clone)]
 pub struct Config {
@@ -373,29 +369,7 @@ impl TrakteerSim {
     /// (one unit, media object), recorded only among the deliveries. Answers its transaction id.
     pub fn send_test_webhook(&self) -> String {
         let transaction_id = format!("test-{}", Uuid::new_v4());
-        let body = {
-            let state = self.state();
-            let config = &state.config;
-            let price = config.unit_price;
-            json!({
-                "created_at": delivery::rfc3339(now_jakarta()),
-                "transaction_id": transaction_id,
-                "type": "tip",
-                "supporter_name": "Egis",
-                "supporter_avatar": SUPPORTER_AVATAR,
-                "supporter_message": "Selalu Berkarya",
-                "media": {
-                    "gif": "3oEduQAsYcJKQH2XsI",
-                    "video": {"type": "tiktok", "id": "z3U0udLH974", "start": 0},
-                    "voice": "https://edge-cdn.trakteer.id/audio/vn-sample-cat-voice.mp3"
-                },
-                "unit": config.unit_name,
-                "unit_icon": UNIT_ICON,
-                "quantity": 1,
-                "price": price,
-                "net_amount": price - fee(price, config.platform_fee_bps)
-            })
-        };
+        let body = delivery::test_body(&transaction_id, &self.state().config);
         self.dispatch(&transaction_id, body);
         transaction_id
     }
