@@ -1,6 +1,7 @@
 //! Madd Store: the application crate (storage, providers, services, web, workers, CLI).
 
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -12,4 +13,5 @@ pub mod payment;
 pub mod secret;
 pub mod service;
 pub mod supplier;
+pub mod startup;
 pub mod web;

@@ -1,0 +1,247 @@
+//! The `maddstore` command line.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use madd_sandbox::Profile;
+
+use crate::app::App;
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::db::{admins, products};
+use crate::service::catalog;
+use crate::startup::{self, StartOptions};
+
+#[derive(Parser, Debug)]
+#[command(name = "maddstore", version, about = "Madd Store: game top-ups, pulsa/data and PLN, paid through Trakteer, delivered by VIP Reseller, told over WhatsApp.")]
+pub struct Cli {
+    /// A TOML configuration file (also MADD_CONFIG). Environment variables win over it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the store and run its workers.
+    Serve,
+    /// Serve on a fresh demo database with the sandbox, a synced catalogue and an admin login.
+    Demo {
+        /// The demo database (recreated on every start).
+        #[arg(long, default_value = "maddstore-demo.db")]
+        db_file: PathBuf,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage admin accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Pull the supplier's catalogue and reprice it.
+    Sync,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin (or set a new password for an existing one).
+    Create {
+        username: String,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let config = Config::load(cli.config.as_deref())?;
+            serve(config).await
+        }
+        Command::Demo { db_file } => {
+            let mut config = Config::load(cli.config.as_deref())?;
+            demo(&mut config, db_file).await
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref())?;
+            startup::database(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { username, password_stdin },
+        } => {
+            let config = Config::load(cli.config.as_deref())?;
+            admin_create(&config, &username, password_stdin).await
+        }
+        Command::Sync => {
+            let config = Config::load(cli.config.as_deref())?;
+            sync(config).await
+        }
+    }
+}
+
+async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (MADD_LISTEN)", config.listen))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = bind(&config).await?;
+    let workers = config.workers;
+    let running = startup::start(
+        config,
+        listener,
+        StartOptions {
+            clock: Arc::new(SystemClock),
+            workers,
+            sandbox_profile: Profile::Demo,
+        },
+    )
+    .await?;
+    let empty = {
+        let mut conn = running.app.db.conn().await?;
+        products::list(&mut conn, None).await?.is_empty()
+    };
+    if empty {
+        let app = running.app.clone();
+        tokio::spawn(async move {
+            match catalog::sync(&app, |_, _| {}).await {
+                Ok(r) => tracing::info!(products = r.total, "empty catalogue synced at start"),
+                Err(e) => tracing::warn!(error = %e, "catalogue sync at start failed; run `maddstore sync`"),
+            }
+        });
+    }
+    println!("Madd Store: {}", running.app.config.public_url);
+    running.run_until_signal().await;
+    Ok(())
+}
+
+async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
+    if !config.uses_sandbox() {
+        bail!("demo runs on the sandbox; unset MADD_SUPPLIER / MADD_PAYMENT / MADD_WHATSAPP");
+    }
+    if std::env::var("MADD_DATABASE_URL").is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = db_file.clone().into_os_string();
+            path.push(suffix);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("removing the old demo database {path:?}")),
+            }
+        }
+        config.database_url = format!("sqlite://{}", db_file.display());
+    }
+    if config.seller_whatsapp.is_none() {
+        config.seller_whatsapp = Some(madd_domain::PhoneNumber::parse("081200000001").expect("demo seller number"));
+    }
+    let listener = bind(config).await?;
+    let workers = config.workers;
+    let running = startup::start(
+        config.clone(),
+        listener,
+        StartOptions {
+            clock: Arc::new(SystemClock),
+            workers,
+            sandbox_profile: Profile::Demo,
+        },
+    )
+    .await?;
+    let report = catalog::sync(&running.app, |_, _| {}).await.context("syncing the sandbox catalogue")?;
+    let password = crate::web::auth::random_token()[..16].to_string();
+    create_admin(&running.app, "admin", &password).await?;
+    let base = running.app.config.public_url.as_str().trim_end_matches('/').to_string();
+    let seller = running.app.config.seller_whatsapp.as_ref().map(|p| p.to_string()).unwrap_or_default();
+    println!(
+        "\nMadd Store demo is running ({} products from the sandbox supplier).\n\n\
+         \x20 Storefront      {base}/\n\
+         \x20 Admin           {base}/admin   login: admin / {password}\n\
+         \x20 WhatsApp inbox  {base}/sandbox/whatsapp/inbox   (seller: {seller})\n\
+         \x20 Trakteer        {base}/sandbox/trakteer/\n\
+         \x20 VIP Reseller    {base}/sandbox/vip-reseller/\n\n\
+         Try Mobile Legends with user id 123456780 zone 2345. Press Ctrl-C to stop.\n",
+        report.total
+    );
+    running.run_until_signal().await;
+    Ok(())
+}
+
+async fn create_admin(app: &App, username: &str, password: &str) -> anyhow::Result<()> {
+    let hash = crate::web::auth::hash_password(password.to_string()).await?;
+    let mut conn = app.db.conn().await?;
+    admins::create(&mut conn, username, &hash, app.now_ms()).await?;
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let mut password = String::new();
+    if from_stdin || !std::io::stdin().is_terminal() {
+        std::io::stdin().read_to_string(&mut password)?;
+    } else {
+        // No echo-hiding dependency: a seller runs this once on their own machine.
+        print!("Password (min. 10 characters): ");
+        std::io::stdout().flush()?;
+        std::io::stdin().read_line(&mut password)?;
+    }
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    if password.chars().count() < 10 {
+        bail!("the password must have at least 10 characters");
+    }
+    Ok(password)
+}
+
+async fn admin_create(config: &Config, username: &str, from_stdin: bool) -> anyhow::Result<()> {
+    let username = username.trim();
+    if username.is_empty() || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        bail!("the username may use letters, digits, '.', '_' and '-' (1–64 characters)");
+    }
+    let password = read_password(from_stdin)?;
+    let db = startup::database(config).await?;
+    let hash = crate::web::auth::hash_password(password).await?;
+    let mut conn = db.conn().await?;
+    admins::create(&mut conn, username, &hash, crate::clock::to_millis(time::OffsetDateTime::now_utc())).await?;
+    println!("admin '{username}' saved");
+    Ok(())
+}
+
+async fn sync(config: Config) -> anyhow::Result<()> {
+    if config.uses_sandbox() {
+        bail!("the sandbox supplier lives inside a running store; `maddstore demo` syncs it, and `serve` syncs an empty catalogue at start");
+    }
+    // Bind to an ephemeral port: the store is not served, only built to reach the supplier.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let running = startup::start(
+        config,
+        listener,
+        StartOptions {
+            clock: Arc::new(SystemClock),
+            workers: 0,
+            sandbox_profile: Profile::Demo,
+        },
+    )
+    .await?;
+    let mut last = 0;
+    let report = catalog::sync(&running.app, |done, total| {
+        let pct = done * 100 / total.max(1);
+        if pct / 5 != last / 5 || done == total {
+            last = pct;
+            let bar = "#".repeat(pct / 5);
+            eprint!("\r[{bar:<20}] {done}/{total}");
+        }
+    })
+    .await?;
+    eprintln!();
+    println!(
+        "{} products synced ({} available, {} no longer listed)",
+        report.total, report.available, report.marked_unavailable
+    );
+    running.stop().await;
+    Ok(())
+}

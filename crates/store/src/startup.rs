@@ -1,0 +1,227 @@
+//! Builds the running store from a configuration and a bound listener. Tests use the same path
+//! on port 0; `serve` and `demo` on the configured address.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use madd_sandbox::{Profile, Sandbox};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::app::App;
+use crate::clock::Clock;
+use crate::config::{Config, PaymentChoice, SupplierChoice, WhatsAppChoice};
+use crate::db::Db;
+use crate::jobs;
+use crate::messenger::cloud::{CloudApi, CloudConfig};
+use crate::messenger::fonnte::{Fonnte, FonnteConfig};
+use crate::messenger::Messenger;
+use crate::payment::trakteer::{Trakteer, TrakteerConfig};
+use crate::payment::PaymentChannel;
+use crate::secret::Secret;
+use crate::supplier::vip_reseller::{VipConfig, VipReseller};
+use crate::supplier::Supplier;
+
+pub struct StartOptions {
+    pub clock: Arc<dyn Clock>,
+    /// Background workers in this process (tests drive jobs by hand with 0).
+    pub workers: usize,
+    pub sandbox_profile: Profile,
+}
+
+/// A running store.
+pub struct Running {
+    pub app: App,
+    pub addr: std::net::SocketAddr,
+    pub sandbox: Option<Sandbox>,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops taking requests, lets in-flight requests and jobs finish, then returns.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        for w in self.workers {
+            let _ = w.await;
+        }
+    }
+
+    /// Waits until the server stops (ctrl-c or SIGTERM), then shuts down gracefully.
+    pub async fn run_until_signal(self) {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await;
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn http_client() -> anyhow::Result<reqwest::Client> {
+    // Every provider call is bounded: a hung supplier must not hold a job (or its lease) forever.
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("maddstore/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the HTTP client")
+}
+
+fn join(base: &str, path: &str) -> anyhow::Result<Url> {
+    Url::parse(&format!("{}{}", base.trim_end_matches('/'), path)).with_context(|| format!("bad URL {base}{path}"))
+}
+
+/// Connects to the database and applies migrations.
+pub async fn database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| "connecting to the database (MADD_DATABASE_URL)")?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+/// Starts the store on `listener`: HTTP server, sandbox (when any provider is the sandbox) and
+/// background workers.
+pub async fn start(mut config: Config, listener: TcpListener, options: StartOptions) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let local = format!("http://{addr}");
+    let http = http_client()?;
+
+    let sandbox = if config.uses_sandbox() {
+        if config.trakteer_webhook_token.is_empty() {
+            config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
+        }
+        let sandbox = Sandbox::new(options.sandbox_profile, &local, config.trakteer_webhook_token.expose());
+        if config.supplier == SupplierChoice::Sandbox {
+            let vip = sandbox.vip.config();
+            config.vip_api_url = join(&local, "/sandbox/vip-reseller/api")?;
+            config.vip_api_id = vip.api_id.clone();
+            config.vip_api_key = Secret::new(vip.api_key.clone());
+            config.vip_price_tier = vip.level.parse().unwrap_or(config.vip_price_tier);
+        }
+        if config.payment == PaymentChoice::Sandbox {
+            let t = sandbox.trakteer.config();
+            // The customer's browser opens pay links, so they use the public URL.
+            config.trakteer_page_url = join(&config.public_url.to_string(), &format!("/sandbox/trakteer/{}", t.page))?;
+            config.trakteer_unit_price = madd_domain::Rupiah::new(t.unit_price);
+            config.trakteer_api_url = join(&local, "/sandbox/trakteer/api/v1/public/")?;
+            config.trakteer_api_key = Secret::new(t.api_key.clone());
+        }
+        if config.whatsapp == WhatsAppChoice::Sandbox {
+            let w = sandbox.whatsapp.config();
+            config.whatsapp_api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
+            config.whatsapp_token = Secret::new(w.fonnte_token.clone());
+            config.whatsapp_app_secret = Secret::new(w.app_secret.clone());
+        }
+        Some(sandbox)
+    } else {
+        None
+    };
+
+    let supplier: Arc<dyn Supplier> = Arc::new(VipReseller::new(
+        VipConfig {
+            base_url: config.vip_api_url.clone(),
+            api_id: config.vip_api_id.clone(),
+            api_key: config.vip_api_key.clone(),
+            tier: config.vip_price_tier,
+        },
+        http.clone(),
+    ));
+    let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
+        TrakteerConfig {
+            page_url: config.trakteer_page_url.clone(),
+            unit_price: config.trakteer_unit_price,
+            api_url: config.trakteer_api_url.clone(),
+            api_key: config.trakteer_api_key.clone(),
+        },
+        http.clone(),
+    ));
+    let messenger: Arc<dyn Messenger> = match config.whatsapp {
+        WhatsAppChoice::Cloud => Arc::new(CloudApi::new(
+            CloudConfig {
+                api_url: config.whatsapp_api_url.clone(),
+                phone_number_id: config.whatsapp_phone_number_id.clone(),
+                token: config.whatsapp_token.clone(),
+                template_language: config.whatsapp_template_language.clone(),
+                template_names: config.whatsapp_templates.clone(),
+            },
+            http.clone(),
+        )),
+        WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
+            FonnteConfig {
+                api_url: config.whatsapp_api_url.clone(),
+                token: config.whatsapp_token.clone(),
+            },
+            http.clone(),
+        )),
+    };
+
+    let db = database(&config).await?;
+    let app = App {
+        config: Arc::new(config),
+        db,
+        clock: options.clock,
+        supplier,
+        payment,
+        messenger,
+        wake: Arc::new(Notify::new()),
+        answers: Arc::new(Notify::new()),
+    };
+
+    let mut router = crate::web::router(app.clone());
+    if let Some(s) = &sandbox {
+        router = router.nest("/sandbox", s.router());
+    }
+    let (shutdown, rx) = watch::channel(false);
+    let mut server_rx = rx.clone();
+    let server = tokio::spawn(async move {
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = server_rx.wait_for(|stop| *stop).await;
+            });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    let workers = (0..options.workers)
+        .map(|i| {
+            let name = format!("{}-{}-{i}", hostname(), std::process::id());
+            tokio::spawn(jobs::worker(app.clone(), name, rx.clone()))
+        })
+        .collect();
+    tracing::info!(%addr, sandbox = sandbox.is_some(), "madd store listening");
+    Ok(Running {
+        app,
+        addr,
+        sandbox,
+        shutdown,
+        server,
+        workers,
+    })
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into())
+}
