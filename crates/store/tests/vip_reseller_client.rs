@@ -857,3 +857,249 @@ fn malformed_callbacks() {
         );
     }
 }
+
+/// The client against the sandbox: the pairing the demo and the store's own tests run on.
+mod against_the_sandbox {
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    use axum::routing::post;
+    use axum::Router;
+    use madd_domain::{Rupiah, ServiceKind, SupplierStatus};
+    use madd_sandbox::vip::{Config, Fault, VipSim};
+    use maddstore::secret::Secret;
+    use maddstore::supplier::vip_reseller::{
+        parse_callback, PriceTier, VipConfig, VipReseller, PLN_POSTPAID_CODE,
+    };
+    use maddstore::supplier::{Nickname, PlaceOrder, Supplier, SupplierError, SupplierOrder};
+    use tokio::net::TcpListener;
+    use tokio::sync::mpsc;
+
+    async fn serve(app: Router) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    }
+
+    async fn start(config: Config) -> (VipSim, VipReseller) {
+        let sim = VipSim::new(config.clone());
+        let addr = serve(sim.router()).await;
+        let client = VipReseller::new(
+            VipConfig {
+                base_url: format!("http://{addr}/api").parse().unwrap(),
+                api_id: config.api_id,
+                api_key: Secret::new(config.api_key),
+                tier: config.level.parse().unwrap(),
+            },
+            reqwest::Client::new(),
+        );
+        (sim, client)
+    }
+
+    fn ml86() -> PlaceOrder {
+        PlaceOrder {
+            kind: ServiceKind::Game,
+            service: "ML86-S1".into(),
+            target: "123456780".into(),
+            zone: Some("2345".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn catalogue_account_and_a_game_order() {
+        let (sim, client) = start(Config::for_tests()).await;
+        assert_eq!(client.tier(), PriceTier::Premium);
+        let profile = client.profile().await.unwrap();
+        assert_eq!(profile.balance, Rupiah::new(5_000_000));
+        assert_eq!(profile.level, "Premium");
+
+        let services = client.services().await.unwrap();
+        let find = |code: &str| services.iter().find(|s| s.code == code).unwrap();
+        assert_eq!(find("ML1048-S1").cost, Rupiah::new(195_695));
+        assert_eq!(find("ML1048-S1").kind, ServiceKind::Game);
+        assert!(!find("GI8080-S1").available);
+        let xl = find("XLDHR3");
+        assert_eq!(xl.prepaid_type.as_deref(), Some("paket-internet"));
+        assert_eq!(xl.note.as_deref(), Some("Maintenance 23:44 - 00:16"));
+        assert_eq!(find(PLN_POSTPAID_CODE).kind, ServiceKind::Postpaid);
+
+        assert_eq!(
+            client
+                .nickname("mobile-legends", "123456780", Some("2345"))
+                .await,
+            Ok(Nickname::Found("Itacimo".into()))
+        );
+        assert!(matches!(
+            client.nickname("free-fire", "912345678", None).await,
+            Ok(Nickname::NotFound { .. })
+        ));
+
+        let placed = client.place_order(&ml86()).await.unwrap();
+        assert_eq!(placed.status, SupplierStatus::Waiting);
+        assert_eq!(placed.zone.as_deref(), Some("2345"));
+        let price = placed.price.unwrap();
+        assert_eq!(placed.balance, Some(Rupiah::new(5_000_000) - price));
+        let done = client
+            .order_status(ServiceKind::Game, &placed.trxid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(done.status, SupplierStatus::Success);
+        assert_eq!(done.note.len(), 16);
+        assert_eq!(
+            client
+                .order_status(ServiceKind::Prepaid, &placed.trxid)
+                .await,
+            Ok(None)
+        );
+        assert_eq!(sim.order_requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn rejections_and_unavailability() {
+        let (sim, client) = start(Config::for_tests()).await;
+        sim.set_balance(10);
+        assert_eq!(
+            client.place_order(&ml86()).await,
+            Err(SupplierError::Rejected {
+                message: "Saldo Anda tidak cukup untuk melakukan pemesanan ini.".into()
+            })
+        );
+        sim.set_fault(Fault::Maintenance);
+        let maintenance = client
+            .nickname("mobile-legends", "123456780", Some("2345"))
+            .await
+            .unwrap_err();
+        assert!(matches!(maintenance, SupplierError::Rejected { .. }));
+        assert!(maintenance.is_retryable_rejection());
+        for fault in [Fault::ServerError, Fault::Malformed] {
+            sim.set_fault(fault);
+            assert!(matches!(
+                client.profile().await,
+                Err(SupplierError::Unavailable { .. })
+            ));
+        }
+        sim.set_fault(Fault::Slow(Duration::from_millis(500)));
+        let hurried = client.clone().with_timeout(Duration::from_millis(50));
+        assert!(matches!(
+            hurried.profile().await,
+            Err(SupplierError::Unavailable { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_unanswered_order_is_found_by_recent_orders() {
+        let (sim, client) = start(Config::for_tests()).await;
+        sim.set_fault(Fault::DropOrderAnswer);
+        assert!(matches!(
+            client.place_order(&ml86()).await,
+            Err(SupplierError::Unavailable { .. })
+        ));
+        let recent = client.recent_orders(ServiceKind::Game, 10).await.unwrap();
+        assert_eq!(recent.len(), 1);
+        assert_eq!(recent[0].target, "123456780");
+        assert_eq!(recent[0].zone.as_deref(), Some("2345"));
+        assert_eq!(sim.order_requests(), 1);
+        assert_eq!(sim.orders()[0].trxid, recent[0].trxid);
+    }
+
+    #[tokio::test]
+    async fn postpaid_bill_and_payment() {
+        let (sim, client) = start(Config::for_tests()).await;
+        let bill = client
+            .postpaid_inquiry(PLN_POSTPAID_CODE, "531234560001")
+            .await
+            .unwrap();
+        assert_eq!(bill.total, Rupiah::new(47_537));
+        assert!(!bill.customer_name.is_empty());
+        assert!(matches!(
+            client
+                .postpaid_inquiry(PLN_POSTPAID_CODE, "531234560009")
+                .await,
+            Err(SupplierError::Rejected { .. })
+        ));
+        let paid = client
+            .place_order(&PlaceOrder {
+                kind: ServiceKind::Postpaid,
+                service: PLN_POSTPAID_CODE.into(),
+                target: "531234560001".into(),
+                zone: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(paid.price, Some(bill.total));
+        let done = client
+            .order_status(ServiceKind::Postpaid, &paid.trxid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(done.status, SupplierStatus::Success);
+        assert_eq!(sim.balance(), 5_000_000 - 47_537);
+    }
+
+    #[tokio::test]
+    async fn sandbox_callbacks_pass_parse_callback() {
+        type Parsed = mpsc::UnboundedSender<SupplierOrder>;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let receiver = Router::new()
+            .route(
+                "/callback",
+                post(
+                    |State(tx): State<Parsed>, headers: HeaderMap, body: Bytes| async move {
+                        let signature = headers
+                            .get("x-client-signature")
+                            .and_then(|v| v.to_str().ok());
+                        let key = Secret::new("sandbox-key");
+                        let order = parse_callback(signature, &body, "sandbox-vip", &key)
+                            .expect("a valid callback");
+                        let _ = tx.send(order);
+                        "ok"
+                    },
+                ),
+            )
+            .with_state(tx);
+        let receiver = serve(receiver).await;
+        let (_sim, client) = start(Config {
+            callback_url: Some(format!("http://{receiver}/callback")),
+            ..Config::for_tests()
+        })
+        .await;
+        let placed = client
+            .place_order(&PlaceOrder {
+                kind: ServiceKind::Prepaid,
+                service: "PLN20".into(),
+                target: "14234567890".into(),
+                zone: None,
+            })
+            .await
+            .unwrap();
+        let mut last = None;
+        while last
+            .as_ref()
+            .is_none_or(|o: &SupplierOrder| !o.status.is_terminal())
+        {
+            last = Some(
+                tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                    .await
+                    .expect("callback within 5 s")
+                    .unwrap(),
+            );
+        }
+        let done = last.unwrap();
+        assert_eq!(done.trxid, placed.trxid);
+        assert_eq!(done.status, SupplierStatus::Success);
+        assert_eq!(done.zone, None);
+        assert_eq!(done.note.chars().filter(char::is_ascii_digit).count(), 20);
+    }
+}

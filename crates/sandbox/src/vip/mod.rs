@@ -86,7 +86,7 @@ use self::catalogue::Catalogue;
 use self::state::{Order, State};
 
 /// The simulated reseller account and its timing.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     pub api_id: String,
     pub api_key: String,
@@ -102,6 +102,23 @@ pub struct Config {
     pub processing_after: Duration,
     /// From the order to the final status.
     pub complete_after: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Even a sandbox key stays out of logs, so a real key pasted here never leaks.
+        f.debug_struct("Config")
+            .field("api_id", &self.api_id)
+            .field("api_key", &"[redacted]")
+            .field("level", &self.level)
+            .field("username", &self.username)
+            .field("balance", &self.balance)
+            .field("ip_whitelist", &self.ip_whitelist)
+            .field("callback_url", &self.callback_url)
+            .field("processing_after", &self.processing_after)
+            .field("complete_after", &self.complete_after)
+            .finish()
+    }
 }
 
 impl Config {
