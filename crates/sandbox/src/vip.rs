@@ -1,1 +1,0 @@
-//! Simulator (to be written).
