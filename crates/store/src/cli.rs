@@ -16,7 +16,11 @@ use crate::service::catalog;
 use crate::startup::{self, StartOptions};
 
 #[derive(Parser, Debug)]
-#[command(name = "maddstore", version, about = "Madd Store: game top-ups, pulsa/data and PLN, paid through Trakteer, delivered by VIP Reseller, told over WhatsApp.")]
+#[command(
+    name = "maddstore",
+    version,
+    about = "Madd Store: game top-ups, pulsa/data and PLN, paid through Trakteer, delivered by VIP Reseller, told over WhatsApp."
+)]
 pub struct Cli {
     /// A TOML configuration file (also MADD_CONFIG). Environment variables win over it.
     #[arg(long, global = true, value_name = "FILE")]
@@ -74,7 +78,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin {
-            command: AdminCommand::Create { username, password_stdin },
+            command:
+                AdminCommand::Create {
+                    username,
+                    password_stdin,
+                },
         } => {
             let config = Config::load(cli.config.as_deref())?;
             admin_create(&config, &username, password_stdin).await
@@ -114,7 +122,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::spawn(async move {
             match catalog::sync(&app, |_, _| {}).await {
                 Ok(r) => tracing::info!(products = r.total, "empty catalogue synced at start"),
-                Err(e) => tracing::warn!(error = %e, "catalogue sync at start failed; run `maddstore sync`"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalogue sync at start failed; run `maddstore sync`")
+                }
             }
         });
     }
@@ -134,13 +144,17 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e).with_context(|| format!("removing the old demo database {path:?}")),
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("removing the old demo database {path:?}"))
+                }
             }
         }
         config.database_url = format!("sqlite://{}", db_file.display());
     }
     if config.seller_whatsapp.is_none() {
-        config.seller_whatsapp = Some(madd_domain::PhoneNumber::parse("081200000001").expect("demo seller number"));
+        config.seller_whatsapp =
+            Some(madd_domain::PhoneNumber::parse("081200000001").expect("demo seller number"));
     }
     let listener = bind(config).await?;
     let workers = config.workers;
@@ -154,11 +168,25 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let report = catalog::sync(&running.app, |_, _| {}).await.context("syncing the sandbox catalogue")?;
+    let report = catalog::sync(&running.app, |_, _| {})
+        .await
+        .context("syncing the sandbox catalogue")?;
     let password = crate::web::auth::random_token()[..16].to_string();
     create_admin(&running.app, "admin", &password).await?;
-    let base = running.app.config.public_url.as_str().trim_end_matches('/').to_string();
-    let seller = running.app.config.seller_whatsapp.as_ref().map(|p| p.to_string()).unwrap_or_default();
+    let base = running
+        .app
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    let seller = running
+        .app
+        .config
+        .seller_whatsapp
+        .as_ref()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     println!(
         "\nMadd Store demo is running ({} products from the sandbox supplier).\n\n\
          \x20 Storefront      {base}/\n\
@@ -199,14 +227,25 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 
 async fn admin_create(config: &Config, username: &str, from_stdin: bool) -> anyhow::Result<()> {
     let username = username.trim();
-    if username.is_empty() || username.len() > 64 || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
         bail!("the username may use letters, digits, '.', '_' and '-' (1–64 characters)");
     }
     let password = read_password(from_stdin)?;
     let db = startup::database(config).await?;
     let hash = crate::web::auth::hash_password(password).await?;
     let mut conn = db.conn().await?;
-    admins::create(&mut conn, username, &hash, crate::clock::to_millis(time::OffsetDateTime::now_utc())).await?;
+    admins::create(
+        &mut conn,
+        username,
+        &hash,
+        crate::clock::to_millis(time::OffsetDateTime::now_utc()),
+    )
+    .await?;
     println!("admin '{username}' saved");
     Ok(())
 }

@@ -155,46 +155,51 @@ pub async fn run_one(app: &App, worker: &str) -> DbResult<bool> {
         };
         let outcome = handle(app, kind, &job).await;
         let now = app.now_ms();
-        let mut conn = app.db.conn().await?;
-        match outcome {
+        let failure = match outcome {
             Ok(Outcome::Done) => {
+                let mut conn = app.db.conn().await?;
                 repo::complete(&mut conn, &job, now).await?;
+                None
             }
             Ok(Outcome::Later(at)) => {
+                let mut conn = app.db.conn().await?;
                 repo::reschedule(&mut conn, &job, at, now).await?;
+                None
             }
             Ok(Outcome::Retry(reason)) => {
                 tracing::warn!(attempt = job.attempts, %reason, "job failed; will retry");
-                bury_or_retry(app, &mut conn, kind, &job, &reason, now).await?;
+                Some(reason)
             }
             Err(e) => {
                 tracing::error!(attempt = job.attempts, error = %e, "job errored; will retry");
-                bury_or_retry(app, &mut conn, kind, &job, &e.to_string(), now).await?;
+                Some(e.to_string())
+            }
+        };
+        if let Some(reason) = failure {
+            let buried = {
+                let mut conn = app.db.conn().await?;
+                repo::retry_or_bury(
+                    &mut conn,
+                    &job,
+                    now + backoff_ms(job.attempts),
+                    &reason,
+                    now,
+                )
+                .await?
+            };
+            // The connection is back in the pool before the consequences are recorded (SQLite's
+            // pool has one connection).
+            if buried {
+                tracing::error!(%reason, "job out of attempts");
+                if let Err(e) = on_buried(app, kind, &job, &reason).await {
+                    tracing::error!(error = %e, "could not record a buried job's consequences");
+                }
             }
         }
         Ok(true)
     }
     .instrument(span)
     .await
-}
-
-async fn bury_or_retry(
-    app: &App,
-    conn: &mut Conn,
-    kind: JobKind,
-    job: &Job,
-    reason: &str,
-    now: i64,
-) -> DbResult<()> {
-    let buried =
-        repo::retry_or_bury(conn, job, now + backoff_ms(job.attempts), reason, now).await?;
-    if buried {
-        tracing::error!(%reason, "job out of attempts");
-        if let Err(e) = on_buried(app, kind, job, reason).await {
-            tracing::error!(error = %e, "could not record a buried job's consequences");
-        }
-    }
-    Ok(())
 }
 
 /// Runs every job that is due now, until none is left (tests and the CLI use this).

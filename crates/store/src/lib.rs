@@ -12,6 +12,6 @@ pub mod notify;
 pub mod payment;
 pub mod secret;
 pub mod service;
-pub mod supplier;
 pub mod startup;
+pub mod supplier;
 pub mod web;

@@ -70,7 +70,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -90,7 +91,8 @@ fn http_client() -> anyhow::Result<reqwest::Client> {
 }
 
 fn join(base: &str, path: &str) -> anyhow::Result<Url> {
-    Url::parse(&format!("{}{}", base.trim_end_matches('/'), path)).with_context(|| format!("bad URL {base}{path}"))
+    Url::parse(&format!("{}{}", base.trim_end_matches('/'), path))
+        .with_context(|| format!("bad URL {base}{path}"))
 }
 
 /// Connects to the database and applies migrations.
@@ -104,7 +106,11 @@ pub async fn database(config: &Config) -> anyhow::Result<Db> {
 
 /// Starts the store on `listener`: HTTP server, sandbox (when any provider is the sandbox) and
 /// background workers.
-pub async fn start(mut config: Config, listener: TcpListener, options: StartOptions) -> anyhow::Result<Running> {
+pub async fn start(
+    mut config: Config,
+    listener: TcpListener,
+    options: StartOptions,
+) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let local = format!("http://{addr}");
     let http = http_client()?;
@@ -113,7 +119,11 @@ pub async fn start(mut config: Config, listener: TcpListener, options: StartOpti
         if config.trakteer_webhook_token.is_empty() {
             config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
         }
-        let sandbox = Sandbox::new(options.sandbox_profile, &local, config.trakteer_webhook_token.expose());
+        let sandbox = Sandbox::new(
+            options.sandbox_profile,
+            &local,
+            config.trakteer_webhook_token.expose(),
+        );
         if config.supplier == SupplierChoice::Sandbox {
             let vip = sandbox.vip.config();
             config.vip_api_url = join(&local, "/sandbox/vip-reseller/api")?;
@@ -124,7 +134,10 @@ pub async fn start(mut config: Config, listener: TcpListener, options: StartOpti
         if config.payment == PaymentChoice::Sandbox {
             let t = sandbox.trakteer.config();
             // The customer's browser opens pay links, so they use the public URL.
-            config.trakteer_page_url = join(&config.public_url.to_string(), &format!("/sandbox/trakteer/{}", t.page))?;
+            config.trakteer_page_url = join(
+                &config.public_url.to_string(),
+                &format!("/sandbox/trakteer/{}", t.page),
+            )?;
             config.trakteer_unit_price = madd_domain::Rupiah::new(t.unit_price);
             config.trakteer_api_url = join(&local, "/sandbox/trakteer/api/v1/public/")?;
             config.trakteer_api_key = Secret::new(t.api_key.clone());
@@ -197,10 +210,13 @@ pub async fn start(mut config: Config, listener: TcpListener, options: StartOpti
     let (shutdown, rx) = watch::channel(false);
     let mut server_rx = rx.clone();
     let server = tokio::spawn(async move {
-        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = server_rx.wait_for(|stop| *stop).await;
-            });
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_rx.wait_for(|stop| *stop).await;
+        });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server stopped with an error");
         }

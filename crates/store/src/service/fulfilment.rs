@@ -277,11 +277,13 @@ async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> A
     }
     apply_status(app, &mut tx, order, placed, now).await?;
     if !placed.status.is_terminal() {
+        // The first look is immediate: many orders finish within the second, and a callback can
+        // arrive before this commit (and be ignored), so polling must not wait for it.
         jobs::schedule(
             &mut tx,
             JobKind::FollowOrder,
             order.id,
-            now + poll_delay(0),
+            now,
             now,
             Some(&format!("follow:{}", order.id)),
         )

@@ -1,0 +1,392 @@
+//! The integration-test harness: a real store on a random port, on a fresh database (SQLite file
+//! or a new PostgreSQL database), with the sandbox providers and a clock the test moves.
+//!
+//! PostgreSQL: `MADD_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! names a server where the test may create databases; each test gets its own. Set
+//! `MADD_TEST_POSTGRES=skip` to run the SQLite half alone on a machine without PostgreSQL.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use madd_sandbox::{Profile, Sandbox};
+use maddstore::app::App;
+use maddstore::clock::{Clock, ManualClock};
+use maddstore::config::Config;
+use maddstore::db::orders::Order;
+use maddstore::startup::{self, Running, StartOptions};
+use serde_json::Value;
+use sqlx::Connection;
+use time::OffsetDateTime;
+
+pub const SELLER: &str = "6281200000001";
+pub const CUSTOMER: &str = "6281234567890";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `both_backends!(name, |store| async move { … })` makes
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, |_| {}, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, |_| {}, $body).await;
+            }
+        }
+    };
+    ($name:ident, $tweak:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, $tweak, $body).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, $tweak, $body).await;
+            }
+        }
+    };
+}
+
+pub async fn run<F, Fut>(
+    backend: Backend,
+    tweak: impl FnOnce(&mut BTreeMap<String, String>),
+    body: F,
+) where
+    F: FnOnce(TestStore) -> Fut,
+    Fut: std::future::Future<Output = TestStore>,
+{
+    if backend == Backend::Postgres && std::env::var("MADD_TEST_POSTGRES").as_deref() == Ok("skip")
+    {
+        eprintln!("MADD_TEST_POSTGRES=skip: PostgreSQL half not run");
+        return;
+    }
+    let store = TestStore::start(backend, tweak).await;
+    let store = body(store).await;
+    store.stop().await;
+}
+
+pub struct TestStore {
+    pub running: Option<Running>,
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+fn random_name() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("madd_t_{n:016x}")
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("MADD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestStore {
+    pub async fn start(
+        backend: Backend,
+        tweak: impl FnOnce(&mut BTreeMap<String, String>),
+    ) -> TestStore {
+        let (database_url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{}.db", random_name()));
+                (format!("sqlite://{}", path.display()), Cleanup::File(path))
+            }
+            Backend::Postgres => {
+                sqlx::any::install_default_drivers();
+                let admin_url = postgres_admin_url();
+                let name = random_name();
+                let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL must run for the test suite (MADD_TEST_POSTGRES_URL; MADD_TEST_POSTGRES=skip to skip)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("postgres url");
+                url.set_path(&format!("/{name}"));
+                (url.to_string(), Cleanup::Database { admin_url, name })
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let mut env = BTreeMap::new();
+        env.insert("MADD_DATABASE_URL".to_string(), database_url);
+        env.insert("MADD_LISTEN".to_string(), addr.to_string());
+        env.insert("MADD_SELLER_WHATSAPP".to_string(), SELLER.to_string());
+        tweak(&mut env);
+        let config = Config::from_sources(None, &env).expect("test config");
+        let clock = ManualClock::new(OffsetDateTime::now_utc());
+        let running = startup::start(
+            config,
+            listener,
+            StartOptions {
+                clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
+                workers: 1,
+                sandbox_profile: Profile::Tests,
+            },
+        )
+        .await
+        .expect("store starts");
+        let store = TestStore {
+            running: Some(running),
+            clock,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            backend,
+            cleanup,
+        };
+        maddstore::service::catalog::sync(store.app(), |_, _| {})
+            .await
+            .expect("catalogue sync");
+        store
+    }
+
+    pub fn app(&self) -> &App {
+        &self.running.as_ref().unwrap().app
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        self.running
+            .as_ref()
+            .unwrap()
+            .sandbox
+            .as_ref()
+            .expect("sandbox")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.running.as_ref().unwrap().url(path)
+    }
+
+    /// Runs every job that is due (here and in the background worker) until none is left.
+    pub async fn settle(&self) {
+        for _ in 0..2_000 {
+            maddstore::jobs::drain(self.app()).await.expect("drain");
+            let now = self.app().now_ms();
+            let mut conn = self.app().db.conn().await.unwrap();
+            let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            drop(conn);
+            if due == 0 {
+                // Webhooks and callbacks the sandbox sends are in flight on other tasks.
+                self.sandbox().trakteer.wait_all_delivered().await;
+                let mut conn = self.app().db.conn().await.unwrap();
+                let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
+                    .bind(self.app().now_ms())
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                if due == 0 {
+                    return;
+                }
+                continue;
+            }
+            // A job leased by the background worker is still running.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("jobs did not settle");
+    }
+
+    /// Moves the clock (retries and expiries come due) and runs what came due.
+    pub async fn advance(&self, by: time::Duration) {
+        self.clock.advance(by);
+        self.settle().await;
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates an order through the API and returns its JSON.
+    pub async fn order(&self, product: &str, target: &str, zone: Option<&str>) -> Value {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/orders",
+                serde_json::json!({"product": product, "target": target, "zone": zone, "whatsapp": "0812-3456-7890"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        self.settle().await;
+        body
+    }
+
+    pub async fn order_row(&self, code: &str) -> Order {
+        maddstore::service::orders::get(self.app(), code)
+            .await
+            .expect("order exists")
+    }
+
+    /// Pays `quantity` units on the sandbox Trakteer with `message`, and waits for the webhook.
+    pub async fn pay(&self, quantity: i64, message: &str) -> madd_sandbox::trakteer::Support {
+        let support = self
+            .sandbox()
+            .trakteer
+            .pay(madd_sandbox::trakteer::PayRequest {
+                quantity,
+                display_name: "Budi".into(),
+                message: message.into(),
+                method: "qris".into(),
+                email: None,
+            })
+            .expect("sandbox payment");
+        self.sandbox()
+            .trakteer
+            .wait_delivered(&support.transaction_id)
+            .await;
+        self.settle().await;
+        support
+    }
+
+    /// Messages the sandbox gateway accepted for `number`.
+    pub fn inbox(&self, number: &str) -> Vec<madd_sandbox::whatsapp::SentMessage> {
+        self.sandbox().whatsapp.messages_to(number)
+    }
+
+    /// Logs in as a fresh admin and returns (session cookie, csrf token).
+    pub async fn admin_login(&self) -> (String, String) {
+        let hash = maddstore::web::auth::hash_password("rahasia-admin-123".into())
+            .await
+            .unwrap();
+        let mut conn = self.app().db.conn().await.unwrap();
+        maddstore::db::admins::create(&mut conn, "seller", &hash, self.app().now_ms())
+            .await
+            .unwrap();
+        drop(conn);
+        let form = self
+            .http
+            .get(self.url("/admin/login"))
+            .send()
+            .await
+            .unwrap();
+        let login_cookie = form
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("madd_login_csrf="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("login csrf cookie");
+        let token = login_cookie
+            .trim_start_matches("madd_login_csrf=")
+            .to_string();
+        let r = self
+            .http
+            .post(self.url("/admin/login"))
+            .header("cookie", &login_cookie)
+            .form(&[
+                ("username", "seller"),
+                ("password", "rahasia-admin-123"),
+                ("csrf_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "login redirects");
+        let session = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("madd_session="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("session cookie");
+        let page = self
+            .http
+            .get(self.url("/admin"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        let csrf = html
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf token on the dashboard")
+            .to_string();
+        (session, csrf)
+    }
+
+    pub async fn process(&self, session: &str, csrf: &str, code: &str) -> u16 {
+        self.http
+            .post(self.url(&format!("/admin/orders/{code}/process")))
+            .header("cookie", session)
+            .form(&[("csrf_token", csrf)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let mut conn = self.app().db.conn().await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            }
+        }
+    }
+}
