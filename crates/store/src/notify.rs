@@ -386,7 +386,7 @@ mod tests {
         let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
         let account = GameAccount::from_trusted("1".into(), None);
         let n = order_delivered(&facts(&code, &account, Some("*bold*\nSN: 999")), "1234");
-        assert!(n.text.contains("1 –  bold  SN: 999"), "{}", n.text);
+        assert!(n.text.contains("Akun: 1 – bold  SN: 999\n"), "{}", n.text);
         let n = payment_short(
             &facts(&code, &account, None),
             Rupiah::new(10_000),

@@ -135,7 +135,7 @@ pub async fn start(
             let t = sandbox.trakteer.config();
             // The customer's browser opens pay links, so they use the public URL.
             config.trakteer_page_url = join(
-                &config.public_url.to_string(),
+                config.public_url.as_ref(),
                 &format!("/sandbox/trakteer/{}", t.page),
             )?;
             config.trakteer_unit_price = madd_domain::Rupiah::new(t.unit_price);
