@@ -88,18 +88,7 @@ pub async fn recheck(app: &App, code: &str) -> AppResult<()> {
             "Pesanan ini belum tercatat di supplier.",
         ));
     }
-    let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::FollowOrder,
-        order.id,
-        now,
-        now,
-        Some(&format!("follow:{}", order.id)),
-    )
-    .await?;
-    drop(conn);
+    schedule_follow(app, &order, app.now_ms()).await?;
     app.wake_workers();
     Ok(())
 }
