@@ -80,6 +80,7 @@ pub async fn run<F, Fut>(
 }
 
 pub struct TestStore {
+    pub database_url: String,
     pub running: Option<Running>,
     pub clock: ManualClock,
     pub http: reqwest::Client,
@@ -138,6 +139,12 @@ impl TestStore {
         env.insert("MADD_LISTEN".to_string(), addr.to_string());
         env.insert("MADD_SELLER_WHATSAPP".to_string(), SELLER.to_string());
         tweak(&mut env);
+        // `{base}` in a tweaked value is this store's own address (to point a "real" provider
+        // client at the sandbox mounted in the same store).
+        for value in env.values_mut() {
+            *value = value.replace("{base}", &format!("http://{addr}"));
+        }
+        let database_url = env["MADD_DATABASE_URL"].clone();
         let config = Config::from_sources(None, &env).expect("test config");
         let clock = ManualClock::new(OffsetDateTime::now_utc());
         let running = startup::start(
@@ -152,6 +159,7 @@ impl TestStore {
         .await
         .expect("store starts");
         let store = TestStore {
+            database_url,
             running: Some(running),
             clock,
             http: reqwest::Client::builder()
