@@ -7,3 +7,7 @@ pub mod nickname;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod money;
+pub mod pricing;
+pub mod reconcile;
+pub mod settings;
