@@ -231,9 +231,21 @@ pub async fn refund(
 
 /// The month's report from the database.
 pub async fn monthly_report(app: &App, month: Month) -> AppResult<MonthlyReport> {
-    let s = settings::current(app).await?;
+    report_from(&app.db, &app.config, month).await
+}
+
+/// The month's report from a database alone (the CLI has no running store).
+pub async fn report_from(
+    db: &crate::db::Db,
+    config: &crate::config::Config,
+    month: Month,
+) -> AppResult<MonthlyReport> {
+    let s = {
+        let mut conn = db.conn().await?;
+        settings::on(&mut conn, config).await?
+    };
     let (from, until) = (month.start_ms(), month.end_ms());
-    let mut conn = app.db.conn().await?;
+    let mut conn = db.conn().await?;
     let orders = repo::closed_orders(&mut conn, from, until).await?;
     let deposits = repo::deposit_figures(&mut conn, from, until)
         .await?
