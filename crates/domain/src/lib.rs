@@ -12,6 +12,6 @@ pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};
 pub use order::{OrderCode, OrderStatus, Settlement, SupplierStatus};
 pub use phone::{Operator, PhoneError, PhoneNumber};
-pub use pricing::{CustomerFee, Markup, Quote};
 pub use pricing::{floor_price, PaymentCost};
+pub use pricing::{CustomerFee, Markup, Quote};
 pub use report::{DepositFee, Month, MonthlyReport};

@@ -433,7 +433,10 @@ fn csv_row(out: &mut String, fields: &[&str]) {
         if i > 0 {
             out.push(',');
         }
-        let numeric = !f.is_empty() && f.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit());
+        let numeric = !f.is_empty()
+            && f.trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit());
         let text = if !numeric && f.starts_with(['=', '+', '-', '@']) {
             format!("'{f}")
         } else {
@@ -668,7 +671,10 @@ mod tests {
         // 1 March 00:30 WIB is still 28 February in UTC.
         assert_eq!(Month::containing(ms(2026, 3, 1, 0) + 30 * 60_000), m);
         assert_eq!(m.next(), Month::parse("2026-04").unwrap());
-        assert_eq!(Month::parse("2026-01").unwrap().prev().to_string(), "2025-12");
+        assert_eq!(
+            Month::parse("2026-01").unwrap().prev().to_string(),
+            "2025-12"
+        );
         assert_eq!(m.label_id(), "Maret 2026");
         for bad in ["2026-3", "2026-13", "26-03", "abcd-ef", "", "2026-00"] {
             assert!(Month::parse(bad).is_err(), "{bad}");
@@ -687,13 +693,18 @@ mod tests {
             DepositFee::GOPAY.of(Rupiah::new(250_050)),
             Rupiah::new(3_750)
         );
-        assert_eq!(
-            DepositFee::default().of(Rupiah::new(500_000)),
-            Rupiah::ZERO
-        );
+        assert_eq!(DepositFee::default().of(Rupiah::new(500_000)), Rupiah::ZERO);
     }
 
-    fn order(closed: Closed, day: u8, due: i64, paid: i64, cost: i64, refund: i64, fee: i64) -> OrderFigures {
+    fn order(
+        closed: Closed,
+        day: u8,
+        due: i64,
+        paid: i64,
+        cost: i64,
+        refund: i64,
+        fee: i64,
+    ) -> OrderFigures {
         OrderFigures {
             code: format!("MS-{day}{due}"),
             product_code: format!("P{}", due / 1000),
@@ -754,8 +765,14 @@ mod tests {
         assert_eq!(r.products.len(), 2);
         let csv = r.to_csv();
         assert!(csv.starts_with("bagian,kunci,keterangan,jumlah,penjelasan\n"));
-        assert!(csv.contains("ringkasan,net_profit,Laba bersih,40,"), "{csv}");
-        assert!(csv.contains("2026-03-02,2,0,41000,-35000,-2370,0,3630\n"), "{csv}");
+        assert!(
+            csv.contains("ringkasan,net_profit,Laba bersih,40,"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("2026-03-02,2,0,41000,-35000,-2370,0,3630\n"),
+            "{csv}"
+        );
     }
 
     #[test]
@@ -776,7 +793,10 @@ mod tests {
     #[test]
     fn csv_quotes_and_defuses_formulas() {
         let mut s = String::new();
-        csv_row(&mut s, &["=HYPERLINK(1)", "a,b", "say \"hi\"", "-500", "-x"]);
+        csv_row(
+            &mut s,
+            &["=HYPERLINK(1)", "a,b", "say \"hi\"", "-500", "-x"],
+        );
         assert_eq!(s, "'=HYPERLINK(1),\"a,b\",\"say \"\"hi\"\"\",-500,'-x\n");
     }
 
@@ -791,18 +811,24 @@ mod tests {
             0i64..200_000,
             0u8..5,
         )
-            .prop_map(|(delivered, day, due, over, cost, refund, fee, product)| OrderFigures {
-                code: format!("MS-{day}"),
-                product_code: format!("P{product}"),
-                product_name: format!("Produk {product}"),
-                closed: if delivered { Closed::Delivered } else { Closed::Refunded },
-                closed_at: ms(2026, 3, day, 12),
-                amount_due: Rupiah::new(due),
-                amount_paid: Rupiah::new(due + over),
-                supplier_cost: Rupiah::new(cost),
-                refund_amount: Rupiah::new(refund.min(due + over)),
-                payment_fee: Rupiah::new(fee),
-                payments_without_net: 0,
+            .prop_map(|(delivered, day, due, over, cost, refund, fee, product)| {
+                OrderFigures {
+                    code: format!("MS-{day}"),
+                    product_code: format!("P{product}"),
+                    product_name: format!("Produk {product}"),
+                    closed: if delivered {
+                        Closed::Delivered
+                    } else {
+                        Closed::Refunded
+                    },
+                    closed_at: ms(2026, 3, day, 12),
+                    amount_due: Rupiah::new(due),
+                    amount_paid: Rupiah::new(due + over),
+                    supplier_cost: Rupiah::new(cost),
+                    refund_amount: Rupiah::new(refund.min(due + over)),
+                    payment_fee: Rupiah::new(fee),
+                    payments_without_net: 0,
+                }
             })
     }
 

@@ -116,11 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The report as a plain-text table for a terminal.
 pub fn report_table(r: &madd_domain::MonthlyReport) -> String {
-    let mut out = format!(
-        "Laporan laba {} ({})\n\n",
-        r.month.label_id(),
-        r.month
-    );
+    let mut out = format!("Laporan laba {} ({})\n\n", r.month.label_id(), r.month);
     for l in &r.lines {
         if l.total {
             out.push_str(&format!("{:-<38} {:->16}\n", "", ""));

@@ -18,8 +18,7 @@ const ML_ZONE: &str = "2345";
 
 /// Unix ms of a WIB wall-clock time.
 fn wib(y: i32, m: u8, d: u8, h: u8, min: u8) -> i64 {
-    let date =
-        time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
     let t = date
         .with_hms(h, min, 0)
         .unwrap()
@@ -233,9 +232,17 @@ async fn march_2026(s: &TestStore) {
         // Another month.
         (300_000, "gopay", wib(2026, 4, 2, 8, 0)),
     ] {
-        money::record_deposit(app, "admin:test", Rupiah::new(amount), method, None, Some(at), "")
-            .await
-            .unwrap();
+        money::record_deposit(
+            app,
+            "admin:test",
+            Rupiah::new(amount),
+            method,
+            None,
+            Some(at),
+            "",
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -272,7 +279,9 @@ fn march_csv() -> String {
             .unwrap_or("0,0,0,0,0,0,0");
         csv.push_str(&format!("2026-03-{day:02},{row}\n"));
     }
-    csv.push_str("\nkode_produk,produk,sukses,refund,pendapatan,modal_supplier,potongan_pembayaran,margin\n");
+    csv.push_str(
+        "\nkode_produk,produk,sukses,refund,pendapatan,modal_supplier,potongan_pembayaran,margin\n",
+    );
     csv.push_str("FF140,Free Fire 140 Diamonds,1,0,51000,-40000,-2948,8052\n");
     csv.push_str("ML86-S1,Mobile Legends 86 Diamonds,2,0,30000,-22400,-1156,6444\n");
     csv.push_str("PLN100,Token PLN 100.000,0,1,2000,0,-5780,-3780\n");
@@ -307,7 +316,13 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
     let (session, csrf) = s.admin_login().await;
     // The service-fee share is a dashboard setting (25 % by default): 30 % for this month.
     assert_eq!(
-        post(&s, &session, "/admin/settings", &[("csrf_token", &csrf), ("service_share_percent", "30")]).await,
+        post(
+            &s,
+            &session,
+            "/admin/settings",
+            &[("csrf_token", &csrf), ("service_share_percent", "30")]
+        )
+        .await,
         303
     );
     // An unmatched payment received in March: a note, not income.
@@ -340,7 +355,10 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
     let report = money::monthly_report(s.app(), month).await.unwrap();
     assert_eq!(report.amount(LineKey::Sales), Rupiah::new(80_000));
     assert_eq!(report.amount(LineKey::Overpaid), Rupiah::new(1_000));
-    assert_eq!(report.amount(LineKey::RefundedReceived), Rupiah::new(100_000));
+    assert_eq!(
+        report.amount(LineKey::RefundedReceived),
+        Rupiah::new(100_000)
+    );
     assert_eq!(report.amount(LineKey::Refunds), Rupiah::new(-98_000));
     assert_eq!(report.amount(LineKey::SupplierCost), Rupiah::new(-62_400));
     assert_eq!(report.amount(LineKey::PaymentFees), Rupiah::new(-9_884));
@@ -363,7 +381,10 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     assert!(r.headers()["content-disposition"]
         .to_str()
         .unwrap()
@@ -391,7 +412,10 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
     }
     // The CLI's table says the same.
     let table = maddstore::cli::report_table(&report);
-    assert!(table.contains("Laba pemilik") && table.contains("Rp 2.496"), "{table}");
+    assert!(
+        table.contains("Laba pemilik") && table.contains("Rp 2.496"),
+        "{table}"
+    );
     // April holds E and the April deposit only.
     let april = money::monthly_report(s.app(), month.next()).await.unwrap();
     assert_eq!(april.amount(LineKey::Sales), Rupiah::new(10_000));
@@ -406,214 +430,365 @@ fn concrete(path: &str, code: &str) -> String {
         .replace("{month}", "2026-03")
 }
 
-both_backends!(every_admin_route_refuses_anonymous_requests, |s: TestStore| async move {
-    let routes = maddstore::web::admin::protected_routes();
-    // The table is the router's: the money pages are in it.
-    for needle in ["/admin/reports/{month}/csv", "/admin/settings", "/admin/deposits", "/admin/pricing/rules"] {
-        assert!(routes.iter().any(|(_, p)| p == needle), "{needle} not in the route table");
-    }
-    for (method, path) in &routes {
-        let url = s.url(&concrete(path, "MS-00000000"));
-        let r = match *method {
-            "GET" => s.http.get(&url).send().await.unwrap(),
-            _ => s.http.post(&url).form(&[("csrf_token", "x")]).send().await.unwrap(),
-        };
-        let status = r.status().as_u16();
-        if *method == "GET" {
-            assert_eq!(status, 303, "{method} {path}");
-            let to = r.headers()["location"].to_str().unwrap();
-            assert!(to.starts_with("/admin/login?next=%2Fadmin"), "{path} → {to}");
-        } else {
-            assert_eq!(status, 401, "{method} {path}");
-        }
-    }
-    // A path outside the table is nothing but a 404.
-    let r = s.http.get(s.url("/admin/not-a-page")).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 404);
-    // The seller's WhatsApp link comes back to the order after login.
-    let r = s.http.get(s.url("/admin/orders/MS-7K3Q9XW2")).send().await.unwrap();
-    assert_eq!(
-        r.headers()["location"].to_str().unwrap(),
-        "/admin/login?next=%2Fadmin%2Forders%2FMS-7K3Q9XW2"
-    );
-
-    // Logged in, every page renders.
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    let (session, _) = s.admin_login().await;
-    for (method, path) in routes.iter().filter(|(m, _)| *m == "GET") {
-        let (status, html) = get(&s, &session, &concrete(path, &code)).await;
-        let expected = if path == "/admin/reports" { 303 } else { 200 };
-        assert_eq!(status, expected, "{method} {path}: {html}");
-    }
-    s
-});
-
-both_backends!(forms_without_a_valid_csrf_token_change_nothing, |s: TestStore| async move {
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code).await;
-    let (session, csrf) = s.admin_login().await;
-    let snapshot = || async {
-        let mut v = Vec::new();
-        for t in ["settings", "settings_audit", "deposits", "markup_rules", "order_events", "jobs", "price_history"] {
-            v.push(s.count(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {t}")).await);
-        }
-        v.push(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM products WHERE enabled = 0").await);
-        v.push(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE status <> 'paid'").await);
-        v
-    };
-    let before = snapshot().await;
-    let form_for = |path: &str| -> Vec<(&'static str, &'static str)> {
-        match path {
-            "/admin/settings" => vec![("fee_percent", "5"), ("fulfilment", "auto")],
-            "/admin/deposits" => vec![("amount", "100000"), ("method", "gopay")],
-            "/admin/pricing/rules" => vec![("scope", "category"), ("target", "game"), ("percent", "50")],
-            p if p.ends_with("/refund") => vec![("method", "bank")],
-            _ => vec![],
-        }
-    };
-    let posts: Vec<_> = maddstore::web::admin::protected_routes()
-        .into_iter()
-        .filter(|(m, _)| *m == "POST")
-        .collect();
-    assert!(posts.len() >= 10);
-    for (_, path) in &posts {
-        let url = concrete(path, &code).replace("/products/1/", &format!("/products/{ML}/"));
-        for token in [None, Some("wrong-token")] {
-            let mut form = form_for(path);
-            if let Some(t) = token {
-                form.push(("csrf_token", t));
-            }
-            let status = post(&s, &session, &url, &form).await;
-            assert_eq!(status, 403, "POST {url} with {token:?}");
-        }
-    }
-    s.settle().await;
-    assert_eq!(snapshot().await, before);
-    // The same form with the token works (the test above is not vacuous).
-    assert_eq!(
-        post(&s, &session, "/admin/deposits", &[("csrf_token", &csrf), ("amount", "100000"), ("method", "gopay")]).await,
-        303
-    );
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM deposits").await, 1);
-    assert_eq!(
-        s.count("SELECT CAST(fee AS BIGINT) FROM deposits").await,
-        2_700,
-        "0.7 % of 100 000 + Rp 2.000"
-    );
-    s
-});
-
-both_backends!(ten_wrong_passwords_throttle_the_login, |s: TestStore| async move {
-    // A real admin exists (admin_login creates "seller") and the session works.
-    let _ = s.admin_login().await;
-    // Failures count after the last success (a moment later, as in life).
-    s.clock.advance(time::Duration::seconds(1));
-    let form = s.http.get(s.url("/admin/login")).send().await.unwrap();
-    let cookie = form
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("madd_login_csrf="))
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .unwrap();
-    let token = cookie.trim_start_matches("madd_login_csrf=").to_string();
-    let attempt = |password: &'static str| {
-        s.http
-            .post(s.url("/admin/login"))
-            .header("cookie", &cookie)
-            .form(&[("username", "seller"), ("password", password), ("csrf_token", token.as_str())])
-            .send()
-    };
-    for i in 0..10 {
-        assert_eq!(attempt("salah-salah-salah").await.unwrap().status().as_u16(), 401, "attempt {i}");
-    }
-    // The right password is refused now too, for the rest of the window.
-    assert_eq!(attempt("rahasia-admin-123").await.unwrap().status().as_u16(), 429);
-    s.advance(time::Duration::minutes(16)).await;
-    assert_eq!(attempt("rahasia-admin-123").await.unwrap().status().as_u16(), 303);
-    s
-});
-
-both_backends!(settings_follow_the_dashboard_and_are_audited, |s: TestStore| async move {
-    let (session, csrf) = s.admin_login().await;
-    assert_eq!(
-        post(
-            &s,
-            &session,
+both_backends!(
+    every_admin_route_refuses_anonymous_requests,
+    |s: TestStore| async move {
+        let routes = maddstore::web::admin::protected_routes();
+        // The table is the router's: the money pages are in it.
+        for needle in [
+            "/admin/reports/{month}/csv",
             "/admin/settings",
-            &[("csrf_token", &csrf), ("fulfilment", "auto"), ("fee_percent", "1,4"), ("fee_fixed", "Rp 2.000")],
-        )
-        .await,
-        303
-    );
-    // Saving the same values again writes no audit rows.
-    assert_eq!(
-        post(&s, &session, "/admin/settings", &[("csrf_token", &csrf), ("fulfilment", "auto")]).await,
-        303
-    );
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM settings_audit").await, 3);
-    assert_eq!(
+            "/admin/deposits",
+            "/admin/pricing/rules",
+        ] {
+            assert!(
+                routes.iter().any(|(_, p)| p == needle),
+                "{needle} not in the route table"
+            );
+        }
+        for (method, path) in &routes {
+            let url = s.url(&concrete(path, "MS-00000000"));
+            let r = match *method {
+                "GET" => s.http.get(&url).send().await.unwrap(),
+                _ => s
+                    .http
+                    .post(&url)
+                    .form(&[("csrf_token", "x")])
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            let status = r.status().as_u16();
+            if *method == "GET" {
+                assert_eq!(status, 303, "{method} {path}");
+                let to = r.headers()["location"].to_str().unwrap();
+                assert!(
+                    to.starts_with("/admin/login?next=%2Fadmin"),
+                    "{path} → {to}"
+                );
+            } else {
+                assert_eq!(status, 401, "{method} {path}");
+            }
+        }
+        // A path outside the table is nothing but a 404.
+        let r = s.http.get(s.url("/admin/not-a-page")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        // The seller's WhatsApp link comes back to the order after login.
+        let r = s
+            .http
+            .get(s.url("/admin/orders/MS-7K3Q9XW2"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.headers()["location"].to_str().unwrap(),
+            "/admin/login?next=%2Fadmin%2Forders%2FMS-7K3Q9XW2"
+        );
+
+        // Logged in, every page renders.
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let (session, _) = s.admin_login().await;
+        for (method, path) in routes.iter().filter(|(m, _)| *m == "GET") {
+            let (status, html) = get(&s, &session, &concrete(path, &code)).await;
+            let expected = if path == "/admin/reports" { 303 } else { 200 };
+            assert_eq!(status, expected, "{method} {path}: {html}");
+        }
+        s
+    }
+);
+
+both_backends!(
+    forms_without_a_valid_csrf_token_change_nothing,
+    |s: TestStore| async move {
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)
+            .await;
+        let (session, csrf) = s.admin_login().await;
+        let snapshot = || async {
+            let mut v = Vec::new();
+            for t in [
+                "settings",
+                "settings_audit",
+                "deposits",
+                "markup_rules",
+                "order_events",
+                "jobs",
+                "price_history",
+            ] {
+                v.push(
+                    s.count(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {t}"))
+                        .await,
+                );
+            }
+            v.push(
+                s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM products WHERE enabled = 0")
+                    .await,
+            );
+            v.push(
+                s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE status <> 'paid'")
+                    .await,
+            );
+            v
+        };
+        let before = snapshot().await;
+        let form_for = |path: &str| -> Vec<(&'static str, &'static str)> {
+            match path {
+                "/admin/settings" => vec![("fee_percent", "5"), ("fulfilment", "auto")],
+                "/admin/deposits" => vec![("amount", "100000"), ("method", "gopay")],
+                "/admin/pricing/rules" => {
+                    vec![("scope", "category"), ("target", "game"), ("percent", "50")]
+                }
+                p if p.ends_with("/refund") => vec![("method", "bank")],
+                _ => vec![],
+            }
+        };
+        let posts: Vec<_> = maddstore::web::admin::protected_routes()
+            .into_iter()
+            .filter(|(m, _)| *m == "POST")
+            .collect();
+        assert!(posts.len() >= 10);
+        for (_, path) in &posts {
+            let url = concrete(path, &code).replace("/products/1/", &format!("/products/{ML}/"));
+            for token in [None, Some("wrong-token")] {
+                let mut form = form_for(path);
+                if let Some(t) = token {
+                    form.push(("csrf_token", t));
+                }
+                let status = post(&s, &session, &url, &form).await;
+                assert_eq!(status, 403, "POST {url} with {token:?}");
+            }
+        }
+        s.settle().await;
+        assert_eq!(snapshot().await, before);
+        // The same form with the token works (the test above is not vacuous).
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                "/admin/deposits",
+                &[
+                    ("csrf_token", &csrf),
+                    ("amount", "100000"),
+                    ("method", "gopay")
+                ]
+            )
+            .await,
+            303
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM deposits")
+                .await,
+            1
+        );
+        assert_eq!(
+            s.count("SELECT CAST(fee AS BIGINT) FROM deposits").await,
+            2_700,
+            "0.7 % of 100 000 + Rp 2.000"
+        );
+        s
+    }
+);
+
+both_backends!(
+    ten_wrong_passwords_throttle_the_login,
+    |s: TestStore| async move {
+        // A real admin exists (admin_login creates "seller") and the session works.
+        let _ = s.admin_login().await;
+        // Failures count after the last success (a moment later, as in life).
+        s.clock.advance(time::Duration::seconds(1));
+        let form = s.http.get(s.url("/admin/login")).send().await.unwrap();
+        let cookie = form
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("madd_login_csrf="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .unwrap();
+        let token = cookie.trim_start_matches("madd_login_csrf=").to_string();
+        let attempt = |password: &'static str| {
+            s.http
+                .post(s.url("/admin/login"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("username", "seller"),
+                    ("password", password),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+        };
+        for i in 0..10 {
+            assert_eq!(
+                attempt("salah-salah-salah")
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16(),
+                401,
+                "attempt {i}"
+            );
+        }
+        // The right password is refused now too, for the rest of the window.
+        assert_eq!(
+            attempt("rahasia-admin-123")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            429
+        );
+        s.advance(time::Duration::minutes(16)).await;
+        assert_eq!(
+            attempt("rahasia-admin-123")
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            303
+        );
+        s
+    }
+);
+
+both_backends!(
+    settings_follow_the_dashboard_and_are_audited,
+    |s: TestStore| async move {
+        let (session, csrf) = s.admin_login().await;
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                "/admin/settings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("fulfilment", "auto"),
+                    ("fee_percent", "1,4"),
+                    ("fee_fixed", "Rp 2.000")
+                ],
+            )
+            .await,
+            303
+        );
+        // Saving the same values again writes no audit rows.
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                "/admin/settings",
+                &[("csrf_token", &csrf), ("fulfilment", "auto")]
+            )
+            .await,
+            303
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM settings_audit")
+                .await,
+            3
+        );
+        assert_eq!(
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM settings_audit WHERE actor = 'admin:seller' AND key = 'fulfilment' AND old_value IS NULL AND new_value = 'auto'").await,
         1
     );
-    // A bad value is refused and nothing changes.
-    assert_eq!(
-        post(&s, &session, "/admin/settings", &[("csrf_token", &csrf), ("fee_percent", "abc"), ("fulfilment", "manual")]).await,
-        422
-    );
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM settings_audit").await, 3);
-    let (_, page) = get(&s, &session, "/admin/settings").await;
-    assert!(page.contains("admin:seller") && page.contains("→ 1.40"), "audit shown");
+        // A bad value is refused and nothing changes.
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                "/admin/settings",
+                &[
+                    ("csrf_token", &csrf),
+                    ("fee_percent", "abc"),
+                    ("fulfilment", "manual")
+                ]
+            )
+            .await,
+            422
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM settings_audit")
+                .await,
+            3
+        );
+        let (_, page) = get(&s, &session, "/admin/settings").await;
+        assert!(
+            page.contains("admin:seller") && page.contains("→ 1.40"),
+            "audit shown"
+        );
 
-    // The customer's fee follows: price + 1.4 % (up) + Rp 2.000, rounded up to the unit.
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let price = order["price"].as_i64().unwrap();
-    let fee = (price * 140 + 9_999) / 10_000 + 2_000;
-    assert_eq!(order["amount_due"].as_i64().unwrap(), (price + fee + 999) / 1000 * 1000);
-    // Automatic fulfilment follows: paying delivers without the seller.
-    let code = order["code"].as_str().unwrap().to_string();
-    s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code).await;
-    assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
-    s
-});
-
-both_backends!(low_balance_alerts_the_seller_once_per_crossing, |s: TestStore| async move {
-    let low_alerts = || s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE kind = 'seller_low_balance'");
-    s.settle().await;
-    assert_eq!(low_alerts().await, 0, "the sandbox starts well funded");
-    s.sandbox().vip.set_balance(50_000);
-    for _ in 0..3 {
-        money::check_balance(s.app()).await.unwrap();
+        // The customer's fee follows: price + 1.4 % (up) + Rp 2.000, rounded up to the unit.
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let price = order["price"].as_i64().unwrap();
+        let fee = (price * 140 + 9_999) / 10_000 + 2_000;
+        assert_eq!(
+            order["amount_due"].as_i64().unwrap(),
+            (price + fee + 999) / 1000 * 1000
+        );
+        // Automatic fulfilment follows: paying delivers without the seller.
+        let code = order["code"].as_str().unwrap().to_string();
+        s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)
+            .await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
+        s
     }
-    s.settle().await;
-    assert_eq!(low_alerts().await, 1);
-    assert!(s.inbox(SELLER).iter().any(|m| m.body.contains("Saldo VIP Reseller tinggal Rp50.000")));
-    let view = money::balance_view(s.app()).await.unwrap();
-    assert!(view.low);
-    // Topped up, then low again: a second alert.
-    s.sandbox().vip.set_balance(900_000);
-    money::check_balance(s.app()).await.unwrap();
-    s.sandbox().vip.set_balance(10_000);
-    money::check_balance(s.app()).await.unwrap();
-    money::check_balance(s.app()).await.unwrap();
-    s.settle().await;
-    assert_eq!(low_alerts().await, 2);
-    // The dashboard shows it.
-    let (session, _) = s.admin_login().await;
-    let (_, html) = get(&s, &session, "/admin").await;
-    assert!(html.contains("Saldo VIP Reseller di bawah"), "warning on the dashboard");
-    // Deposit reconciliation: ledger (opening 10 000) vs VIP's 10 000.
-    money::record_deposit(s.app(), "admin:seller", Rupiah::new(10_000), money::OPENING, None, None, "")
+);
+
+both_backends!(
+    low_balance_alerts_the_seller_once_per_crossing,
+    |s: TestStore| async move {
+        let low_alerts = || {
+            s.count(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE kind = 'seller_low_balance'",
+            )
+        };
+        s.settle().await;
+        assert_eq!(low_alerts().await, 0, "the sandbox starts well funded");
+        s.sandbox().vip.set_balance(50_000);
+        for _ in 0..3 {
+            money::check_balance(s.app()).await.unwrap();
+        }
+        s.settle().await;
+        assert_eq!(low_alerts().await, 1);
+        assert!(s
+            .inbox(SELLER)
+            .iter()
+            .any(|m| m.body.contains("Saldo VIP Reseller tinggal Rp50.000")));
+        let view = money::balance_view(s.app()).await.unwrap();
+        assert!(view.low);
+        // Topped up, then low again: a second alert.
+        s.sandbox().vip.set_balance(900_000);
+        money::check_balance(s.app()).await.unwrap();
+        s.sandbox().vip.set_balance(10_000);
+        money::check_balance(s.app()).await.unwrap();
+        money::check_balance(s.app()).await.unwrap();
+        s.settle().await;
+        assert_eq!(low_alerts().await, 2);
+        // The dashboard shows it.
+        let (session, _) = s.admin_login().await;
+        let (_, html) = get(&s, &session, "/admin").await;
+        assert!(
+            html.contains("Saldo VIP Reseller di bawah"),
+            "warning on the dashboard"
+        );
+        // Deposit reconciliation: ledger (opening 10 000) vs VIP's 10 000.
+        money::record_deposit(
+            s.app(),
+            "admin:seller",
+            Rupiah::new(10_000),
+            money::OPENING,
+            None,
+            None,
+            "",
+        )
         .await
         .unwrap();
-    let rec = money::reconcile_deposits(s.app()).await.unwrap();
-    assert_eq!(rec.expected, Rupiah::new(10_000));
-    assert_eq!(rec.difference, Some(Rupiah::ZERO));
-    s
-});
+        let rec = money::reconcile_deposits(s.app()).await.unwrap();
+        assert_eq!(rec.expected, Rupiah::new(10_000));
+        assert_eq!(rec.difference, Some(Rupiah::ZERO));
+        s
+    }
+);
 
 /// The webhook Trakteer would have sent for `support`, delivered by hand.
 async fn deliver_webhook(s: &TestStore, support: &madd_sandbox::trakteer::Support) -> u16 {
@@ -654,172 +829,264 @@ fn pay_quietly(s: &TestStore, units: i64, message: &str) -> madd_sandbox::trakte
         .unwrap()
 }
 
-both_backends!(reconciliation_records_a_missing_webhook_once, |s: TestStore| async move {
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    let due = order["amount_due"].as_i64().unwrap();
-    s.sandbox().trakteer.set_webhook_enabled(false);
-    let support = pay_quietly(&s, due / 1000, &code);
-    s.settle().await;
-    assert_eq!(s.order_row(&code).await.status, OrderStatus::AwaitingPayment);
+both_backends!(
+    reconciliation_records_a_missing_webhook_once,
+    |s: TestStore| async move {
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let due = order["amount_due"].as_i64().unwrap();
+        s.sandbox().trakteer.set_webhook_enabled(false);
+        let support = pay_quietly(&s, due / 1000, &code);
+        s.settle().await;
+        assert_eq!(
+            s.order_row(&code).await.status,
+            OrderStatus::AwaitingPayment
+        );
 
-    // Too fresh: left to its webhook.
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!((r.recorded, r.too_recent), (0, 1));
-    // After the grace period the API finds it.
-    s.clock.advance(time::Duration::minutes(4));
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!(r.recorded, 1, "{r:?}");
-    s.settle().await;
-    let row = s.order_row(&code).await;
-    assert_eq!(row.status, OrderStatus::Paid);
-    assert_eq!(row.amount_paid.amount(), due);
-    // Again: known.
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!((r.recorded, r.known), (0, 1));
+        // Too fresh: left to its webhook.
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!((r.recorded, r.too_recent), (0, 1));
+        // After the grace period the API finds it.
+        s.clock.advance(time::Duration::minutes(4));
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!(r.recorded, 1, "{r:?}");
+        s.settle().await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Paid);
+        assert_eq!(row.amount_paid.amount(), due);
+        // Again: known.
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!((r.recorded, r.known), (0, 1));
 
-    // The webhook arrives after all (twice): the same payment, not a second one.
-    assert_eq!(deliver_webhook(&s, &support).await, 200);
-    assert_eq!(deliver_webhook(&s, &support).await, 200);
-    s.settle().await;
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments").await, 1);
-    assert_eq!(s.order_row(&code).await.amount_paid.amount(), due);
-    let mut conn = s.app().db.conn().await.unwrap();
-    let (tx, source, net): (String, String, Option<i64>) =
-        sqlx::query_as("SELECT transaction_id, source, net FROM payments")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-    drop(conn);
-    assert_eq!(tx, support.transaction_id, "the row took the webhook's id");
-    assert_eq!(source, "reconcile");
-    assert_eq!(net, Some(support.net_amount));
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!((r.recorded, r.known), (0, 1));
-    assert_eq!(
-        s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE kind = 'payment_received'").await,
-        1
-    );
-    s
-});
+        // The webhook arrives after all (twice): the same payment, not a second one.
+        assert_eq!(deliver_webhook(&s, &support).await, 200);
+        assert_eq!(deliver_webhook(&s, &support).await, 200);
+        s.settle().await;
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
+                .await,
+            1
+        );
+        assert_eq!(s.order_row(&code).await.amount_paid.amount(), due);
+        let mut conn = s.app().db.conn().await.unwrap();
+        let (tx, source, net): (String, String, Option<i64>) =
+            sqlx::query_as("SELECT transaction_id, source, net FROM payments")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        drop(conn);
+        assert_eq!(tx, support.transaction_id, "the row took the webhook's id");
+        assert_eq!(source, "reconcile");
+        assert_eq!(net, Some(support.net_amount));
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!((r.recorded, r.known), (0, 1));
+        assert_eq!(
+            s.count(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE kind = 'payment_received'"
+            )
+            .await,
+            1
+        );
+        s
+    }
+);
 
-both_backends!(reconciliation_pairs_a_webhook_that_came_first, |s: TestStore| async move {
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    let due = order["amount_due"].as_i64().unwrap();
-    // Webhook first (the normal path).
-    s.pay(due / 1000, &code).await;
-    // A second identical payment whose webhook never comes (the customer paid twice).
-    s.sandbox().trakteer.set_webhook_enabled(false);
-    let second = pay_quietly(&s, due / 1000, &code);
-    s.clock.advance(time::Duration::minutes(4));
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!((r.paired, r.recorded), (1, 1), "{r:?}");
-    s.settle().await;
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments").await, 2);
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE api_id IS NOT NULL").await, 1);
-    assert_eq!(s.order_row(&code).await.amount_paid.amount(), 2 * due, "both payments, each once");
-    // Runs again, and the late second webhook: nothing new.
-    let r = reconcile::run(s.app()).await.unwrap();
-    assert_eq!((r.recorded, r.known), (0, 2));
-    assert_eq!(deliver_webhook(&s, &second).await, 200);
-    s.settle().await;
-    assert_eq!(s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments").await, 2);
-    assert_eq!(s.order_row(&code).await.amount_paid.amount(), 2 * due);
-    s
-});
+both_backends!(
+    reconciliation_pairs_a_webhook_that_came_first,
+    |s: TestStore| async move {
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let due = order["amount_due"].as_i64().unwrap();
+        // Webhook first (the normal path).
+        s.pay(due / 1000, &code).await;
+        // A second identical payment whose webhook never comes (the customer paid twice).
+        s.sandbox().trakteer.set_webhook_enabled(false);
+        let second = pay_quietly(&s, due / 1000, &code);
+        s.clock.advance(time::Duration::minutes(4));
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!((r.paired, r.recorded), (1, 1), "{r:?}");
+        s.settle().await;
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
+                .await,
+            2
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE api_id IS NOT NULL")
+                .await,
+            1
+        );
+        assert_eq!(
+            s.order_row(&code).await.amount_paid.amount(),
+            2 * due,
+            "both payments, each once"
+        );
+        // Runs again, and the late second webhook: nothing new.
+        let r = reconcile::run(s.app()).await.unwrap();
+        assert_eq!((r.recorded, r.known), (0, 2));
+        assert_eq!(deliver_webhook(&s, &second).await, 200);
+        s.settle().await;
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
+                .await,
+            2
+        );
+        assert_eq!(s.order_row(&code).await.amount_paid.amount(), 2 * due);
+        s
+    }
+);
 
-both_backends!(refund_and_retry_from_the_order_page, |s: TestStore| async move {
-    // A user id ending in 2: the sandbox supplier answers "Nomor tujuan salah.".
-    let order = s.order(ML, "123456782", Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    let due = order["amount_due"].as_i64().unwrap();
-    s.pay(due / 1000, &code).await;
-    let (session, csrf) = s.admin_login().await;
-    assert_eq!(s.process(&session, &csrf, &code).await, 303);
-    s.settle().await;
-    assert_eq!(s.order_row(&code).await.status, OrderStatus::Failed);
-    let path = format!("/admin/orders/{code}/refund");
-    assert_eq!(
-        post(&s, &session, &path, &[("csrf_token", &csrf), ("method", "gopay"), ("amount", "999999999"), ("note", "x")]).await,
-        422,
-        "more than was paid"
-    );
-    assert_eq!(
-        post(&s, &session, &path, &[("csrf_token", &csrf), ("method", "gopay"), ("amount", "5.000"), ("note", "ke 0812 <b>")]).await,
-        303
-    );
-    let row = s.order_row(&code).await;
-    assert_eq!(row.status, OrderStatus::Refunded);
-    assert_eq!(row.refund_method.as_deref(), Some("gopay"));
-    let (_, html) = get(&s, &session, &format!("/admin/orders/{code}")).await;
-    assert!(
-        html.contains("Refund Rp5.000 via gopay: ke 0812 &#60;b&#62;") || html.contains("Refund Rp5.000 via gopay: ke 0812 &lt;b&gt;"),
-        "timeline names the refund, escaped: {html}"
-    );
-    assert!(!html.contains("0812 <b>"));
-    assert!(html.contains("admin:seller"), "who did it");
-    assert!(html.contains("pembayaran") && html.contains("supplier") && html.contains("pesan"));
-    // The refunded order is in this month's report with what went back.
-    let month = madd_domain::Month::containing(s.app().now_ms());
-    let r = money::monthly_report(s.app(), month).await.unwrap();
-    assert_eq!(r.amount(LineKey::Refunds), Rupiah::new(-5_000));
-    assert_eq!(r.amount(LineKey::RefundedReceived), Rupiah::new(due));
-    // Filters on the orders list.
-    let (_, list) = get(&s, &session, "/admin/orders?status=refunded&product=ml86").await;
-    assert!(list.contains(&code));
-    let (_, list) = get(&s, &session, "/admin/orders?status=delivered").await;
-    assert!(!list.contains(&code));
-    let (_, list) = get(&s, &session, "/admin/orders?from=2000-01-01&to=2000-01-02").await;
-    assert!(!list.contains(&code));
-    s
-});
+both_backends!(
+    refund_and_retry_from_the_order_page,
+    |s: TestStore| async move {
+        // A user id ending in 2: the sandbox supplier answers "Nomor tujuan salah.".
+        let order = s.order(ML, "123456782", Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let due = order["amount_due"].as_i64().unwrap();
+        s.pay(due / 1000, &code).await;
+        let (session, csrf) = s.admin_login().await;
+        assert_eq!(s.process(&session, &csrf, &code).await, 303);
+        s.settle().await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Failed);
+        let path = format!("/admin/orders/{code}/refund");
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                &path,
+                &[
+                    ("csrf_token", &csrf),
+                    ("method", "gopay"),
+                    ("amount", "999999999"),
+                    ("note", "x")
+                ]
+            )
+            .await,
+            422,
+            "more than was paid"
+        );
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                &path,
+                &[
+                    ("csrf_token", &csrf),
+                    ("method", "gopay"),
+                    ("amount", "5.000"),
+                    ("note", "ke 0812 <b>")
+                ]
+            )
+            .await,
+            303
+        );
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Refunded);
+        assert_eq!(row.refund_method.as_deref(), Some("gopay"));
+        let (_, html) = get(&s, &session, &format!("/admin/orders/{code}")).await;
+        assert!(
+            html.contains("Refund Rp5.000 via gopay: ke 0812 &#60;b&#62;")
+                || html.contains("Refund Rp5.000 via gopay: ke 0812 &lt;b&gt;"),
+            "timeline names the refund, escaped: {html}"
+        );
+        assert!(!html.contains("0812 <b>"));
+        assert!(html.contains("admin:seller"), "who did it");
+        assert!(html.contains("pembayaran") && html.contains("supplier") && html.contains("pesan"));
+        // The refunded order is in this month's report with what went back.
+        let month = madd_domain::Month::containing(s.app().now_ms());
+        let r = money::monthly_report(s.app(), month).await.unwrap();
+        assert_eq!(r.amount(LineKey::Refunds), Rupiah::new(-5_000));
+        assert_eq!(r.amount(LineKey::RefundedReceived), Rupiah::new(due));
+        // Filters on the orders list.
+        let (_, list) = get(&s, &session, "/admin/orders?status=refunded&product=ml86").await;
+        assert!(list.contains(&code));
+        let (_, list) = get(&s, &session, "/admin/orders?status=delivered").await;
+        assert!(!list.contains(&code));
+        let (_, list) = get(&s, &session, "/admin/orders?from=2000-01-01&to=2000-01-02").await;
+        assert!(!list.contains(&code));
+        s
+    }
+);
 
 async fn product_row(s: &TestStore, code: &str) -> maddstore::db::products::Product {
     let mut conn = s.app().db.conn().await.unwrap();
-    maddstore::db::products::get(&mut conn, code).await.unwrap().unwrap()
+    maddstore::db::products::get(&mut conn, code)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
-both_backends!(markup_rules_reprice_with_the_margin_guard, |s: TestStore| async move {
-    let (session, csrf) = s.admin_login().await;
-    let before = product_row(&s, ML).await;
-    // A zero markup on this product: the guard still keeps the price above cost + Trakteer's cut.
-    assert_eq!(
-        post(&s, &session, "/admin/pricing/rules", &[("csrf_token", &csrf), ("scope", "product"), ("target", ML), ("percent", "0"), ("min", "0")]).await,
-        303
-    );
-    let after = product_row(&s, ML).await;
-    let guard = madd_domain::PaymentCost { rate: madd_domain::Bps::new(578), fixed: Rupiah::ZERO };
-    assert!(guard.net(after.price) >= after.cost, "{after:?}");
-    assert!(after.price <= before.price);
-    assert!(s.count(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM price_history WHERE product_code = '{ML}' AND reason LIKE 'aturan markup%'")).await >= (after.price != before.price) as i64);
-    // Disable and enable from the products page.
-    assert_eq!(post(&s, &session, &format!("/admin/products/{ML}/toggle"), &[("csrf_token", &csrf)]).await, 303);
-    assert!(!product_row(&s, ML).await.enabled);
-    let (status, _) = s.post_json("/api/v1/orders", json!({"product": ML, "target": ML_ID, "zone": ML_ZONE, "whatsapp": "081234567890"})).await;
-    assert_ne!(status, 201, "a disabled product is not sold");
-    s
-});
+both_backends!(
+    markup_rules_reprice_with_the_margin_guard,
+    |s: TestStore| async move {
+        let (session, csrf) = s.admin_login().await;
+        let before = product_row(&s, ML).await;
+        // A zero markup on this product: the guard still keeps the price above cost + Trakteer's cut.
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                "/admin/pricing/rules",
+                &[
+                    ("csrf_token", &csrf),
+                    ("scope", "product"),
+                    ("target", ML),
+                    ("percent", "0"),
+                    ("min", "0")
+                ]
+            )
+            .await,
+            303
+        );
+        let after = product_row(&s, ML).await;
+        let guard = madd_domain::PaymentCost {
+            rate: madd_domain::Bps::new(578),
+            fixed: Rupiah::ZERO,
+        };
+        assert!(guard.net(after.price) >= after.cost, "{after:?}");
+        assert!(after.price <= before.price);
+        assert!(s.count(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM price_history WHERE product_code = '{ML}' AND reason LIKE 'aturan markup%'")).await >= (after.price != before.price) as i64);
+        // Disable and enable from the products page.
+        assert_eq!(
+            post(
+                &s,
+                &session,
+                &format!("/admin/products/{ML}/toggle"),
+                &[("csrf_token", &csrf)]
+            )
+            .await,
+            303
+        );
+        assert!(!product_row(&s, ML).await.enabled);
+        let (status, _) = s.post_json("/api/v1/orders", json!({"product": ML, "target": ML_ID, "zone": ML_ZONE, "whatsapp": "081234567890"})).await;
+        assert_ne!(status, 201, "a disabled product is not sold");
+        s
+    }
+);
 
-both_backends!(retry_after_a_retryable_supplier_error, |s: TestStore| async move {
-    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
-    let code = order["code"].as_str().unwrap().to_string();
-    s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code).await;
-    // The supplier balance is empty: VIP refuses ("saldo"), which the seller can fix.
-    s.sandbox().vip.set_balance(0);
-    let (session, csrf) = s.admin_login().await;
-    assert_eq!(s.process(&session, &csrf, &code).await, 303);
-    s.settle().await;
-    let row = s.order_row(&code).await;
-    assert_eq!(row.status, OrderStatus::Failed, "{row:?}");
-    assert!(row.failure_retryable);
-    let (_, html) = get(&s, &session, &format!("/admin/orders/{code}")).await;
-    assert!(html.contains("Ulangi ke supplier"));
-    // Topped up, the seller retries from the order page.
-    s.sandbox().vip.set_balance(5_000_000);
-    assert_eq!(s.process(&session, &csrf, &code).await, 303);
-    s.settle().await;
-    assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
-    assert_eq!(s.sandbox().vip.order_requests(), 2);
-    s
-});
+both_backends!(
+    retry_after_a_retryable_supplier_error,
+    |s: TestStore| async move {
+        let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)
+            .await;
+        // The supplier balance is empty: VIP refuses ("saldo"), which the seller can fix.
+        s.sandbox().vip.set_balance(0);
+        let (session, csrf) = s.admin_login().await;
+        assert_eq!(s.process(&session, &csrf, &code).await, 303);
+        s.settle().await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Failed, "{row:?}");
+        assert!(row.failure_retryable);
+        let (_, html) = get(&s, &session, &format!("/admin/orders/{code}")).await;
+        assert!(html.contains("Ulangi ke supplier"));
+        // Topped up, the seller retries from the order page.
+        s.sandbox().vip.set_balance(5_000_000);
+        assert_eq!(s.process(&session, &csrf, &code).await, 303);
+        s.settle().await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
+        assert_eq!(s.sandbox().vip.order_requests(), 2);
+        s
+    }
+);

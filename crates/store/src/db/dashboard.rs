@@ -509,7 +509,11 @@ pub async fn unmatched_held(conn: &mut Conn, from: i64, until: i64) -> DbResult<
 
 /// Today's figures for the dashboard: `(orders created, delivered, Σ due of delivered,
 /// Σ supplier cost of delivered)` in `[from, until)`.
-pub async fn day_summary(conn: &mut Conn, from: i64, until: i64) -> DbResult<(i64, i64, Rupiah, Rupiah)> {
+pub async fn day_summary(
+    conn: &mut Conn,
+    from: i64,
+    until: i64,
+) -> DbResult<(i64, i64, Rupiah, Rupiah)> {
     let created: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE created_at >= $1 AND created_at < $2",
     )

@@ -67,7 +67,16 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
         // Postpaid bills have no list price: the bill decides (cost 0 → price 0 until inquired).
         let price = rules.price(s.cost, category, &s.brand, &s.code).price;
         let existing = products::get(&mut tx, &s.code).await?;
-        crate::service::pricing::record_change(&mut tx, existing.as_ref(), &s.code, s.cost, price, "sinkron supplier", now).await?;
+        crate::service::pricing::record_change(
+            &mut tx,
+            existing.as_ref(),
+            &s.code,
+            s.cost,
+            price,
+            "sinkron supplier",
+            now,
+        )
+        .await?;
         let product = Product {
             code: s.code.clone(),
             name: s.name.clone(),

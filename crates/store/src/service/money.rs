@@ -24,7 +24,15 @@ pub const OPENING: &str = "opening";
 pub async fn schedule_periodic(app: &App) -> AppResult<()> {
     let now = app.now_ms();
     let mut conn = app.db.conn().await?;
-    jobs::schedule(&mut conn, JobKind::CheckBalance, 0, now, now, Some("periodic:balance")).await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::CheckBalance,
+        0,
+        now,
+        now,
+        Some("periodic:balance"),
+    )
+    .await?;
     jobs::schedule(
         &mut conn,
         JobKind::ReconcilePayments,
@@ -80,7 +88,15 @@ pub async fn check_balance(app: &App) -> AppResult<Outcome> {
 pub async fn request_balance_check(app: &App) -> AppResult<()> {
     let now = app.now_ms();
     let mut conn = app.db.conn().await?;
-    jobs::schedule(&mut conn, JobKind::CheckBalance, 0, now, now, Some("check:balance-now")).await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::CheckBalance,
+        0,
+        now,
+        now,
+        Some("check:balance-now"),
+    )
+    .await?;
     drop(conn);
     app.wake_workers();
     Ok(())
@@ -133,7 +149,10 @@ pub async fn record_deposit(
         ));
     }
     if fee.is_some_and(|f| f.is_negative()) {
-        return Err(AppError::invalid("invalid_fee", "Biaya tidak boleh negatif"));
+        return Err(AppError::invalid(
+            "invalid_fee",
+            "Biaya tidak boleh negatif",
+        ));
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;

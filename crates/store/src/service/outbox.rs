@@ -49,7 +49,10 @@ pub async fn to_seller(
 ) -> DbResult<()> {
     debug_assert_eq!(notice.audience, Audience::Seller);
     // The dashboard's setting wins over MADD_SELLER_WHATSAPP.
-    match &crate::service::settings::on(conn, config).await?.seller_whatsapp {
+    match &crate::service::settings::on(conn, config)
+        .await?
+        .seller_whatsapp
+    {
         Some(seller) => {
             enqueue(conn, order_id, seller, notice, now).await?;
         }

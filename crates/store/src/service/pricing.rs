@@ -89,6 +89,61 @@ impl PriceRules {
     }
 }
 
+/// Writes a price-history row when a product's cost or price changes (or it is new).
+pub async fn record_change(
+    conn: &mut Conn,
+    existing: Option<&crate::db::products::Product>,
+    code: &str,
+    cost: Rupiah,
+    price: Rupiah,
+    reason: &str,
+    now: i64,
+) -> DbResult<()> {
+    if existing.is_some_and(|p| p.cost == cost && p.price == price) {
+        return Ok(());
+    }
+    repo::insert_price_change(
+        conn,
+        code,
+        now,
+        existing.map(|p| p.cost),
+        cost,
+        existing.map(|p| p.price),
+        price,
+        reason,
+    )
+    .await
+}
+
+/// Prices every product again from its stored cost (after a rule or fee change); no supplier
+/// call. Answers how many prices changed.
+pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppResult<usize> {
+    let now = app.now_ms();
+    let unit = app.payment.unit_price();
+    let mut tx = app.db.begin().await?;
+    let rules = PriceRules::load(&mut tx, &app.config, unit).await?;
+    let mut changed = 0;
+    for p in crate::db::products::list(&mut tx, None).await? {
+        let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
+        if priced.price != p.price {
+            record_change(
+                &mut tx,
+                Some(&p),
+                &p.code,
+                p.cost,
+                priced.price,
+                reason,
+                now,
+            )
+            .await?;
+            repo::set_product_price(&mut tx, &p.code, priced.price, now).await?;
+            changed += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,57 +205,16 @@ mod tests {
     #[test]
     fn a_zero_markup_is_still_guarded() {
         let r = rules();
-        let p = r.price(Rupiah::new(19_000), Category::Game, "Mobile Legends", "ML86");
+        let p = r.price(
+            Rupiah::new(19_000),
+            Category::Game,
+            "Mobile Legends",
+            "ML86",
+        );
         assert_eq!(p.rule, "produk ML86");
         // The floor: 19 000 / 0.9422 = 20 165.6 → 21 000.
         assert_eq!(p.price, Rupiah::new(21_000));
         assert!(p.guarded);
         assert!(r.payment.net(p.price) >= Rupiah::new(19_000));
     }
-}
-
-/// Writes a price-history row when a product's cost or price changes (or it is new).
-pub async fn record_change(
-    conn: &mut Conn,
-    existing: Option<&crate::db::products::Product>,
-    code: &str,
-    cost: Rupiah,
-    price: Rupiah,
-    reason: &str,
-    now: i64,
-) -> DbResult<()> {
-    if existing.is_some_and(|p| p.cost == cost && p.price == price) {
-        return Ok(());
-    }
-    repo::insert_price_change(
-        conn,
-        code,
-        now,
-        existing.map(|p| p.cost),
-        cost,
-        existing.map(|p| p.price),
-        price,
-        reason,
-    )
-    .await
-}
-
-/// Prices every product again from its stored cost (after a rule or fee change); no supplier
-/// call. Answers how many prices changed.
-pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppResult<usize> {
-    let now = app.now_ms();
-    let unit = app.payment.unit_price();
-    let mut tx = app.db.begin().await?;
-    let rules = PriceRules::load(&mut tx, &app.config, unit).await?;
-    let mut changed = 0;
-    for p in crate::db::products::list(&mut tx, None).await? {
-        let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
-        if priced.price != p.price {
-            record_change(&mut tx, Some(&p), &p.code, p.cost, priced.price, reason, now).await?;
-            repo::set_product_price(&mut tx, &p.code, priced.price, now).await?;
-            changed += 1;
-        }
-    }
-    tx.commit().await?;
-    Ok(changed)
 }

@@ -71,7 +71,10 @@ fn api_id(p: &ReportedPayment) -> String {
                 p.supporter_name,
                 p.message
             );
-            format!("h{}", &hex::encode(sha2::Sha256::digest(key.as_bytes()))[..32])
+            format!(
+                "h{}",
+                &hex::encode(sha2::Sha256::digest(key.as_bytes()))[..32]
+            )
         }
     }
 }
@@ -103,10 +106,12 @@ pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool
             at + PAIRING_WINDOW_MS,
         )
         .await?;
-        return Ok(match candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
-            Some((id, _)) => repo::set_api_id(tx, id, api_id).await?,
-            None => false,
-        });
+        return Ok(
+            match candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
+                Some((id, _)) => repo::set_api_id(tx, id, api_id).await?,
+                None => false,
+            },
+        );
     }
     let candidates = repo::unpaired_like(
         tx,

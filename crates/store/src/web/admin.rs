@@ -503,41 +503,60 @@ fn timeline(
 ) -> Vec<TimelineEntry> {
     let mut all: Vec<(i64, u8, TimelineEntry)> = Vec::new();
     for e in events {
-        all.push((e.at, 0, TimelineEntry {
-            at: clock::human(e.at),
-            kind: "status",
-            who: e.actor.clone(),
-            detail: e.detail.clone(),
-        }));
+        all.push((
+            e.at,
+            0,
+            TimelineEntry {
+                at: clock::human(e.at),
+                kind: "status",
+                who: e.actor.clone(),
+                detail: e.detail.clone(),
+            },
+        ));
     }
     for p in pays {
         let net = p.net.map(|n| format!(", neto {n}")).unwrap_or_default();
-        all.push((p.received_at, 1, TimelineEntry {
-            at: clock::human(p.received_at),
-            kind: "pembayaran",
-            who: format!("trakteer ({})", p.source),
-            detail: format!("{} dari {}{net} – transaksi {}", p.gross, p.supporter_name, p.transaction_id),
-        }));
+        all.push((
+            p.received_at,
+            1,
+            TimelineEntry {
+                at: clock::human(p.received_at),
+                kind: "pembayaran",
+                who: format!("trakteer ({})", p.source),
+                detail: format!(
+                    "{} dari {}{net} – transaksi {}",
+                    p.gross, p.supporter_name, p.transaction_id
+                ),
+            },
+        ));
     }
     for r in reqs {
-        all.push((r.at, 2, TimelineEntry {
-            at: clock::human(r.at),
-            kind: "supplier",
-            who: r.action.clone(),
-            detail: format!("{}: {}", r.outcome, r.detail),
-        }));
+        all.push((
+            r.at,
+            2,
+            TimelineEntry {
+                at: clock::human(r.at),
+                kind: "supplier",
+                who: r.action.clone(),
+                detail: format!("{}: {}", r.outcome, r.detail),
+            },
+        ));
     }
     for m in msgs {
         let state = match &m.last_error {
             Some(e) => format!("{} ({e})", m.state.as_str()),
             None => m.state.as_str().to_string(),
         };
-        all.push((m.created_at, 3, TimelineEntry {
-            at: clock::human(m.created_at),
-            kind: "pesan",
-            who: format!("ke {}", m.audience),
-            detail: format!("{} – {state}", m.kind),
-        }));
+        all.push((
+            m.created_at,
+            3,
+            TimelineEntry {
+                at: clock::human(m.created_at),
+                kind: "pesan",
+                who: format!("ke {}", m.audience),
+                detail: format!("{} – {state}", m.kind),
+            },
+        ));
     }
     all.sort_by_key(|(at, order, _)| (*at, *order));
     all.into_iter().map(|(_, _, e)| e).collect()
@@ -599,7 +618,9 @@ async fn refund(
             text.replace(['.', ' '], "")
                 .trim_start_matches("Rp")
                 .parse()
-                .map_err(|_| AppError::invalid("invalid_refund_amount", "Jumlah refund bukan angka"))?,
+                .map_err(|_| {
+                    AppError::invalid("invalid_refund_amount", "Jumlah refund bukan angka")
+                })?,
         )),
     };
     crate::service::money::refund(&app, &code, &s.actor(), method, amount, &f.note).await?;

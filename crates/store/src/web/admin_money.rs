@@ -287,7 +287,13 @@ pub fn chart_svg(r: &MonthlyReport) -> String {
     const TOP: i64 = 16;
     const BOTTOM: i64 = 24;
     let days = r.days.len().max(1) as i64;
-    let max_up = r.days.iter().map(|d| d.net.amount()).max().unwrap_or(0).max(0);
+    let max_up = r
+        .days
+        .iter()
+        .map(|d| d.net.amount())
+        .max()
+        .unwrap_or(0)
+        .max(0);
     let max_down = r
         .days
         .iter()
@@ -384,11 +390,7 @@ async fn settings_page(
         settings: settings::SPECS
             .iter()
             .map(|spec| {
-                let (value, stored) = current
-                    .values
-                    .get(spec.key)
-                    .cloned()
-                    .unwrap_or_default();
+                let (value, stored) = current.values.get(spec.key).cloned().unwrap_or_default();
                 SettingView {
                     key: spec.key,
                     label: spec.label,
@@ -503,7 +505,10 @@ async fn deposits_page(
             .known
             .map(|(_, b)| b.display_spaced())
             .unwrap_or_else(|| "belum diketahui".into()),
-        balance_at: view.known.map(|(at, _)| clock::human(at)).unwrap_or_default(),
+        balance_at: view
+            .known
+            .map(|(at, _)| clock::human(at))
+            .unwrap_or_default(),
         balance_error: view.last.and_then(|c| c.error),
         low: view.low,
         threshold: view.threshold.display_spaced(),
@@ -777,7 +782,9 @@ async fn pricing_page(
     };
     Ok(render(&PricingPage {
         csrf: s.csrf_token.clone(),
-        flash: q.done.map(|n| format!("Aturan disimpan; {n} harga berubah.")),
+        flash: q
+            .done
+            .map(|n| format!("Aturan disimpan; {n} harga berubah.")),
         default_rule: format!(
             "{} (min {})",
             rules.default.rate,
@@ -887,7 +894,8 @@ async fn rule_delete(
             .await?
             .ok_or_else(|| AppError::not_found("rule_not_found", "Aturan"))?;
     }
-    let changed = pricing::reprice(&app, &format!("aturan markup dihapus oleh {}", s.actor())).await?;
+    let changed =
+        pricing::reprice(&app, &format!("aturan markup dihapus oleh {}", s.actor())).await?;
     Ok(Redirect::to(&format!("/admin/pricing?done={changed}")).into_response())
 }
 

@@ -197,10 +197,7 @@ pub async fn require_admin(State(app): State<App>, mut request: Request, next: N
                     .get::<axum::extract::OriginalUri>()
                     .map(|o| o.0.clone())
                     .unwrap_or_else(|| request.uri().clone());
-                let next_path = uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/admin");
+                let next_path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
                 let target = format!("/admin/login?next={}", urlencode(next_path));
                 Redirect::to(&target).into_response()
             } else {
