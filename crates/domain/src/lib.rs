@@ -6,9 +6,12 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod pricing;
+pub mod report;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};
 pub use order::{OrderCode, OrderStatus, Settlement, SupplierStatus};
 pub use phone::{Operator, PhoneError, PhoneNumber};
+pub use pricing::{floor_price, PaymentCost};
 pub use pricing::{CustomerFee, Markup, Quote};
+pub use report::{DepositFee, Month, MonthlyReport};

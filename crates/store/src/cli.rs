@@ -48,6 +48,14 @@ pub enum Command {
     },
     /// Pull the supplier's catalogue and reprice it.
     Sync,
+    /// Print a month's profit report (WIB): every line with its explanation, per day, per product.
+    Report {
+        /// The month, YYYY-MM.
+        month: String,
+        /// Print CSV (summary, days, products) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,7 +99,72 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             sync(config).await
         }
+        Command::Report { month, csv } => {
+            let config = Config::load(cli.config.as_deref())?;
+            let month = madd_domain::Month::parse(&month)?;
+            let db = startup::database(&config).await?;
+            let report = crate::service::money::report_from(&db, &config, month).await?;
+            if csv {
+                print!("{}", report.to_csv());
+            } else {
+                print!("{}", report_table(&report));
+            }
+            Ok(())
+        }
     }
+}
+
+/// The report as a plain-text table for a terminal.
+pub fn report_table(r: &madd_domain::MonthlyReport) -> String {
+    let mut out = format!("Laporan laba {} ({})\n\n", r.month.label_id(), r.month);
+    for l in &r.lines {
+        if l.total {
+            out.push_str(&format!("{:-<38} {:->16}\n", "", ""));
+        }
+        out.push_str(&format!(
+            "{:<38} {:>16}   {}\n",
+            l.key.label_id(),
+            l.amount.display_spaced(),
+            l.explanation
+        ));
+    }
+    for n in &r.notes {
+        out.push_str(&format!("\n* {n}"));
+    }
+    out.push_str("\n\nPer hari\n");
+    out.push_str(&format!(
+        "{:<8} {:>6} {:>6} {:>16} {:>16} {:>14} {:>12} {:>16}\n",
+        "tanggal", "sukses", "refund", "pendapatan", "modal", "potongan", "deposit", "laba"
+    ));
+    for d in r
+        .days
+        .iter()
+        .filter(|d| d.delivered + d.refunded > 0 || d.deposit_fees.amount() != 0)
+    {
+        out.push_str(&format!(
+            "{:<8} {:>6} {:>6} {:>16} {:>16} {:>14} {:>12} {:>16}\n",
+            format!("{:02}/{:02}", d.day, r.month.month),
+            d.delivered,
+            d.refunded,
+            d.income.display_spaced(),
+            d.supplier_cost.display_spaced(),
+            d.payment_fees.display_spaced(),
+            d.deposit_fees.display_spaced(),
+            d.net.display_spaced()
+        ));
+    }
+    out.push_str("\nPer produk\n");
+    for p in &r.products {
+        out.push_str(&format!(
+            "{:<16} {:<30} {:>4} sukses {:>3} refund  margin {:>14}\n",
+            p.product_code,
+            p.product_name.chars().take(30).collect::<String>(),
+            p.delivered,
+            p.refunded,
+            p.margin.display_spaced()
+        ));
+    }
+    out
 }
 
 async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {

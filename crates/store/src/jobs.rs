@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
-use crate::service::{fulfilment, nickname, orders, outbox};
+use crate::service::{fulfilment, money, nickname, orders, outbox, reconcile};
 
 /// How long a claimed job belongs to its worker before another may take it over. Longer than
 /// any provider call's timeout, so a live worker never loses its job mid-call.
@@ -23,6 +23,8 @@ pub enum JobKind {
     FollowOrder,
     ExpireOrder,
     LookupNickname,
+    CheckBalance,
+    ReconcilePayments,
 }
 
 impl JobKind {
@@ -33,6 +35,8 @@ impl JobKind {
             JobKind::FollowOrder => "follow_order",
             JobKind::ExpireOrder => "expire_order",
             JobKind::LookupNickname => "lookup_nickname",
+            JobKind::CheckBalance => "check_balance",
+            JobKind::ReconcilePayments => "reconcile_payments",
         }
     }
 
@@ -43,6 +47,8 @@ impl JobKind {
             "follow_order" => JobKind::FollowOrder,
             "expire_order" => JobKind::ExpireOrder,
             "lookup_nickname" => JobKind::LookupNickname,
+            "check_balance" => JobKind::CheckBalance,
+            "reconcile_payments" => JobKind::ReconcilePayments,
             _ => return None,
         })
     }
@@ -54,6 +60,8 @@ impl JobKind {
             JobKind::FollowOrder => 30,
             JobKind::ExpireOrder => 10,
             JobKind::LookupNickname => 2,
+            // Periodic: they reschedule themselves and never fail (see `service::money`).
+            JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
         }
     }
 }
@@ -106,6 +114,8 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
         JobKind::FollowOrder => fulfilment::follow(app, id).await,
         JobKind::ExpireOrder => orders::expire(app, id).await,
         JobKind::LookupNickname => nickname::perform(app, id).await,
+        JobKind::CheckBalance => money::check_balance(app).await,
+        JobKind::ReconcilePayments => reconcile::job(app).await,
     }
 }
 
@@ -121,7 +131,7 @@ async fn on_buried(
         JobKind::SendMessage => outbox::give_up(app, id, error).await,
         JobKind::PlaceOrder | JobKind::FollowOrder => fulfilment::give_up(app, id, error).await,
         JobKind::LookupNickname => nickname::give_up(app, id, error).await,
-        JobKind::ExpireOrder => Ok(()),
+        JobKind::ExpireOrder | JobKind::CheckBalance | JobKind::ReconcilePayments => Ok(()),
     }
 }
 
@@ -267,6 +277,8 @@ mod tests {
             JobKind::FollowOrder,
             JobKind::ExpireOrder,
             JobKind::LookupNickname,
+            JobKind::CheckBalance,
+            JobKind::ReconcilePayments,
         ] {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }

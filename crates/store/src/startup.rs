@@ -203,6 +203,9 @@ pub async fn start(
         answers: Arc::new(Notify::new()),
     };
 
+    crate::service::money::schedule_periodic(&app)
+        .await
+        .context("queueing the periodic jobs")?;
     let mut router = crate::web::router(app.clone());
     if let Some(s) = &sandbox {
         router = router.nest("/sandbox", s.router());

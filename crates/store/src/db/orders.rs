@@ -225,6 +225,12 @@ pub struct OrderFilter {
     /// Code, WhatsApp number or game id (substring).
     pub search: Option<String>,
     pub limit: i64,
+    /// Created at or after (unix ms).
+    pub from: Option<i64>,
+    /// Created before (unix ms).
+    pub until: Option<i64>,
+    /// Product code or name (substring).
+    pub product: Option<String>,
 }
 
 pub async fn list(conn: &mut Conn, filter: &OrderFilter) -> DbResult<Vec<Order>> {
@@ -235,12 +241,21 @@ pub async fn list(conn: &mut Conn, filter: &OrderFilter) -> DbResult<Vec<Order>>
     let sql = format!(
         "SELECT {COLUMNS} FROM orders WHERE ($1 IS NULL OR status = $1) \
          AND ($2 IS NULL OR UPPER(code) LIKE $2 OR whatsapp LIKE $2 OR UPPER(target) LIKE $2) \
+         AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at < $5) \
+         AND ($6 IS NULL OR UPPER(product_code) LIKE $6 OR UPPER(product_name) LIKE $6) \
          ORDER BY id DESC LIMIT $3"
     );
+    let product = filter
+        .product
+        .as_deref()
+        .map(|s| format!("%{}%", s.trim().to_uppercase()));
     let rows = sqlx::query(&sql)
         .bind(filter.status.map(|s| s.as_str()))
         .bind(search)
         .bind(if filter.limit > 0 { filter.limit } else { 100 })
+        .bind(filter.from)
+        .bind(filter.until)
+        .bind(product)
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(from_row).collect()

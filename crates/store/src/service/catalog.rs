@@ -60,15 +60,23 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
         ..SyncReport::default()
     };
     let mut tx = app.db.begin().await?;
+    // Markup rules and the margin guard (see `service::pricing`).
+    let rules = crate::service::pricing::PriceRules::load(&mut tx, &app.config, unit).await?;
     for (i, s) in services.iter().enumerate() {
         let category = category_of(s);
         // Postpaid bills have no list price: the bill decides (cost 0 → price 0 until inquired).
-        let price = if s.cost.is_positive() {
-            app.config.markup.sell_price(s.cost, unit)
-        } else {
-            s.cost
-        };
+        let price = rules.price(s.cost, category, &s.brand, &s.code).price;
         let existing = products::get(&mut tx, &s.code).await?;
+        crate::service::pricing::record_change(
+            &mut tx,
+            existing.as_ref(),
+            &s.code,
+            s.cost,
+            price,
+            "sinkron supplier",
+            now,
+        )
+        .await?;
         let product = Product {
             code: s.code.clone(),
             name: s.name.clone(),

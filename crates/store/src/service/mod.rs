@@ -3,7 +3,11 @@
 
 pub mod catalog;
 pub mod fulfilment;
+pub mod money;
 pub mod nickname;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod pricing;
+pub mod reconcile;
+pub mod settings;

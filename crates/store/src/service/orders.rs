@@ -102,7 +102,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     };
     let quote = Quote::new(
         product.price,
-        &app.config.customer_fee,
+        &crate::service::settings::current(app).await?.customer_fee,
         app.payment.unit_price(),
     );
 

@@ -48,7 +48,11 @@ pub async fn to_seller(
     now: i64,
 ) -> DbResult<()> {
     debug_assert_eq!(notice.audience, Audience::Seller);
-    match &config.seller_whatsapp {
+    // The dashboard's setting wins over MADD_SELLER_WHATSAPP.
+    match &crate::service::settings::on(conn, config)
+        .await?
+        .seller_whatsapp
+    {
         Some(seller) => {
             enqueue(conn, order_id, seller, notice, now).await?;
         }

@@ -10,7 +10,7 @@ use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::payment::trakteer::{self, TipEvent};
-use crate::service::{fulfilment, orders as order_service, outbox};
+use crate::service::{fulfilment, orders as order_service, outbox, reconcile, settings};
 
 pub const PROVIDER: &str = "trakteer";
 
@@ -159,6 +159,11 @@ pub async fn record(
     now: i64,
 ) -> AppResult<WebhookOutcome> {
     let mut tx = app.db.begin().await?;
+    // A payment reconciliation already recorded from Trakteer's API is this one, arriving late.
+    if reconcile::is_known_from_api(&mut tx, event).await? {
+        tx.commit().await?;
+        return Ok(WebhookOutcome::Duplicate);
+    }
     let new = new_payment(event, PaymentState::Unmatched, source, raw, now);
     let Some(payment) = payments::insert_once(&mut tx, &new).await? else {
         return Ok(WebhookOutcome::Duplicate);
@@ -231,7 +236,7 @@ pub async fn settle(
         .await?;
         return Ok(order.status);
     };
-    let auto = app.config.fulfilment == Fulfilment::Auto;
+    let auto = settings::on(tx, &app.config).await?.fulfilment == Fulfilment::Auto;
     match status {
         OrderStatus::Paid => {
             let over = paid_total - order.amount_due;

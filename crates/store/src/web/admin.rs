@@ -21,37 +21,100 @@ use crate::web::pages::{render, render_status, PageError};
 
 type PageResult = Result<Response, PageError>;
 
+/// The admin router, built from one table ([`table`]) that the access test iterates too. The
+/// guard wraps the whole router, so even a route added outside the table is refused to anonymous
+/// requests; only the login form is public.
 pub fn routes(app: App) -> Router<App> {
-    let protected = Router::new()
-        .route("/", get(dashboard))
-        .route("/orders/{code}", get(order_page))
-        .route("/orders/{code}/process", post(process))
-        .route("/orders/{code}/recheck", post(recheck))
-        .route("/orders/{code}/refund", post(refund))
-        .route("/payments", get(payments_page))
-        .route("/payments/{id}/attach", post(attach_payment))
-        .route("/messages", get(messages_page))
-        .route("/messages/{id}/resend", post(resend_message))
-        .route("/logout", post(logout))
-        .route_layer(middleware::from_fn_with_state(app, auth::require_admin));
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .merge(protected)
+    table()
+        .router
+        .layer(middleware::from_fn_with_state(app, guard))
 }
 
-/// The routes `routes` serves, for the test that proves each one refuses anonymous requests.
-pub const PROTECTED_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/admin"),
-    ("GET", "/admin/orders/MS-00000000"),
-    ("POST", "/admin/orders/MS-00000000/process"),
-    ("POST", "/admin/orders/MS-00000000/recheck"),
-    ("POST", "/admin/orders/MS-00000000/refund"),
-    ("GET", "/admin/payments"),
-    ("POST", "/admin/payments/1/attach"),
-    ("GET", "/admin/messages"),
-    ("POST", "/admin/messages/1/resend"),
-    ("POST", "/admin/logout"),
-];
+/// The login form is the one public admin page.
+pub const PUBLIC_PATH: &str = "/login";
+
+async fn guard(
+    state: State<App>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if request.uri().path() == PUBLIC_PATH {
+        return next.run(request).await;
+    }
+    auth::require_admin(state, request, next).await
+}
+
+/// Registers each admin route on the router and in the list the access test reads, in one step.
+pub struct RouteTable {
+    pub router: Router<App>,
+    /// `(method, path under /admin)`, e.g. `("POST", "/orders/{code}/process")`.
+    pub list: Vec<(&'static str, &'static str)>,
+}
+
+impl RouteTable {
+    fn new() -> RouteTable {
+        RouteTable {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    pub fn get<H, T>(mut self, path: &'static str, handler: H) -> RouteTable
+    where
+        H: axum::handler::Handler<T, App>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, get(handler));
+        self.list.push(("GET", path));
+        self
+    }
+
+    pub fn post<H, T>(mut self, path: &'static str, handler: H) -> RouteTable
+    where
+        H: axum::handler::Handler<T, App>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, post(handler));
+        self.list.push(("POST", path));
+        self
+    }
+}
+
+/// Every admin route.
+pub fn table() -> RouteTable {
+    let t = RouteTable::new()
+        .get(PUBLIC_PATH, login_form)
+        .post(PUBLIC_PATH, login)
+        .get("/", dashboard)
+        .get("/orders/{code}", order_page)
+        .post("/orders/{code}/process", process)
+        .post("/orders/{code}/recheck", recheck)
+        .post("/orders/{code}/refund", refund)
+        .get("/payments", payments_page)
+        .post("/payments/{id}/attach", attach_payment)
+        .get("/messages", messages_page)
+        .post("/messages/{id}/resend", resend_message)
+        .post("/logout", logout);
+    crate::web::admin_money::register(t)
+}
+
+/// Every admin route but the login form, as `(method, path)` with `/admin` in front: what the
+/// access test requests anonymously.
+pub fn protected_routes() -> Vec<(&'static str, String)> {
+    table()
+        .list
+        .into_iter()
+        .filter(|(_, p)| *p != PUBLIC_PATH)
+        .map(|(m, p)| {
+            let path = if p == "/" {
+                "/admin".to_string()
+            } else {
+                format!("/admin{p}")
+            };
+            (m, path)
+        })
+        .collect()
+}
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -160,18 +223,18 @@ async fn logout(
     Ok(response)
 }
 
-struct OrderRow {
-    code: String,
-    created: String,
-    status: &'static str,
-    status_label: &'static str,
-    product: String,
-    account: String,
-    total: String,
-    paid: String,
+pub(crate) struct OrderRow {
+    pub(crate) code: String,
+    pub(crate) created: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_label: &'static str,
+    pub(crate) product: String,
+    pub(crate) account: String,
+    pub(crate) total: String,
+    pub(crate) paid: String,
 }
 
-fn order_row(o: &Order) -> OrderRow {
+pub(crate) fn order_row(o: &Order) -> OrderRow {
     OrderRow {
         code: o.code.to_string(),
         created: clock::human(o.created_at),
@@ -191,6 +254,7 @@ fn order_row(o: &Order) -> OrderRow {
 #[template(path = "admin/dashboard.html")]
 struct Dashboard {
     csrf: String,
+    money: crate::web::admin_money::MoneySummary,
     flash: Option<String>,
     counts: Vec<(&'static str, &'static str, i64)>,
     needs_action: Vec<OrderRow>,
@@ -218,6 +282,7 @@ async fn dashboard(
         ),
         None => None,
     };
+    let money = crate::web::admin_money::money_summary(&app).await?;
     let mut conn = app.db.conn().await?;
     let counts = orders::count_by_status(&mut conn).await?;
     let mut needs_action = Vec::new();
@@ -232,6 +297,7 @@ async fn dashboard(
                 status: Some(st),
                 search: None,
                 limit: 50,
+                ..OrderFilter::default()
             },
         )
         .await?;
@@ -243,11 +309,13 @@ async fn dashboard(
             status,
             search: query.q.clone().filter(|q| !q.trim().is_empty()),
             limit: 100,
+            ..OrderFilter::default()
         },
     )
     .await?;
     Ok(render(&Dashboard {
         csrf: s.csrf_token.clone(),
+        money,
         flash: None,
         counts: counts
             .iter()
@@ -323,7 +391,9 @@ struct OrderPage {
     is_retry: bool,
     can_recheck: bool,
     can_refund: bool,
-    events: Vec<(String, String, String)>,
+    /// Everything that happened to the order, oldest first: status changes and actions (with
+    /// who), payments, messages and supplier requests.
+    timeline: Vec<TimelineEntry>,
     payments: Vec<(String, String, String, String, String)>,
     messages: Vec<MessageRow>,
     supplier: Vec<(String, String, String, String)>,
@@ -347,8 +417,10 @@ async fn order_page(
     let msgs = messages::for_order(&mut conn, order.id).await?;
     let reqs = orders::supplier_requests(&mut conn, order.id).await?;
     drop(conn);
+    let timeline = timeline(&events, &pays, &msgs, &reqs);
     let o = &order;
     Ok(render(&OrderPage {
+        timeline,
         csrf: s.csrf_token.clone(),
         flash: flash.done.map(|d| match d.as_str() {
             "process" => "Pesanan dikirim ke supplier.".to_string(),
@@ -387,10 +459,6 @@ async fn order_page(
             serial: o.serial_number.clone(),
             failure: o.failure_reason.clone(),
         },
-        events: events
-            .iter()
-            .map(|e| (clock::human(e.at), e.actor.clone(), e.detail.clone()))
-            .collect(),
         payments: pays
             .iter()
             .map(|p| {
@@ -418,6 +486,80 @@ async fn order_page(
             })
             .collect(),
     }))
+}
+
+pub(crate) struct TimelineEntry {
+    at: String,
+    kind: &'static str,
+    who: String,
+    detail: String,
+}
+
+fn timeline(
+    events: &[orders::OrderEvent],
+    pays: &[payments::Payment],
+    msgs: &[messages::Message],
+    reqs: &[orders::SupplierRequest],
+) -> Vec<TimelineEntry> {
+    let mut all: Vec<(i64, u8, TimelineEntry)> = Vec::new();
+    for e in events {
+        all.push((
+            e.at,
+            0,
+            TimelineEntry {
+                at: clock::human(e.at),
+                kind: "status",
+                who: e.actor.clone(),
+                detail: e.detail.clone(),
+            },
+        ));
+    }
+    for p in pays {
+        let net = p.net.map(|n| format!(", neto {n}")).unwrap_or_default();
+        all.push((
+            p.received_at,
+            1,
+            TimelineEntry {
+                at: clock::human(p.received_at),
+                kind: "pembayaran",
+                who: format!("trakteer ({})", p.source),
+                detail: format!(
+                    "{} dari {}{net} – transaksi {}",
+                    p.gross, p.supporter_name, p.transaction_id
+                ),
+            },
+        ));
+    }
+    for r in reqs {
+        all.push((
+            r.at,
+            2,
+            TimelineEntry {
+                at: clock::human(r.at),
+                kind: "supplier",
+                who: r.action.clone(),
+                detail: format!("{}: {}", r.outcome, r.detail),
+            },
+        ));
+    }
+    for m in msgs {
+        let state = match &m.last_error {
+            Some(e) => format!("{} ({e})", m.state.as_str()),
+            None => m.state.as_str().to_string(),
+        };
+        all.push((
+            m.created_at,
+            3,
+            TimelineEntry {
+                at: clock::human(m.created_at),
+                kind: "pesan",
+                who: format!("ke {}", m.audience),
+                detail: format!("{} – {state}", m.kind),
+            },
+        ));
+    }
+    all.sort_by_key(|(at, order, _)| (*at, *order));
+    all.into_iter().map(|(_, _, e)| e).collect()
 }
 
 async fn process(
@@ -448,6 +590,9 @@ struct RefundForm {
     csrf_token: String,
     #[serde(default)]
     method: String,
+    /// Empty: everything the customer paid.
+    #[serde(default)]
+    amount: String,
     #[serde(default)]
     note: String,
 }
@@ -467,26 +612,19 @@ async fn refund(
             )
         }
     };
+    let amount = match f.amount.trim() {
+        "" => None,
+        text => Some(madd_domain::Rupiah::new(
+            text.replace(['.', ' '], "")
+                .trim_start_matches("Rp")
+                .parse()
+                .map_err(|_| {
+                    AppError::invalid("invalid_refund_amount", "Jumlah refund bukan angka")
+                })?,
+        )),
+    };
+    crate::service::money::refund(&app, &code, &s.actor(), method, amount, &f.note).await?;
     let order = crate::service::orders::get(&app, &code).await?;
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    if !orders::mark_refunded(&mut tx, order.id, method, f.note.trim(), now).await? {
-        return Err(AppError::conflict(
-            "order_not_refundable",
-            "Hanya pesanan Gagal yang bisa ditandai refund.",
-        )
-        .into());
-    }
-    orders::add_event(
-        &mut tx,
-        order.id,
-        now,
-        &s.actor(),
-        "refunded",
-        &format!("Refund via {method}: {}", f.note.trim()),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/orders/{}?done=refund", order.code)).into_response())
 }
 

@@ -190,11 +190,14 @@ pub async fn require_admin(State(app): State<App>, mut request: Request, next: N
         }
         Ok(None) => {
             if request.method() == Method::GET {
-                let next_path = request
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/admin");
+                // Inside the nested admin router the URI has lost its `/admin` prefix; the
+                // original one is what the seller's WhatsApp link asked for.
+                let uri = request
+                    .extensions()
+                    .get::<axum::extract::OriginalUri>()
+                    .map(|o| o.0.clone())
+                    .unwrap_or_else(|| request.uri().clone());
+                let next_path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
                 let target = format!("/admin/login?next={}", urlencode(next_path));
                 Redirect::to(&target).into_response()
             } else {

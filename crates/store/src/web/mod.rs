@@ -2,6 +2,7 @@
 //! thin: they parse into domain types, call a service and render; none calls a provider.
 
 pub mod admin;
+pub mod admin_money;
 pub mod api;
 pub mod auth;
 pub mod pages;

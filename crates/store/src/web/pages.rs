@@ -365,7 +365,7 @@ async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageRe
     };
     let quote = Quote::new(
         product.price,
-        &app.config.customer_fee,
+        &crate::service::settings::current(&app).await?.customer_fee,
         app.payment.unit_price(),
     );
     Ok(render(&ConfirmPage {

@@ -1,0 +1,877 @@
+//! The monthly profit report: what the store really earned in a month, line by line.
+//!
+//! The seller's plan wrote the month as "(deposit + 1.4% admin fee + Rp 2.000 + 25–30%) − gross
+//! profit = profit", which subtracts the profit from the costs. The correct order is:
+//!
+//! ```text
+//!   Penjualan (sales)                      + Σ amount due of orders delivered this month
+//! + Kelebihan bayar (overpayments)         + Σ (paid − due) of those orders, where positive
+//! + Uang masuk pesanan refund              + Σ amount paid of orders refunded this month
+//! − Refund ke pelanggan (refunds)          − Σ amount returned for those orders
+//! − Modal supplier (supplier cost)         − Σ what the supplier charged for the delivered orders
+//! − Potongan pembayaran (payment fees)     − Σ (gross − net) of the payments of those orders
+//! − Biaya deposit (deposit fees)           − Σ fee of the supplier top-ups made this month
+//! = Laba bersih (net profit)
+//! − Biaya layanan website (service fee)    − share × net profit (nothing when net profit ≤ 0)
+//! = Laba pemilik (owner's profit)
+//! ```
+//!
+//! Rules (every amount is whole rupiah, so every sum is exact):
+//! - An order belongs to the month (and day, in WIB) it was **closed**: delivered, or refunded.
+//!   Orders still open at the month's end (paid, processing, failed but not yet refunded) are in
+//!   the month they close in.
+//! - **Overpayments** on delivered orders are income: the store keeps them unless the seller
+//!   returns them, which is then recorded as a refund of that order's money elsewhere.
+//! - **Refunds**: the money a refunded order brought in is listed, and what was returned is
+//!   subtracted; what is left (e.g. an admin fee the seller kept) is profit, and the payment fee
+//!   Trakteer kept on the refunded money is a cost like any other.
+//! - **Underpaid-then-expired money** and **unmatched payments** are customers' money the store
+//!   holds, not income: they are not in the sum, and the report shows them as a note so the
+//!   seller returns or attaches them. When attached to an order they count with that order.
+//! - The supplier cost is what the supplier charged for the order (its answer), else the catalogue
+//!   cost when the order was made. Failed supplier orders are refunded by the supplier and cost
+//!   nothing.
+//! - Payment fees are `gross − net` of each payment (Trakteer's own `net_amount`); a payment
+//!   without a net figure adds no fee and is counted in a note.
+//! - Deposit fees are stored on each deposit when it is recorded (method's `rate × amount`,
+//!   rounded half up, `+ fixed`), so changing the settings never rewrites an old month.
+//! - The service fee is `share × net profit`, rounded half up to the rupiah, and zero when the
+//!   month made no profit.
+//!
+//! The days and products tables split the same figures: their columns add up exactly to the
+//! month's lines (deposit fees and the service fee are not per product).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use time::{Date, Month as TimeMonth, OffsetDateTime, UtcOffset};
+
+use crate::money::{Bps, Rounding, Rupiah};
+
+/// Western Indonesian Time: the seller's day and month.
+fn wib() -> UtcOffset {
+    UtcOffset::from_hms(7, 0, 0).expect("valid offset")
+}
+
+/// A calendar month in WIB, e.g. `2026-03`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a month (write it as YYYY-MM, e.g. 2026-03)")]
+pub struct ParseMonthError(pub String);
+
+impl Month {
+    pub fn parse(text: &str) -> Result<Month, ParseMonthError> {
+        let err = || ParseMonthError(text.to_string());
+        let (y, m) = text.trim().split_once('-').ok_or_else(err)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(err());
+        }
+        let year: i32 = y.parse().map_err(|_| err())?;
+        let month: u8 = m.parse().map_err(|_| err())?;
+        if !(1..=12).contains(&month) || !(2000..=9999).contains(&year) {
+            return Err(err());
+        }
+        Ok(Month { year, month })
+    }
+
+    /// The month (WIB) that contains the instant `ms` (unix milliseconds).
+    pub fn containing(ms: i64) -> Month {
+        let t = at(ms);
+        Month {
+            year: t.year(),
+            month: u8::from(t.month()),
+        }
+    }
+
+    fn first_day(self) -> Date {
+        let m = TimeMonth::try_from(self.month).expect("validated month");
+        Date::from_calendar_date(self.year, m, 1).expect("validated date")
+    }
+
+    /// The first instant of the month in WIB, unix milliseconds.
+    pub fn start_ms(self) -> i64 {
+        let t = self.first_day().midnight().assume_offset(wib());
+        (t.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    /// The first instant of the next month (exclusive end).
+    pub fn end_ms(self) -> i64 {
+        self.next().start_ms()
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    pub fn prev(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    pub fn days(self) -> u8 {
+        self.first_day().month().length(self.year)
+    }
+
+    /// The day of this month (1-based) of the instant `ms`, or `None` outside the month.
+    pub fn day_of(self, ms: i64) -> Option<u8> {
+        if ms < self.start_ms() || ms >= self.end_ms() {
+            return None;
+        }
+        Some(at(ms).day())
+    }
+
+    /// `Maret 2026`.
+    pub fn label_id(self) -> String {
+        const NAMES: [&str; 12] = [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ];
+        format!("{} {}", NAMES[usize::from(self.month - 1)], self.year)
+    }
+}
+
+fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(wib())
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// How a supplier deposit's fee is estimated: `rate × amount` (half up) `+ fixed` per top-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DepositFee {
+    pub rate: Bps,
+    pub fixed: Rupiah,
+}
+
+impl DepositFee {
+    /// GoPay, as the seller's plan has it: about 0.7% plus Rp 2.000 per top-up.
+    pub const GOPAY: DepositFee = DepositFee {
+        rate: Bps::new(70),
+        fixed: Rupiah::new(2_000),
+    };
+
+    pub fn of(&self, amount: Rupiah) -> Rupiah {
+        self.rate.of(amount, Rounding::HalfUp) + self.fixed
+    }
+}
+
+/// How an order was closed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Closed {
+    Delivered,
+    Refunded,
+}
+
+/// One closed order, as the report needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderFigures {
+    pub code: String,
+    pub product_code: String,
+    pub product_name: String,
+    pub closed: Closed,
+    /// When it was delivered or refunded (unix ms).
+    pub closed_at: i64,
+    pub amount_due: Rupiah,
+    pub amount_paid: Rupiah,
+    /// What the supplier charged (delivered orders); ignored for refunded ones.
+    pub supplier_cost: Rupiah,
+    /// What was returned to the customer (refunded orders).
+    pub refund_amount: Rupiah,
+    /// Σ (gross − net) of the order's payments that carry a net figure.
+    pub payment_fee: Rupiah,
+    /// Payments of this order without a net figure (no fee known).
+    pub payments_without_net: i64,
+}
+
+/// One supplier top-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepositFigures {
+    pub at: i64,
+    pub method: String,
+    pub amount: Rupiah,
+    pub fee: Rupiah,
+}
+
+/// Money the store holds for customers (not income), for the report's notes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Held {
+    pub count: i64,
+    pub gross: Rupiah,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportInput {
+    pub month: Month,
+    pub orders: Vec<OrderFigures>,
+    pub deposits: Vec<DepositFigures>,
+    /// Underpaid orders that expired this month with money on them.
+    pub expired_held: Held,
+    /// Payments received this month that are still unmatched.
+    pub unmatched: Held,
+    /// The website's service fee, as a share of the month's net profit.
+    pub service_share: Bps,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKey {
+    Sales,
+    Overpaid,
+    RefundedReceived,
+    Refunds,
+    SupplierCost,
+    PaymentFees,
+    DepositFees,
+    NetProfit,
+    ServiceFee,
+    OwnerProfit,
+}
+
+impl LineKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKey::Sales => "sales",
+            LineKey::Overpaid => "overpaid",
+            LineKey::RefundedReceived => "refunded_received",
+            LineKey::Refunds => "refunds",
+            LineKey::SupplierCost => "supplier_cost",
+            LineKey::PaymentFees => "payment_fees",
+            LineKey::DepositFees => "deposit_fees",
+            LineKey::NetProfit => "net_profit",
+            LineKey::ServiceFee => "service_fee",
+            LineKey::OwnerProfit => "owner_profit",
+        }
+    }
+
+    pub fn label_id(self) -> &'static str {
+        match self {
+            LineKey::Sales => "Penjualan (pesanan sukses)",
+            LineKey::Overpaid => "Kelebihan bayar",
+            LineKey::RefundedReceived => "Uang masuk pesanan refund",
+            LineKey::Refunds => "Refund ke pelanggan",
+            LineKey::SupplierCost => "Modal supplier",
+            LineKey::PaymentFees => "Potongan pembayaran (Trakteer/QRIS)",
+            LineKey::DepositFees => "Biaya deposit",
+            LineKey::NetProfit => "Laba bersih",
+            LineKey::ServiceFee => "Biaya layanan website",
+            LineKey::OwnerProfit => "Laba pemilik",
+        }
+    }
+}
+
+/// One line of the summary: a signed amount (costs are negative) and one sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub key: LineKey,
+    pub amount: Rupiah,
+    pub explanation: String,
+    /// A subtotal (net profit, owner's profit) rather than an item.
+    pub total: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DayRow {
+    pub day: u8,
+    pub delivered: i64,
+    pub refunded: i64,
+    /// Sales + overpayments + refunded orders' money − refunds.
+    pub income: Rupiah,
+    /// Negative, like the summary's costs.
+    pub supplier_cost: Rupiah,
+    pub payment_fees: Rupiah,
+    pub deposit_fees: Rupiah,
+    /// `income + supplier_cost + payment_fees + deposit_fees`.
+    pub net: Rupiah,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProductRow {
+    pub product_code: String,
+    pub product_name: String,
+    pub delivered: i64,
+    pub refunded: i64,
+    pub income: Rupiah,
+    pub supplier_cost: Rupiah,
+    pub payment_fees: Rupiah,
+    /// `income + supplier_cost + payment_fees` (before deposit and service fees).
+    pub margin: Rupiah,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonthlyReport {
+    pub month: Month,
+    pub lines: Vec<Line>,
+    pub days: Vec<DayRow>,
+    pub products: Vec<ProductRow>,
+    /// Facts outside the sum the seller should see (held money, unknown fees).
+    pub notes: Vec<String>,
+    pub service_share: Bps,
+}
+
+impl MonthlyReport {
+    pub fn amount(&self, key: LineKey) -> Rupiah {
+        self.lines
+            .iter()
+            .find(|l| l.key == key)
+            .map(|l| l.amount)
+            .unwrap_or_default()
+    }
+
+    pub fn net_profit(&self) -> Rupiah {
+        self.amount(LineKey::NetProfit)
+    }
+
+    pub fn owner_profit(&self) -> Rupiah {
+        self.amount(LineKey::OwnerProfit)
+    }
+
+    /// The report as CSV: three blocks (summary, days, products) separated by a blank line.
+    /// Amounts are plain signed integers of rupiah, so a spreadsheet can add them up.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        out.push_str("bagian,kunci,keterangan,jumlah,penjelasan\n");
+        for l in &self.lines {
+            csv_row(
+                &mut out,
+                &[
+                    "ringkasan",
+                    l.key.as_str(),
+                    l.key.label_id(),
+                    &l.amount.amount().to_string(),
+                    &l.explanation,
+                ],
+            );
+        }
+        out.push('\n');
+        out.push_str(
+            "tanggal,sukses,refund,pendapatan,modal_supplier,potongan_pembayaran,biaya_deposit,laba\n",
+        );
+        for d in &self.days {
+            csv_row(
+                &mut out,
+                &[
+                    &format!("{}-{:02}", self.month, d.day),
+                    &d.delivered.to_string(),
+                    &d.refunded.to_string(),
+                    &d.income.amount().to_string(),
+                    &d.supplier_cost.amount().to_string(),
+                    &d.payment_fees.amount().to_string(),
+                    &d.deposit_fees.amount().to_string(),
+                    &d.net.amount().to_string(),
+                ],
+            );
+        }
+        out.push('\n');
+        out.push_str(
+            "kode_produk,produk,sukses,refund,pendapatan,modal_supplier,potongan_pembayaran,margin\n",
+        );
+        for p in &self.products {
+            csv_row(
+                &mut out,
+                &[
+                    &p.product_code,
+                    &p.product_name,
+                    &p.delivered.to_string(),
+                    &p.refunded.to_string(),
+                    &p.income.amount().to_string(),
+                    &p.supplier_cost.amount().to_string(),
+                    &p.payment_fees.amount().to_string(),
+                    &p.margin.amount().to_string(),
+                ],
+            );
+        }
+        out
+    }
+}
+
+/// One CSV record (RFC 4180 quoting). Text that a spreadsheet would run as a formula (a product
+/// name from the supplier starting with `=`, `+`, `-`, `@`) is prefixed with `'`; numbers are
+/// written by us and never are.
+fn csv_row(out: &mut String, fields: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let numeric = !f.is_empty()
+            && f.trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit());
+        let text = if !numeric && f.starts_with(['=', '+', '-', '@']) {
+            format!("'{f}")
+        } else {
+            (*f).to_string()
+        };
+        if text.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&text.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&text);
+        }
+    }
+    out.push('\n');
+}
+
+/// Builds the month's report. Orders and deposits outside the month are ignored.
+pub fn build(input: &ReportInput) -> MonthlyReport {
+    let month = input.month;
+    let mut days: Vec<DayRow> = (1..=month.days())
+        .map(|day| DayRow {
+            day,
+            ..DayRow::default()
+        })
+        .collect();
+    let mut products: BTreeMap<String, ProductRow> = BTreeMap::new();
+
+    let (mut sales, mut overpaid, mut refunded_in, mut refunds) =
+        (Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO);
+    let (mut supplier, mut pay_fees, mut dep_fees) = (Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO);
+    let (mut n_delivered, mut n_refunded, mut without_net) = (0i64, 0i64, 0i64);
+
+    for o in &input.orders {
+        let Some(day) = month.day_of(o.closed_at) else {
+            continue;
+        };
+        let d = &mut days[usize::from(day - 1)];
+        let p = products
+            .entry(o.product_code.clone())
+            .or_insert_with(|| ProductRow {
+                product_code: o.product_code.clone(),
+                product_name: o.product_name.clone(),
+                ..ProductRow::default()
+            });
+        let (income, cost) = match o.closed {
+            Closed::Delivered => {
+                let over = (o.amount_paid - o.amount_due).max(Rupiah::ZERO);
+                sales += o.amount_due;
+                overpaid += over;
+                supplier += o.supplier_cost;
+                n_delivered += 1;
+                d.delivered += 1;
+                p.delivered += 1;
+                (o.amount_due + over, o.supplier_cost)
+            }
+            Closed::Refunded => {
+                refunded_in += o.amount_paid;
+                refunds += o.refund_amount;
+                n_refunded += 1;
+                d.refunded += 1;
+                p.refunded += 1;
+                (o.amount_paid - o.refund_amount, Rupiah::ZERO)
+            }
+        };
+        pay_fees += o.payment_fee;
+        without_net += o.payments_without_net;
+        d.income += income;
+        d.supplier_cost -= cost;
+        d.payment_fees -= o.payment_fee;
+        p.income += income;
+        p.supplier_cost -= cost;
+        p.payment_fees -= o.payment_fee;
+    }
+    let mut n_deposits = 0i64;
+    let mut deposited = Rupiah::ZERO;
+    for dep in &input.deposits {
+        let Some(day) = month.day_of(dep.at) else {
+            continue;
+        };
+        dep_fees += dep.fee;
+        deposited += dep.amount;
+        n_deposits += 1;
+        days[usize::from(day - 1)].deposit_fees -= dep.fee;
+    }
+    for d in &mut days {
+        d.net = d.income + d.supplier_cost + d.payment_fees + d.deposit_fees;
+    }
+    let products: Vec<ProductRow> = products
+        .into_values()
+        .map(|mut p| {
+            p.margin = p.income + p.supplier_cost + p.payment_fees;
+            p
+        })
+        .collect();
+
+    let net = sales + overpaid + refunded_in - refunds - supplier - pay_fees - dep_fees;
+    let service = if net.is_positive() {
+        input.service_share.of(net, Rounding::HalfUp)
+    } else {
+        Rupiah::ZERO
+    };
+    let owner = net - service;
+
+    let line = |key, amount, explanation: String, total| Line {
+        key,
+        amount,
+        explanation,
+        total,
+    };
+    let lines = vec![
+        line(
+            LineKey::Sales,
+            sales,
+            format!(
+                "Harga + biaya admin yang ditagih untuk {n_delivered} pesanan yang sukses bulan ini."
+            ),
+            false,
+        ),
+        line(
+            LineKey::Overpaid,
+            overpaid,
+            "Uang lebih yang dibayar pelanggan pada pesanan sukses; masuk laba selama tidak dikembalikan."
+                .into(),
+            false,
+        ),
+        line(
+            LineKey::RefundedReceived,
+            refunded_in,
+            format!("Uang yang sempat dibayar untuk {n_refunded} pesanan yang direfund bulan ini."),
+            false,
+        ),
+        line(
+            LineKey::Refunds,
+            -refunds,
+            "Uang yang dikembalikan ke pelanggan untuk pesanan yang direfund.".into(),
+            false,
+        ),
+        line(
+            LineKey::SupplierCost,
+            -supplier,
+            "Harga yang dipotong supplier (VIP Reseller) untuk pesanan yang sukses.".into(),
+            false,
+        ),
+        line(
+            LineKey::PaymentFees,
+            -pay_fees,
+            "Selisih bruto − neto dari Trakteer (biaya platform + metode bayar) atas pembayaran pesanan di atas."
+                .into(),
+            false,
+        ),
+        line(
+            LineKey::DepositFees,
+            -dep_fees,
+            format!(
+                "Biaya {n_deposits} kali isi saldo supplier bulan ini (total deposit {deposited}), menurut metodenya."
+            ),
+            false,
+        ),
+        line(
+            LineKey::NetProfit,
+            net,
+            "Jumlah semua baris di atas: uang yang benar-benar tersisa bulan ini.".into(),
+            true,
+        ),
+        line(
+            LineKey::ServiceFee,
+            -service,
+            format!(
+                "{} dari laba bersih (dibulatkan ke rupiah terdekat); nol bila tidak ada laba.",
+                input.service_share
+            ),
+            false,
+        ),
+        line(
+            LineKey::OwnerProfit,
+            owner,
+            "Laba bersih dikurangi biaya layanan website: bagian pemilik toko.".into(),
+            true,
+        ),
+    ];
+
+    let mut notes = Vec::new();
+    if input.expired_held.count > 0 {
+        notes.push(format!(
+            "{} pesanan kurang bayar kedaluwarsa bulan ini dengan uang masuk {} — uang pelanggan, bukan pendapatan: kembalikan atau cocokkan ke pesanan.",
+            input.expired_held.count, input.expired_held.gross
+        ));
+    }
+    if input.unmatched.count > 0 {
+        notes.push(format!(
+            "{} pembayaran belum cocok dengan pesanan ({}) — tidak dihitung sampai dicocokkan.",
+            input.unmatched.count, input.unmatched.gross
+        ));
+    }
+    if without_net > 0 {
+        notes.push(format!(
+            "{without_net} pembayaran tanpa angka neto dari Trakteer: potongannya dihitung nol."
+        ));
+    }
+
+    MonthlyReport {
+        month,
+        lines,
+        days,
+        products,
+        notes,
+        service_share: input.service_share,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ms(y: i32, m: u8, d: u8, h: u8) -> i64 {
+        let date = Date::from_calendar_date(y, TimeMonth::try_from(m).unwrap(), d).unwrap();
+        let t = date.with_hms(h, 0, 0).unwrap().assume_offset(wib());
+        (t.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    #[test]
+    fn months_are_wib() {
+        let m = Month::parse("2026-03").unwrap();
+        assert_eq!(m.to_string(), "2026-03");
+        assert_eq!(m.days(), 31);
+        assert_eq!(Month::parse("2028-02").unwrap().days(), 29);
+        assert_eq!(m.day_of(ms(2026, 3, 1, 0)), Some(1));
+        assert_eq!(m.day_of(ms(2026, 3, 31, 23)), Some(31));
+        assert_eq!(m.day_of(ms(2026, 4, 1, 0)), None);
+        assert_eq!(m.day_of(ms(2026, 2, 28, 23)), None);
+        // 1 March 00:30 WIB is still 28 February in UTC.
+        assert_eq!(Month::containing(ms(2026, 3, 1, 0) + 30 * 60_000), m);
+        assert_eq!(m.next(), Month::parse("2026-04").unwrap());
+        assert_eq!(
+            Month::parse("2026-01").unwrap().prev().to_string(),
+            "2025-12"
+        );
+        assert_eq!(m.label_id(), "Maret 2026");
+        for bad in ["2026-3", "2026-13", "26-03", "abcd-ef", "", "2026-00"] {
+            assert!(Month::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn gopay_deposit_fee() {
+        // 0.7% of 1 000 000 = 7 000, + 2 000.
+        assert_eq!(
+            DepositFee::GOPAY.of(Rupiah::new(1_000_000)),
+            Rupiah::new(9_000)
+        );
+        // 0.7% of 250 050 = 1 750.35 → 1 750.
+        assert_eq!(
+            DepositFee::GOPAY.of(Rupiah::new(250_050)),
+            Rupiah::new(3_750)
+        );
+        assert_eq!(DepositFee::default().of(Rupiah::new(500_000)), Rupiah::ZERO);
+    }
+
+    fn order(
+        closed: Closed,
+        day: u8,
+        due: i64,
+        paid: i64,
+        cost: i64,
+        refund: i64,
+        fee: i64,
+    ) -> OrderFigures {
+        OrderFigures {
+            code: format!("MS-{day}{due}"),
+            product_code: format!("P{}", due / 1000),
+            product_name: format!("Produk {}", due / 1000),
+            closed,
+            closed_at: ms(2026, 3, day, 10),
+            amount_due: Rupiah::new(due),
+            amount_paid: Rupiah::new(paid),
+            supplier_cost: Rupiah::new(cost),
+            refund_amount: Rupiah::new(refund),
+            payment_fee: Rupiah::new(fee),
+            payments_without_net: 0,
+        }
+    }
+
+    #[test]
+    fn worked_example() {
+        let input = ReportInput {
+            month: Month::parse("2026-03").unwrap(),
+            orders: vec![
+                order(Closed::Delivered, 2, 20_000, 20_000, 17_500, 0, 1_156),
+                order(Closed::Delivered, 2, 20_000, 21_000, 17_500, 0, 1_214),
+                order(Closed::Refunded, 5, 50_000, 50_000, 0, 48_000, 2_890),
+                // Another month: ignored.
+                OrderFigures {
+                    closed_at: ms(2026, 4, 1, 0),
+                    ..order(Closed::Delivered, 9, 99_000, 99_000, 1, 0, 1)
+                },
+            ],
+            deposits: vec![DepositFigures {
+                at: ms(2026, 3, 1, 8),
+                method: "gopay".into(),
+                amount: Rupiah::new(100_000),
+                fee: DepositFee::GOPAY.of(Rupiah::new(100_000)),
+            }],
+            expired_held: Held {
+                count: 1,
+                gross: Rupiah::new(5_000),
+            },
+            unmatched: Held::default(),
+            service_share: Bps::new(2500),
+        };
+        let r = build(&input);
+        assert_eq!(r.amount(LineKey::Sales), Rupiah::new(40_000));
+        assert_eq!(r.amount(LineKey::Overpaid), Rupiah::new(1_000));
+        assert_eq!(r.amount(LineKey::RefundedReceived), Rupiah::new(50_000));
+        assert_eq!(r.amount(LineKey::Refunds), Rupiah::new(-48_000));
+        assert_eq!(r.amount(LineKey::SupplierCost), Rupiah::new(-35_000));
+        assert_eq!(r.amount(LineKey::PaymentFees), Rupiah::new(-5_260));
+        assert_eq!(r.amount(LineKey::DepositFees), Rupiah::new(-2_700));
+        // 40 000 + 1 000 + 50 000 − 48 000 − 35 000 − 5 260 − 2 700 = 40
+        assert_eq!(r.net_profit(), Rupiah::new(40));
+        assert_eq!(r.amount(LineKey::ServiceFee), Rupiah::new(-10));
+        assert_eq!(r.owner_profit(), Rupiah::new(30));
+        assert_eq!(r.notes.len(), 1);
+        assert_eq!(r.days[1].delivered, 2);
+        assert_eq!(r.days[1].net, Rupiah::new(41_000 - 35_000 - 2_370));
+        assert_eq!(r.products.len(), 2);
+        let csv = r.to_csv();
+        assert!(csv.starts_with("bagian,kunci,keterangan,jumlah,penjelasan\n"));
+        assert!(
+            csv.contains("ringkasan,net_profit,Laba bersih,40,"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("2026-03-02,2,0,41000,-35000,-2370,0,3630\n"),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn a_loss_pays_no_service_fee() {
+        let r = build(&ReportInput {
+            month: Month::parse("2026-03").unwrap(),
+            orders: vec![order(Closed::Delivered, 3, 10_000, 10_000, 11_000, 0, 500)],
+            deposits: vec![],
+            expired_held: Held::default(),
+            unmatched: Held::default(),
+            service_share: Bps::new(3000),
+        });
+        assert_eq!(r.net_profit(), Rupiah::new(-1_500));
+        assert_eq!(r.amount(LineKey::ServiceFee), Rupiah::ZERO);
+        assert_eq!(r.owner_profit(), Rupiah::new(-1_500));
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let mut s = String::new();
+        csv_row(
+            &mut s,
+            &["=HYPERLINK(1)", "a,b", "say \"hi\"", "-500", "-x"],
+        );
+        assert_eq!(s, "'=HYPERLINK(1),\"a,b\",\"say \"\"hi\"\"\",-500,'-x\n");
+    }
+
+    fn arb_order() -> impl Strategy<Value = OrderFigures> {
+        (
+            any::<bool>(),
+            1u8..=31,
+            0i64..5_000_000,
+            0i64..100_000,
+            0i64..5_000_000,
+            0i64..5_000_000,
+            0i64..200_000,
+            0u8..5,
+        )
+            .prop_map(|(delivered, day, due, over, cost, refund, fee, product)| {
+                OrderFigures {
+                    code: format!("MS-{day}"),
+                    product_code: format!("P{product}"),
+                    product_name: format!("Produk {product}"),
+                    closed: if delivered {
+                        Closed::Delivered
+                    } else {
+                        Closed::Refunded
+                    },
+                    closed_at: ms(2026, 3, day, 12),
+                    amount_due: Rupiah::new(due),
+                    amount_paid: Rupiah::new(due + over),
+                    supplier_cost: Rupiah::new(cost),
+                    refund_amount: Rupiah::new(refund.min(due + over)),
+                    payment_fee: Rupiah::new(fee),
+                    payments_without_net: 0,
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn lines_days_and_products_add_up(
+            orders in prop::collection::vec(arb_order(), 0..40),
+            deposits in prop::collection::vec((1u8..=31, 0i64..10_000_000, any::<bool>()), 0..10),
+            share in 0u32..=10_000,
+        ) {
+            let deposits: Vec<DepositFigures> = deposits.into_iter().map(|(day, amount, gopay)| {
+                let fee = if gopay { DepositFee::GOPAY } else { DepositFee::default() };
+                DepositFigures { at: ms(2026, 3, day, 9), method: "x".into(), amount: Rupiah::new(amount), fee: fee.of(Rupiah::new(amount)) }
+            }).collect();
+            let r = build(&ReportInput {
+                month: Month::parse("2026-03").unwrap(),
+                orders: orders.clone(),
+                deposits,
+                expired_held: Held::default(),
+                unmatched: Held::default(),
+                service_share: Bps::new(share),
+            });
+            let items: Rupiah = r.lines.iter().take_while(|l| l.key != LineKey::NetProfit).map(|l| l.amount).sum();
+            prop_assert_eq!(items, r.net_profit());
+            prop_assert_eq!(r.net_profit() + r.amount(LineKey::ServiceFee), r.owner_profit());
+            let service = -r.amount(LineKey::ServiceFee);
+            prop_assert!(service >= Rupiah::ZERO);
+            if r.net_profit().is_positive() {
+                prop_assert!(service <= r.net_profit());
+                // Half up: within half a rupiah of the exact share.
+                let exact = r.net_profit().amount() as i128 * share as i128;
+                prop_assert!((service.amount() as i128 * 10_000 - exact).abs() <= 5_000);
+            }
+            let day_net: Rupiah = r.days.iter().map(|d| d.net).sum();
+            prop_assert_eq!(day_net, r.net_profit());
+            let day_fees: Rupiah = r.days.iter().map(|d| d.deposit_fees).sum();
+            prop_assert_eq!(day_fees, r.amount(LineKey::DepositFees));
+            let margin: Rupiah = r.products.iter().map(|p| p.margin).sum();
+            prop_assert_eq!(margin, r.net_profit() - r.amount(LineKey::DepositFees));
+            let supplier: Rupiah = r.products.iter().map(|p| p.supplier_cost).sum();
+            prop_assert_eq!(supplier, r.amount(LineKey::SupplierCost));
+            let counted: i64 = r.products.iter().map(|p| p.delivered + p.refunded).sum();
+            prop_assert_eq!(counted, orders.len() as i64);
+        }
+    }
+}

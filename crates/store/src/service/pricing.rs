@@ -1,0 +1,220 @@
+//! Selling prices: markup rules by category / brand / product (the most specific wins, else the
+//! default markup from the settings), rounded up to the Trakteer unit, and never below the margin
+//! guard's floor (cost + the payment channel's cut), so a supplier price rise never makes a sale
+//! lose money.
+
+use madd_domain::{floor_price, Category, Markup, PaymentCost, Rupiah};
+
+use crate::config::Config;
+use crate::db::dashboard::{self as repo, MarkupRule};
+use crate::db::{Conn, DbResult};
+use crate::service::settings;
+
+pub const SCOPES: &[(&str, &str)] = &[
+    ("product", "Produk"),
+    ("brand", "Brand"),
+    ("category", "Kategori"),
+];
+
+/// Everything a price depends on besides the cost.
+#[derive(Clone, Debug)]
+pub struct PriceRules {
+    pub default: Markup,
+    pub rules: Vec<MarkupRule>,
+    pub payment: PaymentCost,
+    pub unit: Rupiah,
+}
+
+/// A price and how it was reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Priced {
+    pub price: Rupiah,
+    /// `produk X`, `brand Y`, `kategori Z` or `bawaan`.
+    pub rule: String,
+    /// The margin guard raised the price above what the markup gave.
+    pub guarded: bool,
+}
+
+impl PriceRules {
+    pub async fn load(conn: &mut Conn, config: &Config, unit: Rupiah) -> DbResult<PriceRules> {
+        let s = settings::on(conn, config).await?;
+        Ok(PriceRules {
+            default: s.markup,
+            rules: repo::markup_rules(conn).await?,
+            payment: s.payment_cost,
+            unit,
+        })
+    }
+
+    fn find(&self, scope: &str, target: &str) -> Option<&MarkupRule> {
+        self.rules
+            .iter()
+            .find(|r| r.scope == scope && r.target.eq_ignore_ascii_case(target))
+    }
+
+    pub fn markup_for(&self, category: Category, brand: &str, code: &str) -> (Markup, String) {
+        let as_markup = |r: &MarkupRule| Markup {
+            rate: madd_domain::Bps::new(u32::try_from(r.rate_bps).unwrap_or(0)),
+            min: r.min_markup,
+        };
+        if let Some(r) = self.find("product", code) {
+            return (as_markup(r), format!("produk {code}"));
+        }
+        if let Some(r) = self.find("brand", brand) {
+            return (as_markup(r), format!("brand {brand}"));
+        }
+        if let Some(r) = self.find("category", category.as_str()) {
+            return (as_markup(r), format!("kategori {}", category.as_str()));
+        }
+        (self.default, "bawaan".into())
+    }
+
+    /// The selling price for a supplier cost. A cost of zero (postpaid: the bill decides) stays 0.
+    pub fn price(&self, cost: Rupiah, category: Category, brand: &str, code: &str) -> Priced {
+        let (markup, rule) = self.markup_for(category, brand, code);
+        if !cost.is_positive() {
+            return Priced {
+                price: cost,
+                rule,
+                guarded: false,
+            };
+        }
+        let marked = markup.sell_price(cost, self.unit);
+        let floor = floor_price(cost, &self.payment, self.unit).unwrap_or(marked);
+        Priced {
+            price: marked.max(floor),
+            rule,
+            guarded: floor > marked,
+        }
+    }
+}
+
+/// Writes a price-history row when a product's cost or price changes (or it is new).
+pub async fn record_change(
+    conn: &mut Conn,
+    existing: Option<&crate::db::products::Product>,
+    code: &str,
+    cost: Rupiah,
+    price: Rupiah,
+    reason: &str,
+    now: i64,
+) -> DbResult<()> {
+    if existing.is_some_and(|p| p.cost == cost && p.price == price) {
+        return Ok(());
+    }
+    repo::insert_price_change(
+        conn,
+        code,
+        now,
+        existing.map(|p| p.cost),
+        cost,
+        existing.map(|p| p.price),
+        price,
+        reason,
+    )
+    .await
+}
+
+/// Prices every product again from its stored cost (after a rule or fee change); no supplier
+/// call. Answers how many prices changed.
+pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppResult<usize> {
+    let now = app.now_ms();
+    let unit = app.payment.unit_price();
+    let mut tx = app.db.begin().await?;
+    let rules = PriceRules::load(&mut tx, &app.config, unit).await?;
+    let mut changed = 0;
+    for p in crate::db::products::list(&mut tx, None).await? {
+        let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
+        if priced.price != p.price {
+            record_change(
+                &mut tx,
+                Some(&p),
+                &p.code,
+                p.cost,
+                priced.price,
+                reason,
+                now,
+            )
+            .await?;
+            repo::set_product_price(&mut tx, &p.code, priced.price, now).await?;
+            changed += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madd_domain::Bps;
+
+    fn rules() -> PriceRules {
+        PriceRules {
+            default: Markup {
+                rate: Bps::new(1000),
+                min: Rupiah::new(500),
+            },
+            rules: vec![
+                MarkupRule {
+                    id: 1,
+                    scope: "brand".into(),
+                    target: "Mobile Legends".into(),
+                    rate_bps: 500,
+                    min_markup: Rupiah::new(1000),
+                },
+                MarkupRule {
+                    id: 2,
+                    scope: "product".into(),
+                    target: "ML86".into(),
+                    rate_bps: 0,
+                    min_markup: Rupiah::ZERO,
+                },
+                MarkupRule {
+                    id: 3,
+                    scope: "category".into(),
+                    target: "pulsa".into(),
+                    rate_bps: 200,
+                    min_markup: Rupiah::ZERO,
+                },
+            ],
+            payment: PaymentCost {
+                rate: Bps::new(578),
+                fixed: Rupiah::ZERO,
+            },
+            unit: Rupiah::new(1000),
+        }
+    }
+
+    #[test]
+    fn the_most_specific_rule_wins() {
+        let r = rules();
+        let p = r.price(Rupiah::new(20_000), Category::Game, "mobile legends", "ML5");
+        // 5 % of 20 000 = 1 000 → 21 000; the floor for 5.78 % is 21 227 → 22 000.
+        assert_eq!(p.rule, "brand mobile legends");
+        assert_eq!(p.price, Rupiah::new(22_000));
+        assert!(p.guarded);
+        let p = r.price(Rupiah::new(20_000), Category::Game, "Free Fire", "FF5");
+        assert_eq!(p.rule, "bawaan");
+        assert_eq!(p.price, Rupiah::new(22_000));
+        assert!(!p.guarded);
+        let p = r.price(Rupiah::new(10_000), Category::Pulsa, "Telkomsel", "T10");
+        assert_eq!(p.rule, "kategori pulsa");
+    }
+
+    #[test]
+    fn a_zero_markup_is_still_guarded() {
+        let r = rules();
+        let p = r.price(
+            Rupiah::new(19_000),
+            Category::Game,
+            "Mobile Legends",
+            "ML86",
+        );
+        assert_eq!(p.rule, "produk ML86");
+        // The floor: 19 000 / 0.9422 = 20 165.6 → 21 000.
+        assert_eq!(p.price, Rupiah::new(21_000));
+        assert!(p.guarded);
+        assert!(r.payment.net(p.price) >= Rupiah::new(19_000));
+    }
+}

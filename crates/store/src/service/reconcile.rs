@@ -1,0 +1,250 @@
+//! Payment reconciliation against Trakteer's public API: finds payments whose webhook never came
+//! and records them, without ever counting a payment twice.
+//!
+//! The API's `order_id` is not documented to equal the webhook's `transaction_id` (in the sandbox
+//! it does not), so a payment is recognised across the two by its content. The rule:
+//!
+//! 1. An API support is **known** when a payment row carries its id — as `api_id` (paired
+//!    before), as `transaction_id` (should the ids be equal), or as `api-<id>` (recorded by
+//!    reconciliation).
+//! 2. Otherwise it is **paired** with a payment that came by webhook and has no `api_id` yet:
+//!    same gross amount, same message (trimmed), paid within [`PAIRING_WINDOW_MS`] of the API's
+//!    `updated_at`; the nearest in time wins and takes the `api_id`, so one webhook payment
+//!    pairs with one API support only.
+//! 3. Otherwise, once it is older than [`GRACE_MS`] (the webhook is the main path and may be
+//!    in flight), it is **recorded** as transaction `api-<id>` (source `reconcile`) and settled
+//!    like a webhook payment.
+//! 4. A webhook that arrives **after** step 3 looks for an unconfirmed `api-…` payment with the
+//!    same amount and message within the window; if there is one, that row takes the webhook's
+//!    transaction id (so redeliveries are plain duplicates) and nothing else is recorded.
+//!
+//! Steps 1–4 run under the payment-intake lock, so a webhook and a reconciliation run racing on
+//! two PostgreSQL processes see each other's rows. Two genuinely identical payments (same amount,
+//! same message, minutes apart) are two rows on both sides and pair one to one, so the count of
+//! payments is right even when the pairing of ids between them is arbitrary.
+
+use madd_domain::Rupiah;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::{dashboard as repo, Conn, DbResult};
+use crate::error::AppResult;
+use crate::jobs::Outcome;
+use crate::payment::trakteer::TipEvent;
+use crate::payment::ReportedPayment;
+use crate::service::payments::{self as payment_service, WebhookOutcome, PROVIDER};
+
+/// How far apart the webhook's `created_at` and the API's `updated_at` may be for one payment.
+pub const PAIRING_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// A support younger than this is left to its webhook.
+pub const GRACE_MS: i64 = 3 * 60 * 1000;
+/// How far back a run looks.
+pub const LOOKBACK_MS: i64 = 3 * 24 * 60 * 60 * 1000;
+/// At most this many API pages per run.
+const MAX_PAGES: u32 = 10;
+/// How often the job runs.
+pub const INTERVAL_MS: i64 = 5 * 60 * 1000;
+
+/// What one run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub seen: usize,
+    pub known: usize,
+    pub paired: usize,
+    pub recorded: usize,
+    pub too_recent: usize,
+}
+
+/// The API's id of a support: its `order_id`, or (without one) a digest of its content — the
+/// time to the second, amount, name and message.
+fn api_id(p: &ReportedPayment) -> String {
+    match &p.id {
+        Some(id) => id.clone(),
+        None => {
+            use sha2::Digest;
+            let key = format!(
+                "{}|{}|{}|{}",
+                p.updated_at.unix_timestamp(),
+                p.amount.amount(),
+                p.supporter_name,
+                p.message
+            );
+            format!(
+                "h{}",
+                &hex::encode(sha2::Sha256::digest(key.as_bytes()))[..32]
+            )
+        }
+    }
+}
+
+/// The transaction id reconciliation records a support under: `api-<api id>`.
+const RECORDED_PREFIX: &str = "api-";
+
+fn ms(t: OffsetDateTime) -> i64 {
+    clock::to_millis(t)
+}
+
+/// The webhook side (rule 4): is this event a payment reconciliation recorded first? If so the
+/// recorded row takes its transaction id. Takes the intake lock for the caller's transaction.
+pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool> {
+    repo::lock_payment_intake(tx).await?;
+    let Some(at) = event.created_at.map(ms) else {
+        return Ok(false);
+    };
+    if let Some(api_id) = event.transaction_id.strip_prefix(RECORDED_PREFIX) {
+        // Reconciliation's own recording (webhook ids are Trakteer's UUIDs): rule 2 again under
+        // the lock, in case the webhook came since the run looked.
+        let candidates = repo::unpaired_like(
+            tx,
+            PROVIDER,
+            "webhook",
+            event.total,
+            &event.supporter_message,
+            at - PAIRING_WINDOW_MS,
+            at + PAIRING_WINDOW_MS,
+        )
+        .await?;
+        return Ok(
+            match candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
+                Some((id, _)) => repo::set_api_id(tx, id, api_id).await?,
+                None => false,
+            },
+        );
+    }
+    let candidates = repo::unpaired_like(
+        tx,
+        PROVIDER,
+        "reconcile",
+        event.total,
+        &event.supporter_message,
+        at - PAIRING_WINDOW_MS,
+        at + PAIRING_WINDOW_MS,
+    )
+    .await?;
+    let Some((id, _)) = candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) else {
+        return Ok(false);
+    };
+    // Redeliveries of this webhook are then duplicates by transaction id; if another process
+    // has just confirmed the row, the insert that follows is refused the same way.
+    let confirmed = repo::confirm_reconciled(tx, id, &event.transaction_id).await?;
+    if confirmed {
+        tracing::info!(transaction = %event.transaction_id, payment = id, "late webhook matches a reconciled payment");
+    }
+    Ok(confirmed)
+}
+
+/// One API support, under the intake lock: known, paired, or recorded.
+async fn take(app: &App, p: &ReportedPayment, now: i64, report: &mut RunReport) -> AppResult<()> {
+    let api_id = api_id(p);
+    let rec_id = format!("{RECORDED_PREFIX}{api_id}");
+    let at = ms(p.updated_at);
+    let mut tx = app.db.begin().await?;
+    repo::lock_payment_intake(&mut tx).await?;
+    if let Some((payment_id, has_api)) =
+        repo::payment_known_by_api_id(&mut tx, PROVIDER, &api_id, &rec_id).await?
+    {
+        if has_api.is_none() {
+            repo::set_api_id(&mut tx, payment_id, &api_id).await?;
+        }
+        tx.commit().await?;
+        report.known += 1;
+        return Ok(());
+    }
+    let candidates = repo::unpaired_like(
+        &mut tx,
+        PROVIDER,
+        "webhook",
+        p.amount,
+        &p.message,
+        at - PAIRING_WINDOW_MS,
+        at + PAIRING_WINDOW_MS,
+    )
+    .await?;
+    if let Some((payment_id, _)) = candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
+        repo::set_api_id(&mut tx, payment_id, &api_id).await?;
+        tx.commit().await?;
+        report.paired += 1;
+        return Ok(());
+    }
+    tx.rollback().await?;
+    if now - at < GRACE_MS {
+        report.too_recent += 1;
+        return Ok(());
+    }
+    // Recorded and settled like a webhook (the same code path, in its own transaction that
+    // takes the lock again); the `api-…` id makes a second run a no-op.
+    let event = TipEvent {
+        transaction_id: rec_id.clone(),
+        is_test: false,
+        created_at: Some(p.updated_at),
+        supporter_name: p.supporter_name.clone(),
+        supporter_message: p.message.clone(),
+        unit: String::new(),
+        quantity: p.quantity,
+        price: p.amount,
+        total: p.amount,
+        net_amount: p.net_amount,
+        price_reading: crate::payment::trakteer::PriceReading::Total,
+        raw: json!({
+            "source": "trakteer public API (supports)",
+            "order_id": p.id,
+            "amount": p.amount.amount(),
+            "net_amount": p.net_amount.map(Rupiah::amount),
+            "payment_method": p.payment_method,
+            "status": p.status,
+            "updated_at": clock::rfc3339(at),
+        }),
+    };
+    let raw = event.raw.to_string();
+    let outcome = payment_service::record(app, &event, "reconcile", &raw, now).await?;
+    if outcome != WebhookOutcome::Duplicate {
+        tracing::warn!(id = %rec_id, amount = %p.amount, ?outcome, "payment found by reconciliation (its webhook never came)");
+        report.recorded += 1;
+    } else {
+        report.known += 1;
+    }
+    Ok(())
+}
+
+/// One reconciliation run over the recent supports.
+pub async fn run(app: &App) -> AppResult<RunReport> {
+    let now = app.now_ms();
+    let mut report = RunReport::default();
+    'pages: for page in 1..=MAX_PAGES {
+        let supports = app.payment.recent_payments(page).await.map_err(|e| {
+            crate::error::AppError::Unavailable {
+                code: "payment_api_unavailable",
+                message: e.to_string(),
+            }
+        })?;
+        if supports.is_empty() {
+            break;
+        }
+        for p in &supports {
+            if now - ms(p.updated_at) > LOOKBACK_MS {
+                break 'pages;
+            }
+            report.seen += 1;
+            if p.status != "success" {
+                continue;
+            }
+            take(app, p, now, &mut report).await?;
+        }
+    }
+    if report.recorded > 0 {
+        app.wake_workers();
+    }
+    Ok(report)
+}
+
+/// The periodic job: runs, then comes back in [`INTERVAL_MS`]. A failing API is logged and
+/// tried again next time (the job never dies).
+pub async fn job(app: &App) -> AppResult<Outcome> {
+    match run(app).await {
+        Ok(r) => tracing::info!(?r, "payment reconciliation done"),
+        Err(e) => tracing::warn!(error = %e, "payment reconciliation failed; next run will retry"),
+    }
+    Ok(Outcome::Later(app.now_ms() + INTERVAL_MS))
+}
