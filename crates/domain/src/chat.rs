@@ -765,12 +765,9 @@ mod tests {
         assert_eq!(game_alias("tetris"), None);
     }
 
-    fn word() -> impl Strategy<Value = String> {
-        "[a-z0-9]{1,8}"
-    }
-
     fn arb_command() -> impl Strategy<Value = Command> {
-        let code = "[0-9A-HJKMNP-TV-Z]{8}".prop_map(|b| OrderCode::parse(&format!("MS-{b}")).unwrap());
+        let code =
+            "[0-9A-HJKMNP-TV-Z]{8}".prop_map(|b| OrderCode::parse(&format!("MS-{b}")).unwrap());
         let game = prop::sample::select(vec![
             "Mobile Legends",
             "Free Fire",

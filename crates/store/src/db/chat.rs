@@ -128,13 +128,15 @@ pub async fn mark_answered(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool>
 
 /// The guided flow's step for `phone` (JSON), unless it expired.
 pub async fn session(conn: &mut Conn, phone: &PhoneNumber, now: i64) -> DbResult<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT pending FROM chat_sessions WHERE phone = $1 AND expires_at > $2",
+    Ok(
+        sqlx::query_scalar(
+            "SELECT pending FROM chat_sessions WHERE phone = $1 AND expires_at > $2",
+        )
+        .bind(phone.as_str())
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?,
     )
-    .bind(phone.as_str())
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?)
 }
 
 pub async fn set_session(

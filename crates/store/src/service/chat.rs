@@ -88,7 +88,10 @@ pub enum Received {
 /// Records an incoming message (once), opens the 24-hour window and queues the reply job.
 pub async fn receive(app: &App, m: &Incoming<'_>) -> AppResult<Received> {
     let Ok(sender) = PhoneNumber::parse(m.from) else {
-        tracing::info!(gateway = m.gateway.as_str(), "message from a non-mobile sender ignored");
+        tracing::info!(
+            gateway = m.gateway.as_str(),
+            "message from a non-mobile sender ignored"
+        );
         return Ok(Received::Ignored);
     };
     let id: String = m.id.chars().take(200).collect();
@@ -253,7 +256,14 @@ pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
         Audience::Customer
     };
     for text in &answer.replies {
-        outbox::enqueue(&mut tx, None, &ctx.sender, &chat_notice(audience, text), now).await?;
+        outbox::enqueue(
+            &mut tx,
+            None,
+            &ctx.sender,
+            &chat_notice(audience, text),
+            now,
+        )
+        .await?;
     }
     if let Some(text) = &answer.to_seller {
         outbox::to_seller(
@@ -343,21 +353,24 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             ),
         },
         Command::No => match &ctx.pending {
-            Some(_) => Answer::text("Oke kak, dibatalkan. Ketik *menu* kalau butuh bantuan.").clear(),
+            Some(_) => {
+                Answer::text("Oke kak, dibatalkan. Ketik *menu* kalau butuh bantuan.").clear()
+            }
             None => Answer::text("Oke kak 👍 Ketik *menu* kalau butuh bantuan."),
         },
         Command::Status(Some(code)) => status(app, ctx, &code).await?,
         Command::Status(None) => own_orders(app, ctx).await?,
         Command::Orders if ctx.seller => to_do(app).await?,
         Command::Orders => own_orders(app, ctx).await?,
-        Command::CheckOrder(code) if ctx.seller => match fulfilment::recheck(app, code.as_str()).await
-        {
-            Ok(()) => Answer::text(format!(
+        Command::CheckOrder(code) if ctx.seller => {
+            match fulfilment::recheck(app, code.as_str()).await {
+                Ok(()) => Answer::text(format!(
                 "🔄 Status *{code}* sedang dicek ulang ke supplier. Hasilnya dikirim ke pelanggan \
                  otomatis."
             )),
-            Err(e) => Answer::text(user_error(&e)),
-        },
+                Err(e) => Answer::text(user_error(&e)),
+            }
+        }
         Command::CheckOrder(code) => status(app, ctx, &code).await?,
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
         Command::Support(text) => support(app, ctx, &text),
@@ -397,9 +410,9 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         }
         Command::Usage(usage) => Answer::text(usage.text()),
         Command::Unknown => match &ctx.pending {
-            Some(Pending::Confirm { .. }) => Answer::text(
-                "Balas *YA* untuk membuat tagihan, atau *BATAL* untuk membatalkan.",
-            ),
+            Some(Pending::Confirm { .. }) => {
+                Answer::text("Balas *YA* untuk membuat tagihan, atau *BATAL* untuk membatalkan.")
+            }
             Some(Pending::Product) => Answer::text(
                 "Kirim kode produk seperti di daftar harga, misalnya *ML86-S1*. Ketik *batal* \
                  untuk berhenti.",
@@ -531,7 +544,11 @@ async fn nickname_budget(app: &App, ctx: &Ctx, rule: &TargetRule) -> AppResult<O
 }
 
 /// Looks the nickname up through the job queue (never calling the supplier here).
-async fn nickname_of(app: &App, rule: &TargetRule, account: &GameAccount) -> AppResult<Result<Nick, NotYet>> {
+async fn nickname_of(
+    app: &App,
+    rule: &TargetRule,
+    account: &GameAccount,
+) -> AppResult<Result<Nick, NotYet>> {
     match nickname::lookup(app, rule, account, NICKNAME_WAIT).await {
         Ok(NicknameAnswer::Found(n)) => Ok(Ok(Nick::Found(n))),
         Ok(NicknameAnswer::NotChecked) => Ok(Ok(Nick::NotChecked)),
@@ -597,7 +614,9 @@ async fn check_id(
             clean(&n, 60),
             game.to_lowercase()
         ))),
-        Ok(Nick::NotFound(text)) => Ok(Answer::text(format!("❌ {text}. Periksa lagi ID dan zone-nya."))),
+        Ok(Nick::NotFound(text)) => Ok(Answer::text(format!(
+            "❌ {text}. Periksa lagi ID dan zone-nya."
+        ))),
         Ok(Nick::NotChecked) => Ok(Answer::text(format!(
             "Nickname {game} belum bisa dicek otomatis."
         ))),
@@ -644,7 +663,10 @@ async fn ask_target(app: &App, code: &str) -> AppResult<Answer> {
     };
     let rule = TargetRule::for_product(product.category, &product.brand);
     let what = match rule.zone_label() {
-        Some(zone) => format!("*{}* dan *{zone}*, contoh: 123456789 2345", rule.target_label()),
+        Some(zone) => format!(
+            "*{}* dan *{zone}*, contoh: 123456789 2345",
+            rule.target_label()
+        ),
         None => format!("*{}*", rule.target_label()),
     };
     Ok(Answer::text(format!(
@@ -681,7 +703,9 @@ async fn confirm(
                 "{}. Kirim lagi {}{}.",
                 capitalise(&e),
                 rule.target_label(),
-                rule.zone_label().map(|z| format!(" dan {z}")).unwrap_or_default()
+                rule.zone_label()
+                    .map(|z| format!(" dan {z}"))
+                    .unwrap_or_default()
             ))
             .set(Pending::Target {
                 product: product.code,
@@ -691,26 +715,25 @@ async fn confirm(
     if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
         return Ok(Ok(refusal.clear()));
     }
-    let nickname = match nickname_of(app, &rule, &account).await? {
-        Err(later) => return Ok(Err(later)),
-        Ok(Nick::Found(n)) => Some(n),
-        Ok(Nick::NotChecked) => None,
-        Ok(Nick::NotFound(text)) => {
-            return Ok(Ok(Answer::text(format!(
-                "❌ {text}. Kirim lagi ID yang benar."
-            ))
-            .set(Pending::Target {
-                product: product.code,
-            })))
-        }
-        Ok(Nick::Unavailable) => {
-            return Ok(Ok(Answer::text(
+    let nickname =
+        match nickname_of(app, &rule, &account).await? {
+            Err(later) => return Ok(Err(later)),
+            Ok(Nick::Found(n)) => Some(n),
+            Ok(Nick::NotChecked) => None,
+            Ok(Nick::NotFound(text)) => {
+                return Ok(Ok(Answer::text(format!(
+                    "❌ {text}. Kirim lagi ID yang benar."
+                ))
+                .set(Pending::Target {
+                    product: product.code,
+                })))
+            }
+            Ok(Nick::Unavailable) => return Ok(Ok(Answer::text(
                 "Cek ID sedang tidak bisa dilakukan, jadi pesanan belum bisa dibuat. Coba lagi \
                  sebentar lagi ya.",
             )
-            .clear()))
-        }
-    };
+            .clear())),
+        };
     let quote = Quote::new(
         product.price,
         &app.config.customer_fee,
@@ -1007,7 +1030,12 @@ async fn report(app: &App) -> AppResult<Answer> {
         "📊 *Laporan*\n\n{}\n\n{}\n\n_Omzet = harga produk pesanan sukses; laba = omzet − modal \
          supplier._",
         block(
-            format!("Hari ini ({:02}/{:02}/{})", now.day(), u8::from(now.month()), now.year()),
+            format!(
+                "Hari ini ({:02}/{:02}/{})",
+                now.day(),
+                u8::from(now.month()),
+                now.year()
+            ),
             &day
         ),
         block(

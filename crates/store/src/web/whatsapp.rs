@@ -25,10 +25,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: the raw challenge, or 403.
-async fn subscribe(
-    State(app): State<App>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+async fn subscribe(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {
     match cloud::verify_subscription(
         &app.config.whatsapp_verify_token,
         q.get("hub.mode").map(String::as_str),
@@ -115,8 +112,16 @@ async fn fonnte_incoming(
     let incoming = fonnte::parse_incoming(&body)
         .map_err(|e| AppError::invalid("invalid_webhook", e.to_string()))?;
     let own = !incoming.device.is_empty()
-        && incoming.device.chars().filter(char::is_ascii_digit).collect::<String>()
-            == incoming.sender.chars().filter(char::is_ascii_digit).collect::<String>();
+        && incoming
+            .device
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            == incoming
+                .sender
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>();
     if own || incoming.message.trim().is_empty() {
         return Ok(Json(serde_json::json!({ "ok": true })));
     }
