@@ -358,7 +358,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             }
             None => Answer::text("Oke kak 👍 Ketik *menu* kalau butuh bantuan."),
         },
-        Command::Status(Some(code)) => status(app, ctx, &code).await?,
+        Command::Status(Some(code)) => status(app, &code).await?,
         Command::Status(None) => own_orders(app, ctx).await?,
         Command::Orders if ctx.seller => to_do(app).await?,
         Command::Orders => own_orders(app, ctx).await?,
@@ -371,7 +371,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
                 Err(e) => Answer::text(user_error(&e)),
             }
         }
-        Command::CheckOrder(code) => status(app, ctx, &code).await?,
+        Command::CheckOrder(code) => status(app, &code).await?,
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
         Command::Support(text) => support(app, ctx, &text),
         Command::Balance => match app.supplier.profile().await {
@@ -848,7 +848,7 @@ async fn find_order(app: &App, code: &OrderCode) -> AppResult<Option<Order>> {
     Ok(orders::by_code(&mut conn, code).await?)
 }
 
-async fn status(app: &App, _ctx: &Ctx, code: &OrderCode) -> AppResult<Answer> {
+async fn status(app: &App, code: &OrderCode) -> AppResult<Answer> {
     // An order code is unguessable and its tracking page is public, so whoever has the code
     // may read the status (as on the web).
     Ok(match find_order(app, code).await? {
