@@ -2,6 +2,7 @@
 //! (the clock and randomness are passed in), so it is tested exhaustively in unit tests.
 
 pub mod catalog;
+pub mod chat;
 pub mod money;
 pub mod order;
 pub mod phone;

@@ -267,7 +267,9 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
          \x20 WhatsApp inbox  {base}/sandbox/whatsapp/inbox   (seller: {seller})\n\
          \x20 Trakteer        {base}/sandbox/trakteer/\n\
          \x20 VIP Reseller    {base}/sandbox/vip-reseller/\n\n\
-         Try Mobile Legends with user id 123456780 zone 2345. Press Ctrl-C to stop.\n",
+         Try Mobile Legends with user id 123456780 zone 2345. Press Ctrl-C to stop.\n\
+         Chat: in the WhatsApp inbox write \"menu\" or \"beli ML86-S1 123456780 2345\" as a customer,\n\
+         \x20 or \"saldo\", \"pesanan\", \"laporan\" from the seller's number.\n",
         report.total
     );
     running.run_until_signal().await;

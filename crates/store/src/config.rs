@@ -83,6 +83,8 @@ pub struct Config {
     pub whatsapp_phone_number_id: String,
     pub whatsapp_app_secret: Secret,
     pub whatsapp_verify_token: Secret,
+    /// The secret path segment of `POST /webhooks/fonnte/{secret}` (Fonnte signs nothing).
+    pub fonnte_webhook_secret: Secret,
     pub whatsapp_template_language: String,
     pub whatsapp_templates: HashMap<String, String>,
     pub seller_whatsapp: Option<PhoneNumber>,
@@ -324,6 +326,7 @@ impl Config {
                 .to_string(),
             whatsapp_app_secret: secret("whatsapp_app_secret"),
             whatsapp_verify_token: secret("whatsapp_verify_token"),
+            fonnte_webhook_secret: secret("fonnte_webhook_secret"),
             whatsapp_template_language: get("whatsapp_template_language")
                 .unwrap_or("id")
                 .to_string(),
@@ -414,6 +417,7 @@ pub const KEYS: &[&str] = &[
     "whatsapp_phone_number_id",
     "whatsapp_app_secret",
     "whatsapp_verify_token",
+    "fonnte_webhook_secret",
     "whatsapp_template_language",
     "seller_whatsapp",
     "low_balance_threshold",

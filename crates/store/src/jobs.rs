@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
-use crate::service::{fulfilment, money, nickname, orders, outbox, reconcile};
+use crate::service::{chat, fulfilment, money, nickname, orders, outbox, reconcile};
 
 /// How long a claimed job belongs to its worker before another may take it over. Longer than
 /// any provider call's timeout, so a live worker never loses its job mid-call.
@@ -25,6 +25,7 @@ pub enum JobKind {
     LookupNickname,
     CheckBalance,
     ReconcilePayments,
+    ChatReply,
 }
 
 impl JobKind {
@@ -37,6 +38,7 @@ impl JobKind {
             JobKind::LookupNickname => "lookup_nickname",
             JobKind::CheckBalance => "check_balance",
             JobKind::ReconcilePayments => "reconcile_payments",
+            JobKind::ChatReply => "chat_reply",
         }
     }
 
@@ -49,6 +51,7 @@ impl JobKind {
             "lookup_nickname" => JobKind::LookupNickname,
             "check_balance" => JobKind::CheckBalance,
             "reconcile_payments" => JobKind::ReconcilePayments,
+            "chat_reply" => JobKind::ChatReply,
             _ => return None,
         })
     }
@@ -62,6 +65,7 @@ impl JobKind {
             JobKind::LookupNickname => 2,
             // Periodic: they reschedule themselves and never fail (see `service::money`).
             JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
+            JobKind::ChatReply => 5,
         }
     }
 }
@@ -116,6 +120,7 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
         JobKind::LookupNickname => nickname::perform(app, id).await,
         JobKind::CheckBalance => money::check_balance(app).await,
         JobKind::ReconcilePayments => reconcile::job(app).await,
+        JobKind::ChatReply => chat::reply(app, id).await,
     }
 }
 
@@ -132,6 +137,7 @@ async fn on_buried(
         JobKind::PlaceOrder | JobKind::FollowOrder => fulfilment::give_up(app, id, error).await,
         JobKind::LookupNickname => nickname::give_up(app, id, error).await,
         JobKind::ExpireOrder | JobKind::CheckBalance | JobKind::ReconcilePayments => Ok(()),
+        JobKind::ChatReply => chat::give_up(app, id, error).await,
     }
 }
 
@@ -279,6 +285,7 @@ mod tests {
             JobKind::LookupNickname,
             JobKind::CheckBalance,
             JobKind::ReconcilePayments,
+            JobKind::ChatReply,
         ] {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }

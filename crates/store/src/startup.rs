@@ -119,7 +119,7 @@ pub async fn start(
         if config.trakteer_webhook_token.is_empty() {
             config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
         }
-        let sandbox = Sandbox::new(
+        let mut sandbox = Sandbox::new(
             options.sandbox_profile,
             &local,
             config.trakteer_webhook_token.expose(),
@@ -147,6 +147,20 @@ pub async fn start(
             config.whatsapp_api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
             config.whatsapp_token = Secret::new(w.fonnte_token.clone());
             config.whatsapp_app_secret = Secret::new(w.app_secret.clone());
+            // Customer messages typed in the inbox reach the store as signed Cloud webhooks by
+            // default, or through Fonnte's (secret path) when the form asks; once each.
+            if config.fonnte_webhook_secret.is_empty() {
+                config.fonnte_webhook_secret = Secret::new(crate::web::auth::random_token());
+            }
+            let mut wa = w.clone();
+            wa.fonnte_webhook_url = Some(format!(
+                "{local}/webhooks/fonnte/{}",
+                config.fonnte_webhook_secret.expose()
+            ));
+            sandbox.whatsapp = madd_sandbox::whatsapp::WhatsAppSim::new(wa);
+            sandbox
+                .whatsapp
+                .set_inbound_gateway(Some(madd_sandbox::whatsapp::Gateway::Cloud));
         }
         Some(sandbox)
     } else {

@@ -32,7 +32,7 @@ ul.list li{border-bottom:1px solid #e9edef}ul.list a{display:block;padding:12px 
 ol.params{margin:4px 0;padding-left:20px}\
 form{background:#fff;border-radius:8px;padding:12px;margin-top:16px}\
 label{display:block;font-size:.85rem;margin:6px 0 2px}\
-input,textarea{width:100%;box-sizing:border-box;font:inherit;padding:8px;border:1px solid #d1d7db;border-radius:6px}\
+input,textarea,select{width:100%;box-sizing:border-box;font:inherit;padding:8px;border:1px solid #d1d7db;border-radius:6px}\
 button{margin-top:8px;background:#00a884;color:#fff;border:0;border-radius:6px;padding:10px 16px;font:inherit}\
 .window{font-size:.8rem;margin:8px 0;padding:6px 10px;border-radius:6px;background:#fff7d6}";
 
@@ -82,6 +82,10 @@ pub(super) async fn list(State(sim): State<WhatsAppSim>) -> Html<String> {
          <input id=\"name\" name=\"name\" placeholder=\"Pelanggan\">\
          <label for=\"text\">Pesan</label>\
          <textarea id=\"text\" name=\"text\" rows=\"3\" required></textarea>\
+         <label for=\"via\">Lewat webhook</label>\
+         <select id=\"via\" name=\"via\"><option value=\"\">bawaan</option>\
+         <option value=\"cloud\">Cloud API (bertanda tangan)</option>\
+         <option value=\"fonnte\">Fonnte</option></select>\
          <button type=\"submit\">Kirim sebagai pelanggan</button></form>",
     );
     Html(page(
@@ -167,6 +171,10 @@ pub(super) async fn chat(State(sim): State<WhatsAppSim>, Path(number): Path<Stri
          <input id=\"name\" name=\"name\" placeholder=\"Pelanggan\">\
          <label for=\"text\">Pesan</label>\
          <textarea id=\"text\" name=\"text\" rows=\"3\" required></textarea>\
+         <label for=\"via\">Lewat webhook</label>\
+         <select id=\"via\" name=\"via\"><option value=\"\">bawaan</option>\
+         <option value=\"cloud\">Cloud API (bertanda tangan)</option>\
+         <option value=\"fonnte\">Fonnte</option></select>\
          <button type=\"submit\">Kirim sebagai pelanggan</button></form>",
     );
     let n = escape(&number);
@@ -232,6 +240,9 @@ pub(super) struct WriteForm {
     name: String,
     #[serde(default)]
     text: String,
+    /// `cloud` or `fonnte`: which webhook carries the message (default: the simulator's choice).
+    #[serde(default)]
+    via: String,
 }
 
 /// `POST /inbox`: a customer writes from a number that may have no conversation yet.
@@ -265,7 +276,12 @@ async fn write_as_customer(
         "" => "Pelanggan",
         name => name,
     };
-    match sim.receive(number, name, text).await {
+    let via = match form.via.as_str() {
+        "cloud" => Some(Gateway::Cloud),
+        "fonnte" => Some(Gateway::Fonnte),
+        _ => None,
+    };
+    match sim.receive(number, name, text, via).await {
         // Relative to the form's page, so it works under any mount point.
         Ok(message) => (
             StatusCode::SEE_OTHER,

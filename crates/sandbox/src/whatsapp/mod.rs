@@ -166,6 +166,8 @@ struct SimState {
     cloud_seq: u64,
     inbound_seq: u64,
     fonnte_seq: u64,
+    /// Which configured webhook a customer's message goes through (`None`: every one).
+    inbound_gateway: Option<Gateway>,
 }
 
 impl SimState {
@@ -242,6 +244,13 @@ impl WhatsAppSim {
         self.state().rate_limited = n;
     }
 
+    /// Which configured inbound webhook customer messages go through by default: `None` (the
+    /// default) delivers each to every configured one; a store that serves both gateways sets
+    /// one, so a message reaches it once.
+    pub fn set_inbound_gateway(&self, gateway: Option<Gateway>) {
+        self.state().inbound_gateway = gateway;
+    }
+
     /// As if the customer had written now: free text is allowed for 24 hours.
     pub fn open_window(&self, number: &str) {
         let number = normalize(number, "62").unwrap_or_else(|| digits(number));
@@ -299,7 +308,17 @@ impl WhatsAppSim {
         number: &str,
         text: &str,
     ) -> Result<CustomerMessage, InvalidNumber> {
-        self.receive(number, "Pelanggan", text).await
+        self.receive(number, "Pelanggan", text, None).await
+    }
+
+    /// Like [`WhatsAppSim::receive_from`], delivered through `gateway`'s webhook only.
+    pub async fn receive_via(
+        &self,
+        gateway: Gateway,
+        number: &str,
+        text: &str,
+    ) -> Result<CustomerMessage, InvalidNumber> {
+        self.receive(number, "Pelanggan", text, Some(gateway)).await
     }
 
     async fn receive(
@@ -307,10 +326,12 @@ impl WhatsAppSim {
         number: &str,
         name: &str,
         text: &str,
+        via: Option<Gateway>,
     ) -> Result<CustomerMessage, InvalidNumber> {
         let from = normalize(number, "62").ok_or_else(|| InvalidNumber(number.to_owned()))?;
-        let (message, seq) = {
+        let (message, seq, via) = {
             let mut state = self.state();
+            let via = via.or(state.inbound_gateway);
             state.inbound_seq += 1;
             let seq = state.inbound_seq;
             let at = state.now();
@@ -323,14 +344,23 @@ impl WhatsAppSim {
             };
             state.last_inbound.insert(from, at);
             state.inbound.push(message.clone());
-            (message, seq)
+            (message, seq, via)
         };
         let config = &self.inner.config;
-        if let Some(url) = &config.inbound_webhook_url {
+        let through = |g: Gateway| via.is_none_or(|v| v == g);
+        if let Some(url) = config
+            .inbound_webhook_url
+            .as_ref()
+            .filter(|_| through(Gateway::Cloud))
+        {
             let body = cloud::inbound_webhook(config, &message);
             self.deliver(url, body, true).await;
         }
-        if let Some(url) = &config.fonnte_webhook_url {
+        if let Some(url) = config
+            .fonnte_webhook_url
+            .as_ref()
+            .filter(|_| through(Gateway::Fonnte))
+        {
             let body = json!({
                 "device": BUSINESS_NUMBER,
                 "sender": message.from,

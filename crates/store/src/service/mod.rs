@@ -2,6 +2,7 @@
 //! for; outside services are only called from jobs (see [`crate::jobs`]).
 
 pub mod catalog;
+pub mod chat;
 pub mod fulfilment;
 pub mod money;
 pub mod nickname;

@@ -77,6 +77,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             return Ok((order, false));
         }
     }
+    // The seller's `tutup` (a retried request above still finds its order).
+    crate::service::chat::ensure_open(app).await?;
     let product = {
         let mut conn = app.db.conn().await?;
         products::get(&mut conn, req.product.trim()).await?

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod pages;
 pub mod webhooks;
+pub mod whatsapp;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -24,6 +25,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes())
         .nest("/admin", admin::routes(app.clone()))
         .merge(webhooks::routes())
+        .merge(whatsapp::routes())
         .layer(middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(app)

@@ -1,0 +1,503 @@
+//! Ordering and running the shop by WhatsApp chat, through the store's webhooks (signed Cloud
+//! API payloads, Fonnte payloads and the sandbox inbox), on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestStore, CUSTOMER, SELLER};
+use madd_domain::OrderStatus;
+use madd_sandbox::whatsapp::{sign, Gateway};
+use serde_json::json;
+
+const ML_ID: &str = "123456780";
+const ML_ZONE: &str = "2345";
+const STRANGER: &str = "6281377778888";
+
+fn cloud_body(from: &str, id: &str, text: &str) -> String {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "6281299990001", "phone_number_id": "1234567890"},
+            "contacts": [{"profile": {"name": "Budi"}, "wa_id": from}],
+            "messages": [{"from": from, "id": id, "timestamp": "1749416383", "type": "text",
+                          "text": {"body": text}}]
+        }}]}]
+    })
+    .to_string()
+}
+
+fn status_body(provider_id: &str, status: &str) -> String {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "6281299990001", "phone_number_id": "1234567890"},
+            "statuses": [{"id": provider_id, "status": status, "timestamp": "1749416400",
+                          "recipient_id": CUSTOMER}]
+        }}]}]
+    })
+    .to_string()
+}
+
+/// POSTs a Cloud webhook body signed with the store's app secret (or `signature` as given).
+async fn post_cloud(s: &TestStore, body: &str, signature: Option<&str>) -> u16 {
+    let secret = s.app().config.whatsapp_app_secret.expose().to_string();
+    let signature = signature
+        .map(str::to_owned)
+        .unwrap_or_else(|| sign(&secret, body.as_bytes()));
+    s.http
+        .post(s.url("/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A text from `from` through the Cloud webhook, answered before this returns.
+async fn cloud_says(s: &TestStore, from: &str, id: &str, text: &str) {
+    assert_eq!(post_cloud(s, &cloud_body(from, id, text), None).await, 200);
+    s.settle().await;
+}
+
+async fn post_fonnte(s: &TestStore, secret: &str, from: &str, id: &str, text: &str) -> u16 {
+    s.http
+        .post(s.url(&format!("/webhooks/fonnte/{secret}")))
+        .json(&json!({
+            "device": "6281299990001", "sender": from, "message": text, "member": "",
+            "name": "Budi", "inboxid": id, "timestamp": 1749416383
+        }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn fonnte_says(s: &TestStore, from: &str, id: &str, text: &str) {
+    let secret = s.app().config.fonnte_webhook_secret.expose().to_string();
+    assert_eq!(post_fonnte(s, &secret, from, id, text).await, 200);
+    s.settle().await;
+}
+
+/// The last message the store sent to `number`.
+fn last_to(s: &TestStore, number: &str) -> String {
+    s.inbox(number)
+        .last()
+        .map(|m| m.body.clone())
+        .unwrap_or_default()
+}
+
+async fn latest_order_of(s: &TestStore, number: &str) -> String {
+    let mut conn = s.app().db.conn().await.unwrap();
+    sqlx::query_scalar("SELECT code FROM orders WHERE whatsapp = $1 ORDER BY id DESC LIMIT 1")
+        .bind(number)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+fn units(s: &TestStore, amount: i64) -> i64 {
+    amount / s.app().payment.unit_price().amount()
+}
+
+both_backends!(
+    customer_orders_by_cloud_chat_and_seller_processes,
+    |s: TestStore| async move {
+        cloud_says(&s, CUSTOMER, "wamid.c1", "Halo").await;
+        assert!(last_to(&s, CUSTOMER).contains("beli ML86-S1"), "menu");
+
+        cloud_says(&s, CUSTOMER, "wamid.c2", "Harga ML!").await;
+        let prices = last_to(&s, CUSTOMER);
+        assert!(
+            prices.contains("ML86-S1") && prices.contains("86 Diamonds"),
+            "{prices}"
+        );
+
+        cloud_says(&s, CUSTOMER, "wamid.c3", "cek ml 123456780 (2345)").await;
+        assert!(last_to(&s, CUSTOMER).contains("Itacimo"), "nickname check");
+
+        cloud_says(&s, CUSTOMER, "wamid.c4", "beli ml86-s1 123456780 2345").await;
+        let confirm = last_to(&s, CUSTOMER);
+        assert!(
+            confirm.contains("Konfirmasi")
+                && confirm.contains("Itacimo")
+                && confirm.contains("86 Diamonds")
+                && confirm.contains("Total"),
+            "{confirm}"
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await,
+            0,
+            "no order before the confirmation"
+        );
+
+        cloud_says(&s, CUSTOMER, "wamid.c5", "Ya").await;
+        let code = latest_order_of(&s, CUSTOMER).await;
+        let order = s.order_row(&code).await;
+        assert_eq!(order.status, OrderStatus::AwaitingPayment);
+        assert_eq!(order.nickname.as_deref(), Some("Itacimo"));
+        let invoice = last_to(&s, CUSTOMER);
+        assert!(
+            invoice.contains(&code) && invoice.contains("/sandbox/trakteer/"),
+            "invoice with pay link: {invoice}"
+        );
+        assert!(last_to(&s, SELLER).contains(&code), "seller told");
+        // The same order on the web.
+        let (status, api) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(api["status"], "awaiting_payment");
+
+        // Paid through the Trakteer webhook.
+        s.pay(units(&s, order.amount_due.amount()), &code).await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Paid);
+
+        // The seller processes it by chat; the serial number reaches the same chat.
+        cloud_says(&s, SELLER, "wamid.s1", &format!("proses {code}")).await;
+        let done = s.order_row(&code).await;
+        assert_eq!(done.status, OrderStatus::Delivered, "{done:?}");
+        let serial = done.serial_number.unwrap();
+        let delivered = last_to(&s, CUSTOMER);
+        assert!(
+            delivered.contains(&serial) && delivered.contains(&code),
+            "{delivered}"
+        );
+        assert_eq!(s.sandbox().vip.order_requests(), 1);
+
+        // Processing twice places nothing twice.
+        cloud_says(&s, SELLER, "wamid.s2", &format!("proses {code}")).await;
+        assert!(
+            last_to(&s, SELLER).contains("Sukses"),
+            "{}",
+            last_to(&s, SELLER)
+        );
+        assert_eq!(s.sandbox().vip.order_requests(), 1);
+
+        cloud_says(&s, CUSTOMER, "wamid.c6", &format!("status {code}")).await;
+        assert!(last_to(&s, CUSTOMER).contains(&serial));
+        s
+    }
+);
+
+both_backends!(
+    guided_order_by_fonnte_and_seller_reads_saldo_and_laporan,
+    |s: TestStore| async move {
+        fonnte_says(&s, CUSTOMER, "f1", "beli").await;
+        assert!(last_to(&s, CUSTOMER).contains("kode produk"));
+        fonnte_says(&s, CUSTOMER, "f2", "ml86-s1").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("Zone ID"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        fonnte_says(&s, CUSTOMER, "f3", "123456780 (2345)").await;
+        assert!(last_to(&s, CUSTOMER).contains("Itacimo"));
+        fonnte_says(&s, CUSTOMER, "f4", "ok").await;
+        let code = latest_order_of(&s, CUSTOMER).await;
+        let order = s.order_row(&code).await;
+        assert!(last_to(&s, CUSTOMER).contains(&code));
+
+        s.pay(units(&s, order.amount_due.amount()), &code).await;
+        // The seller, through the sandbox inbox (Fonnte's webhook this time).
+        let sim = &s.sandbox().whatsapp;
+        sim.receive_via(Gateway::Fonnte, SELLER, &format!("proses {code}"))
+            .await
+            .unwrap();
+        s.settle().await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
+        assert!(last_to(&s, CUSTOMER).contains("SUKSES"));
+
+        sim.receive_via(Gateway::Fonnte, SELLER, "saldo")
+            .await
+            .unwrap();
+        s.settle().await;
+        assert!(
+            last_to(&s, SELLER).contains("Saldo supplier: *Rp"),
+            "{}",
+            last_to(&s, SELLER)
+        );
+
+        // The default inbox path is the signed Cloud webhook.
+        sim.receive_from(SELLER, "laporan").await.unwrap();
+        s.settle().await;
+        let report = last_to(&s, SELLER);
+        let price = order.price.to_string();
+        assert!(
+            report.contains("Hari ini") && report.contains("Sukses: 1") && report.contains(&price),
+            "{report}"
+        );
+
+        sim.receive_from(SELLER, "pesanan").await.unwrap();
+        s.settle().await;
+        assert!(last_to(&s, SELLER).contains("Tidak ada pesanan"));
+        s
+    }
+);
+
+both_backends!(
+    bad_signature_is_refused_and_changes_nothing,
+    |s: TestStore| async move {
+        let body = cloud_body(CUSTOMER, "wamid.bad", "harga ml");
+        assert_eq!(post_cloud(&s, &body, Some("sha256=00")).await, 403);
+        let forged = sign("not-the-app-secret", body.as_bytes());
+        assert_eq!(post_cloud(&s, &body, Some(&forged)).await, 403);
+        let missing = s
+            .http
+            .post(s.url("/webhooks/whatsapp"))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status().as_u16(), 403);
+        // A signed body that was changed afterwards.
+        let signed = sign(s.app().config.whatsapp_app_secret.expose(), body.as_bytes());
+        let tampered = body.replace("harga ml", "saldo");
+        assert_eq!(post_cloud(&s, &tampered, Some(&signed)).await, 403);
+        // Fonnte with a wrong secret.
+        assert_eq!(
+            post_fonnte(&s, "wrong", CUSTOMER, "x1", "harga ml").await,
+            404
+        );
+        s.settle().await;
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM inbound_messages")
+                .await,
+            0
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM whatsapp_windows")
+                .await,
+            0
+        );
+        assert!(s.inbox(CUSTOMER).is_empty());
+        s
+    }
+);
+
+both_backends!(
+    same_message_id_twice_is_answered_once,
+    |s: TestStore| async move {
+        let body = cloud_body(CUSTOMER, "wamid.dup", "harga ff");
+        assert_eq!(post_cloud(&s, &body, None).await, 200);
+        assert_eq!(post_cloud(&s, &body, None).await, 200);
+        s.settle().await;
+        assert_eq!(post_cloud(&s, &body, None).await, 200);
+        s.settle().await;
+        assert_eq!(s.inbox(CUSTOMER).len(), 1, "one reply");
+
+        let secret = s.app().config.fonnte_webhook_secret.expose().to_string();
+        for _ in 0..3 {
+            assert_eq!(post_fonnte(&s, &secret, CUSTOMER, "777", "menu").await, 200);
+        }
+        s.settle().await;
+        assert_eq!(s.inbox(CUSTOMER).len(), 2, "one more reply");
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM inbound_messages")
+                .await,
+            2
+        );
+        s
+    }
+);
+
+both_backends!(
+    strangers_seller_commands_are_refused,
+    |s: TestStore| async move {
+        let order = s.order("ML86-S1", ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        s.pay(units(&s, order["amount_due"].as_i64().unwrap()), &code)
+            .await;
+        for (i, text) in [
+            format!("proses {code}"),
+            "saldo".into(),
+            "laporan".into(),
+            "tutup".into(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            cloud_says(&s, STRANGER, &format!("wamid.x{i}"), text).await;
+            assert!(
+                last_to(&s, STRANGER).contains("khusus penjual"),
+                "{text}: {}",
+                last_to(&s, STRANGER)
+            );
+        }
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Paid);
+        assert_eq!(s.sandbox().vip.order_requests(), 0);
+        // `tutup` from a stranger did not close the store.
+        let (status, _) = s
+        .post_json(
+            "/api/v1/orders",
+            json!({"product": "ML86-S1", "target": ML_ID, "zone": ML_ZONE, "whatsapp": CUSTOMER}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        // A stranger cannot cancel someone else's order either.
+        let other = latest_order_of(&s, CUSTOMER).await;
+        cloud_says(&s, STRANGER, "wamid.x9", &format!("batal {other}")).await;
+        assert_eq!(
+            s.order_row(&other).await.status,
+            OrderStatus::AwaitingPayment
+        );
+        s
+    }
+);
+
+both_backends!(
+    status_webhooks_move_messages_forward_only,
+    |s: TestStore| async move {
+        cloud_says(&s, CUSTOMER, "wamid.st", "menu").await;
+        let mut conn = s.app().db.conn().await.unwrap();
+        let (id, provider_id): (i64, String) = sqlx::query_as(
+            "SELECT id, provider_id FROM messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(CUSTOMER)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        let state = |s: &TestStore| {
+            let app = s.app().clone();
+            async move {
+                let mut conn = app.db.conn().await.unwrap();
+                sqlx::query_scalar::<_, String>("SELECT state FROM messages WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(state(&s).await, "sent");
+        assert_eq!(
+            post_cloud(&s, &status_body(&provider_id, "delivered"), None).await,
+            200
+        );
+        assert_eq!(state(&s).await, "delivered");
+        assert_eq!(
+            post_cloud(&s, &status_body(&provider_id, "read"), None).await,
+            200
+        );
+        assert_eq!(state(&s).await, "read");
+        // Late or repeated statuses never move it back.
+        for late in ["delivered", "sent", "read"] {
+            assert_eq!(
+                post_cloud(&s, &status_body(&provider_id, late), None).await,
+                200
+            );
+            assert_eq!(state(&s).await, "read", "after a late {late}");
+        }
+        // A forged status changes nothing.
+        let body = status_body(&provider_id, "failed");
+        assert_eq!(post_cloud(&s, &body, Some("sha256=beef")).await, 403);
+        assert_eq!(state(&s).await, "read");
+        s
+    }
+);
+
+both_backends!(
+    closing_the_store_stops_orders_everywhere,
+    |s: TestStore| async move {
+        cloud_says(&s, SELLER, "wamid.t1", "TUTUP").await;
+        assert!(last_to(&s, SELLER).contains("tutup"));
+        let (status, body) = s
+        .post_json(
+            "/api/v1/orders",
+            json!({"product": "ML86-S1", "target": ML_ID, "zone": ML_ZONE, "whatsapp": CUSTOMER}),
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["error"]["code"], "store_closed");
+        cloud_says(&s, CUSTOMER, "wamid.t2", "beli ML86-S1 123456780 2345").await;
+        assert!(last_to(&s, CUSTOMER).contains("tutup sementara"));
+        cloud_says(&s, SELLER, "wamid.t3", "buka").await;
+        let (status, _) = s
+        .post_json(
+            "/api/v1/orders",
+            json!({"product": "ML86-S1", "target": ML_ID, "zone": ML_ZONE, "whatsapp": CUSTOMER}),
+        )
+        .await;
+        assert_eq!(status, 201);
+        s
+    }
+);
+
+both_backends!(
+    cancel_unpaid_order_and_rate_limits,
+    |s: TestStore| async move {
+        cloud_says(&s, CUSTOMER, "wamid.b1", "beli FF50-S1 1234567890").await;
+        assert!(last_to(&s, CUSTOMER).contains("Budi Gaming"));
+        cloud_says(&s, CUSTOMER, "wamid.b2", "ya").await;
+        let code = latest_order_of(&s, CUSTOMER).await;
+        cloud_says(&s, CUSTOMER, "wamid.b3", &format!("batal {code}")).await;
+        assert!(last_to(&s, CUSTOMER).contains("dibatalkan"));
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Expired);
+        cloud_says(&s, CUSTOMER, "wamid.b4", &format!("batal {code}")).await;
+        assert!(last_to(&s, CUSTOMER).contains("tidak bisa dibatalkan"));
+
+        // Nickname checks: one was spent by `beli`; four more pass, the next is refused.
+        for i in 0..4 {
+            cloud_says(&s, CUSTOMER, &format!("wamid.n{i}"), "cek ff 1234567890").await;
+            assert!(last_to(&s, CUSTOMER).contains("Budi Gaming"));
+        }
+        cloud_says(&s, CUSTOMER, "wamid.n9", "cek ff 1234567890").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("terlalu sering"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+
+        // Support messages reach the seller.
+        cloud_says(
+            &s,
+            CUSTOMER,
+            "wamid.cs",
+            "cs: *Halo* admin, diamond saya belum masuk",
+        )
+        .await;
+        assert!(last_to(&s, CUSTOMER).contains("diteruskan"));
+        let forwarded = last_to(&s, SELLER);
+        assert!(
+            forwarded.contains("diamond saya belum masuk") && forwarded.contains("0812"),
+            "{forwarded}"
+        );
+        // Unknown input gets help, never silence.
+        let before = s.inbox(CUSTOMER).len();
+        cloud_says(&s, CUSTOMER, "wamid.u1", "asdfgh").await;
+        assert_eq!(s.inbox(CUSTOMER).len(), before + 1);
+        assert!(last_to(&s, CUSTOMER).contains("menu"));
+        s
+    }
+);
+
+both_backends!(
+    subscription_handshake,
+    |env: &mut std::collections::BTreeMap<String, String>| {
+        env.insert("MADD_WHATSAPP_VERIFY_TOKEN".into(), "verify-me".into());
+    },
+    |s: TestStore| async move {
+        let ok = s
+            .http
+            .get(s.url(
+                "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status().as_u16(), 200);
+        assert_eq!(ok.text().await.unwrap(), "1158201444");
+        let bad =
+            s.http
+                .get(s.url(
+                    "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1",
+                ))
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(bad.status().as_u16(), 403);
+        s
+    }
+);
