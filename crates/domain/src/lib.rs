@@ -6,6 +6,7 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod pricing;
+pub mod storefront;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};

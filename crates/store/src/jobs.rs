@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
-use crate::service::{fulfilment, nickname, orders, outbox};
+use crate::service::{fulfilment, nickname, orders, outbox, postpaid};
 
 /// How long a claimed job belongs to its worker before another may take it over. Longer than
 /// any provider call's timeout, so a live worker never loses its job mid-call.
@@ -23,6 +23,7 @@ pub enum JobKind {
     FollowOrder,
     ExpireOrder,
     LookupNickname,
+    PostpaidInquiry,
 }
 
 impl JobKind {
@@ -33,6 +34,7 @@ impl JobKind {
             JobKind::FollowOrder => "follow_order",
             JobKind::ExpireOrder => "expire_order",
             JobKind::LookupNickname => "lookup_nickname",
+            JobKind::PostpaidInquiry => "postpaid_inquiry",
         }
     }
 
@@ -43,6 +45,7 @@ impl JobKind {
             "follow_order" => JobKind::FollowOrder,
             "expire_order" => JobKind::ExpireOrder,
             "lookup_nickname" => JobKind::LookupNickname,
+            "postpaid_inquiry" => JobKind::PostpaidInquiry,
             _ => return None,
         })
     }
@@ -54,6 +57,7 @@ impl JobKind {
             JobKind::FollowOrder => 30,
             JobKind::ExpireOrder => 10,
             JobKind::LookupNickname => 2,
+            JobKind::PostpaidInquiry => 2,
         }
     }
 }
@@ -106,6 +110,7 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
         JobKind::FollowOrder => fulfilment::follow(app, id).await,
         JobKind::ExpireOrder => orders::expire(app, id).await,
         JobKind::LookupNickname => nickname::perform(app, id).await,
+        JobKind::PostpaidInquiry => postpaid::perform(app, id).await,
     }
 }
 
@@ -121,6 +126,7 @@ async fn on_buried(
         JobKind::SendMessage => outbox::give_up(app, id, error).await,
         JobKind::PlaceOrder | JobKind::FollowOrder => fulfilment::give_up(app, id, error).await,
         JobKind::LookupNickname => nickname::give_up(app, id, error).await,
+        JobKind::PostpaidInquiry => postpaid::give_up(app, id, error).await,
         JobKind::ExpireOrder => Ok(()),
     }
 }
@@ -267,6 +273,7 @@ mod tests {
             JobKind::FollowOrder,
             JobKind::ExpireOrder,
             JobKind::LookupNickname,
+            JobKind::PostpaidInquiry,
         ] {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }

@@ -7,3 +7,4 @@ pub mod nickname;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod postpaid;

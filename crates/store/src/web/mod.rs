@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod i18n;
 pub mod pages;
+pub mod shop;
 pub mod webhooks;
 
 use axum::extract::Request;
@@ -21,6 +23,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .nest("/api/v1", shop::api_routes())
         .nest("/admin", admin::routes(app.clone()))
         .merge(webhooks::routes())
         .layer(middleware::from_fn(security_headers))
