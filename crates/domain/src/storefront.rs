@@ -31,12 +31,15 @@ impl NominalGroup {
             "langganan",
         ];
         const CURRENCY: &[&str] = &[
-            "diamond", " uc", "genesis", "crystal", "shard", "coin", "koin", "point", " vp",
-            "cp", "token", "gem", "chip",
+            "diamond", " uc", "genesis", "crystal", "shard", "coin", "koin", "point", " vp", "cp",
+            "token", "gem", "chip",
         ];
         if PASS.iter().any(|w| n.contains(w)) {
             NominalGroup::Pass
-        } else if CURRENCY.iter().any(|w| n.contains(w) || n.starts_with(w.trim())) {
+        } else if CURRENCY
+            .iter()
+            .any(|w| n.contains(w) || n.starts_with(w.trim()))
+        {
             NominalGroup::Currency
         } else {
             NominalGroup::Other

@@ -138,7 +138,9 @@ async fn start_demo() -> Demo {
     })
     .await;
     let password = read_until(&mut rx, "the demo's admin password", |l| {
-        l.split("login: admin / ").nth(1).map(|p| p.trim().to_string())
+        l.split("login: admin / ")
+            .nth(1)
+            .map(|p| p.trim().to_string())
     })
     .await;
     assert_eq!(password.len(), 16);
@@ -212,13 +214,22 @@ async fn wait_text(c: &Client, id: &str, text: &str, within: Duration) {
             Ok(el) => el.text().await.unwrap_or_default(),
             Err(_) => "(no such element)".into(),
         };
-        let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let url = c
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         panic!("#{id} never said {text:?} on {url} ({e}); it says {shown:?}");
     }
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
@@ -263,12 +274,32 @@ fn shots_dir() -> PathBuf {
 async fn screenshots(c: &Client, name: &str) {
     std::fs::create_dir_all(shots_dir()).unwrap();
     for (w, h) in SIZES {
-        c.set_window_size(w, h).await.unwrap();
+        set_viewport(c, w, h).await;
+        c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
         let png = c.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"));
         std::fs::write(shots_dir().join(format!("{name}-{w}x{h}.png")), png).unwrap();
     }
-    c.set_window_size(SIZES[0].0, SIZES[0].1).await.unwrap();
+    set_viewport(c, SIZES[0].0, SIZES[0].1).await;
+}
+
+/// Sizes the window so that the page itself (the viewport) is `w`×`h`: the window's own frame
+/// is measured and added.
+async fn set_viewport(c: &Client, w: u32, h: u32) {
+    c.set_window_size(w, h).await.unwrap();
+    let inner = c
+        .execute("return [window.innerWidth, window.innerHeight]", vec![])
+        .await
+        .unwrap();
+    let (iw, ih) = (
+        inner[0].as_u64().unwrap() as u32,
+        inner[1].as_u64().unwrap() as u32,
+    );
+    if (iw, ih) != (w, h) {
+        c.set_window_size(w + w.saturating_sub(iw), h + h.saturating_sub(ih))
+            .await
+            .unwrap();
+    }
 }
 
 /// From an invoice: pays `units_less` fewer units than asked on the sandbox Trakteer page.
@@ -304,7 +335,7 @@ async fn storefront_in_headless_chromium() {
     let demo = start_demo().await;
     let browser = start_browser().await;
     let c = &browser.client;
-    c.set_window_size(SIZES[0].0, SIZES[0].1).await.unwrap();
+    set_viewport(c, SIZES[0].0, SIZES[0].1).await;
     let url = |p: &str| format!("{}{p}", demo.url);
 
     // 1. Mobile Legends: ID + zone, the nickname appears as soon as the ID is complete.
@@ -316,7 +347,11 @@ async fn storefront_in_headless_chromium() {
     pick(c, "ML86-S1").await;
     fill(c, "input[name=whatsapp]", "0812-3456-7890").await;
     screenshots(c, "game-page").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     wait_text(c, "nickname", "Itacimo", PAGE_WAIT).await;
     assert!(text_of(c, "#total").await.starts_with("Rp "));
     screenshots(c, "confirmation").await;
@@ -341,7 +376,11 @@ async fn storefront_in_headless_chromium() {
     no_alert(c).await;
     pick(c, "ML86-S1").await;
     fill(c, "input[name=whatsapp]", "0812-3456-7890").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     wait_text(c, "nickname", "<script>alert(1)</script>", PAGE_WAIT).await;
     no_alert(c).await;
 
@@ -364,7 +403,12 @@ async fn storefront_in_headless_chromium() {
     wait_text(c, "status", "Kurang Bayar", PAGE_WAIT).await;
     wait_text(c, "shortfall", "Rp 1.000", PAGE_WAIT).await;
     let rest = c.find(Locator::Id("pay")).await.unwrap();
-    assert!(rest.attr("href").await.unwrap().unwrap().contains("quantity=1"));
+    assert!(rest
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap()
+        .contains("quantity=1"));
 
     // 5. PLN postpaid: the inquiry shows the name and the bill before paying.
     c.goto(&url("/")).await.unwrap();
@@ -379,7 +423,9 @@ async fn storefront_in_headless_chromium() {
         .expect("the bill before paying");
     assert!(!text_of(c, "#nickname").await.is_empty(), "customer name");
     assert!(text_of(c, "#bill").await.starts_with("Rp "));
-    c.find(Locator::Id("place")).await.expect("pay button after the bill");
+    c.find(Locator::Id("place"))
+        .await
+        .expect("pay button after the bill");
 
     // 6. The English switch.
     c.goto(&url("/cek")).await.unwrap();

@@ -51,8 +51,7 @@ pub async fn inquire(
     let id = {
         let mut tx = app.db.begin().await?;
         let (id, needs_job) =
-            repo::request_inquiry(&mut tx, &product.code, customer_no, now, now - FRESH_MS)
-                .await?;
+            repo::request_inquiry(&mut tx, &product.code, customer_no, now, now - FRESH_MS).await?;
         if needs_job {
             jobs::schedule(
                 &mut tx,

@@ -268,7 +268,13 @@ async fn home(State(app): State<App>, Lang(t): Lang, Query(q): Query<HomeQuery>)
     let pulsa = if phone_items.is_empty() {
         vec![]
     } else {
-        vec![tile("/pulsa".into(), "pulsa", t.pulsa_tile, &phone_items, t)]
+        vec![tile(
+            "/pulsa".into(),
+            "pulsa",
+            t.pulsa_tile,
+            &phone_items,
+            t,
+        )]
     };
     let mut groups = vec![
         Group {
@@ -426,10 +432,7 @@ pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
         let (rank, label) = match p.category {
             Category::Game => {
                 let g = NominalGroup::of(&p.name);
-                (
-                    g as u8,
-                    if en { g.label_en() } else { g.label_id() },
-                )
+                (g as u8, if en { g.label_en() } else { g.label_id() })
             }
             Category::Pulsa => (0, t.pulsa),
             Category::Data => (1, t.data),
@@ -578,7 +581,11 @@ pub struct ConfirmPage {
 
 /// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
 /// before paying.
-async fn checkout(State(app): State<App>, Lang(t): Lang, Form(f): Form<CheckoutForm>) -> PageResult {
+async fn checkout(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Form(f): Form<CheckoutForm>,
+) -> PageResult {
     let product = {
         let mut conn = app.db.conn().await?;
         products::get(&mut conn, f.product.trim()).await?

@@ -68,7 +68,11 @@ pub fn operator_products(all: Vec<Product>, operator: Operator) -> Vec<Product> 
         .collect()
 }
 
-async fn pulsa_page(State(app): State<App>, Lang(t): Lang, Query(q): Query<PulsaQuery>) -> PageResult {
+async fn pulsa_page(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Query(q): Query<PulsaQuery>,
+) -> PageResult {
     let number = q.nomor.trim().to_string();
     let mut page = PulsaPage {
         t,
