@@ -8,6 +8,7 @@ pub mod order;
 pub mod phone;
 pub mod pricing;
 pub mod report;
+pub mod storefront;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};

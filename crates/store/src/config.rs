@@ -62,6 +62,8 @@ pub struct Config {
     pub database_url: String,
     pub listen: SocketAddr,
     pub public_url: Url,
+    /// Whether `public_url` was configured; when not, it follows the address actually bound.
+    pub public_url_set: bool,
     pub fulfilment: Fulfilment,
     pub supplier: SupplierChoice,
     pub vip_api_url: Url,
@@ -99,6 +101,25 @@ impl Config {
         self.supplier == SupplierChoice::Sandbox
             || self.payment == PaymentChoice::Sandbox
             || self.whatsapp == WhatsAppChoice::Sandbox
+    }
+
+    /// Without a configured public URL, links point at the address the store actually bound
+    /// (`MADD_LISTEN=127.0.0.1:0` picks a free port; `0.0.0.0` is reached as `127.0.0.1`).
+    pub fn use_bound_address(&mut self, addr: SocketAddr) {
+        if self.public_url_set {
+            return;
+        }
+        let ip = match addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+            }
+            ip => ip,
+        };
+        let bound = SocketAddr::new(ip, addr.port());
+        self.public_url = Url::parse(&format!("http://{bound}")).expect("socket address is a URL");
     }
 
     /// A link under the public URL: `link("/order/MS-…")`.
@@ -296,6 +317,7 @@ impl Config {
         let config = Config {
             database_url,
             listen,
+            public_url_set: get("public_url").is_some(),
             public_url,
             fulfilment,
             supplier,
@@ -427,6 +449,28 @@ pub const KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_url_follows_the_bound_address_unless_set() {
+        let mut c = Config::from_sources(None, &env(&[("MADD_LISTEN", "127.0.0.1:0")])).unwrap();
+        assert!(!c.public_url_set);
+        c.use_bound_address("127.0.0.1:43210".parse().unwrap());
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:43210/");
+        assert_eq!(c.link("/order/MS-1"), "http://127.0.0.1:43210/order/MS-1");
+        let mut any = Config::from_sources(None, &env(&[("MADD_LISTEN", "0.0.0.0:0")])).unwrap();
+        any.use_bound_address("0.0.0.0:8081".parse().unwrap());
+        assert_eq!(any.public_url.as_str(), "http://127.0.0.1:8081/");
+        let mut set = Config::from_sources(
+            None,
+            &env(&[
+                ("MADD_LISTEN", "127.0.0.1:0"),
+                ("MADD_PUBLIC_URL", "https://toko.example"),
+            ]),
+        )
+        .unwrap();
+        set.use_bound_address("127.0.0.1:43210".parse().unwrap());
+        assert_eq!(set.public_url.as_str(), "https://toko.example/");
+    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
-use crate::service::{chat, fulfilment, money, nickname, orders, outbox, reconcile};
+use crate::service::{chat, fulfilment, money, nickname, orders, outbox, postpaid, reconcile};
 
 /// How long a claimed job belongs to its worker before another may take it over. Longer than
 /// any provider call's timeout, so a live worker never loses its job mid-call.
@@ -26,6 +26,7 @@ pub enum JobKind {
     CheckBalance,
     ReconcilePayments,
     ChatReply,
+    PostpaidInquiry,
 }
 
 impl JobKind {
@@ -39,6 +40,7 @@ impl JobKind {
             JobKind::CheckBalance => "check_balance",
             JobKind::ReconcilePayments => "reconcile_payments",
             JobKind::ChatReply => "chat_reply",
+            JobKind::PostpaidInquiry => "postpaid_inquiry",
         }
     }
 
@@ -52,6 +54,7 @@ impl JobKind {
             "check_balance" => JobKind::CheckBalance,
             "reconcile_payments" => JobKind::ReconcilePayments,
             "chat_reply" => JobKind::ChatReply,
+            "postpaid_inquiry" => JobKind::PostpaidInquiry,
             _ => return None,
         })
     }
@@ -66,6 +69,7 @@ impl JobKind {
             // Periodic: they reschedule themselves and never fail (see `service::money`).
             JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
             JobKind::ChatReply => 5,
+            JobKind::PostpaidInquiry => 2,
         }
     }
 }
@@ -121,6 +125,7 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
         JobKind::CheckBalance => money::check_balance(app).await,
         JobKind::ReconcilePayments => reconcile::job(app).await,
         JobKind::ChatReply => chat::reply(app, id).await,
+        JobKind::PostpaidInquiry => postpaid::perform(app, id).await,
     }
 }
 
@@ -138,6 +143,7 @@ async fn on_buried(
         JobKind::LookupNickname => nickname::give_up(app, id, error).await,
         JobKind::ExpireOrder | JobKind::CheckBalance | JobKind::ReconcilePayments => Ok(()),
         JobKind::ChatReply => chat::give_up(app, id, error).await,
+        JobKind::PostpaidInquiry => postpaid::give_up(app, id, error).await,
     }
 }
 
@@ -286,6 +292,7 @@ mod tests {
             JobKind::CheckBalance,
             JobKind::ReconcilePayments,
             JobKind::ChatReply,
+            JobKind::PostpaidInquiry,
         ] {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }

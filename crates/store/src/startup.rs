@@ -112,6 +112,7 @@ pub async fn start(
     options: StartOptions,
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
+    config.use_bound_address(addr);
     let local = format!("http://{addr}");
     let http = http_client()?;
 

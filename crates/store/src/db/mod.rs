@@ -14,6 +14,7 @@ pub mod nicknames;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod storefront;
 
 use std::str::FromStr;
 use std::time::Duration;

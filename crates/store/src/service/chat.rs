@@ -97,7 +97,7 @@ pub async fn receive(app: &App, m: &Incoming<'_>) -> AppResult<Received> {
     let id: String = m.id.chars().take(200).collect();
     let body: String = m.text.chars().take(chat::MAX_INPUT_CHARS).collect();
     let name: Option<String> = m.name.map(|n| n.chars().take(100).collect());
-    let is_seller = is_seller(app, &sender);
+    let is_seller = is_seller(app, &sender).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let recent = repo::inbound_since(&mut tx, &sender, now - FLOOD_WINDOW_MS).await?;
@@ -138,8 +138,13 @@ pub async fn receive(app: &App, m: &Incoming<'_>) -> AppResult<Received> {
     })
 }
 
-fn is_seller(app: &App, phone: &PhoneNumber) -> bool {
-    app.config.seller_whatsapp.as_ref() == Some(phone)
+/// The seller's number is a dashboard setting (falling back to `MADD_SELLER_WHATSAPP`).
+async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
+    Ok(crate::service::settings::current(app)
+        .await?
+        .seller_whatsapp
+        .as_ref()
+        == Some(phone))
 }
 
 /// Refuses new orders while the seller has closed the store (`tutup`).
@@ -234,7 +239,7 @@ pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
         .map_err(|e| AppError::Internal(format!("stored sender: {e}")))?;
     let ctx = Ctx {
         inbound_id,
-        seller: is_seller(app, &sender),
+        seller: is_seller(app, &sender).await?,
         sender,
         name: inbound.name.clone(),
         pending,
@@ -373,7 +378,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         }
         Command::CheckOrder(code) => status(app, &code).await?,
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
-        Command::Support(text) => support(app, ctx, &text),
+        Command::Support(text) => support(app, ctx, &text).await?,
         Command::Balance => match app.supplier.profile().await {
             Ok(p) => Answer::text(format!(
                 "💳 Saldo supplier: *{}*\nAkun: {} ({})",
@@ -736,7 +741,7 @@ async fn confirm(
         };
     let quote = Quote::new(
         product.price,
-        &app.config.customer_fee,
+        &crate::service::settings::current(app).await?.customer_fee,
         app.payment.unit_price(),
     );
     let mut text = format!(
@@ -982,11 +987,15 @@ async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<Answer> {
     }))
 }
 
-fn support(app: &App, ctx: &Ctx, text: &str) -> Answer {
-    if app.config.seller_whatsapp.is_none() {
-        return Answer::text(
+async fn support(app: &App, ctx: &Ctx, text: &str) -> AppResult<Answer> {
+    if crate::service::settings::current(app)
+        .await?
+        .seller_whatsapp
+        .is_none()
+    {
+        return Ok(Answer::text(
             "Maaf, admin belum bisa dihubungi lewat chat. Silakan coba lagi nanti.",
-        );
+        ));
     }
     let who = match &ctx.name {
         Some(n) if !n.trim().is_empty() => format!("{} ({})", ctx.sender.local(), clean(n, 40)),
@@ -1000,7 +1009,7 @@ fn support(app: &App, ctx: &Ctx, text: &str) -> Answer {
         clean(text, chat::MAX_SUPPORT_CHARS),
         ctx.sender.as_str()
     ));
-    answer
+    Ok(answer)
 }
 
 /// Today's and this month's figures (WIB).

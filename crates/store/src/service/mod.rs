@@ -9,6 +9,7 @@ pub mod nickname;
 pub mod orders;
 pub mod outbox;
 pub mod payments;
+pub mod postpaid;
 pub mod pricing;
 pub mod reconcile;
 pub mod settings;

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use madd_domain::{GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, TargetRule};
+use madd_domain::{
+    GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule,
+};
 
 use crate::app::App;
 use crate::clock;
@@ -12,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
 use crate::service::nickname::{self, NicknameAnswer};
-use crate::service::outbox;
+use crate::service::{outbox, postpaid};
 
 /// How long order creation waits for the nickname check.
 const NICKNAME_WAIT: Duration = Duration::from_secs(10);
@@ -102,11 +104,21 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         NicknameAnswer::Found(n) => Some(n),
         NicknameAnswer::NotChecked => None,
     };
-    let quote = Quote::new(
-        product.price,
-        &crate::service::settings::current(app).await?.customer_fee,
-        app.payment.unit_price(),
-    );
+    let mut cost = product.cost;
+    let mut nickname = nickname;
+    let quote = if product.kind == ServiceKind::Postpaid {
+        // A bill is charged at its inquired total (service::postpaid), the customer's name shown.
+        let b = postpaid::inquire(app, &product, account.target(), NICKNAME_WAIT).await?;
+        cost = b.bill.total;
+        nickname = Some(b.bill.customer_name.clone());
+        b.quote
+    } else {
+        Quote::new(
+            product.price,
+            &crate::service::settings::current(app).await?.customer_fee,
+            app.payment.unit_price(),
+        )
+    };
 
     let now = app.now_ms();
     let expires_at = now + app.config.payment_window_minutes * 60_000;
@@ -124,7 +136,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
                 account: &account,
                 nickname: nickname.as_deref(),
                 whatsapp: &whatsapp,
-                cost: product.cost,
+                cost,
                 price: quote.price,
                 fee: quote.fee,
                 amount_due: quote.amount_due,

@@ -5,7 +5,9 @@ pub mod admin;
 pub mod admin_money;
 pub mod api;
 pub mod auth;
+pub mod i18n;
 pub mod pages;
+pub mod shop;
 pub mod webhooks;
 pub mod whatsapp;
 
@@ -23,6 +25,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .nest("/api/v1", shop::api_routes())
         .nest("/admin", admin::routes(app.clone()))
         .merge(webhooks::routes())
         .merge(whatsapp::routes())

@@ -1,36 +1,46 @@
-//! The storefront: server-rendered HTML that works without JavaScript. Every value that came
-//! from a customer or the supplier is escaped by the templates (askama escapes HTML by default).
+//! The storefront: server-rendered HTML that works without JavaScript (`/static/app.js` only
+//! enhances it). Every value that came from a customer or the supplier is escaped by the
+//! templates (askama escapes HTML by default; no `|safe` anywhere on such data).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
-use madd_domain::{Category, GameAccount, PhoneNumber, Quote, TargetRule};
+use madd_domain::storefront::{self as shopfront, NominalGroup};
+use madd_domain::{
+    Category, GameAccount, OrderStatus, PhoneNumber, Quote, ServiceKind, TargetRule,
+};
 use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
 use crate::db::products::{self, Product};
+use crate::db::storefront as shop_db;
 use crate::error::AppError;
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::orders::{self, CreateOrder};
 use crate::web::auth::random_token;
+use crate::web::i18n::{self, Lang, Texts};
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/produk/{slug}", get(brand_page))
-        .route("/checkout", axum::routing::post(checkout))
-        .route("/order", axum::routing::post(place_order))
+        .route("/checkout", post(checkout))
+        .route("/order", post(place_order))
         .route("/order/{code}", get(invoice))
         .route("/cek", get(cek_form).post(cek))
         .route("/static/app.css", get(stylesheet))
+        .merge(crate::web::shop::routes())
 }
+
+/// How long a page waits for a nickname or bill answer from the worker.
+const LOOKUP_WAIT: Duration = Duration::from_secs(10);
 
 /// An error shown as a page: the same status code and message as the API would give.
 pub struct PageError(pub AppError);
@@ -56,7 +66,7 @@ impl From<crate::db::DbError> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    lang: &'static str,
+    t: &'static Texts,
     message: String,
     back: String,
 }
@@ -68,7 +78,7 @@ impl IntoResponse for PageError {
         render_status(
             status,
             &ErrorPage {
-                lang: "id",
+                t: &i18n::ID,
                 message: self.0.public_message(),
                 back: "/".into(),
             },
@@ -76,7 +86,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub type PageResult = Result<Response, PageError>;
 
 pub fn render<T: Template>(t: &T) -> Response {
     render_status(StatusCode::OK, t)
@@ -114,42 +124,89 @@ pub fn slug(s: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn initials(brand: &str) -> String {
+pub fn initials(brand: &str) -> String {
     brand
         .split_whitespace()
         .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric())
         .take(2)
         .collect::<String>()
         .to_uppercase()
 }
 
-struct BrandTile {
-    slug: String,
-    name: String,
-    initials: String,
-    from_price: String,
-    available: bool,
+/// Every product a customer may see (postpaid bills have no list price: sold through inquiry).
+pub async fn listed(app: &App) -> Result<Vec<Product>, PageError> {
+    let mut conn = app.db.conn().await?;
+    let all = products::list(&mut conn, None).await?;
+    Ok(all
+        .into_iter()
+        .filter(|p| p.enabled && p.price.is_positive())
+        .collect())
 }
 
-struct Group {
-    label: &'static str,
-    brands: Vec<BrandTile>,
+pub struct BrandTile {
+    pub href: String,
+    pub art: String,
+    pub name: String,
+    pub from_price: String,
+    pub available: bool,
+    /// Lower-case words the search box matches (brand and product names).
+    pub search: String,
+}
+
+pub struct Group {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub tiles: Vec<BrandTile>,
+}
+
+pub struct PopularView {
+    pub href: String,
+    pub art: String,
+    pub brand: String,
+    pub name: String,
+    pub price: String,
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
-    lang: &'static str,
+    t: &'static Texts,
+    q: String,
     groups: Vec<Group>,
+    popular: Vec<PopularView>,
+    empty: bool,
 }
 
-async fn home(State(app): State<App>) -> PageResult {
-    let mut conn = app.db.conn().await?;
-    let all = products::list(&mut conn, None).await?;
-    drop(conn);
+#[derive(Deserialize, Default)]
+struct HomeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> BrandTile {
+    let cheapest = items.iter().filter(|p| p.sellable()).map(|p| p.price).min();
+    let mut search = name.to_lowercase();
+    for p in items {
+        search.push(' ');
+        search.push_str(&p.name.to_lowercase());
+    }
+    BrandTile {
+        href,
+        art: format!("/art/{art}.svg"),
+        name: name.to_string(),
+        from_price: cheapest
+            .map(|p| format!("{} {}", t.from, p.display_spaced()))
+            .unwrap_or_else(|| t.out_of_stock.to_string()),
+        available: cheapest.is_some(),
+        search,
+    }
+}
+
+async fn home(State(app): State<App>, Lang(t): Lang, Query(q): Query<HomeQuery>) -> PageResult {
+    let all = listed(&app).await?;
     let mut by_cat: BTreeMap<Category, BTreeMap<String, Vec<&Product>>> = BTreeMap::new();
-    for p in all.iter().filter(|p| p.enabled && p.price.is_positive()) {
+    for p in &all {
         by_cat
             .entry(p.category)
             .or_default()
@@ -157,49 +214,180 @@ async fn home(State(app): State<App>) -> PageResult {
             .or_default()
             .push(p);
     }
-    let groups = Category::ALL
-        .iter()
-        .filter_map(|c| {
-            let brands = by_cat.get(c)?;
-            Some(Group {
-                label: c.label(),
-                brands: brands
+    let brand_tiles = |c: Category| -> Vec<BrandTile> {
+        by_cat
+            .get(&c)
+            .map(|brands| {
+                brands
                     .iter()
                     .map(|(brand, items)| {
-                        let cheapest = items.iter().filter(|p| p.available).map(|p| p.price).min();
-                        BrandTile {
-                            slug: slug(brand),
-                            name: brand.clone(),
-                            initials: initials(brand),
-                            from_price: cheapest.map(|p| p.display_spaced()).unwrap_or_default(),
-                            available: cheapest.is_some(),
-                        }
+                        tile(
+                            format!("/produk/{}", slug(brand)),
+                            &slug(brand),
+                            brand,
+                            items,
+                            t,
+                        )
                     })
-                    .collect(),
+                    .collect()
             })
-        })
+            .unwrap_or_default()
+    };
+    let phone_items: Vec<&Product> = all
+        .iter()
+        .filter(|p| matches!(p.category, Category::Pulsa | Category::Data))
         .collect();
-    Ok(render(&Home { lang: "id", groups }))
+    let token_items: Vec<&Product> = all
+        .iter()
+        .filter(|p| p.category == Category::Pln && p.kind != ServiceKind::Postpaid)
+        .collect();
+    let mut pln = Vec::new();
+    if !token_items.is_empty() {
+        pln.push(tile(
+            format!("/produk/{}", slug(&token_items[0].brand)),
+            "token-pln",
+            t.token_tile,
+            &token_items,
+            t,
+        ));
+    }
+    let bill = {
+        let mut conn = app.db.conn().await?;
+        postpaid_product(&mut conn).await?
+    };
+    if let Some(b) = &bill {
+        pln.push(BrandTile {
+            href: "/pln/tagihan".into(),
+            art: "/art/tagihan-pln.svg".into(),
+            name: t.bill_tile.into(),
+            from_price: String::new(),
+            available: b.sellable(),
+            search: format!("tagihan pln pascabayar bill {}", b.name.to_lowercase()),
+        });
+    }
+    let pulsa = if phone_items.is_empty() {
+        vec![]
+    } else {
+        vec![tile(
+            "/pulsa".into(),
+            "pulsa",
+            t.pulsa_tile,
+            &phone_items,
+            t,
+        )]
+    };
+    let mut groups = vec![
+        Group {
+            id: "game",
+            label: t.cat_games,
+            tiles: brand_tiles(Category::Game),
+        },
+        Group {
+            id: "pulsa",
+            label: t.cat_pulsa,
+            tiles: pulsa,
+        },
+        Group {
+            id: "pln",
+            label: t.cat_pln,
+            tiles: pln,
+        },
+        Group {
+            id: "voucher",
+            label: t.cat_voucher,
+            tiles: brand_tiles(Category::Voucher),
+        },
+    ];
+    let q_norm = q.q.trim().to_lowercase();
+    if !q_norm.is_empty() {
+        for g in &mut groups {
+            g.tiles.retain(|b| b.search.contains(&q_norm));
+        }
+    }
+    groups.retain(|g| !g.tiles.is_empty());
+    let popular = popular(&app, &all).await?;
+    Ok(render(&Home {
+        t,
+        q: q.q.trim().to_string(),
+        empty: all.is_empty(),
+        groups,
+        popular: if q_norm.is_empty() { popular } else { vec![] },
+    }))
 }
 
-struct NominalView {
-    code: String,
-    name: String,
-    price: String,
-    available: bool,
+async fn postpaid_product(conn: &mut crate::db::Conn) -> Result<Option<Product>, PageError> {
+    let all = products::list(conn, Some(Category::Pln)).await?;
+    Ok(all
+        .into_iter()
+        .find(|p| p.kind == ServiceKind::Postpaid && p.enabled))
+}
+
+/// The most ordered products of the last 30 days; before there are orders, the cheapest
+/// item of the first game brands.
+async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
+    let since = app.now_ms() - 30 * 86_400_000;
+    let codes = {
+        let mut conn = app.db.conn().await?;
+        shop_db::popular_codes(&mut conn, since, 6).await?
+    };
+    let mut picked: Vec<&Product> = codes
+        .iter()
+        .filter_map(|c| all.iter().find(|p| &p.code == c && p.sellable()))
+        .collect();
+    if picked.len() < 6 {
+        let mut seen: Vec<&str> = picked.iter().map(|p| p.brand.as_str()).collect();
+        for p in all
+            .iter()
+            .filter(|p| p.category == Category::Game && p.sellable())
+        {
+            if picked.len() >= 6 {
+                break;
+            }
+            if !seen.contains(&p.brand.as_str()) {
+                seen.push(&p.brand);
+                picked.push(p);
+            }
+        }
+    }
+    Ok(picked
+        .into_iter()
+        .map(|p| PopularView {
+            href: format!("/produk/{}?pilih={}", slug(&p.brand), p.code),
+            art: format!("/art/{}.svg", slug(&p.brand)),
+            brand: p.brand.clone(),
+            name: p.name.clone(),
+            price: p.price.display_spaced(),
+        })
+        .collect())
+}
+
+pub struct NominalView {
+    pub code: String,
+    pub name: String,
+    pub price: String,
+    pub available: bool,
+}
+
+pub struct NominalGroupView {
+    pub label: &'static str,
+    pub items: Vec<NominalView>,
 }
 
 #[derive(Template)]
 #[template(path = "brand.html")]
 struct BrandPage {
-    lang: &'static str,
+    t: &'static Texts,
     brand: String,
+    art: String,
     target_label: &'static str,
     target_inputmode: &'static str,
+    min_digits: usize,
     zone_label: Option<&'static str>,
     servers: Vec<(String, String)>,
     hint: &'static str,
-    products: Vec<NominalView>,
+    nickname_checked: bool,
+    probe: String,
+    groups: Vec<NominalGroupView>,
     selected: String,
     target: String,
     zone: String,
@@ -207,26 +395,68 @@ struct BrandPage {
     error: Option<String>,
 }
 
-fn hint_for(rule: &TargetRule) -> &'static str {
+fn hint_for(rule: &TargetRule, t: &Texts) -> &'static str {
+    use madd_domain::catalog::ZoneRule;
+    let en = t.code == "en";
     match rule {
-        TargetRule::Game { zone: madd_domain::catalog::ZoneRule::Digits { .. }, .. } => {
+        TargetRule::Game { zone: ZoneRule::Digits { .. }, .. } if en => {
+            "Open your profile in the game: the User ID and Zone ID are under your name, e.g. 123456789 (2345)."
+        }
+        TargetRule::Game { zone: ZoneRule::Digits { .. }, .. } => {
             "Buka profil di game: User ID dan Zone ID tertulis di bawah nama, contoh 123456789 (2345)."
         }
-        TargetRule::Game { zone: madd_domain::catalog::ZoneRule::Server(_), .. } => {
+        TargetRule::Game { zone: ZoneRule::Server(_), .. } if en => {
+            "The UID is in a corner of the Paimon/Phone menu; pick your account's server."
+        }
+        TargetRule::Game { zone: ZoneRule::Server(_), .. } => {
             "UID ada di pojok layar menu Paimon/Phone; pilih server akunmu."
         }
+        TargetRule::Game { .. } | TargetRule::FreeText { .. } if en => "The ID is on your in-game profile page.",
         TargetRule::Game { .. } | TargetRule::FreeText { .. } => "ID ada di halaman profil game.",
+        TargetRule::Phone if en => "The phone number to top up.",
         TargetRule::Phone => "Nomor HP tujuan pengisian.",
-        TargetRule::PlnCustomer => "Nomor meter (11 digit) atau ID pelanggan (12 digit) di kWh meter atau struk PLN.",
+        TargetRule::PlnCustomer if en => {
+            "Meter number (11 digits) or customer ID (12 digits), on the kWh meter or a PLN receipt."
+        }
+        TargetRule::PlnCustomer => {
+            "Nomor meter (11 digit) atau ID pelanggan (12 digit) di kWh meter atau struk PLN."
+        }
     }
 }
 
-async fn brand_products(app: &App, slug_wanted: &str) -> Result<Vec<Product>, PageError> {
-    let mut conn = app.db.conn().await?;
-    let all = products::list(&mut conn, None).await?;
-    let items: Vec<Product> = all
+/// Groups a product list into the rows of the nominal grid.
+pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
+    let en = t.code == "en";
+    let mut groups: BTreeMap<(u8, &'static str), Vec<NominalView>> = BTreeMap::new();
+    for p in items {
+        let (rank, label) = match p.category {
+            Category::Game => {
+                let g = NominalGroup::of(&p.name);
+                (g as u8, if en { g.label_en() } else { g.label_id() })
+            }
+            Category::Pulsa => (0, t.pulsa),
+            Category::Data => (1, t.data),
+            Category::Pln => (0, t.token_tile),
+            Category::Voucher => (0, "Voucher"),
+        };
+        groups.entry((rank, label)).or_default().push(NominalView {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            price: p.price.display_spaced(),
+            available: p.sellable(),
+        });
+    }
+    groups
         .into_iter()
-        .filter(|p| p.enabled && p.price.is_positive() && slug(&p.brand) == slug_wanted)
+        .map(|((_, label), items)| NominalGroupView { label, items })
+        .collect()
+}
+
+async fn brand_products(app: &App, slug_wanted: &str) -> Result<Vec<Product>, PageError> {
+    let items: Vec<Product> = listed(app)
+        .await?
+        .into_iter()
+        .filter(|p| slug(&p.brand) == slug_wanted && p.kind != ServiceKind::Postpaid)
         .collect();
     if items.is_empty() {
         return Err(AppError::not_found("product_not_found", "Produk").into());
@@ -243,34 +473,41 @@ struct FormValues {
     error: Option<String>,
 }
 
-fn brand_view(items: &[Product], v: FormValues) -> BrandPage {
+fn brand_view(items: &[Product], v: FormValues, t: &'static Texts) -> BrandPage {
     let first = &items[0];
     let rule = TargetRule::for_product(first.category, &first.brand);
+    let min_digits = match &rule {
+        TargetRule::Game { min_digits, .. } => *min_digits,
+        TargetRule::FreeText { .. } => 3,
+        TargetRule::Phone => 10,
+        TargetRule::PlnCustomer => 11,
+    };
     BrandPage {
-        lang: "id",
+        t,
         brand: first.brand.clone(),
+        art: format!("/art/{}.svg", slug(&first.brand)),
         target_label: rule.target_label(),
         target_inputmode: if matches!(rule, TargetRule::FreeText { .. }) {
             "text"
         } else {
             "numeric"
         },
+        min_digits,
         zone_label: rule.zone_label(),
         servers: rule
             .servers()
             .iter()
             .map(|(c, n)| (c.to_string(), n.to_string()))
             .collect(),
-        hint: hint_for(&rule),
-        products: items
+        hint: hint_for(&rule, t),
+        nickname_checked: rule.nickname_code().is_some(),
+        probe: items
             .iter()
-            .map(|p| NominalView {
-                code: p.code.clone(),
-                name: p.name.clone(),
-                price: p.price.display_spaced(),
-                available: p.sellable(),
-            })
-            .collect(),
+            .find(|p| p.sellable())
+            .unwrap_or(first)
+            .code
+            .clone(),
+        groups: nominal_groups(items, t),
         selected: v.selected,
         target: v.target,
         zone: v.zone,
@@ -279,51 +516,86 @@ fn brand_view(items: &[Product], v: FormValues) -> BrandPage {
     }
 }
 
-async fn brand_page(State(app): State<App>, Path(slug_wanted): Path<String>) -> PageResult {
+#[derive(Deserialize, Default)]
+struct BrandQuery {
+    #[serde(default)]
+    pilih: String,
+}
+
+async fn brand_page(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Path(slug_wanted): Path<String>,
+    Query(q): Query<BrandQuery>,
+) -> PageResult {
     let items = brand_products(&app, &slug_wanted).await?;
-    Ok(render(&brand_view(&items, FormValues::default())))
+    Ok(render(&brand_view(
+        &items,
+        FormValues {
+            selected: q.pilih,
+            ..FormValues::default()
+        },
+        t,
+    )))
 }
 
 #[derive(Deserialize)]
-struct CheckoutForm {
+pub struct CheckoutForm {
     #[serde(default)]
-    product: String,
+    pub product: String,
     #[serde(default)]
-    target: String,
-    zone: Option<String>,
+    pub target: String,
+    pub zone: Option<String>,
     #[serde(default)]
-    whatsapp: String,
+    pub whatsapp: String,
+}
+
+/// A bill's lines on the confirmation card.
+pub struct BillLines {
+    pub bill: String,
+    pub admin: String,
 }
 
 #[derive(Template)]
 #[template(path = "confirm.html")]
-struct ConfirmPage {
-    lang: &'static str,
-    nickname: Option<String>,
-    target_label: &'static str,
-    account: String,
-    product_name: String,
-    product_code: String,
-    brand_slug: String,
-    price: String,
-    fee: String,
-    total: String,
-    whatsapp_masked: String,
-    target: String,
-    zone: String,
-    whatsapp: String,
-    idempotency_key: String,
+pub struct ConfirmPage {
+    pub t: &'static Texts,
+    pub nickname: Option<String>,
+    pub nickname_label: &'static str,
+    pub target_label: &'static str,
+    pub account: String,
+    pub product_name: String,
+    pub product_code: String,
+    pub back_href: String,
+    pub bill: Option<BillLines>,
+    pub price: String,
+    pub fee: String,
+    pub total: String,
+    pub whatsapp_masked: String,
+    pub target: String,
+    pub zone: String,
+    pub whatsapp: String,
+    pub idempotency_key: String,
+    pub same_day: bool,
 }
 
-/// Step 2 of the purchase: everything is checked (the nickname too) and shown before paying.
-async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageResult {
+/// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
+/// before paying.
+async fn checkout(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Form(f): Form<CheckoutForm>,
+) -> PageResult {
     let product = {
         let mut conn = app.db.conn().await?;
         products::get(&mut conn, f.product.trim()).await?
     };
-    let Some(product) = product else {
+    let Some(product) = product.filter(|p| p.enabled) else {
         return Err(AppError::invalid("product_required", "Pilih nominal terlebih dahulu.").into());
     };
+    if product.kind == ServiceKind::Postpaid {
+        return crate::web::shop::bill_checkout(&app, t, product, f).await;
+    }
     let items = brand_products(&app, &slug(&product.brand)).await?;
     let again = |error: String| {
         render_status(
@@ -337,6 +609,7 @@ async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageRe
                     whatsapp: f.whatsapp.clone(),
                     error: Some(error),
                 },
+                t,
             ),
         )
     };
@@ -349,13 +622,13 @@ async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageRe
     let rule = TargetRule::for_product(product.category, &product.brand);
     let account = match GameAccount::parse(&rule, &f.target, f.zone.as_deref()) {
         Ok(a) => a,
-        Err(e) => return Ok(again(e.to_string())),
+        Err(e) => return Ok(again(capitalise(&e.to_string()))),
     };
     let phone = match PhoneNumber::parse(&f.whatsapp) {
         Ok(p) => p,
-        Err(e) => return Ok(again(e.to_string())),
+        Err(e) => return Ok(again(format!("Nomor WhatsApp: {e}"))),
     };
-    let nickname = match nickname::lookup(&app, &rule, &account, Duration::from_secs(10)).await {
+    let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
         Ok(NicknameAnswer::Found(n)) => Some(n),
         Ok(NicknameAnswer::NotChecked) => None,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
@@ -368,14 +641,17 @@ async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageRe
         &crate::service::settings::current(&app).await?.customer_fee,
         app.payment.unit_price(),
     );
+    let same_day = bought_today(&app, account.target(), &product.code).await?;
     Ok(render(&ConfirmPage {
-        lang: "id",
+        t,
         nickname,
+        nickname_label: t.nickname,
         target_label: rule.target_label(),
         account: account.to_string(),
         product_name: product.name.clone(),
         product_code: product.code.clone(),
-        brand_slug: slug(&product.brand),
+        back_href: format!("/produk/{}?pilih={}", slug(&product.brand), product.code),
+        bill: None,
         price: quote.price.display_spaced(),
         fee: quote.fee.display_spaced(),
         total: quote.amount_due.display_spaced(),
@@ -385,7 +661,23 @@ async fn checkout(State(app): State<App>, Form(f): Form<CheckoutForm>) -> PageRe
         whatsapp: phone.local(),
         // One key per confirmation page: a double tap creates one order.
         idempotency_key: random_token(),
+        same_day,
     }))
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Whether the same target bought the same product today (WIB): a likely double purchase.
+pub async fn bought_today(app: &App, target: &str, product: &str) -> Result<bool, PageError> {
+    let since = shopfront::start_of_day_wib(app.now_ms());
+    let mut conn = app.db.conn().await?;
+    Ok(shop_db::same_target_orders(&mut conn, target, product, since).await? > 0)
 }
 
 #[derive(Deserialize)]
@@ -412,60 +704,150 @@ async fn place_order(State(app): State<App>, Form(f): Form<OrderForm>) -> PageRe
     Ok(Redirect::to(&format!("/order/{}", order.code)).into_response())
 }
 
+/// One step of the invoice's status timeline.
+pub struct Step {
+    pub label: &'static str,
+    /// `done`, `now`, `todo` or `bad`.
+    pub state: &'static str,
+}
+
+/// The timeline the invoice shows for a status: the happy path, bent where the order left it.
+pub fn timeline(t: &Texts, status: OrderStatus) -> Vec<Step> {
+    use OrderStatus::*;
+    let label = |s| i18n::status_label(t, s);
+    let path: Vec<(OrderStatus, &'static str)> = match status {
+        AwaitingPayment | Paid | Processing | Delivered => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Processing, "done"),
+            (Delivered, "done"),
+        ],
+        Underpaid => vec![
+            (Underpaid, "bad"),
+            (Paid, "todo"),
+            (Processing, "todo"),
+            (Delivered, "todo"),
+        ],
+        Expired => vec![(AwaitingPayment, "done"), (Expired, "bad")],
+        Failed => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Processing, "done"),
+            (Failed, "bad"),
+        ],
+        Refunded => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Failed, "done"),
+            (Refunded, "done"),
+        ],
+    };
+    let reached = path.iter().position(|(s, _)| *s == status);
+    path.iter()
+        .enumerate()
+        .map(|(i, (s, kind))| Step {
+            label: label(*s),
+            state: match reached {
+                Some(r) if i < r => "done",
+                Some(r) if i == r => {
+                    if *kind == "bad" {
+                        "bad"
+                    } else if status == Delivered || status == Refunded {
+                        "done"
+                    } else {
+                        "now"
+                    }
+                }
+                _ => "todo",
+            },
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "invoice.html")]
 struct InvoicePage {
-    lang: &'static str,
+    t: &'static Texts,
     code: String,
     status: &'static str,
     status_label: &'static str,
+    steps: Vec<Step>,
     product_name: String,
     account: String,
     nickname: Option<String>,
     amount_due: String,
     amount_paid: String,
+    amount_paid_raw: i64,
     shortfall: Option<String>,
     awaiting: bool,
     expires: String,
+    expires_ms: i64,
+    now_ms: i64,
+    minutes_left: i64,
     serial: Option<String>,
+    token: Option<String>,
     pay_url: Option<String>,
-    refresh: bool,
+    cs_url: Option<String>,
+    live: bool,
 }
 
-async fn invoice(State(app): State<App>, Path(code): Path<String>) -> PageResult {
+async fn invoice(State(app): State<App>, Lang(t): Lang, Path(code): Path<String>) -> PageResult {
     let order = orders::get(&app, &code).await?;
     let awaiting = order.status.accepts_payment();
+    let now = app.now_ms();
+    let seller = crate::service::settings::current(&app)
+        .await?
+        .seller_whatsapp;
+    let cs_url = seller.as_ref().map(|seller| {
+        let text = format!("{} {}", t.cs_text, order.code);
+        format!(
+            "https://wa.me/{}?text={}",
+            seller.as_str(),
+            url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        )
+    });
     Ok(render(&InvoicePage {
-        lang: "id",
+        t,
         code: order.code.to_string(),
         status: order.status.as_str(),
-        status_label: order.status.label_id(),
+        status_label: i18n::status_label(t, order.status),
+        steps: timeline(t, order.status),
         product_name: order.product_name.clone(),
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
         amount_due: order.amount_due.display_spaced(),
         amount_paid: order.amount_paid.display_spaced(),
-        shortfall: (order.status == madd_domain::OrderStatus::Underpaid)
+        amount_paid_raw: order.amount_paid.amount(),
+        shortfall: (order.status == OrderStatus::Underpaid)
             .then(|| order.shortfall().display_spaced()),
         awaiting,
         expires: clock::human(order.expires_at),
+        expires_ms: order.expires_at,
+        now_ms: now,
+        minutes_left: ((order.expires_at - now).max(0) + 59_999) / 60_000,
+        token: order
+            .serial_number
+            .as_deref()
+            .filter(|_| order.product_code.starts_with("PLN") || order.brand == "PLN")
+            .and_then(shopfront::pln_token),
         serial: order.serial_number.clone(),
         pay_url: orders::pay_url(&app, &order),
-        refresh: !order.status.is_final() && order.status != madd_domain::OrderStatus::Failed,
+        cs_url,
+        live: !order.status.is_final(),
     }))
 }
 
 #[derive(Template)]
 #[template(path = "cek.html")]
 struct CekPage {
-    lang: &'static str,
+    t: &'static Texts,
     code: String,
     error: Option<String>,
 }
 
-async fn cek_form() -> Response {
+async fn cek_form(Lang(t): Lang) -> Response {
     render(&CekPage {
-        lang: "id",
+        t,
         code: String::new(),
         error: None,
     })
@@ -479,12 +861,12 @@ struct CekForm {
 
 /// Looking an order up needs its code and the last four digits of its WhatsApp number, so a
 /// mistyped code does not show a stranger's order.
-async fn cek(State(app): State<App>, Form(f): Form<CekForm>) -> PageResult {
+async fn cek(State(app): State<App>, Lang(t): Lang, Form(f): Form<CekForm>) -> PageResult {
     let not_found = || {
         render_status(
             StatusCode::NOT_FOUND,
             &CekPage {
-                lang: "id",
+                t,
                 code: f.code.clone(),
                 error: Some(
                     "Pesanan tidak ditemukan. Periksa kode dan 4 digit nomor WhatsApp.".into(),
@@ -511,5 +893,32 @@ mod tests {
         assert_eq!(slug("PUBGM INDO  A"), "pubgm-indo-a");
         assert_eq!(slug("by.U"), "by-u");
         assert_eq!(initials("Mobile Legends B"), "ML");
+    }
+
+    #[test]
+    fn timelines() {
+        let states = |s| {
+            timeline(&i18n::ID, s)
+                .into_iter()
+                .map(|s| format!("{}:{}", s.label, s.state))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            states(OrderStatus::AwaitingPayment),
+            "Menunggu Pembayaran:now Dibayar:todo Diproses:todo Sukses:todo"
+        );
+        assert_eq!(
+            states(OrderStatus::Delivered),
+            "Menunggu Pembayaran:done Dibayar:done Diproses:done Sukses:done"
+        );
+        assert_eq!(
+            states(OrderStatus::Underpaid),
+            "Kurang Bayar:bad Dibayar:todo Diproses:todo Sukses:todo"
+        );
+        assert_eq!(
+            states(OrderStatus::Expired),
+            "Menunggu Pembayaran:done Kedaluwarsa:bad"
+        );
     }
 }

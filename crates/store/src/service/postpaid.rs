@@ -1,0 +1,165 @@
+//! Postpaid bills (PLN Pascabayar). The customer sees the name, the bill, the admin fee and the
+//! total before paying. Like nickname lookups, the request handler never asks the supplier: it
+//! queues an inquiry job and waits briefly for the worker's answer.
+//!
+//! Pricing: the order's `cost` is the inquired total (bill + PLN admin, what the supplier charges
+//! on `pay-pasca`); its `price` is [`madd_domain::storefront::postpaid_price`] (the total plus the
+//! store's flat minimum markup, rounded up to the payment unit); the customer fee is added as for
+//! every product. An order uses an answer at most [`FRESH_MS`] old, so the amount paid is the
+//! amount shown.
+
+use std::time::Duration;
+
+use madd_domain::{CustomerFee, Quote, Rupiah};
+
+use crate::app::App;
+use crate::db::products::Product;
+use crate::db::storefront::{self as repo, Bill, InquiryState};
+use crate::error::{AppError, AppResult};
+use crate::jobs::{self, JobKind, Outcome};
+use crate::supplier::SupplierError;
+
+/// An inquiry answer is reused (and an order may be made from it) for this long.
+pub const FRESH_MS: i64 = 10 * 60 * 1000;
+
+/// What the customer is asked to pay for a bill.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BillQuote {
+    pub bill: Bill,
+    /// The store's price (see the module docs), then the customer fee as for every product.
+    pub quote: Quote,
+}
+
+impl BillQuote {
+    pub fn new(bill: Bill, markup_min: Rupiah, fee: &CustomerFee, unit: Rupiah) -> BillQuote {
+        let price = madd_domain::storefront::postpaid_price(bill.total, markup_min, unit);
+        BillQuote {
+            quote: Quote::new(price, fee, unit),
+            bill,
+        }
+    }
+}
+
+/// The bill of `customer_no` for a postpaid product, asked through the job queue.
+pub async fn inquire(
+    app: &App,
+    product: &Product,
+    customer_no: &str,
+    wait: Duration,
+) -> AppResult<BillQuote> {
+    let now = app.now_ms();
+    let id = {
+        let mut tx = app.db.begin().await?;
+        let (id, needs_job) =
+            repo::request_inquiry(&mut tx, &product.code, customer_no, now, now - FRESH_MS).await?;
+        if needs_job {
+            jobs::schedule(
+                &mut tx,
+                JobKind::PostpaidInquiry,
+                id,
+                now,
+                now,
+                Some(&format!("inquiry:{id}")),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if needs_job {
+            app.wake_workers();
+        }
+        id
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let answered = app.answers.notified();
+        let inquiry = {
+            let mut conn = app.db.conn().await?;
+            repo::inquiry(&mut conn, id).await?
+        };
+        match inquiry.map(|i| i.state) {
+            Some(InquiryState::Found(bill)) => {
+                let settings = crate::service::settings::current(app).await?;
+                return Ok(BillQuote::new(
+                    bill,
+                    settings.markup.min,
+                    &settings.customer_fee,
+                    app.payment.unit_price(),
+                ));
+            }
+            Some(InquiryState::NotFound(message)) => {
+                // The supplier's own words ("Tagihan tidak ditemukan.") are for the log.
+                tracing::info!(%message, "no postpaid bill");
+                let what = "Tagihan untuk nomor ini (mungkin sudah dibayar)".to_string();
+                return Err(AppError::not_found("bill_not_found", what));
+            }
+            Some(InquiryState::Failed(_)) => return Err(unavailable()),
+            Some(InquiryState::Pending) | None => {}
+        }
+        if tokio::time::timeout_at(
+            deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)),
+            answered,
+        )
+        .await
+        .is_err()
+            && tokio::time::Instant::now() >= deadline
+        {
+            return Err(unavailable());
+        }
+    }
+}
+
+fn unavailable() -> AppError {
+    AppError::Unavailable {
+        code: "inquiry_unavailable",
+        message: "Cek tagihan sedang tidak bisa dilakukan. Coba lagi sebentar lagi.".into(),
+    }
+}
+
+/// The inquiry job.
+pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
+    let inquiry = {
+        let mut conn = app.db.conn().await?;
+        repo::inquiry(&mut conn, id).await?
+    };
+    let Some(inquiry) = inquiry else {
+        return Ok(Outcome::Done);
+    };
+    if inquiry.state != InquiryState::Pending {
+        return Ok(Outcome::Done);
+    }
+    let state = match app
+        .supplier
+        .postpaid_inquiry(&inquiry.product_code, &inquiry.customer_no)
+        .await
+    {
+        Ok(b) if b.total.is_positive() => InquiryState::Found(Bill {
+            customer_name: b.customer_name,
+            bill: b.bill,
+            admin: b.admin,
+            total: b.total,
+        }),
+        Ok(_) => InquiryState::NotFound("tidak ada tagihan".into()),
+        // VIP answers "no bill" as a refusal: that is an answer about the number.
+        Err(SupplierError::Rejected { message }) => InquiryState::NotFound(message),
+        Err(SupplierError::Unavailable { detail }) => InquiryState::Failed(detail),
+    };
+    let mut conn = app.db.conn().await?;
+    repo::resolve_inquiry(&mut conn, id, &state, app.now_ms()).await?;
+    drop(conn);
+    app.answers.notify_waiters();
+    Ok(Outcome::Done)
+}
+
+pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    repo::resolve_inquiry(
+        &mut conn,
+        id,
+        &InquiryState::Failed(error.into()),
+        app.now_ms(),
+    )
+    .await?;
+    drop(conn);
+    app.answers.notify_waiters();
+    Ok(())
+}

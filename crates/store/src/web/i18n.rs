@@ -1,0 +1,319 @@
+//! The storefront's two languages: Indonesian (default) and English, chosen with the
+//! `madd_lang` cookie (`/bahasa/en`, `/bahasa/id`). Messages from services and validation stay
+//! Indonesian; the page around them follows the choice.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use madd_domain::OrderStatus;
+
+pub const COOKIE: &str = "madd_lang";
+
+/// Every fixed text of the storefront pages, in one language.
+pub struct Texts {
+    pub code: &'static str,
+    pub other_code: &'static str,
+    pub other_name: &'static str,
+    pub nav_track: &'static str,
+    pub footer: &'static str,
+    pub hero_title: &'static str,
+    pub hero_text: &'static str,
+    pub search_label: &'static str,
+    pub search_button: &'static str,
+    pub search_results: &'static str,
+    pub no_results: &'static str,
+    pub popular: &'static str,
+    pub from: &'static str,
+    pub out_of_stock: &'static str,
+    pub sold_out: &'static str,
+    pub cat_games: &'static str,
+    pub cat_pulsa: &'static str,
+    pub cat_pln: &'static str,
+    pub cat_voucher: &'static str,
+    pub pulsa_tile: &'static str,
+    pub token_tile: &'static str,
+    pub bill_tile: &'static str,
+    pub catalogue_empty: &'static str,
+    pub step_enter: &'static str,
+    pub step_choose: &'static str,
+    pub step_whatsapp: &'static str,
+    pub whatsapp_label: &'static str,
+    pub where_id: &'static str,
+    pub continue_button: &'static str,
+    pub checking_id: &'static str,
+    pub nickname: &'static str,
+    pub confirm_title: &'static str,
+    pub product: &'static str,
+    pub price: &'static str,
+    pub fee: &'static str,
+    pub total: &'static str,
+    pub pay_button: &'static str,
+    pub change: &'static str,
+    pub working: &'static str,
+    pub same_day_warning: &'static str,
+    pub account: &'static str,
+    pub paid: &'static str,
+    pub still_owed: &'static str,
+    pub pay_before: &'static str,
+    pub time_left: &'static str,
+    pub pay_trakteer: &'static str,
+    pub pay_rest: &'static str,
+    pub pay_note: &'static str,
+    pub scan_qr: &'static str,
+    pub underpaid_note: &'static str,
+    pub serial: &'static str,
+    pub token: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
+    pub ask_cs: &'static str,
+    pub auto_update: &'static str,
+    pub cs_text: &'static str,
+    pub phone_label: &'static str,
+    pub phone_hint: &'static str,
+    pub check_operator: &'static str,
+    pub operator: &'static str,
+    pub operator_unknown: &'static str,
+    pub pulsa_title: &'static str,
+    pub pulsa: &'static str,
+    pub data: &'static str,
+    pub bill_title: &'static str,
+    pub customer_no: &'static str,
+    pub bill_hint: &'static str,
+    pub check_bill: &'static str,
+    pub customer_name: &'static str,
+    pub bill: &'static str,
+    pub pln_admin: &'static str,
+    pub store_fee: &'static str,
+    pub track_title: &'static str,
+    pub order_code: &'static str,
+    pub last4: &'static str,
+    pub track_button: &'static str,
+    pub oops: &'static str,
+    pub back: &'static str,
+}
+
+pub static ID: Texts = Texts {
+    code: "id",
+    other_code: "en",
+    other_name: "English",
+    nav_track: "Cek Pesanan",
+    footer: "Madd Store · Top up game, pulsa, data & PLN · Bayar QRIS/e-wallet lewat Trakteer",
+    hero_title: "Top up cepat, bayar QRIS",
+    hero_text: "Diamond, UC, Genesis Crystal, pulsa, paket data dan token PLN. Nickname dicek sebelum bayar, status dikirim lewat WhatsApp.",
+    search_label: "Cari game atau produk",
+    search_button: "Cari",
+    search_results: "Hasil pencarian",
+    no_results: "Tidak ada produk yang cocok.",
+    popular: "Produk populer",
+    from: "mulai",
+    out_of_stock: "stok kosong",
+    sold_out: "Kosong",
+    cat_games: "Games",
+    cat_pulsa: "Pulsa & Data",
+    cat_pln: "PLN",
+    cat_voucher: "Voucher & Streaming",
+    pulsa_tile: "Pulsa & Paket Data",
+    token_tile: "Token PLN",
+    bill_tile: "Tagihan PLN",
+    catalogue_empty: "Katalog belum disinkronkan. Jalankan maddstore sync.",
+    step_enter: "1. Masukkan",
+    step_choose: "2. Pilih nominal",
+    step_whatsapp: "3. Nomor WhatsApp",
+    whatsapp_label: "WhatsApp untuk invoice & status",
+    where_id: "Di mana ID saya?",
+    continue_button: "Lanjut",
+    checking_id: "Mengecek ID…",
+    nickname: "Nickname",
+    confirm_title: "Konfirmasi pesanan",
+    product: "Produk",
+    price: "Harga",
+    fee: "Biaya admin",
+    total: "Total bayar",
+    pay_button: "Buat pesanan & bayar",
+    change: "Ubah pesanan",
+    working: "Memproses…",
+    same_day_warning: "Nomor/ID ini sudah membeli produk yang sama hari ini. Pastikan ini bukan pembelian ganda.",
+    account: "Akun",
+    paid: "Dibayar",
+    still_owed: "Kurang",
+    pay_before: "Bayar sebelum",
+    time_left: "Sisa waktu",
+    pay_trakteer: "Bayar via Trakteer (QRIS)",
+    pay_rest: "Bayar kekurangan via Trakteer",
+    pay_note: "Jangan ubah pesan dukungan di Trakteer: kode pesanan dipakai untuk mencocokkan pembayaran.",
+    scan_qr: "Scan untuk membuka halaman pembayaran di HP lain",
+    underpaid_note: "Pembayaran kurang. Bayar sisanya agar pesanan diproses.",
+    serial: "SN",
+    token: "Token listrik",
+    copy: "Salin",
+    copied: "Tersalin",
+    ask_cs: "Tanya CS via WhatsApp",
+    auto_update: "Status diperbarui otomatis.",
+    cs_text: "Halo Madd Store, saya mau tanya pesanan",
+    phone_label: "Nomor HP",
+    phone_hint: "Operator dikenali dari awalan nomor (0812 Telkomsel, 0857 Indosat, 0817 XL, …).",
+    check_operator: "Cek operator",
+    operator: "Operator",
+    operator_unknown: "Operator nomor ini tidak dikenali. Periksa kembali nomornya.",
+    pulsa_title: "Pulsa & Paket Data",
+    pulsa: "Pulsa",
+    data: "Paket Data",
+    bill_title: "Tagihan PLN Pascabayar",
+    customer_no: "ID Pelanggan",
+    bill_hint: "ID pelanggan 12 digit ada di struk atau tagihan PLN bulan lalu. Tagihan dicek dulu sebelum bayar.",
+    check_bill: "Cek tagihan",
+    customer_name: "Nama pelanggan",
+    bill: "Tagihan",
+    pln_admin: "Admin PLN",
+    store_fee: "Biaya layanan",
+    track_title: "Cek pesanan",
+    order_code: "Kode pesanan",
+    last4: "4 digit terakhir nomor WhatsApp",
+    track_button: "Cek",
+    oops: "Ups!",
+    back: "Kembali",
+};
+
+pub static EN: Texts = Texts {
+    code: "en",
+    other_code: "id",
+    other_name: "Bahasa Indonesia",
+    nav_track: "Track order",
+    footer: "Madd Store · Game top-ups, mobile credit, data & PLN · Pay by QRIS/e-wallet through Trakteer",
+    hero_title: "Fast top-ups, pay by QRIS",
+    hero_text: "Diamonds, UC, Genesis Crystals, mobile credit, data plans and PLN tokens. Your nickname is checked before you pay; updates arrive on WhatsApp.",
+    search_label: "Search games or products",
+    search_button: "Search",
+    search_results: "Search results",
+    no_results: "No matching products.",
+    popular: "Popular",
+    from: "from",
+    out_of_stock: "out of stock",
+    sold_out: "Sold out",
+    cat_games: "Games",
+    cat_pulsa: "Credit & Data",
+    cat_pln: "PLN electricity",
+    cat_voucher: "Vouchers & Streaming",
+    pulsa_tile: "Credit & data plans",
+    token_tile: "PLN token",
+    bill_tile: "PLN bill",
+    catalogue_empty: "The catalogue is not synced yet. Run maddstore sync.",
+    step_enter: "1. Enter your",
+    step_choose: "2. Choose an amount",
+    step_whatsapp: "3. WhatsApp number",
+    whatsapp_label: "WhatsApp for the invoice and updates",
+    where_id: "Where is my ID?",
+    continue_button: "Continue",
+    checking_id: "Checking ID…",
+    nickname: "Nickname",
+    confirm_title: "Confirm your order",
+    product: "Product",
+    price: "Price",
+    fee: "Admin fee",
+    total: "Total",
+    pay_button: "Place order & pay",
+    change: "Change order",
+    working: "Working…",
+    same_day_warning: "This number/ID already bought the same product today. Make sure this is not a double purchase.",
+    account: "Account",
+    paid: "Paid",
+    still_owed: "Still owed",
+    pay_before: "Pay before",
+    time_left: "Time left",
+    pay_trakteer: "Pay with Trakteer (QRIS)",
+    pay_rest: "Pay the rest with Trakteer",
+    pay_note: "Do not change the support message on Trakteer: the order code matches your payment.",
+    scan_qr: "Scan to open the payment page on another phone",
+    underpaid_note: "The payment was short. Pay the rest to have the order processed.",
+    serial: "SN",
+    token: "Electricity token",
+    copy: "Copy",
+    copied: "Copied",
+    ask_cs: "Ask support on WhatsApp",
+    auto_update: "The status updates by itself.",
+    cs_text: "Hello Madd Store, I have a question about order",
+    phone_label: "Phone number",
+    phone_hint: "The operator is recognised from the prefix (0812 Telkomsel, 0857 Indosat, 0817 XL, …).",
+    check_operator: "Find operator",
+    operator: "Operator",
+    operator_unknown: "This number's operator is not recognised. Please check the number.",
+    pulsa_title: "Mobile credit & data",
+    pulsa: "Credit",
+    data: "Data plans",
+    bill_title: "PLN postpaid bill",
+    customer_no: "Customer ID",
+    bill_hint: "The 12-digit customer ID is on last month's PLN receipt. The bill is shown before you pay.",
+    check_bill: "Check bill",
+    customer_name: "Customer name",
+    bill: "Bill",
+    pln_admin: "PLN admin fee",
+    store_fee: "Service fee",
+    track_title: "Track an order",
+    order_code: "Order code",
+    last4: "Last 4 digits of the WhatsApp number",
+    track_button: "Track",
+    oops: "Oops!",
+    back: "Back",
+};
+
+/// The visitor's language, from the `madd_lang` cookie (Indonesian unless it says `en`).
+#[derive(Copy, Clone)]
+pub struct Lang(pub &'static Texts);
+
+impl Lang {
+    pub fn from_cookie_header(header: Option<&str>) -> Lang {
+        let en = header
+            .unwrap_or("")
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .any(|(k, v)| k == COOKIE && v == "en");
+        Lang(if en { &EN } else { &ID })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_cookie_header(
+            parts
+                .headers
+                .get(header::COOKIE)
+                .and_then(|v| v.to_str().ok()),
+        ))
+    }
+}
+
+/// An order status in the page's language.
+pub fn status_label(t: &Texts, s: OrderStatus) -> &'static str {
+    if t.code == "id" {
+        return s.label_id();
+    }
+    match s {
+        OrderStatus::AwaitingPayment => "Awaiting payment",
+        OrderStatus::Underpaid => "Underpaid",
+        OrderStatus::Paid => "Paid",
+        OrderStatus::Processing => "Processing",
+        OrderStatus::Delivered => "Success",
+        OrderStatus::Failed => "Failed",
+        OrderStatus::Refunded => "Refunded",
+        OrderStatus::Expired => "Expired",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_picks_the_language() {
+        assert_eq!(Lang::from_cookie_header(None).0.code, "id");
+        assert_eq!(
+            Lang::from_cookie_header(Some("a=b; madd_lang=en")).0.code,
+            "en"
+        );
+        assert_eq!(Lang::from_cookie_header(Some("madd_lang=fr")).0.code, "id");
+        assert_eq!(status_label(&EN, OrderStatus::Delivered), "Success");
+        assert_eq!(status_label(&ID, OrderStatus::Delivered), "Sukses");
+    }
+}
