@@ -91,6 +91,7 @@ async fn read_until<T>(
 struct Demo {
     _child: Child,
     url: String,
+    password: String,
     _dir: TempDir,
 }
 
@@ -118,7 +119,7 @@ async fn start_demo() -> Demo {
         .arg("--db-file")
         .arg(dir.0.join("demo.db"))
         .env("MADD_LISTEN", "127.0.0.1:0")
-        .env("MADD_FULFILMENT", "auto")
+        .env("MADD_FULFILMENT", "manual")
         .env("RUST_LOG", "warn");
     for var in [
         "MADD_CONFIG",
@@ -148,6 +149,7 @@ async fn start_demo() -> Demo {
     Demo {
         _child: child,
         url,
+        password,
         _dir: dir,
     }
 }
@@ -359,7 +361,22 @@ async fn storefront_in_headless_chromium() {
     wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
     c.find(Locator::Css(".qr img")).await.expect("QR code");
     pay_on_trakteer(c, 0).await;
-    // The page updates itself (JS polling the API) until the supplier delivers.
+    wait_text(c, "status", "Dibayar", PAGE_WAIT).await;
+    let invoice = c.current_url().await.unwrap();
+    let code = invoice.path().rsplit('/').next().unwrap().to_string();
+
+    // The seller: the WhatsApp link to the order asks for a login first, then opens the order;
+    // "Proses" places it with the supplier.
+    c.goto(&url(&format!("/admin/orders/{code}"))).await.unwrap();
+    fill(c, "input[name=username]", "admin").await;
+    fill(c, "input[name=password]", &demo.password).await;
+    click(c, Locator::Css("form[action='/admin/login'] button[type=submit]")).await;
+    wait_text(c, "main", &code, PAGE_WAIT).await;
+    click(c, Locator::Css(&format!("form[action='/admin/orders/{code}/process'] button"))).await;
+    wait_text(c, "main", "Pesanan dikirim ke supplier", PAGE_WAIT).await;
+
+    // The customer's page updates itself (JS polling the API) until the supplier delivers.
+    c.goto(invoice.as_str()).await.unwrap();
     wait_text(c, "status", "Sukses", DELIVERY_WAIT).await;
     let sn = text_of(c, "#sn").await;
     assert!(!sn.is_empty());
@@ -367,6 +384,18 @@ async fn storefront_in_headless_chromium() {
         .await
         .expect("a copy button for the SN");
     screenshots(c, "invoice-delivered").await;
+
+    // The seller's view of it: the dashboard, the order's timeline, the month's report.
+    c.goto(&url("/admin")).await.unwrap();
+    wait_text(c, "main", "Saldo", PAGE_WAIT).await;
+    screenshots(c, "admin-dashboard").await;
+    c.goto(&url(&format!("/admin/orders/{code}"))).await.unwrap();
+    wait_text(c, "main", "SN", PAGE_WAIT).await;
+    screenshots(c, "admin-order-timeline").await;
+    c.goto(&url("/admin/reports")).await.unwrap();
+    wait_text(c, "main", "Laba", PAGE_WAIT).await;
+    c.find(Locator::Css("svg")).await.expect("the report's chart");
+    screenshots(c, "admin-report").await;
 
     // 2. A nickname with a script in it is shown as text and never runs.
     c.goto(&url("/produk/mobile-legends-b")).await.unwrap();
