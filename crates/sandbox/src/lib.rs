@@ -3,6 +3,7 @@
 //! tests start them on their own. Each simulator is a cheap-to-clone handle with an axum router
 //! (routes relative to its mount point) and Rust methods for tests to inspect it and turn knobs.
 
+pub mod html;
 pub mod trakteer;
 pub mod vip;
 pub mod whatsapp;

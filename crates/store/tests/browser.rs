@@ -367,12 +367,24 @@ async fn storefront_in_headless_chromium() {
 
     // The seller: the WhatsApp link to the order asks for a login first, then opens the order;
     // "Proses" places it with the supplier.
-    c.goto(&url(&format!("/admin/orders/{code}"))).await.unwrap();
+    c.goto(&url(&format!("/admin/orders/{code}")))
+        .await
+        .unwrap();
     fill(c, "input[name=username]", "admin").await;
     fill(c, "input[name=password]", &demo.password).await;
-    click(c, Locator::Css("form[action='/admin/login'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/admin/login'] button[type=submit]"),
+    )
+    .await;
     wait_text(c, "main", &code, PAGE_WAIT).await;
-    click(c, Locator::Css(&format!("form[action='/admin/orders/{code}/process'] button"))).await;
+    click(
+        c,
+        Locator::Css(&format!(
+            "form[action='/admin/orders/{code}/process'] button"
+        )),
+    )
+    .await;
     wait_text(c, "main", "Pesanan dikirim ke supplier", PAGE_WAIT).await;
 
     // The customer's page updates itself (JS polling the API) until the supplier delivers.
@@ -389,12 +401,16 @@ async fn storefront_in_headless_chromium() {
     c.goto(&url("/admin")).await.unwrap();
     wait_text(c, "main", "Saldo", PAGE_WAIT).await;
     screenshots(c, "admin-dashboard").await;
-    c.goto(&url(&format!("/admin/orders/{code}"))).await.unwrap();
+    c.goto(&url(&format!("/admin/orders/{code}")))
+        .await
+        .unwrap();
     wait_text(c, "main", "SN", PAGE_WAIT).await;
     screenshots(c, "admin-order-timeline").await;
     c.goto(&url("/admin/reports")).await.unwrap();
     wait_text(c, "main", "Laba", PAGE_WAIT).await;
-    c.find(Locator::Css("svg")).await.expect("the report's chart");
+    c.find(Locator::Css("svg"))
+        .await
+        .expect("the report's chart");
     screenshots(c, "admin-report").await;
 
     // 2. A nickname with a script in it is shown as text and never runs.

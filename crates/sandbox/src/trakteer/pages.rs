@@ -11,6 +11,7 @@ use super::api::jakarta_text;
 use super::{
     DeliveryOutcome, PayError, PayRequest, PaymentMethod, Support, TrakteerSim, MAX_QUANTITY,
 };
+use crate::html::escape;
 
 const STYLE: &str = "\
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#fdf3f4;color:#222}\
@@ -24,21 +25,6 @@ fieldset input{width:auto}button{width:100%;padding:.8rem;border:0;border-radius
 .total{font-size:1.2rem}.muted{color:#666;font-size:.9rem}.ok{color:#176c2c}.fail{color:#b00020}\
 table{width:100%;border-collapse:collapse;font-size:.9rem}th,td{text-align:left;padding:.35rem;border-bottom:1px solid #eee;vertical-align:top}\
 .scroll{overflow-x:auto}code{word-break:break-all}";
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `Rp 52.000`.
 fn rupiah(amount: i64) -> String {

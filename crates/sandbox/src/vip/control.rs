@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::catalogue::NAMED_ACCOUNTS;
 use super::{Fault, SimOrder, VipSim};
+use crate::html::escape;
 
 pub(crate) fn control_routes() -> Router<VipSim> {
     Router::new()
@@ -27,21 +28,6 @@ fn mount_point(uri: &OriginalUri, suffix: &str) -> String {
         .unwrap_or(path)
         .trim_end_matches('/')
         .to_string()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn fault_label(fault: Option<&Fault>) -> String {

@@ -15,6 +15,7 @@ use time::macros::{format_description, offset};
 use time::OffsetDateTime;
 
 use super::{normalize, CustomerMessage, Gateway, SentMessage, WhatsAppSim};
+use crate::html::escape;
 
 const STYLE: &str = "\
 body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#efeae2;color:#111b21}\
@@ -326,21 +327,6 @@ fn wib(at: OffsetDateTime) -> String {
             "[day]/[month]/[year] [hour]:[minute] WIB"
         ))
         .unwrap_or_default()
-}
-
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A message as WhatsApp shows it: escaped, then links, bold, italic and strike-through, with
