@@ -53,37 +53,21 @@ pub async fn lookup(
         }
         id
     };
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        // Register interest before reading, so an answer landing in between is not missed.
-        let answered = app.answers.notified();
-        let lookup = {
-            let mut conn = app.db.conn().await?;
-            nicknames::by_id(&mut conn, id).await?
-        };
-        match lookup.map(|l| l.state) {
-            Some(LookupState::Found(n)) => return Ok(NicknameAnswer::Found(n)),
-            Some(LookupState::NotFound(message)) => {
-                return Err(AppError::not_found(
-                    "account_not_found",
-                    not_found_text(&message),
-                ))
-            }
-            Some(LookupState::Failed(_)) => return Err(unavailable()),
-            Some(LookupState::Pending) | None => {}
-        }
-        // Answers from this process wake us at once; other processes' answers are seen by the
-        // periodic re-read.
-        if tokio::time::timeout_at(
-            deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)),
-            answered,
-        )
-        .await
-        .is_err()
-            && tokio::time::Instant::now() >= deadline
-        {
-            return Err(unavailable());
-        }
+    let state = crate::service::await_answer(app, wait, || async {
+        let mut conn = app.db.conn().await?;
+        Ok(nicknames::by_id(&mut conn, id)
+            .await?
+            .map(|l| l.state)
+            .filter(|s| *s != LookupState::Pending))
+    })
+    .await?;
+    match state {
+        Some(LookupState::Found(n)) => Ok(NicknameAnswer::Found(n)),
+        Some(LookupState::NotFound(message)) => Err(AppError::not_found(
+            "account_not_found",
+            not_found_text(&message),
+        )),
+        Some(LookupState::Failed(_)) | Some(LookupState::Pending) | None => Err(unavailable()),
     }
 }
 

@@ -69,42 +69,31 @@ pub async fn inquire(
         }
         id
     };
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let answered = app.answers.notified();
-        let inquiry = {
-            let mut conn = app.db.conn().await?;
-            repo::inquiry(&mut conn, id).await?
-        };
-        match inquiry.map(|i| i.state) {
-            Some(InquiryState::Found(bill)) => {
-                let settings = crate::service::settings::current(app).await?;
-                return Ok(BillQuote::new(
-                    bill,
-                    settings.markup.min,
-                    &settings.customer_fee,
-                    app.payment.unit_price(),
-                ));
-            }
-            Some(InquiryState::NotFound(message)) => {
-                // The supplier's own words ("Tagihan tidak ditemukan.") are for the log.
-                tracing::info!(%message, "no postpaid bill");
-                let what = "Tagihan untuk nomor ini (mungkin sudah dibayar)".to_string();
-                return Err(AppError::not_found("bill_not_found", what));
-            }
-            Some(InquiryState::Failed(_)) => return Err(unavailable()),
-            Some(InquiryState::Pending) | None => {}
+    let state = crate::service::await_answer(app, wait, || async {
+        let mut conn = app.db.conn().await?;
+        Ok(repo::inquiry(&mut conn, id)
+            .await?
+            .map(|i| i.state)
+            .filter(|s| *s != InquiryState::Pending))
+    })
+    .await?;
+    match state {
+        Some(InquiryState::Found(bill)) => {
+            let settings = crate::service::settings::current(app).await?;
+            Ok(BillQuote::new(
+                bill,
+                settings.markup.min,
+                &settings.customer_fee,
+                app.payment.unit_price(),
+            ))
         }
-        if tokio::time::timeout_at(
-            deadline.min(tokio::time::Instant::now() + Duration::from_millis(200)),
-            answered,
-        )
-        .await
-        .is_err()
-            && tokio::time::Instant::now() >= deadline
-        {
-            return Err(unavailable());
+        Some(InquiryState::NotFound(message)) => {
+            // The supplier's own words ("Tagihan tidak ditemukan.") are for the log.
+            tracing::info!(%message, "no postpaid bill");
+            let what = "Tagihan untuk nomor ini (mungkin sudah dibayar)".to_string();
+            Err(AppError::not_found("bill_not_found", what))
         }
+        Some(InquiryState::Failed(_)) | Some(InquiryState::Pending) | None => Err(unavailable()),
     }
 }
 
