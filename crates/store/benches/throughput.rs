@@ -51,6 +51,8 @@ async fn run(label: &str, database_url: String) {
         "MADD_SELLER_WHATSAPP".to_string(),
         "6281200000001".to_string(),
     );
+    // The benchmark is one client making hundreds of orders: no per-client limit.
+    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".to_string(), "0".to_string());
     let config = Config::from_sources(None, &env).unwrap();
     let running = startup::start(
         config,

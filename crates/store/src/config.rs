@@ -94,6 +94,9 @@ pub struct Config {
     pub low_balance_threshold: Rupiah,
     /// How many jobs one process runs at once.
     pub workers: usize,
+    /// Supplier-lookup requests (nickname, bill, checkout, order) a client may make per minute;
+    /// 0 turns the limit off.
+    pub lookup_rate_per_minute: u32,
 }
 
 impl Config {
@@ -356,6 +359,8 @@ impl Config {
             seller_whatsapp,
             low_balance_threshold: Rupiah::new(int("low_balance_threshold", 100_000, 0)?),
             workers: int("workers", 4, 1)? as usize,
+            lookup_rate_per_minute: u32::try_from(int("lookup_rate_per_minute", 30, 0)?)
+                .map_err(|_| invalid("lookup_rate_per_minute", "too large".into()))?,
         };
         config.check_required()?;
         Ok(config)
@@ -444,6 +449,7 @@ pub const KEYS: &[&str] = &[
     "seller_whatsapp",
     "low_balance_threshold",
     "workers",
+    "lookup_rate_per_minute",
 ];
 
 #[cfg(test)]

@@ -601,3 +601,33 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    supplier_lookups_are_rate_limited_per_client,
+    |env: &mut std::collections::BTreeMap<String, String>| {
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "4".into()); // bursts of 2
+    },
+    |s: TestStore| async move {
+        let ask = |forwarded_for: &'static str| {
+            s.http
+                .post(s.url("/api/v1/nickname"))
+                .header("x-forwarded-for", forwarded_for)
+                .json(&json!({"product": ML, "target": ML_ID, "zone": ML_ZONE}))
+                .send()
+        };
+        assert_eq!(ask("203.0.113.7").await.unwrap().status().as_u16(), 200);
+        assert_eq!(ask("203.0.113.7").await.unwrap().status().as_u16(), 200);
+        let refused = ask("203.0.113.7").await.unwrap();
+        assert_eq!(refused.status().as_u16(), 429);
+        assert!(refused.headers().contains_key("retry-after"));
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_many_requests");
+        // Another customer behind the same local proxy has a bucket of their own.
+        assert_eq!(ask("198.51.100.9").await.unwrap().status().as_u16(), 200);
+        // Reading orders and products is never limited.
+        for _ in 0..5 {
+            assert_eq!(s.get_json("/api/v1/products").await.0, 200);
+        }
+        s
+    }
+);

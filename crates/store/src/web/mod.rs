@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod i18n;
 pub mod pages;
+pub mod ratelimit;
 pub mod shop;
 pub mod webhooks;
 pub mod whatsapp;
@@ -22,6 +23,9 @@ use crate::app::App;
 
 /// The store's whole router (the sandbox is mounted separately by startup).
 pub fn router(app: App) -> Router {
+    let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
+        app.config.lookup_rate_per_minute,
+    ));
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
@@ -29,6 +33,7 @@ pub fn router(app: App) -> Router {
         .nest("/admin", admin::routes(app.clone()))
         .merge(webhooks::routes())
         .merge(whatsapp::routes())
+        .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
         .layer(middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
