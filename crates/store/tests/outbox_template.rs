@@ -105,7 +105,10 @@ both_backends!(
         s.settle().await;
         let text = rows(&s).await.pop().unwrap();
         // `delivered` when the sandbox's own status webhook came first.
-        assert!(["sent", "delivered"].contains(&text.state.as_str()), "{text:?}");
+        assert!(
+            ["sent", "delivered"].contains(&text.state.as_str()),
+            "{text:?}"
+        );
         assert_eq!(text.force_template, 0);
         let wamid = text.provider_id.clone().unwrap();
         let inbox = s.inbox(CUSTOMER);
@@ -140,7 +143,10 @@ both_backends!(
         s.sandbox().whatsapp.set_outage(false);
         s.advance(time::Duration::minutes(10)).await;
         let copy = row(&s, copy_id).await;
-        assert!(["sent", "delivered"].contains(&copy.state.as_str()), "{copy:?}");
+        assert!(
+            ["sent", "delivered"].contains(&copy.state.as_str()),
+            "{copy:?}"
+        );
         let inbox = s.inbox(CUSTOMER);
         assert_eq!(inbox.len(), sent_before + 1);
         let template = inbox.last().unwrap();
