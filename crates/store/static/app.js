@@ -28,6 +28,8 @@
   window.addEventListener('pageshow', function (e) {
     if (!e.persisted) { return; }
     $$('form[data-once]').forEach(function (f) {
+      // Only undo the guard: a button the server disabled (store closed) stays disabled.
+      if (!f.dataset.sent) { return; }
       delete f.dataset.sent;
       var b = $('button[type=submit]', f);
       if (b) { b.disabled = false; }

@@ -56,10 +56,17 @@ pub struct Message {
     pub provider_id: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// Send as the kind's approved template even inside the 24-hour window.
+    pub force_template: bool,
+    /// The failed message this one was queued to replace.
+    pub replaces_id: Option<i64>,
+    /// The message queued to replace this one, once it has been.
+    pub replaced_by: Option<i64>,
 }
 
 const COLUMNS: &str = "id, order_id, recipient, audience, kind, body, params, state, attempts, \
-    last_error, provider_id, created_at, sent_at";
+    last_error, provider_id, created_at, sent_at, force_template, replaces_id, \
+    (SELECT r.id FROM messages r WHERE r.replaces_id = messages.id) AS replaced_by";
 
 fn from_row(r: &AnyRow) -> DbResult<Message> {
     let recipient: String = r.try_get("recipient")?;
@@ -82,6 +89,9 @@ fn from_row(r: &AnyRow) -> DbResult<Message> {
         provider_id: r.try_get("provider_id")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
+        force_template: r.try_get::<i64, _>("force_template")? != 0,
+        replaces_id: r.try_get("replaces_id")?,
+        replaced_by: r.try_get("replaced_by")?,
     })
 }
 
@@ -200,10 +210,12 @@ pub async fn mark_failed(conn: &mut Conn, id: i64, error: &str, now: i64) -> DbR
     Ok(())
 }
 
-/// Puts a failed message back in the queue (the seller's "resend").
+/// Puts a failed message back in the queue (the seller's "resend"), unless another message
+/// already replaced it (see [`insert_template_replacement`]).
 pub async fn requeue(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
     let done = sqlx::query(
-        "UPDATE messages SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'failed'",
+        "UPDATE messages SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'failed' \
+         AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.replaces_id = messages.id)",
     )
     .bind(now)
     .bind(id)
@@ -213,31 +225,52 @@ pub async fn requeue(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
 }
 
 /// A gateway status webhook (`delivered`, `read`, `failed`). Later states never go backwards.
+/// Returns the ids of the messages it moved (none for a repeated or late status).
 pub async fn update_from_gateway(
     conn: &mut Conn,
     provider_id: &str,
     state: MessageState,
     error: Option<&str>,
     now: i64,
-) -> DbResult<()> {
+) -> DbResult<Vec<i64>> {
     let allowed_from = match state {
         MessageState::Delivered => "('sent')",
         MessageState::Read => "('sent', 'delivered')",
         MessageState::Failed => "('sent', 'delivered')",
-        _ => return Ok(()),
+        _ => return Ok(Vec::new()),
     };
     let sql = format!(
         "UPDATE messages SET state = $1, last_error = COALESCE($2, last_error), updated_at = $3 \
-         WHERE provider_id = $4 AND state IN {allowed_from}"
+         WHERE provider_id = $4 AND state IN {allowed_from} RETURNING id"
     );
-    sqlx::query(&sql)
+    Ok(sqlx::query_scalar(&sql)
         .bind(state.as_str())
         .bind(error)
         .bind(now)
         .bind(provider_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// Queues a copy of failed message `id` that must go out as its kind's template, unless `id`
+/// was itself forced to the template or already has a replacement (the unique index on
+/// `replaces_id` holds that under concurrency too). Returns the copy's id when one was queued.
+pub async fn insert_template_replacement(
+    conn: &mut Conn,
+    id: i64,
+    now: i64,
+) -> DbResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO messages (order_id, recipient, audience, kind, body, params, state, attempts, \
+         created_at, updated_at, force_template, replaces_id) \
+         SELECT order_id, recipient, audience, kind, body, params, 'queued', 0, $1, $1, 1, id \
+         FROM messages WHERE id = $2 AND state = 'failed' AND force_template = 0 \
+         ON CONFLICT (replaces_id) DO NOTHING RETURNING id",
+    )
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// Records that `phone` wrote to the store (opens WhatsApp's 24-hour window).

@@ -5,6 +5,8 @@
 //! approved template outside it. The store's idea of the window can be stale (it only learns of
 //! the customer's messages through webhooks), so a text refused with 131047 is retried once as the
 //! template within the same call instead of failing the outbox job.
+//! A 131047 that comes later, as a `failed` status webhook, is handled by the outbox
+//! ([`crate::service::outbox::gateway_status`]): one copy forced to the template is queued.
 
 use std::collections::HashMap;
 

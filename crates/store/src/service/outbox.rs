@@ -1,6 +1,12 @@
 //! The outbox: a message is stored (with its send job) in the transaction that decided to send
 //! it, then sent by the job until the gateway accepts it — retried with backoff on temporary
 //! failures, given up (and shown to the seller as failed) on permanent ones.
+//!
+//! The Cloud API can accept a free text (HTTP 200) and report it `failed` with 131047 later, in a
+//! status webhook, when the store's idea of the 24-hour window was stale. The webhook then queues
+//! one copy of the message forced to the kind's approved template ([`gateway_status`]); the copy
+//! is sent by its job like any message, and if it fails too it stays failed — a copy is never
+//! copied again.
 
 use madd_domain::PhoneNumber;
 
@@ -10,6 +16,7 @@ use crate::db::messages::{self, MessageState};
 use crate::db::{jobs::Job, Conn, DbResult};
 use crate::error::AppResult;
 use crate::jobs::{self, JobKind, Outcome};
+use crate::messenger::cloud::codes;
 use crate::messenger::{OutgoingMessage, SendError};
 use crate::notify::{Audience, Notice};
 
@@ -83,7 +90,7 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
         kind: message.kind.clone(),
         text: message.body.clone(),
         params: message.params.clone(),
-        window_open: last_inbound.is_some_and(|t| now - t < WINDOW_MS),
+        window_open: !message.force_template && last_inbound.is_some_and(|t| now - t < WINDOW_MS),
     };
     let result = app.messenger.send(&outgoing).await;
     let now = app.now_ms();
@@ -106,6 +113,48 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
             Ok(Outcome::Retry(reason))
         }
     }
+}
+
+/// A delivery status from the gateway's webhook (`delivered`, `read`, `failed`; `errors` as
+/// `(code, title)`), recorded forward only. A `failed` with 131047 (outside the 24-hour window)
+/// also queues the message's template replacement, once: a repeated status moves nothing and so
+/// queues nothing. Nothing is sent here; the copy's job is.
+pub async fn gateway_status(
+    app: &App,
+    provider_id: &str,
+    state: MessageState,
+    errors: &[(i64, String)],
+) -> AppResult<()> {
+    let now = app.now_ms();
+    let error = errors
+        .first()
+        .map(|(code, title)| format!("({code}) {title}"));
+    let window_closed = state == MessageState::Failed
+        && errors.iter().any(|(code, _)| *code == codes::REENGAGEMENT);
+    let mut tx = app.db.begin().await?;
+    let moved =
+        messages::update_from_gateway(&mut tx, provider_id, state, error.as_deref(), now).await?;
+    let mut queued = Vec::new();
+    if window_closed {
+        for id in moved {
+            if let Some(copy) = messages::insert_template_replacement(&mut tx, id, now).await? {
+                jobs::schedule(&mut tx, JobKind::SendMessage, copy, now, now, None).await?;
+                queued.push((id, copy));
+            }
+        }
+    }
+    tx.commit().await?;
+    for (id, copy) in &queued {
+        tracing::info!(
+            message = id,
+            replacement = copy,
+            "text failed outside the 24-hour window (131047): template queued instead"
+        );
+    }
+    if !queued.is_empty() {
+        app.wake_workers();
+    }
+    Ok(())
 }
 
 /// The send job ran out of attempts.

@@ -364,6 +364,19 @@ struct MessageRow {
     attempts: i64,
     body: String,
     failed: bool,
+    /// How this message and its template replacement are linked, when they are.
+    note: Option<String>,
+}
+
+/// "template pengganti pesan #N" / "diganti template #M" for a 131047 replacement pair.
+fn replacement_note(m: &messages::Message) -> Option<String> {
+    match (m.replaces_id, m.replaced_by) {
+        (Some(original), _) => Some(format!(
+            "template pengganti pesan #{original} (di luar jendela 24 jam)"
+        )),
+        (None, Some(copy)) => Some(format!("dikirim ulang sebagai template: pesan #{copy}")),
+        (None, None) => None,
+    }
 }
 
 fn message_row(m: &messages::Message) -> MessageRow {
@@ -377,7 +390,9 @@ fn message_row(m: &messages::Message) -> MessageRow {
         error: m.last_error.clone(),
         attempts: m.attempts,
         body: m.body.clone(),
-        failed: m.state == messages::MessageState::Failed,
+        // A replaced message is already being sent again, as its template.
+        failed: m.state == messages::MessageState::Failed && m.replaced_by.is_none(),
+        note: replacement_note(m),
     }
 }
 
@@ -554,7 +569,10 @@ fn timeline(
                 at: clock::human(m.created_at),
                 kind: "pesan",
                 who: format!("ke {}", m.audience),
-                detail: format!("{} – {state}", m.kind),
+                detail: match replacement_note(m) {
+                    Some(note) => format!("{} #{} – {state} – {note}", m.kind, m.id),
+                    None => format!("{} – {state}", m.kind),
+                },
             },
         ));
     }

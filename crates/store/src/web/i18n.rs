@@ -90,6 +90,8 @@ pub struct Texts {
     pub track_button: &'static str,
     pub oops: &'static str,
     pub back: &'static str,
+    /// The banner on every storefront page while the seller has closed the store (`tutup`).
+    pub closed_banner: &'static str,
 }
 
 pub static ID: Texts = Texts {
@@ -172,6 +174,7 @@ pub static ID: Texts = Texts {
     track_button: "Cek",
     oops: "Ups!",
     back: "Kembali",
+    closed_banner: "Toko sedang tutup sementara. Kamu tetap bisa melihat produk dan mengecek pesanan, tapi pesanan baru belum bisa dibuat. Coba lagi nanti ya.",
 };
 
 pub static EN: Texts = Texts {
@@ -254,6 +257,7 @@ pub static EN: Texts = Texts {
     track_button: "Track",
     oops: "Oops!",
     back: "Back",
+    closed_banner: "The store is closed for now. You can still browse products and track orders, but new orders can't be placed yet. Please try again later.",
 };
 
 /// The visitor's language, from the `madd_lang` cookie (Indonesian unless it says `en`).

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_money;
 pub mod api;
 pub mod auth;
+pub mod closed;
 pub mod i18n;
 pub mod pages;
 pub mod ratelimit;

@@ -25,6 +25,7 @@ use crate::error::AppError;
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::orders::{self, CreateOrder};
 use crate::web::auth::random_token;
+use crate::web::closed::Closed;
 use crate::web::i18n::{self, Lang, Texts};
 
 pub fn routes() -> Router<App> {
@@ -67,6 +68,7 @@ impl From<crate::db::DbError> for PageError {
 #[template(path = "error.html")]
 struct ErrorPage {
     t: &'static Texts,
+    closed: bool,
     message: String,
     back: String,
 }
@@ -79,6 +81,8 @@ impl IntoResponse for PageError {
             status,
             &ErrorPage {
                 t: &i18n::ID,
+                // Shown from the message itself when it is the closed store refusing an order.
+                closed: false,
                 message: self.0.public_message(),
                 back: "/".into(),
             },
@@ -172,6 +176,7 @@ pub struct PopularView {
 #[template(path = "home.html")]
 struct Home {
     t: &'static Texts,
+    closed: bool,
     q: String,
     groups: Vec<Group>,
     popular: Vec<PopularView>,
@@ -203,7 +208,12 @@ fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> B
     }
 }
 
-async fn home(State(app): State<App>, Lang(t): Lang, Query(q): Query<HomeQuery>) -> PageResult {
+async fn home(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Query(q): Query<HomeQuery>,
+) -> PageResult {
     let all = listed(&app).await?;
     let mut by_cat: BTreeMap<Category, BTreeMap<String, Vec<&Product>>> = BTreeMap::new();
     for p in &all {
@@ -308,6 +318,7 @@ async fn home(State(app): State<App>, Lang(t): Lang, Query(q): Query<HomeQuery>)
     let popular = popular(&app, &all).await?;
     Ok(render(&Home {
         t,
+        closed,
         q: q.q.trim().to_string(),
         empty: all.is_empty(),
         groups,
@@ -377,6 +388,7 @@ pub struct NominalGroupView {
 #[template(path = "brand.html")]
 struct BrandPage {
     t: &'static Texts,
+    closed: bool,
     brand: String,
     art: String,
     target_label: &'static str,
@@ -473,7 +485,7 @@ struct FormValues {
     error: Option<String>,
 }
 
-fn brand_view(items: &[Product], v: FormValues, t: &'static Texts) -> BrandPage {
+fn brand_view(items: &[Product], v: FormValues, t: &'static Texts, closed: bool) -> BrandPage {
     let first = &items[0];
     let rule = TargetRule::for_product(first.category, &first.brand);
     let min_digits = match &rule {
@@ -484,6 +496,7 @@ fn brand_view(items: &[Product], v: FormValues, t: &'static Texts) -> BrandPage 
     };
     BrandPage {
         t,
+        closed,
         brand: first.brand.clone(),
         art: format!("/art/{}.svg", slug(&first.brand)),
         target_label: rule.target_label(),
@@ -525,6 +538,7 @@ struct BrandQuery {
 async fn brand_page(
     State(app): State<App>,
     Lang(t): Lang,
+    Closed(closed): Closed,
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
@@ -536,6 +550,7 @@ async fn brand_page(
             ..FormValues::default()
         },
         t,
+        closed,
     )))
 }
 
@@ -560,6 +575,7 @@ pub struct BillLines {
 #[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub t: &'static Texts,
+    pub closed: bool,
     pub nickname: Option<String>,
     pub nickname_label: &'static str,
     pub target_label: &'static str,
@@ -584,8 +600,11 @@ pub struct ConfirmPage {
 async fn checkout(
     State(app): State<App>,
     Lang(t): Lang,
+    Closed(closed): Closed,
     Form(f): Form<CheckoutForm>,
 ) -> PageResult {
+    // A closed store checks no nickname or bill for an order it would refuse anyway.
+    crate::service::chat::ensure_open(&app).await?;
     let product = {
         let mut conn = app.db.conn().await?;
         products::get(&mut conn, f.product.trim()).await?
@@ -594,7 +613,7 @@ async fn checkout(
         return Err(AppError::invalid("product_required", "Pilih nominal terlebih dahulu.").into());
     };
     if product.kind == ServiceKind::Postpaid {
-        return crate::web::shop::bill_checkout(&app, t, product, f).await;
+        return crate::web::shop::bill_checkout(&app, t, closed, product, f).await;
     }
     let items = brand_products(&app, &slug(&product.brand)).await?;
     let again = |error: String| {
@@ -610,6 +629,7 @@ async fn checkout(
                     error: Some(error),
                 },
                 t,
+                closed,
             ),
         )
     };
@@ -644,6 +664,7 @@ async fn checkout(
     let same_day = bought_today(&app, account.target(), &product.code).await?;
     Ok(render(&ConfirmPage {
         t,
+        closed,
         nickname,
         nickname_label: t.nickname,
         target_label: rule.target_label(),
@@ -768,6 +789,7 @@ pub fn timeline(t: &Texts, status: OrderStatus) -> Vec<Step> {
 #[template(path = "invoice.html")]
 struct InvoicePage {
     t: &'static Texts,
+    closed: bool,
     code: String,
     status: &'static str,
     status_label: &'static str,
@@ -791,7 +813,12 @@ struct InvoicePage {
     live: bool,
 }
 
-async fn invoice(State(app): State<App>, Lang(t): Lang, Path(code): Path<String>) -> PageResult {
+async fn invoice(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Path(code): Path<String>,
+) -> PageResult {
     let order = orders::get(&app, &code).await?;
     let awaiting = order.status.accepts_payment();
     let now = app.now_ms();
@@ -808,6 +835,7 @@ async fn invoice(State(app): State<App>, Lang(t): Lang, Path(code): Path<String>
     });
     Ok(render(&InvoicePage {
         t,
+        closed,
         code: order.code.to_string(),
         status: order.status.as_str(),
         status_label: i18n::status_label(t, order.status),
@@ -841,13 +869,15 @@ async fn invoice(State(app): State<App>, Lang(t): Lang, Path(code): Path<String>
 #[template(path = "cek.html")]
 struct CekPage {
     t: &'static Texts,
+    closed: bool,
     code: String,
     error: Option<String>,
 }
 
-async fn cek_form(Lang(t): Lang) -> Response {
+async fn cek_form(Lang(t): Lang, Closed(closed): Closed) -> Response {
     render(&CekPage {
         t,
+        closed,
         code: String::new(),
         error: None,
     })
@@ -861,12 +891,18 @@ struct CekForm {
 
 /// Looking an order up needs its code and the last four digits of its WhatsApp number, so a
 /// mistyped code does not show a stranger's order.
-async fn cek(State(app): State<App>, Lang(t): Lang, Form(f): Form<CekForm>) -> PageResult {
+async fn cek(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Form(f): Form<CekForm>,
+) -> PageResult {
     let not_found = || {
         render_status(
             StatusCode::NOT_FOUND,
             &CekPage {
                 t,
+                closed,
                 code: f.code.clone(),
                 error: Some(
                     "Pesanan tidak ditemukan. Periksa kode dan 4 digit nomor WhatsApp.".into(),

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::{orders, postpaid};
 use crate::web::api::ApiJson;
 use crate::web::auth::random_token;
+use crate::web::closed::Closed;
 use crate::web::i18n::{self, Lang, Texts};
 use crate::web::pages::{
     bought_today, capitalise, listed, nominal_groups, render, render_status, BillLines,
@@ -44,6 +45,7 @@ const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 #[template(path = "pulsa.html")]
 struct PulsaPage {
     t: &'static Texts,
+    closed: bool,
     number: String,
     operator: Option<&'static str>,
     error: Option<String>,
@@ -71,11 +73,13 @@ pub fn operator_products(all: Vec<Product>, operator: Operator) -> Vec<Product> 
 async fn pulsa_page(
     State(app): State<App>,
     Lang(t): Lang,
+    Closed(closed): Closed,
     Query(q): Query<PulsaQuery>,
 ) -> PageResult {
     let number = q.nomor.trim().to_string();
     let mut page = PulsaPage {
         t,
+        closed,
         number: number.clone(),
         operator: None,
         error: None,
@@ -108,6 +112,7 @@ async fn pulsa_page(
 #[template(path = "tagihan.html")]
 struct BillPage {
     t: &'static Texts,
+    closed: bool,
     product_code: String,
     target: String,
     whatsapp: String,
@@ -123,10 +128,11 @@ async fn postpaid_product(app: &App) -> Result<Product, PageError> {
         .ok_or_else(|| AppError::not_found("product_not_found", "Produk tagihan PLN").into())
 }
 
-async fn bill_page(State(app): State<App>, Lang(t): Lang) -> PageResult {
+async fn bill_page(State(app): State<App>, Lang(t): Lang, Closed(closed): Closed) -> PageResult {
     let product = postpaid_product(&app).await?;
     Ok(render(&BillPage {
         t,
+        closed,
         product_code: product.code,
         target: String::new(),
         whatsapp: String::new(),
@@ -139,6 +145,7 @@ async fn bill_page(State(app): State<App>, Lang(t): Lang) -> PageResult {
 pub async fn bill_checkout(
     app: &App,
     t: &'static Texts,
+    closed: bool,
     product: Product,
     f: CheckoutForm,
 ) -> PageResult {
@@ -147,6 +154,7 @@ pub async fn bill_checkout(
             StatusCode::UNPROCESSABLE_ENTITY,
             &BillPage {
                 t,
+                closed,
                 product_code: product.code.clone(),
                 target: f.target.clone(),
                 whatsapp: f.whatsapp.clone(),
@@ -177,6 +185,7 @@ pub async fn bill_checkout(
     let q = quoted.quote;
     Ok(render(&ConfirmPage {
         t,
+        closed,
         nickname: Some(quoted.bill.customer_name.clone()),
         nickname_label: t.customer_name,
         target_label: t.customer_no,

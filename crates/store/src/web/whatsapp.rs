@@ -13,10 +13,11 @@ use axum::{Json, Router};
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
-use crate::db::messages::{self, MessageState};
+use crate::db::messages::MessageState;
 use crate::error::{AppError, AppResult};
 use crate::messenger::{cloud, fonnte};
 use crate::service::chat::{self, Gateway, Incoming};
+use crate::service::outbox;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -55,7 +56,6 @@ async fn cloud_events(
     }
     let events = cloud::parse_webhook(&body)
         .map_err(|e| AppError::invalid("invalid_webhook", e.to_string()))?;
-    let now = app.now_ms();
     for status in &events.statuses {
         let state = match status.status.as_str() {
             "delivered" => MessageState::Delivered,
@@ -64,12 +64,7 @@ async fn cloud_events(
             // `sent` is recorded when the gateway accepts the message.
             _ => continue,
         };
-        let error = status
-            .errors
-            .first()
-            .map(|(code, title)| format!("({code}) {title}"));
-        let mut conn = app.db.conn().await?;
-        messages::update_from_gateway(&mut conn, &status.id, state, error.as_deref(), now).await?;
+        outbox::gateway_status(&app, &status.id, state, &status.errors).await?;
     }
     let mut received = 0;
     for m in &events.messages {
