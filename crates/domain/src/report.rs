@@ -866,7 +866,15 @@ mod tests {
         let input = ReportInput {
             month: Month::parse("2026-03").unwrap(),
             // Delivered 2 March with 1 000 overpaid.
-            orders: vec![order(Closed::Delivered, 2, 20_000, 21_000, 17_500, 0, 1_214)],
+            orders: vec![order(
+                Closed::Delivered,
+                2,
+                20_000,
+                21_000,
+                17_500,
+                0,
+                1_214,
+            )],
             deposits: vec![],
             overpaid_returns: vec![
                 // Returned on 4 March: March, day 4.

@@ -275,8 +275,7 @@ pub async fn report_from(
         .collect();
     let expired_held = repo::expired_held(&mut conn, from, until).await?;
     let unmatched = repo::unmatched_held(&mut conn, from, until).await?;
-    let overpaid_returns =
-        crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
+    let overpaid_returns = crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
     Ok(report::build(&ReportInput {
         month,
         orders,

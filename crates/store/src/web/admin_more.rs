@@ -81,7 +81,9 @@ pub async fn sync_view(app: &App) -> Result<SyncView, PageError> {
 
 pub fn sync_flash(done: &str) -> Option<String> {
     match done {
-        "sync" => Some("Sinkron katalog dijadwalkan; muat ulang sebentar lagi untuk hasilnya.".into()),
+        "sync" => {
+            Some("Sinkron katalog dijadwalkan; muat ulang sebentar lagi untuk hasilnya.".into())
+        }
         "sync-running" => Some("Sinkron katalog sedang berjalan; muat ulang sebentar lagi.".into()),
         _ => None,
     }
@@ -134,7 +136,11 @@ fn parse_rupiah(text: &str) -> Result<Rupiah, PageError> {
         .filter(|c| !matches!(c, '.' | ' ' | '_'))
         .collect();
     digits.parse::<i64>().map(Rupiah::new).map_err(|_| {
-        AppError::invalid("invalid_refund_amount", format!("'{text}' bukan angka rupiah")).into()
+        AppError::invalid(
+            "invalid_refund_amount",
+            format!("'{text}' bukan angka rupiah"),
+        )
+        .into()
     })
 }
 
