@@ -6,6 +6,7 @@
 //! ```text
 //!   Penjualan (sales)                      + Σ amount due of orders delivered this month
 //! + Kelebihan bayar (overpayments)         + Σ (paid − due) of those orders, where positive
+//! − Kelebihan bayar dikembalikan          − Σ overpayments returned to customers (see below)
 //! + Uang masuk pesanan refund              + Σ amount paid of orders refunded this month
 //! − Refund ke pelanggan (refunds)          − Σ amount returned for those orders
 //! − Modal supplier (supplier cost)         − Σ what the supplier charged for the delivered orders
@@ -21,7 +22,12 @@
 //!   Orders still open at the month's end (paid, processing, failed but not yet refunded) are in
 //!   the month they close in.
 //! - **Overpayments** on delivered orders are income: the store keeps them unless the seller
-//!   returns them, which is then recorded as a refund of that order's money elsewhere.
+//!   returns them. A **returned overpayment** is subtracted in the month (and day) of the later of
+//!   the return and the order's closing: a return made after the month was closed lands in the
+//!   month the money left (an old month is never rewritten), and a return made while the order
+//!   was still open waits for the month its overpayment is counted in. Returns on orders that are
+//!   not closed yet are in no month; returns on refunded orders lower that order's income the same
+//!   way (the refund itself can only give back what the return left).
 //! - **Refunds**: the money a refunded order brought in is listed, and what was returned is
 //!   subtracted; what is left (e.g. an admin fee the seller kept) is profit, and the payment fee
 //!   Trakteer kept on the refunded money is a cost like any other.
@@ -233,6 +239,23 @@ pub struct DepositFigures {
     pub fee: Rupiah,
 }
 
+/// An overpayment given back to the customer of a closed order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverpaymentReturn {
+    pub product_code: String,
+    pub product_name: String,
+    /// When the return counts: the later of the return and the order's closing (unix ms).
+    pub counted_at: i64,
+    pub amount: Rupiah,
+}
+
+impl OverpaymentReturn {
+    /// The instant a return made at `returned_at` on an order closed at `closed_at` counts.
+    pub fn counted_at(returned_at: i64, closed_at: i64) -> i64 {
+        returned_at.max(closed_at)
+    }
+}
+
 /// Money the store holds for customers (not income), for the report's notes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Held {
@@ -245,6 +268,8 @@ pub struct ReportInput {
     pub month: Month,
     pub orders: Vec<OrderFigures>,
     pub deposits: Vec<DepositFigures>,
+    /// Overpayments returned to customers (only those counted this month are used).
+    pub overpaid_returns: Vec<OverpaymentReturn>,
     /// Underpaid orders that expired this month with money on them.
     pub expired_held: Held,
     /// Payments received this month that are still unmatched.
@@ -258,6 +283,7 @@ pub struct ReportInput {
 pub enum LineKey {
     Sales,
     Overpaid,
+    OverpaidReturned,
     RefundedReceived,
     Refunds,
     SupplierCost,
@@ -273,6 +299,7 @@ impl LineKey {
         match self {
             LineKey::Sales => "sales",
             LineKey::Overpaid => "overpaid",
+            LineKey::OverpaidReturned => "overpaid_returned",
             LineKey::RefundedReceived => "refunded_received",
             LineKey::Refunds => "refunds",
             LineKey::SupplierCost => "supplier_cost",
@@ -288,6 +315,7 @@ impl LineKey {
         match self {
             LineKey::Sales => "Penjualan (pesanan sukses)",
             LineKey::Overpaid => "Kelebihan bayar",
+            LineKey::OverpaidReturned => "Kelebihan bayar dikembalikan",
             LineKey::RefundedReceived => "Uang masuk pesanan refund",
             LineKey::Refunds => "Refund ke pelanggan",
             LineKey::SupplierCost => "Modal supplier",
@@ -315,7 +343,7 @@ pub struct DayRow {
     pub day: u8,
     pub delivered: i64,
     pub refunded: i64,
-    /// Sales + overpayments + refunded orders' money − refunds.
+    /// Sales + overpayments − returned overpayments + refunded orders' money − refunds.
     pub income: Rupiah,
     /// Negative, like the summary's costs.
     pub supplier_cost: Rupiah,
@@ -510,6 +538,23 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         p.supplier_cost -= cost;
         p.payment_fees -= o.payment_fee;
     }
+    let (mut returned, mut n_returned) = (Rupiah::ZERO, 0i64);
+    for r in &input.overpaid_returns {
+        let Some(day) = month.day_of(r.counted_at) else {
+            continue;
+        };
+        returned += r.amount;
+        n_returned += 1;
+        days[usize::from(day - 1)].income -= r.amount;
+        let p = products
+            .entry(r.product_code.clone())
+            .or_insert_with(|| ProductRow {
+                product_code: r.product_code.clone(),
+                product_name: r.product_name.clone(),
+                ..ProductRow::default()
+            });
+        p.income -= r.amount;
+    }
     let mut n_deposits = 0i64;
     let mut deposited = Rupiah::ZERO;
     for dep in &input.deposits {
@@ -532,7 +577,7 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         })
         .collect();
 
-    let net = sales + overpaid + refunded_in - refunds - supplier - pay_fees - dep_fees;
+    let net = sales + overpaid - returned + refunded_in - refunds - supplier - pay_fees - dep_fees;
     let service = if net.is_positive() {
         input.service_share.of(net, Rounding::HalfUp)
     } else {
@@ -560,6 +605,14 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
             overpaid,
             "Uang lebih yang dibayar pelanggan pada pesanan sukses; masuk laba selama tidak dikembalikan."
                 .into(),
+            false,
+        ),
+        line(
+            LineKey::OverpaidReturned,
+            -returned,
+            format!(
+                "{n_returned} kali kelebihan bayar dikembalikan ke pelanggan; dihitung di bulan pengembalian atau di bulan pesanannya selesai bila lebih lambat."
+            ),
             false,
         ),
         line(
@@ -740,6 +793,7 @@ mod tests {
                 amount: Rupiah::new(100_000),
                 fee: DepositFee::GOPAY.of(Rupiah::new(100_000)),
             }],
+            overpaid_returns: vec![],
             expired_held: Held {
                 count: 1,
                 gross: Rupiah::new(5_000),
@@ -781,6 +835,7 @@ mod tests {
             month: Month::parse("2026-03").unwrap(),
             orders: vec![order(Closed::Delivered, 3, 10_000, 10_000, 11_000, 0, 500)],
             deposits: vec![],
+            overpaid_returns: vec![],
             expired_held: Held::default(),
             unmatched: Held::default(),
             service_share: Bps::new(3000),
@@ -798,6 +853,59 @@ mod tests {
             &["=HYPERLINK(1)", "a,b", "say \"hi\"", "-500", "-x"],
         );
         assert_eq!(s, "'=HYPERLINK(1),\"a,b\",\"say \"\"hi\"\"\",-500,'-x\n");
+    }
+
+    #[test]
+    fn returned_overpayments_count_when_both_happened() {
+        let ret = |closed: i64, returned: i64, amount: i64| OverpaymentReturn {
+            product_code: "P20".into(),
+            product_name: "Produk 20".into(),
+            counted_at: OverpaymentReturn::counted_at(returned, closed),
+            amount: Rupiah::new(amount),
+        };
+        let input = ReportInput {
+            month: Month::parse("2026-03").unwrap(),
+            // Delivered 2 March with 1 000 overpaid.
+            orders: vec![order(
+                Closed::Delivered,
+                2,
+                20_000,
+                21_000,
+                17_500,
+                0,
+                1_214,
+            )],
+            deposits: vec![],
+            overpaid_returns: vec![
+                // Returned on 4 March: March, day 4.
+                ret(ms(2026, 3, 2, 10), ms(2026, 3, 4, 9), 600),
+                // Returned on 28 February while the order was still open: counts on 2 March.
+                ret(ms(2026, 3, 2, 10), ms(2026, 2, 28, 9), 300),
+                // Returned in April for a March order: April's (March is not rewritten).
+                ret(ms(2026, 3, 2, 10), ms(2026, 4, 2, 9), 100),
+            ],
+            expired_held: Held::default(),
+            unmatched: Held::default(),
+            service_share: Bps::new(2500),
+        };
+        let r = build(&input);
+        assert_eq!(r.amount(LineKey::Overpaid), Rupiah::new(1_000));
+        assert_eq!(r.amount(LineKey::OverpaidReturned), Rupiah::new(-900));
+        // 20 000 + 1 000 − 900 − 17 500 − 1 214 = 1 386
+        assert_eq!(r.net_profit(), Rupiah::new(1_386));
+        assert_eq!(r.days[1].income, Rupiah::new(21_000 - 300));
+        assert_eq!(r.days[3].income, Rupiah::new(-600));
+        assert_eq!(r.days[3].net, Rupiah::new(-600));
+        assert_eq!(r.products[0].margin, Rupiah::new(1_386));
+        assert!(r.to_csv().contains(
+            "ringkasan,overpaid_returned,Kelebihan bayar dikembalikan,-900,2 kali kelebihan bayar"
+        ));
+        let april = build(&ReportInput {
+            month: Month::parse("2026-04").unwrap(),
+            ..input
+        });
+        assert_eq!(april.amount(LineKey::OverpaidReturned), Rupiah::new(-100));
+        assert_eq!(april.net_profit(), Rupiah::new(-100));
     }
 
     fn arb_order() -> impl Strategy<Value = OrderFigures> {
@@ -838,7 +946,14 @@ mod tests {
             orders in prop::collection::vec(arb_order(), 0..40),
             deposits in prop::collection::vec((1u8..=31, 0i64..10_000_000, any::<bool>()), 0..10),
             share in 0u32..=10_000,
+            returns in prop::collection::vec((1u8..=31, 0i64..100_000, 0u8..5), 0..10),
         ) {
+            let returns: Vec<OverpaymentReturn> = returns.into_iter().map(|(day, amount, product)| OverpaymentReturn {
+                product_code: format!("P{product}"),
+                product_name: format!("Produk {product}"),
+                counted_at: ms(2026, 3, day, 11),
+                amount: Rupiah::new(amount),
+            }).collect();
             let deposits: Vec<DepositFigures> = deposits.into_iter().map(|(day, amount, gopay)| {
                 let fee = if gopay { DepositFee::GOPAY } else { DepositFee::default() };
                 DepositFigures { at: ms(2026, 3, day, 9), method: "x".into(), amount: Rupiah::new(amount), fee: fee.of(Rupiah::new(amount)) }
@@ -847,6 +962,7 @@ mod tests {
                 month: Month::parse("2026-03").unwrap(),
                 orders: orders.clone(),
                 deposits,
+                overpaid_returns: returns,
                 expired_held: Held::default(),
                 unmatched: Held::default(),
                 service_share: Bps::new(share),

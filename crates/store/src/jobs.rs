@@ -27,6 +27,7 @@ pub enum JobKind {
     ReconcilePayments,
     ChatReply,
     PostpaidInquiry,
+    SyncCatalogue,
 }
 
 impl JobKind {
@@ -41,6 +42,7 @@ impl JobKind {
             JobKind::ReconcilePayments => "reconcile_payments",
             JobKind::ChatReply => "chat_reply",
             JobKind::PostpaidInquiry => "postpaid_inquiry",
+            JobKind::SyncCatalogue => "sync_catalogue",
         }
     }
 
@@ -55,6 +57,7 @@ impl JobKind {
             "reconcile_payments" => JobKind::ReconcilePayments,
             "chat_reply" => JobKind::ChatReply,
             "postpaid_inquiry" => JobKind::PostpaidInquiry,
+            "sync_catalogue" => JobKind::SyncCatalogue,
             _ => return None,
         })
     }
@@ -70,6 +73,8 @@ impl JobKind {
             JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
             JobKind::ChatReply => 5,
             JobKind::PostpaidInquiry => 2,
+            // Periodic, like the balance check (see `service::catalog_sync`).
+            JobKind::SyncCatalogue => 1_000,
         }
     }
 }
@@ -126,6 +131,7 @@ async fn handle(app: &App, kind: JobKind, job: &Job) -> Result<Outcome, crate::e
         JobKind::ReconcilePayments => reconcile::job(app).await,
         JobKind::ChatReply => chat::reply(app, id).await,
         JobKind::PostpaidInquiry => postpaid::perform(app, id).await,
+        JobKind::SyncCatalogue => crate::service::catalog_sync::job(app).await,
     }
 }
 
@@ -144,6 +150,7 @@ async fn on_buried(
         JobKind::ExpireOrder | JobKind::CheckBalance | JobKind::ReconcilePayments => Ok(()),
         JobKind::ChatReply => chat::give_up(app, id, error).await,
         JobKind::PostpaidInquiry => postpaid::give_up(app, id, error).await,
+        JobKind::SyncCatalogue => Ok(()),
     }
 }
 
@@ -293,6 +300,7 @@ mod tests {
             JobKind::ReconcilePayments,
             JobKind::ChatReply,
             JobKind::PostpaidInquiry,
+            JobKind::SyncCatalogue,
         ] {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }

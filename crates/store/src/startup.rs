@@ -221,6 +221,9 @@ pub async fn start(
     crate::service::money::schedule_periodic(&app)
         .await
         .context("queueing the periodic jobs")?;
+    crate::service::catalog_sync::schedule_periodic(&app)
+        .await
+        .context("queueing the periodic catalogue sync")?;
     let mut router = crate::web::router(app.clone());
     if let Some(s) = &sandbox {
         router = router.nest("/sandbox", s.router());

@@ -222,6 +222,26 @@ async fn march_2026(s: &TestStore) {
         insert_fixture(s, f).await;
     }
     let app = s.app();
+    // B's 1 000 overpaid went back to the customer on 2 April, after March was closed: March is
+    // not rewritten (its overpayment line stays 1 000); April carries the −1 000.
+    {
+        let mut conn = app.db.conn().await.unwrap();
+        let b = orders::by_code(&mut conn, &OrderCode::parse("MS-0000000B").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(maddstore::db::overpayments::record_return(
+            &mut conn,
+            b.id,
+            Rupiah::new(1_000),
+            "bank",
+            "",
+            "admin:test",
+            wib(2026, 4, 2, 9, 0),
+        )
+        .await
+        .unwrap());
+    }
     // Deposits: GoPay 200 000 (0.7 % = 1 400 + 2 000), bank 500 000 (free), GoPay 250 050
     // (1 750.35 → 1 750, + 2 000), and the opening balance (not a top-up: no fee, not listed).
     for (amount, method, at) in [
@@ -246,10 +266,13 @@ async fn march_2026(s: &TestStore) {
     }
 }
 
+// `overpaid_returned` is the one line the overpayment-return rule added: zero in March, because
+// B's return was made in April, after March closed (see `march_2026`); every other figure stands.
 const MARCH_CSV_SUMMARY: &str = "\
 bagian,kunci,keterangan,jumlah,penjelasan
 ringkasan,sales,Penjualan (pesanan sukses),80000,Harga + biaya admin yang ditagih untuk 3 pesanan yang sukses bulan ini.
 ringkasan,overpaid,Kelebihan bayar,1000,Uang lebih yang dibayar pelanggan pada pesanan sukses; masuk laba selama tidak dikembalikan.
+ringkasan,overpaid_returned,Kelebihan bayar dikembalikan,0,0 kali kelebihan bayar dikembalikan ke pelanggan; dihitung di bulan pengembalian atau di bulan pesanannya selesai bila lebih lambat.
 ringkasan,refunded_received,Uang masuk pesanan refund,100000,Uang yang sempat dibayar untuk 1 pesanan yang direfund bulan ini.
 ringkasan,refunds,Refund ke pelanggan,-98000,Uang yang dikembalikan ke pelanggan untuk pesanan yang direfund.
 ringkasan,supplier_cost,Modal supplier,-62400,Harga yang dipotong supplier (VIP Reseller) untuk pesanan yang sukses.
@@ -416,10 +439,12 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
         table.contains("Laba pemilik") && table.contains("Rp 2.496"),
         "{table}"
     );
-    // April holds E and the April deposit only.
+    // April holds E, the April deposit, and the return of B's March overpayment.
     let april = money::monthly_report(s.app(), month.next()).await.unwrap();
     assert_eq!(april.amount(LineKey::Sales), Rupiah::new(10_000));
     assert_eq!(april.amount(LineKey::DepositFees), Rupiah::new(-4_100));
+    assert_eq!(april.amount(LineKey::Overpaid), Rupiah::ZERO);
+    assert_eq!(april.amount(LineKey::OverpaidReturned), Rupiah::new(-1_000));
     s
 });
 
@@ -440,6 +465,8 @@ both_backends!(
             "/admin/settings",
             "/admin/deposits",
             "/admin/pricing/rules",
+            "/admin/products/sync",
+            "/admin/orders/{code}/overpayment",
         ] {
             assert!(
                 routes.iter().any(|(_, p)| p == needle),
@@ -516,6 +543,8 @@ both_backends!(
                 "order_events",
                 "jobs",
                 "price_history",
+                "overpayment_returns",
+                "catalogue_syncs",
             ] {
                 v.push(
                     s.count(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {t}"))
@@ -541,6 +570,7 @@ both_backends!(
                     vec![("scope", "category"), ("target", "game"), ("percent", "50")]
                 }
                 p if p.ends_with("/refund") => vec![("method", "bank")],
+                p if p.ends_with("/overpayment") => vec![("method", "bank"), ("amount", "1000")],
                 _ => vec![],
             }
         };

@@ -6,12 +6,14 @@
 //! integers, and every aggregate is cast to `BIGINT` (PostgreSQL's `SUM(bigint)` is `NUMERIC`).
 
 pub mod admins;
+pub mod catalogue_syncs;
 pub mod chat;
 pub mod dashboard;
 pub mod jobs;
 pub mod messages;
 pub mod nicknames;
 pub mod orders;
+pub mod overpayments;
 pub mod payments;
 pub mod products;
 pub mod storefront;

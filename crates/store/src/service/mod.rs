@@ -2,12 +2,14 @@
 //! for; outside services are only called from jobs (see [`crate::jobs`]).
 
 pub mod catalog;
+pub mod catalog_sync;
 pub mod chat;
 pub mod fulfilment;
 pub mod money;
 pub mod nickname;
 pub mod orders;
 pub mod outbox;
+pub mod overpayment;
 pub mod payments;
 pub mod postpaid;
 pub mod pricing;

@@ -220,14 +220,16 @@ pub async fn refund(
     note: &str,
 ) -> AppResult<()> {
     let order = crate::service::orders::get(app, code).await?;
-    let amount = amount.unwrap_or(order.amount_paid);
-    if amount.is_negative() || amount > order.amount_paid {
+    // An overpayment already given back (while the order was paid) is not the customer's twice.
+    let returned = crate::service::overpayment::of_order(app, order.id)
+        .await?
+        .returned;
+    let refundable = order.amount_paid - returned;
+    let amount = amount.unwrap_or(refundable);
+    if amount.is_negative() || amount > refundable {
         return Err(AppError::invalid(
             "invalid_refund_amount",
-            format!(
-                "Jumlah refund harus antara Rp0 dan yang dibayar ({})",
-                order.amount_paid
-            ),
+            format!("Jumlah refund harus antara Rp0 dan yang dibayar ({refundable})"),
         ));
     }
     let now = app.now_ms();
@@ -273,10 +275,12 @@ pub async fn report_from(
         .collect();
     let expired_held = repo::expired_held(&mut conn, from, until).await?;
     let unmatched = repo::unmatched_held(&mut conn, from, until).await?;
+    let overpaid_returns = crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
     Ok(report::build(&ReportInput {
         month,
         orders,
         deposits,
+        overpaid_returns,
         expired_held,
         unmatched,
         service_share: s.service_share,

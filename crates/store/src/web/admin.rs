@@ -95,7 +95,8 @@ pub fn table() -> RouteTable {
         .get("/messages", messages_page)
         .post("/messages/{id}/resend", resend_message)
         .post("/logout", logout);
-    crate::web::admin_money::register(t)
+    let t = crate::web::admin_money::register(t);
+    crate::web::admin_more::register(t)
 }
 
 /// Every admin route but the login form, as `(method, path)` with `/admin` in front: what the
@@ -406,6 +407,8 @@ struct OrderPage {
     is_retry: bool,
     can_recheck: bool,
     can_refund: bool,
+    /// The overpayment and the form to give it back (`None`: not overpaid).
+    overpaid: Option<crate::web::admin_more::OverpaidView>,
     /// Everything that happened to the order, oldest first: status changes and actions (with
     /// who), payments, messages and supplier requests.
     timeline: Vec<TimelineEntry>,
@@ -426,6 +429,7 @@ async fn order_page(
     Query(flash): Query<FlashQuery>,
 ) -> PageResult {
     let order = crate::service::orders::get(&app, &code).await?;
+    let overpaid = crate::web::admin_more::overpaid_view(&app, &order).await?;
     let mut conn = app.db.conn().await?;
     let events = orders::events(&mut conn, order.id).await?;
     let pays = payments::for_order(&mut conn, order.id).await?;
@@ -436,11 +440,13 @@ async fn order_page(
     let o = &order;
     Ok(render(&OrderPage {
         timeline,
+        overpaid,
         csrf: s.csrf_token.clone(),
         flash: flash.done.map(|d| match d.as_str() {
             "process" => "Pesanan dikirim ke supplier.".to_string(),
             "recheck" => "Status supplier dicek ulang.".to_string(),
             "refund" => "Refund dicatat.".to_string(),
+            "overpaid" => "Pengembalian kelebihan bayar dicatat.".to_string(),
             "resend" => "Pesan dijadwalkan kirim ulang.".to_string(),
             _ => "Selesai.".to_string(),
         }),

@@ -646,6 +646,7 @@ struct ProductsPage {
     csrf: String,
     flash: Option<String>,
     products: Vec<ProductRowView>,
+    sync: crate::web::admin_more::SyncView,
     categories: Vec<(&'static str, &'static str)>,
     category: String,
     q: String,
@@ -655,6 +656,7 @@ struct ProductsPage {
 struct ProductsQuery {
     category: Option<String>,
     q: Option<String>,
+    done: Option<String>,
 }
 
 async fn products_page(
@@ -669,6 +671,7 @@ async fn products_page(
         ),
         None => None,
     };
+    let sync = crate::web::admin_more::sync_view(&app).await?;
     let unit = app.payment.unit_price();
     let mut conn = app.db.conn().await?;
     let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
@@ -704,8 +707,12 @@ async fn products_page(
         .collect();
     Ok(render(&ProductsPage {
         csrf: s.csrf_token.clone(),
-        flash: None,
+        flash: q
+            .done
+            .as_deref()
+            .and_then(crate::web::admin_more::sync_flash),
         products: rows,
+        sync,
         categories: Category::ALL
             .iter()
             .map(|c| (c.as_str(), c.label()))

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admin_money;
+pub mod admin_more;
 pub mod api;
 pub mod auth;
 pub mod closed;

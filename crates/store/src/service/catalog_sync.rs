@@ -1,0 +1,124 @@
+//! The catalogue sync as a job: every [`INTERVAL_MS`] and whenever the seller asks from the
+//! dashboard. One job under one dedupe key does both (asking brings the periodic run forward), so
+//! at most one sync is queued or running at a time. The run itself is [`catalog::sync`], the same
+//! as `maddstore sync`: markup rules, the margin guard and the price history all apply.
+
+use crate::app::App;
+use crate::db::catalogue_syncs::{self as repo, SyncRun};
+use crate::error::AppResult;
+use crate::jobs::{self, JobKind, Outcome};
+use crate::service::catalog;
+
+/// How often the catalogue is pulled from the supplier.
+pub const INTERVAL_MS: i64 = 6 * 60 * 60 * 1000;
+
+/// After a failed run (supplier unreachable), the next try comes sooner.
+pub const RETRY_MS: i64 = 30 * 60 * 1000;
+
+/// The one key of the sync job: periodic and on-demand runs share it.
+pub const DEDUPE_KEY: &str = "catalogue-sync";
+
+/// Queues the periodic sync (first run one interval from now: `serve` already syncs an empty
+/// catalogue at start), unless a sync job is queued already.
+pub async fn schedule_periodic(app: &App) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut conn = app.db.conn().await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::SyncCatalogue,
+        0,
+        now + INTERVAL_MS,
+        now,
+        Some(DEDUPE_KEY),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What asking for a sync did.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Requested {
+    /// A sync job is due now (newly queued or brought forward).
+    Queued,
+    /// A sync is running or already due: that one answers the request.
+    AlreadyRunning,
+}
+
+/// The seller asks for a sync now. Never calls the supplier: the job does.
+pub async fn request(app: &App) -> AppResult<Requested> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let queued = jobs::schedule(
+        &mut tx,
+        JobKind::SyncCatalogue,
+        0,
+        now,
+        now,
+        Some(DEDUPE_KEY),
+    )
+    .await?
+        || repo::pull_forward(&mut tx, DEDUPE_KEY, now).await?;
+    tx.commit().await?;
+    if queued {
+        app.wake_workers();
+        Ok(Requested::Queued)
+    } else {
+        Ok(Requested::AlreadyRunning)
+    }
+}
+
+/// The job: runs the sync, logs its result, and comes back after the interval (sooner after a
+/// failure). A failed run is logged, not retried as a job error: the supplier being down is an
+/// answer the seller sees on the products page.
+pub async fn job(app: &App) -> AppResult<Outcome> {
+    let started_at = app.now_ms();
+    let result = catalog::sync(app, |_, _| {}).await;
+    let finished_at = app.now_ms();
+    let (run, next) = match result {
+        Ok(r) => (
+            SyncRun {
+                started_at,
+                finished_at,
+                total: i64::try_from(r.total).unwrap_or(i64::MAX),
+                available: i64::try_from(r.available).unwrap_or(i64::MAX),
+                marked_unavailable: i64::try_from(r.marked_unavailable).unwrap_or(i64::MAX),
+                error: None,
+            },
+            finished_at + INTERVAL_MS,
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "catalogue sync failed");
+            (
+                SyncRun {
+                    started_at,
+                    finished_at,
+                    total: 0,
+                    available: 0,
+                    marked_unavailable: 0,
+                    error: Some(e.public_message()),
+                },
+                finished_at + RETRY_MS,
+            )
+        }
+    };
+    let mut conn = app.db.conn().await?;
+    repo::insert_sync(&mut conn, &run).await?;
+    Ok(Outcome::Later(next))
+}
+
+/// The products page's view of the sync.
+#[derive(Clone, Debug)]
+pub struct SyncStatus {
+    pub last: Option<SyncRun>,
+    /// When the next run is due, and whether one is running now.
+    pub next: Option<(i64, bool)>,
+}
+
+pub async fn status(app: &App) -> AppResult<SyncStatus> {
+    let now = app.now_ms();
+    let mut conn = app.db.conn().await?;
+    Ok(SyncStatus {
+        last: repo::last_sync(&mut conn).await?,
+        next: repo::pending_job(&mut conn, DEDUPE_KEY, now).await?,
+    })
+}
