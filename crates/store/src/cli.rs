@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::db::{admins, products};
-use crate::service::catalog;
+use crate::service::catalog_sync;
 use crate::startup::{self, StartOptions};
 
 #[derive(Parser, Debug)]
@@ -193,11 +193,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if empty {
         let app = running.app.clone();
         tokio::spawn(async move {
-            match catalog::sync(&app, |_, _| {}).await {
-                Ok(r) => tracing::info!(products = r.total, "empty catalogue synced at start"),
-                Err(e) => {
-                    tracing::warn!(error = %e, "catalogue sync at start failed; run `maddstore sync`")
+            match catalog_sync::run(&app, |_, _| {}).await {
+                Ok(run) if run.error.is_none() => {
+                    tracing::info!(products = run.total, "empty catalogue synced at start")
                 }
+                Ok(_) => tracing::warn!("catalogue sync at start failed; see /admin/products"),
+                Err(e) => tracing::warn!(error = %e, "could not record the start-up sync"),
             }
         });
     }
@@ -241,9 +242,10 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let report = catalog::sync(&running.app, |_, _| {})
-        .await
-        .context("syncing the sandbox catalogue")?;
+    let report = catalog_sync::run(&running.app, |_, _| {}).await?;
+    if let Some(e) = &report.error {
+        bail!("syncing the sandbox catalogue: {e}");
+    }
     let password = crate::web::auth::random_token()[..16].to_string();
     create_admin(&running.app, "admin", &password).await?;
     let base = running
@@ -342,7 +344,7 @@ async fn sync(config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let mut last = 0;
-    let report = catalog::sync(&running.app, |done, total| {
+    let report = catalog_sync::run(&running.app, |done, total| {
         let pct = done * 100 / total.max(1);
         if pct / 5 != last / 5 || done == total {
             last = pct;
@@ -352,6 +354,10 @@ async fn sync(config: Config) -> anyhow::Result<()> {
     })
     .await?;
     eprintln!();
+    if let Some(e) = &report.error {
+        running.stop().await;
+        bail!("{e}");
+    }
     println!(
         "{} products synced ({} available, {} no longer listed)",
         report.total, report.available, report.marked_unavailable

@@ -67,43 +67,49 @@ pub async fn request(app: &App) -> AppResult<Requested> {
     }
 }
 
-/// The job: runs the sync, logs its result, and comes back after the interval (sooner after a
-/// failure). A failed run is logged, not retried as a job error: the supplier being down is an
-/// answer the seller sees on the products page.
-pub async fn job(app: &App) -> AppResult<Outcome> {
+/// Runs a sync and records its result (counts, or the error) for the products page. Used by the
+/// job, the CLI and start-up, so every run shows on the page.
+pub async fn run(app: &App, progress: impl FnMut(usize, usize)) -> AppResult<SyncRun> {
     let started_at = app.now_ms();
-    let result = catalog::sync(app, |_, _| {}).await;
+    let result = catalog::sync(app, progress).await;
     let finished_at = app.now_ms();
-    let (run, next) = match result {
-        Ok(r) => (
+    let run = match result {
+        Ok(r) => SyncRun {
+            started_at,
+            finished_at,
+            total: i64::try_from(r.total).unwrap_or(i64::MAX),
+            available: i64::try_from(r.available).unwrap_or(i64::MAX),
+            marked_unavailable: i64::try_from(r.marked_unavailable).unwrap_or(i64::MAX),
+            error: None,
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "catalogue sync failed");
             SyncRun {
                 started_at,
                 finished_at,
-                total: i64::try_from(r.total).unwrap_or(i64::MAX),
-                available: i64::try_from(r.available).unwrap_or(i64::MAX),
-                marked_unavailable: i64::try_from(r.marked_unavailable).unwrap_or(i64::MAX),
-                error: None,
-            },
-            finished_at + INTERVAL_MS,
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "catalogue sync failed");
-            (
-                SyncRun {
-                    started_at,
-                    finished_at,
-                    total: 0,
-                    available: 0,
-                    marked_unavailable: 0,
-                    error: Some(e.public_message()),
-                },
-                finished_at + RETRY_MS,
-            )
+                total: 0,
+                available: 0,
+                marked_unavailable: 0,
+                error: Some(e.public_message()),
+            }
         }
     };
     let mut conn = app.db.conn().await?;
     repo::insert_sync(&mut conn, &run).await?;
-    Ok(Outcome::Later(next))
+    Ok(run)
+}
+
+/// The job: runs the sync and comes back after the interval (sooner after a failure). A failed
+/// run is recorded, not retried as a job error: the supplier being down is an answer the seller
+/// sees on the products page.
+pub async fn job(app: &App) -> AppResult<Outcome> {
+    let run = run(app, |_, _| {}).await?;
+    let wait = if run.error.is_none() {
+        INTERVAL_MS
+    } else {
+        RETRY_MS
+    };
+    Ok(Outcome::Later(run.finished_at + wait))
 }
 
 /// The products page's view of the sync.
