@@ -268,8 +268,16 @@ async fn no_alert(c: &Client) {
     );
 }
 
+/// Where screenshots go: `MADD_TEST_SCREENSHOT_DIR` (the README's are refreshed with
+/// `MADD_TEST_SCREENSHOT_DIR=docs/screenshots`, relative to the repository), else the build's temporary
+/// directory, so an ordinary test run leaves the work tree as it was.
 fn shots_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    match std::env::var_os("MADD_TEST_SCREENSHOT_DIR") {
+        Some(dir) => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir),
+        None => Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots"),
+    }
 }
 
 /// Screenshots the current page at both sizes, then returns to the phone size.
