@@ -37,8 +37,20 @@ pub fn router(app: App) -> Router {
         .merge(whatsapp::routes())
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
         .layer(middleware::from_fn(security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
+}
+
+/// One span per request, named by the route's pattern rather than its URI: a path can carry a
+/// secret (`/webhooks/fonnte/{secret}`) and a query a customer's number, neither of which may
+/// reach a log line.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    tracing::info_span!("request", method = %request.method(), route)
 }
 
 /// Headers every store page carries. The CSP allows only the store's own files: no CDN, no
