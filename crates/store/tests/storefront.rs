@@ -387,3 +387,53 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    errors_are_shown_in_the_chosen_language,
+    |s: TestStore| async move {
+        let english = |path: &str| {
+            s.http
+                .get(s.url(path))
+                .header("cookie", "madd_lang=en")
+                .send()
+        };
+        // A whole error page.
+        let r = english("/order/MS-ZZZZZZZZ").await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Order not found."), "{html}");
+        assert!(!html.contains("tidak ditemukan"), "{html}");
+        let (status, html) = s.page("/order/MS-ZZZZZZZZ").await;
+        assert_eq!(status, 404);
+        assert!(html.contains("Pesanan tidak ditemukan"), "{html}");
+
+        // A form shown again with the customer's mistake.
+        let form = [
+            ("product", "ML86-S1"),
+            ("target", "123456780"),
+            ("zone", "2345"),
+            ("whatsapp", "021-555-1234"),
+        ];
+        let r = s
+            .http
+            .post(s.url("/checkout"))
+            .header("cookie", "madd_lang=en")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("is a landline, not a WhatsApp mobile number"),
+            "{html}"
+        );
+        let (status, html) = s.post_form("/checkout", &form).await;
+        assert_eq!(status, 422);
+        assert!(
+            html.contains("Nomor WhatsApp: 0215551234 adalah nomor telepon rumah"),
+            "{html}"
+        );
+        s
+    }
+);

@@ -321,3 +321,108 @@ mod tests {
         assert_eq!(status_label(&ID, OrderStatus::Delivered), "Sukses");
     }
 }
+
+/// A validation error about the customer's account/number in the page's language (the domain's
+/// own texts are Indonesian).
+pub fn account_error(t: &Texts, e: &madd_domain::AccountError) -> String {
+    use madd_domain::AccountError as E;
+    if t.code == "id" {
+        return crate::web::pages::capitalise(&e.to_string());
+    }
+    match e {
+        E::MissingTarget { label } | E::MissingZone { label } => {
+            format!("{} is required", english_label(label))
+        }
+        E::BadDigits { label, min, max } => {
+            format!("{} must be {min}–{max} digits", english_label(label))
+        }
+        E::BadZone { min, max } => format!("Zone ID must be {min}–{max} digits"),
+        E::UnknownServer { choices } => format!("Unknown server; choose one of: {choices}"),
+        E::UnexpectedZone => "This product takes no zone or server".into(),
+        E::Phone(p) => phone_error(t, p),
+        E::BadPlnNumber => "A PLN meter or customer number has 11 or 12 digits".into(),
+        E::BadFreeText => "The user ID is too long or has characters that are not allowed".into(),
+    }
+}
+
+fn english_label(label: &str) -> &str {
+    match label {
+        "Nomor HP" => "Phone number",
+        "No. Meter / ID Pelanggan" => "Meter / customer number",
+        other => other,
+    }
+}
+
+/// A WhatsApp-number error in the page's language.
+pub fn phone_error(t: &Texts, e: &madd_domain::PhoneError) -> String {
+    use madd_domain::PhoneError as E;
+    if t.code == "id" {
+        return format!("Nomor WhatsApp: {e}");
+    }
+    match e {
+        E::Empty => "The WhatsApp number is required".into(),
+        E::InvalidCharacters => "A WhatsApp number has only digits, spaces, + and -".into(),
+        E::Landline(n) => format!("{n} is a landline, not a WhatsApp mobile number"),
+        E::ServiceNumber(n) => {
+            format!("{n} is a service number (0800/0809), not a WhatsApp number")
+        }
+        E::NotMobile => {
+            "The WhatsApp number must be an Indonesian mobile number (e.g. 0812-3456-7890)".into()
+        }
+    }
+}
+
+/// A service error shown to a customer, in the page's language (by its code; anything without
+/// an English text keeps the Indonesian one).
+pub fn app_error(t: &Texts, e: &crate::error::AppError) -> String {
+    if t.code == "id" {
+        return e.public_message();
+    }
+    match e.code() {
+        "account_not_found" => "No game account with this ID was found.".into(),
+        "nickname_unavailable" => {
+            "The ID check is unavailable right now. Please try again shortly.".into()
+        }
+        "bill_not_found" => "No bill was found for this number (it may already be paid).".into(),
+        "inquiry_unavailable" => {
+            "The bill check is unavailable right now. Please try again shortly.".into()
+        }
+        "product_not_found" => "Product not found.".into(),
+        "product_required" => "Please pick a nominal first.".into(),
+        "product_unavailable" => "This item is out of stock. Please pick another one.".into(),
+        "order_not_found" => "Order not found.".into(),
+        "store_closed" => t.closed_banner.into(),
+        "too_many_requests" => "Too many attempts. Please try again in a few minutes.".into(),
+        "internal_error" => "Something went wrong on our side. Please try again shortly.".into(),
+        _ => e.public_message(),
+    }
+}
+
+#[cfg(test)]
+mod error_text_tests {
+    use super::*;
+    use madd_domain::{AccountError, PhoneError};
+
+    #[test]
+    fn errors_follow_the_language() {
+        let e = AccountError::BadDigits {
+            label: "Nomor HP",
+            min: 10,
+            max: 13,
+        };
+        assert_eq!(account_error(&EN, &e), "Phone number must be 10–13 digits");
+        assert!(account_error(&ID, &e).starts_with("Nomor HP harus"));
+        let p = PhoneError::Landline("0215551234".into());
+        assert_eq!(
+            phone_error(&EN, &p),
+            "0215551234 is a landline, not a WhatsApp mobile number"
+        );
+        assert!(phone_error(&ID, &p).starts_with("Nomor WhatsApp: "));
+        let a = crate::error::AppError::not_found("account_not_found", "Akun");
+        assert_eq!(
+            app_error(&EN, &a),
+            "No game account with this ID was found."
+        );
+        assert_eq!(app_error(&ID, &a), a.public_message());
+    }
+}

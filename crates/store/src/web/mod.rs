@@ -36,6 +36,7 @@ pub fn router(app: App) -> Router {
         .merge(webhooks::routes())
         .merge(whatsapp::routes())
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
+        .layer(middleware::from_fn(pages::localise_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)

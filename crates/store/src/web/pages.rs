@@ -73,11 +73,16 @@ struct ErrorPage {
     back: String,
 }
 
+/// The English text of an error page, kept on the response so [`localise_errors`] can show the
+/// page in English to a visitor who chose it (an error has no access to the request).
+#[derive(Clone)]
+struct EnglishError(String);
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
         let status = self.0.status();
-        render_status(
+        let mut response = render_status(
             status,
             &ErrorPage {
                 t: &i18n::ID,
@@ -86,7 +91,37 @@ impl IntoResponse for PageError {
                 message: self.0.public_message(),
                 back: "/".into(),
             },
-        )
+        );
+        response
+            .extensions_mut()
+            .insert(EnglishError(i18n::app_error(&i18n::EN, &self.0)));
+        response
+    }
+}
+
+/// Shows error pages in English to visitors who switched the store to English.
+pub async fn localise_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Lang(t) = Lang::from_cookie_header(
+        request
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let response = next.run(request).await;
+    match response.extensions().get::<EnglishError>() {
+        Some(EnglishError(message)) if t.code == "en" => render_status(
+            response.status(),
+            &ErrorPage {
+                t,
+                closed: false,
+                message: message.clone(),
+                back: "/".into(),
+            },
+        ),
+        _ => response,
     }
 }
 
@@ -642,17 +677,17 @@ async fn checkout(
     let rule = TargetRule::for_product(product.category, &product.brand);
     let account = match GameAccount::parse(&rule, &f.target, f.zone.as_deref()) {
         Ok(a) => a,
-        Err(e) => return Ok(again(capitalise(&e.to_string()))),
+        Err(e) => return Ok(again(i18n::account_error(t, &e))),
     };
     let phone = match PhoneNumber::parse(&f.whatsapp) {
         Ok(p) => p,
-        Err(e) => return Ok(again(format!("Nomor WhatsApp: {e}"))),
+        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
     };
     let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
         Ok(NicknameAnswer::Found(n)) => Some(n),
         Ok(NicknameAnswer::NotChecked) => None,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
-            return Ok(again(e.public_message()))
+            return Ok(again(i18n::app_error(t, &e)))
         }
         Err(e) => return Err(e.into()),
     };

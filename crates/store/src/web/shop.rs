@@ -168,16 +168,16 @@ pub async fn bill_checkout(
     let rule = TargetRule::for_product(product.category, &product.brand);
     let account = match GameAccount::parse(&rule, &f.target, None) {
         Ok(a) => a,
-        Err(e) => return Ok(again(capitalise(&e.to_string()))),
+        Err(e) => return Ok(again(i18n::account_error(t, &e))),
     };
     let phone = match PhoneNumber::parse(&f.whatsapp) {
         Ok(p) => p,
-        Err(e) => return Ok(again(format!("Nomor WhatsApp: {e}"))),
+        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
     };
     let quoted = match postpaid::inquire(app, &product, account.target(), LOOKUP_WAIT).await {
         Ok(q) => q,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
-            return Ok(again(e.public_message()))
+            return Ok(again(i18n::app_error(t, &e)))
         }
         Err(e) => return Err(e.into()),
     };
