@@ -229,6 +229,18 @@ both_backends!(
             report.contains("Hari ini") && report.contains("Sukses: 1") && report.contains(&price),
             "{report}"
         );
+        // The month's net profit is the monthly report's, as the dashboard shows it.
+        let month = madd_domain::report::Month::containing(s.app().now_ms());
+        let monthly = maddstore::service::money::monthly_report(s.app(), month)
+            .await
+            .unwrap();
+        assert!(
+            report.contains(&format!(
+                "Laba bersih (setelah biaya bayar, deposit & refund): *{}*",
+                monthly.net_profit()
+            )),
+            "{report}"
+        );
 
         sim.receive_from(SELLER, "pesanan").await.unwrap();
         s.settle().await;

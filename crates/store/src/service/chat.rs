@@ -1037,9 +1037,15 @@ async fn report(app: &App) -> AppResult<Answer> {
             f.profit()
         )
     };
+    // The month's net and owner's profit are the monthly report's own figures (payment and
+    // deposit fees, refunds, service fee), so chat and dashboard never disagree.
+    let monthly =
+        crate::service::money::monthly_report(app, madd_domain::report::Month::containing(now_ms))
+            .await?;
     Ok(Answer::text(format!(
-        "📊 *Laporan*\n\n{}\n\n{}\n\n_Omzet = harga produk pesanan sukses; laba = omzet − modal \
-         supplier._",
+        "📊 *Laporan*\n\n{}\n\n{}\nLaba bersih (setelah biaya bayar, deposit & refund): *{}*\n\
+         Laba pemilik (setelah biaya layanan): *{}*\n\n_Omzet = harga produk pesanan sukses; \
+         laba = omzet − modal supplier. Rincian: /admin/reports_",
         block(
             format!(
                 "Hari ini ({:02}/{:02}/{})",
@@ -1053,6 +1059,8 @@ async fn report(app: &App) -> AppResult<Answer> {
             format!("Bulan ini ({:02}/{})", u8::from(now.month()), now.year()),
             &month_figures
         ),
+        monthly.net_profit(),
+        monthly.owner_profit(),
     )))
 }
 
