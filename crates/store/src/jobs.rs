@@ -103,6 +103,13 @@ pub async fn schedule(
     .await
 }
 
+/// Has the job under `dedupe` run now: queues it, or brings its pending run forward (a periodic
+/// job the seller asks for early). `false` when it is already due or running.
+pub async fn run_now(conn: &mut Conn, kind: JobKind, dedupe: &str, now: i64) -> DbResult<bool> {
+    Ok(schedule(conn, kind, 0, now, now, Some(dedupe)).await?
+        || repo::pull_forward(conn, dedupe, now).await?)
+}
+
 /// What a handler decided.
 #[derive(Debug)]
 pub enum Outcome {

@@ -405,3 +405,31 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    asking_for_a_balance_check_brings_the_periodic_job_forward,
+    |s: TestStore| async move {
+        let pending = "SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE kind = 'check_balance' AND state = 'pending'";
+        s.settle().await;
+        assert_eq!(s.count(pending).await, 1, "one periodic balance job");
+        let checks = "SELECT CAST(COUNT(*) AS BIGINT) FROM balance_checks";
+        let before = s.count(checks).await;
+        for _ in 0..3 {
+            maddstore::service::money::request_balance_check(s.app())
+                .await
+                .unwrap();
+            s.settle().await;
+        }
+        assert_eq!(
+            s.count(checks).await,
+            before + 3,
+            "each request checked the balance"
+        );
+        assert_eq!(
+            s.count(pending).await,
+            1,
+            "still one balance job, not one per request"
+        );
+        s
+    }
+);

@@ -69,18 +69,3 @@ pub async fn pending_job(
     })
     .transpose()
 }
-
-/// Brings the pending job under `dedupe_key` forward to `now` (a job already due or running is
-/// left alone). `true` when a job was moved.
-pub async fn pull_forward(conn: &mut Conn, dedupe_key: &str, now: i64) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE jobs SET run_at = $1, updated_at = $1 \
-         WHERE dedupe_key = $2 AND state = 'pending' AND run_at > $1 \
-           AND (locked_until IS NULL OR locked_until <= $1)",
-    )
-    .bind(now)
-    .bind(dedupe_key)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}

@@ -48,16 +48,7 @@ pub enum Requested {
 pub async fn request(app: &App) -> AppResult<Requested> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let queued = jobs::schedule(
-        &mut tx,
-        JobKind::SyncCatalogue,
-        0,
-        now,
-        now,
-        Some(DEDUPE_KEY),
-    )
-    .await?
-        || repo::pull_forward(&mut tx, DEDUPE_KEY, now).await?;
+    let queued = jobs::run_now(&mut tx, JobKind::SyncCatalogue, DEDUPE_KEY, now).await?;
     tx.commit().await?;
     if queued {
         app.wake_workers();

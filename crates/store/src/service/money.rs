@@ -19,6 +19,9 @@ pub const BALANCE_INTERVAL_MS: i64 = 10 * 60 * 1000;
 /// report's deposits).
 pub const OPENING: &str = "opening";
 
+/// The one live balance job (periodic, or brought forward by the seller).
+const BALANCE_JOB_KEY: &str = "periodic:balance";
+
 /// Queues the periodic jobs (balance, payment reconciliation) unless they are queued already:
 /// the dedupe keys keep one of each however many processes start.
 pub async fn schedule_periodic(app: &App) -> AppResult<()> {
@@ -30,7 +33,7 @@ pub async fn schedule_periodic(app: &App) -> AppResult<()> {
         0,
         now,
         now,
-        Some("periodic:balance"),
+        Some(BALANCE_JOB_KEY),
     )
     .await?;
     jobs::schedule(
@@ -88,15 +91,9 @@ pub async fn check_balance(app: &App) -> AppResult<Outcome> {
 pub async fn request_balance_check(app: &App) -> AppResult<()> {
     let now = app.now_ms();
     let mut conn = app.db.conn().await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::CheckBalance,
-        0,
-        now,
-        now,
-        Some("check:balance-now"),
-    )
-    .await?;
+    // The periodic job is brought forward rather than a second one queued (each reschedules
+    // itself, so a second would double the polling for good).
+    jobs::run_now(&mut conn, JobKind::CheckBalance, BALANCE_JOB_KEY, now).await?;
     drop(conn);
     app.wake_workers();
     Ok(())
