@@ -433,3 +433,20 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    asking_for_a_reconciliation_brings_the_periodic_job_forward,
+    |s: TestStore| async move {
+        let pending = "SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE kind = 'reconcile_payments' AND state = 'pending'";
+        s.settle().await;
+        assert_eq!(s.count(pending).await, 1);
+        for _ in 0..3 {
+            maddstore::service::reconcile::request(s.app())
+                .await
+                .unwrap();
+            s.settle().await;
+        }
+        assert_eq!(s.count(pending).await, 1, "still one reconciliation job");
+        s
+    }
+);

@@ -42,7 +42,7 @@ pub async fn schedule_periodic(app: &App) -> AppResult<()> {
         0,
         now + reconcile::INTERVAL_MS,
         now,
-        Some("periodic:reconcile-payments"),
+        Some(reconcile::JOB_KEY),
     )
     .await?;
     Ok(())

@@ -241,6 +241,26 @@ pub async fn run(app: &App) -> AppResult<RunReport> {
 
 /// The periodic job: runs, then comes back in [`INTERVAL_MS`]. A failing API is logged and
 /// tried again next time (the job never dies).
+/// The seller's "reconcile now": brings the periodic job forward (never a second one: it
+/// reschedules itself, so a second would double the polling for good).
+pub async fn request(app: &App) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut conn = app.db.conn().await?;
+    crate::jobs::run_now(
+        &mut conn,
+        crate::jobs::JobKind::ReconcilePayments,
+        JOB_KEY,
+        now,
+    )
+    .await?;
+    drop(conn);
+    app.wake_workers();
+    Ok(())
+}
+
+/// The one live reconciliation job.
+pub const JOB_KEY: &str = "periodic:reconcile-payments";
+
 pub async fn job(app: &App) -> AppResult<Outcome> {
     match run(app).await {
         Ok(r) => tracing::info!(?r, "payment reconciliation done"),

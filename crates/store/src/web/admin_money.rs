@@ -17,7 +17,6 @@ use crate::clock::{self, WIB};
 use crate::db::orders::{self, OrderFilter};
 use crate::db::{dashboard as repo, products};
 use crate::error::AppError;
-use crate::jobs::{self, JobKind};
 use crate::service::pricing::{self, PriceRules};
 use crate::service::{money, settings};
 use crate::web::admin::{order_row, OrderRow, RouteTable};
@@ -607,19 +606,7 @@ async fn reconcile_now(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::ReconcilePayments,
-        0,
-        now,
-        now,
-        Some("reconcile-payments-now"),
-    )
-    .await?;
-    drop(conn);
-    app.wake_workers();
+    crate::service::reconcile::request(&app).await?;
     Ok(Redirect::to("/admin/payments").into_response())
 }
 
