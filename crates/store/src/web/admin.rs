@@ -628,13 +628,14 @@ async fn refund(
     Form(f): Form<RefundForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    let method = match f.method.as_str() {
-        m @ ("gopay" | "dana" | "ovo" | "bank" | "other") => m,
-        _ => {
-            return Err(
-                AppError::invalid("invalid_refund_method", "Metode refund tidak dikenal").into(),
-            )
-        }
+    // One list of ways money goes back to a customer, shared with overpayment returns.
+    let Some((method, _)) = crate::service::overpayment::METHODS
+        .iter()
+        .find(|(m, _)| *m == f.method)
+    else {
+        return Err(
+            AppError::invalid("invalid_refund_method", "Metode refund tidak dikenal").into(),
+        );
     };
     let amount = match f.amount.trim() {
         "" => None,
