@@ -9,6 +9,7 @@ pub mod phone;
 pub mod pricing;
 pub mod report;
 pub mod storefront;
+pub mod text;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};

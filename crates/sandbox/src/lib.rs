@@ -8,7 +8,7 @@ pub mod trakteer;
 pub mod vip;
 pub mod whatsapp;
 
-use axum::response::Html;
+use axum::response::{Html, Redirect};
 use axum::routing::get;
 use axum::Router;
 
@@ -58,23 +58,89 @@ impl Sandbox {
 
     /// All simulators under one router, to be nested at `/sandbox`.
     pub fn router(&self) -> Router {
-        Router::new()
-            .route("/", get(index))
-            .nest("/vip-reseller", self.vip.router())
-            .nest("/trakteer", self.trakteer.router())
-            .nest("/whatsapp", self.whatsapp.router())
+        self.router_for(Simulators::ALL)
+    }
+
+    /// Only the chosen simulators under one router, to be nested at `/sandbox`: a store mounts
+    /// the simulator of a provider only while that provider is in sandbox mode, so a simulator
+    /// can never stand in for (or hold the secret of) a real provider.
+    pub fn router_for(&self, which: Simulators) -> Router {
+        let mut router = Router::new().route("/", get(move || index(which)));
+        // `/sandbox/vip-reseller/` (the form people type and the index used to print) leads to
+        // the page at `/sandbox/vip-reseller`; a nested router alone answers it with 404.
+        if which.vip {
+            router = router.nest("/vip-reseller", self.vip.router()).route(
+                "/vip-reseller/",
+                get(|| async { Redirect::permanent("../vip-reseller") }),
+            );
+        }
+        if which.trakteer {
+            router = router.nest("/trakteer", self.trakteer.router()).route(
+                "/trakteer/",
+                get(|| async { Redirect::permanent("../trakteer") }),
+            );
+        }
+        if which.whatsapp {
+            router = router.nest("/whatsapp", self.whatsapp.router());
+        }
+        router
     }
 }
 
-async fn index() -> Html<&'static str> {
-    Html(
+/// Which simulators a store mounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Simulators {
+    pub vip: bool,
+    pub trakteer: bool,
+    pub whatsapp: bool,
+}
+
+impl Simulators {
+    pub const ALL: Simulators = Simulators {
+        vip: true,
+        trakteer: true,
+        whatsapp: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.vip || self.trakteer || self.whatsapp
+    }
+}
+
+/// Whether `path` (relative to the sandbox's mount point, e.g. `/vip-reseller/api/profile`) is a
+/// simulated provider API — authenticated by the simulated provider's own key, as the real one
+/// is — rather than a page or a knob. Outside the demo, a store lets only these through without
+/// an admin session: the pages show every customer's messages and can make payments.
+pub fn is_provider_api(path: &str) -> bool {
+    const APIS: &[&str] = &[
+        "/vip-reseller/api/",
+        "/trakteer/api/v1/public/",
+        "/whatsapp/cloud/",
+        "/whatsapp/fonnte/send",
+    ];
+    APIS.iter().any(|prefix| path.starts_with(prefix)) && !path.contains("/../")
+}
+
+async fn index(which: Simulators) -> Html<String> {
+    let mut links = String::new();
+    if which.whatsapp {
+        links.push_str(
+            "<li><a href=\"/sandbox/whatsapp/inbox\">WhatsApp: kotak masuk per nomor</a></li>",
+        );
+    }
+    if which.trakteer {
+        links.push_str(
+            "<li><a href=\"/sandbox/trakteer\">Trakteer: dukungan &amp; webhook</a></li>",
+        );
+    }
+    if which.vip {
+        links.push_str("<li><a href=\"/sandbox/vip-reseller\">VIP Reseller: saldo, pesanan &amp; gangguan</a></li>");
+    }
+    Html(format!(
         "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Sandbox – Madd Store</title></head><body style=\"font-family:system-ui;max-width:640px;margin:24px auto;padding:0 16px\">\
          <h1>Sandbox Madd Store</h1><p>Simulator lokal layanan luar. Tidak ada uang atau pesan sungguhan.</p><ul>\
-         <li><a href=\"/sandbox/whatsapp/inbox\">WhatsApp: kotak masuk per nomor</a></li>\
-         <li><a href=\"/sandbox/trakteer/\">Trakteer: dukungan &amp; webhook</a></li>\
-         <li><a href=\"/sandbox/vip-reseller/\">VIP Reseller: saldo, pesanan &amp; gangguan</a></li>\
-         <li><a href=\"/\">Kembali ke toko</a></li></ul></body></html>",
-    )
+         {links}<li><a href=\"/\">Kembali ke toko</a></li></ul></body></html>"
+    ))
 }

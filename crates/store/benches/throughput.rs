@@ -61,6 +61,8 @@ async fn run(label: &str, database_url: String) {
             clock: Arc::new(SystemClock),
             workers: 0,
             sandbox_profile: Profile::Tests,
+            sandbox_access: startup::SandboxAccess::Open,
+            mount_all_simulators: false,
         },
     )
     .await

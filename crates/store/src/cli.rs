@@ -13,7 +13,7 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::db::{admins, products};
 use crate::service::catalog_sync;
-use crate::startup::{self, StartOptions};
+use crate::startup::{self, SandboxAccess, StartOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -174,6 +174,7 @@ async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    config.check_sandbox_mix()?;
     let listener = bind(&config).await?;
     let workers = config.workers;
     let running = startup::start(
@@ -183,6 +184,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             clock: Arc::new(SystemClock),
             workers,
             sandbox_profile: Profile::Demo,
+            sandbox_access: SandboxAccess::AdminOnly,
+            mount_all_simulators: false,
         },
     )
     .await?;
@@ -239,6 +242,8 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
             clock: Arc::new(SystemClock),
             workers,
             sandbox_profile: Profile::Demo,
+            sandbox_access: SandboxAccess::Open,
+            mount_all_simulators: false,
         },
     )
     .await?;
@@ -340,6 +345,8 @@ async fn sync(config: Config) -> anyhow::Result<()> {
             clock: Arc::new(SystemClock),
             workers: 0,
             sandbox_profile: Profile::Demo,
+            sandbox_access: SandboxAccess::AdminOnly,
+            mount_all_simulators: false,
         },
     )
     .await?;

@@ -97,13 +97,57 @@ pub struct Config {
     /// Supplier-lookup requests (nickname, bill, checkout, order) a client may make per minute;
     /// 0 turns the limit off.
     pub lookup_rate_per_minute: u32,
+    /// Lets `serve` run real providers beside sandbox ones (a trial with real WhatsApp but no
+    /// real money, say). Off by default: a forgotten `MADD_WHATSAPP` must not leave a simulator
+    /// running next to real Trakteer and VIP.
+    pub allow_mixed_sandbox: bool,
+    /// This process's name among those sharing the database, the same in each of its lives
+    /// (`MADD_INSTANCE`; by default host name and port): its job leases carry it, so after a crash
+    /// the restarted process resumes its jobs at once.
+    pub instance: String,
 }
 
 impl Config {
     pub fn uses_sandbox(&self) -> bool {
-        self.supplier == SupplierChoice::Sandbox
-            || self.payment == PaymentChoice::Sandbox
-            || self.whatsapp == WhatsAppChoice::Sandbox
+        self.simulators().any()
+    }
+
+    /// The simulators this configuration needs: one per provider in sandbox mode, no more.
+    pub fn simulators(&self) -> madd_sandbox::Simulators {
+        madd_sandbox::Simulators {
+            vip: self.supplier == SupplierChoice::Sandbox,
+            trakteer: self.payment == PaymentChoice::Sandbox,
+            whatsapp: self.whatsapp == WhatsAppChoice::Sandbox,
+        }
+    }
+
+    /// `serve` refuses real providers beside sandbox ones unless `MADD_ALLOW_MIXED_SANDBOX` says
+    /// so: such a mix is almost always a variable forgotten while going live.
+    pub fn check_sandbox_mix(&self) -> Result<(), ConfigError> {
+        let which = self.simulators();
+        let all = which.vip && which.trakteer && which.whatsapp;
+        if !which.any() || all || self.allow_mixed_sandbox {
+            return Ok(());
+        }
+        let mut sandboxed = Vec::new();
+        if which.vip {
+            sandboxed.push("MADD_SUPPLIER");
+        }
+        if which.trakteer {
+            sandboxed.push("MADD_PAYMENT");
+        }
+        if which.whatsapp {
+            sandboxed.push("MADD_WHATSAPP");
+        }
+        Err(ConfigError::Invalid {
+            key: "MADD_ALLOW_MIXED_SANDBOX".into(),
+            message: format!(
+                "some providers are real and {} still on the sandbox; set {} to a real provider, \
+                 or set MADD_ALLOW_MIXED_SANDBOX=true to run this mix on purpose",
+                sandboxed.join(", "),
+                if sandboxed.len() == 1 { "it" } else { "them" }
+            ),
+        })
     }
 
     /// Without a configured public URL, links point at the address the store actually bound
@@ -249,6 +293,13 @@ impl Config {
             Bps::parse_percent(s).map_err(|e| invalid(k, e.to_string()))
         };
         let secret = |k: &str| Secret::new(get(k).unwrap_or_default());
+        let flag = |k: &str| -> Result<bool, ConfigError> {
+            match get(k).map(str::to_ascii_lowercase).as_deref() {
+                None | Some("false" | "0" | "no" | "off") => Ok(false),
+                Some("true" | "1" | "yes" | "on") => Ok(true),
+                Some(other) => Err(invalid(k, format!("'{other}' is not true or false"))),
+            }
+        };
 
         let listen_text = get("listen").unwrap_or("127.0.0.1:8080");
         let listen: SocketAddr = listen_text
@@ -361,6 +412,17 @@ impl Config {
             workers: int("workers", 4, 1)? as usize,
             lookup_rate_per_minute: u32::try_from(int("lookup_rate_per_minute", 30, 0)?)
                 .map_err(|_| invalid("lookup_rate_per_minute", "too large".into()))?,
+            allow_mixed_sandbox: flag("allow_mixed_sandbox")?,
+            instance: match get("instance") {
+                Some(name) if name.contains('/') => {
+                    return Err(invalid(
+                        "instance",
+                        format!("'{name}' must not contain '/'"),
+                    ))
+                }
+                Some(name) => name.to_string(),
+                None => format!("{}:{}", host_name(), listen.port()),
+            },
         };
         config.check_required()?;
         Ok(config)
@@ -450,7 +512,23 @@ pub const KEYS: &[&str] = &[
     "low_balance_threshold",
     "workers",
     "lookup_rate_per_minute",
+    "allow_mixed_sandbox",
+    "instance",
 ];
+
+/// The machine's name, for the default instance name.
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .filter(|h| !h.is_empty() && !h.contains('/'))
+        .unwrap_or_else(|| "localhost".to_string())
+}
 
 #[cfg(test)]
 mod tests {
@@ -483,6 +561,48 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_mix_of_real_and_sandbox_providers_needs_saying_so() {
+        let real_money = [
+            ("MADD_PAYMENT", "trakteer"),
+            ("MADD_TRAKTEER_WEBHOOK_TOKEN", "t"),
+            ("MADD_SUPPLIER", "vip-reseller"),
+            ("MADD_VIP_API_ID", "id"),
+            ("MADD_VIP_API_KEY", "key"),
+        ];
+        let mixed = Config::from_sources(None, &env(&real_money)).unwrap();
+        assert_eq!(
+            mixed.simulators(),
+            madd_sandbox::Simulators {
+                vip: false,
+                trakteer: false,
+                whatsapp: true
+            }
+        );
+        let err = mixed.check_sandbox_mix().unwrap_err().to_string();
+        assert!(
+            err.contains("MADD_WHATSAPP") && err.contains("MADD_ALLOW_MIXED_SANDBOX"),
+            "{err}"
+        );
+        let mut allowed = real_money.to_vec();
+        allowed.push(("MADD_ALLOW_MIXED_SANDBOX", "true"));
+        let allowed = Config::from_sources(None, &env(&allowed)).unwrap();
+        assert!(allowed.check_sandbox_mix().is_ok());
+        // All sandbox (the default) and all real are not mixes.
+        assert!(Config::from_sources(None, &env(&[]))
+            .unwrap()
+            .check_sandbox_mix()
+            .is_ok());
+        let mut all_real = real_money.to_vec();
+        all_real.extend([("MADD_WHATSAPP", "fonnte"), ("MADD_WHATSAPP_TOKEN", "w")]);
+        let all_real = Config::from_sources(None, &env(&all_real)).unwrap();
+        assert!(!all_real.uses_sandbox());
+        assert!(all_real.check_sandbox_mix().is_ok());
+        assert!(
+            Config::from_sources(None, &env(&[("MADD_ALLOW_MIXED_SANDBOX", "maybe")])).is_err()
+        );
     }
 
     #[test]

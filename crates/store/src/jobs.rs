@@ -12,9 +12,67 @@ use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
 use crate::service::{chat, fulfilment, money, nickname, orders, outbox, postpaid, reconcile};
 
-/// How long a claimed job belongs to its worker before another may take it over. Longer than
-/// any provider call's timeout, so a live worker never loses its job mid-call.
-const LEASE_MS: i64 = 120_000;
+/// How long a claimed job belongs to its worker before another may take it over. A running job's
+/// lease is renewed every [`HEARTBEAT`] (so a slow provider call never loses it), and a process
+/// that dies stops renewing: another process takes its jobs over within this time. A process
+/// that restarts releases its previous life's leases at once ([`release_leases_of`]).
+const LEASE_MS: i64 = 30_000;
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// Worker pools that never wait for each other: a gateway that hangs while sending WhatsApp
+/// messages must not delay a nickname lookup a customer is waiting for, nor a paid order's
+/// placement.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// A person is waiting on the answer (nickname, bill, chat reply).
+    Interactive,
+    /// Paid orders: placement, follow-up, expiry.
+    Orders,
+    /// WhatsApp messages.
+    Messages,
+    /// Periodic checks: balance, payment reconciliation, catalogue sync.
+    Background,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [
+        Lane::Interactive,
+        Lane::Orders,
+        Lane::Messages,
+        Lane::Background,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Interactive => "interactive",
+            Lane::Orders => "orders",
+            Lane::Messages => "messages",
+            Lane::Background => "background",
+        }
+    }
+
+    /// The job kinds this lane runs.
+    pub fn kinds(self) -> Vec<&'static str> {
+        JobKind::ALL
+            .iter()
+            .filter(|k| k.lane() == self)
+            .map(|k| k.as_str())
+            .collect()
+    }
+
+    /// How many of a process's `workers` run this lane: every lane gets at least one, messages
+    /// (the slowest calls, and the most of them) half.
+    pub fn workers(self, workers: usize) -> usize {
+        if workers == 0 {
+            return 0;
+        }
+        match self {
+            Lane::Messages => (workers / 2).max(1),
+            Lane::Interactive | Lane::Orders => (workers / 4).max(1),
+            Lane::Background => 1,
+        }
+    }
+}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum JobKind {
@@ -31,6 +89,32 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    pub const ALL: [JobKind; 10] = [
+        JobKind::SendMessage,
+        JobKind::PlaceOrder,
+        JobKind::FollowOrder,
+        JobKind::ExpireOrder,
+        JobKind::LookupNickname,
+        JobKind::CheckBalance,
+        JobKind::ReconcilePayments,
+        JobKind::ChatReply,
+        JobKind::PostpaidInquiry,
+        JobKind::SyncCatalogue,
+    ];
+
+    pub fn lane(self) -> Lane {
+        match self {
+            JobKind::LookupNickname | JobKind::PostpaidInquiry | JobKind::ChatReply => {
+                Lane::Interactive
+            }
+            JobKind::PlaceOrder | JobKind::FollowOrder | JobKind::ExpireOrder => Lane::Orders,
+            JobKind::SendMessage => Lane::Messages,
+            JobKind::CheckBalance | JobKind::ReconcilePayments | JobKind::SyncCatalogue => {
+                Lane::Background
+            }
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SendMessage => "send_message",
@@ -161,16 +245,51 @@ async fn on_buried(
     }
 }
 
-/// Claims and runs one due job. `false` when none was due.
-pub async fn run_one(app: &App, worker: &str) -> DbResult<bool> {
+/// Claims and runs one due job of `lane` (any lane: `None`). `false` when none was due.
+pub async fn run_one(app: &App, worker: &str, lane: Option<Lane>) -> DbResult<bool> {
     let now = app.now_ms();
+    let kinds = lane.map(Lane::kinds);
     let job = {
         let mut conn = app.db.conn().await?;
-        repo::claim(&mut conn, app.db.backend, worker, now, LEASE_MS).await?
+        repo::claim(
+            &mut conn,
+            app.db.backend,
+            worker,
+            now,
+            LEASE_MS,
+            kinds.as_deref(),
+        )
+        .await?
     };
     let Some(job) = job else {
         return Ok(false);
     };
+    let heartbeat = tokio::spawn(renew_lease(app.clone(), job.clone()));
+    let ran = run_claimed(app, job, now).await;
+    heartbeat.abort();
+    ran
+}
+
+/// Keeps a running job's lease alive until it is aborted (the job finished).
+async fn renew_lease(app: App, job: Job) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let renewed = async {
+            let mut conn = app.db.conn().await?;
+            repo::renew(&mut conn, &job, app.now_ms() + LEASE_MS).await
+        }
+        .await;
+        match renewed {
+            Ok(true) => {}
+            Ok(false) => return, // finished, or taken over
+            Err(e) => tracing::warn!(job = job.id, error = %e, "could not renew a job's lease"),
+        }
+    }
+}
+
+async fn run_claimed(app: &App, job: Job, now: i64) -> DbResult<bool> {
     let span = tracing::info_span!("job", id = job.id, kind = %job.kind, ref_id = job.ref_id);
     async {
         let Some(kind) = JobKind::parse(&job.kind) else {
@@ -241,7 +360,7 @@ pub async fn run_one(app: &App, worker: &str) -> DbResult<bool> {
 /// Runs every job that is due now, until none is left (tests and the CLI use this).
 pub async fn drain(app: &App) -> DbResult<usize> {
     let mut n = 0;
-    while run_one(app, "drain").await? {
+    while run_one(app, "drain", None).await? {
         n += 1;
         if n > 10_000 {
             tracing::error!("drain: too many jobs, stopping");
@@ -251,13 +370,35 @@ pub async fn drain(app: &App) -> DbResult<usize> {
     Ok(n)
 }
 
-/// A background worker: runs jobs as they come due until `shutdown` turns true.
-pub async fn worker(app: App, name: String, mut shutdown: watch::Receiver<bool>) {
+/// The name a process's workers claim jobs under: `<instance>/<lane>-<n>`. The instance part is
+/// the same in every life of the process (`MADD_INSTANCE`, by default host name and port), so a
+/// restarted process knows which leases were its own.
+pub fn worker_name(instance: &str, lane: Lane, n: usize) -> String {
+    format!("{instance}/{}-{n}", lane.as_str())
+}
+
+/// Releases every lease a previous life of `instance` held: those jobs were interrupted (a
+/// crash, a `kill -9`) and run again at once instead of after their lease. Returns how many.
+pub async fn release_leases_of(app: &App, instance: &str) -> DbResult<u64> {
+    let mut conn = app.db.conn().await?;
+    let released = repo::release_held_by(&mut conn, &format!("{instance}/"), app.now_ms()).await?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            instance,
+            "resuming jobs this instance held when it stopped"
+        );
+    }
+    Ok(released)
+}
+
+/// A background worker: runs jobs of its lane as they come due until `shutdown` turns true.
+pub async fn worker(app: App, name: String, lane: Lane, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             return;
         }
-        match run_one(&app, &name).await {
+        match run_one(&app, &name, Some(lane)).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "worker could not reach the database"),
@@ -297,19 +438,21 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for k in [
-            JobKind::SendMessage,
-            JobKind::PlaceOrder,
-            JobKind::FollowOrder,
-            JobKind::ExpireOrder,
-            JobKind::LookupNickname,
-            JobKind::CheckBalance,
-            JobKind::ReconcilePayments,
-            JobKind::ChatReply,
-            JobKind::PostpaidInquiry,
-            JobKind::SyncCatalogue,
-        ] {
+        for k in JobKind::ALL {
             assert_eq!(JobKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[test]
+    fn every_kind_runs_in_exactly_one_lane_and_every_lane_has_workers() {
+        let mut seen = 0;
+        for lane in Lane::ALL {
+            seen += lane.kinds().len();
+            assert!(lane.workers(1) >= 1);
+            assert_eq!(lane.workers(0), 0);
+        }
+        assert_eq!(seen, JobKind::ALL.len());
+        assert!(Lane::Messages.kinds() == vec!["send_message"]);
+        assert!(!Lane::Interactive.kinds().contains(&"send_message"));
     }
 }

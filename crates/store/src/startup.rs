@@ -30,6 +30,23 @@ pub struct StartOptions {
     /// Background workers in this process (tests drive jobs by hand with 0).
     pub workers: usize,
     pub sandbox_profile: Profile,
+    /// Who may open the sandbox's pages (payment page, inboxes, knobs).
+    pub sandbox_access: SandboxAccess,
+    /// Mount every simulator, not just those of providers in sandbox mode: for tests that point
+    /// a real client (Cloud API, say) at a simulator inside the same store. `serve` and `demo`
+    /// never set it.
+    pub mount_all_simulators: bool,
+}
+
+/// Who may open the sandbox's pages. The simulated provider APIs are always reachable: each is
+/// authenticated by its simulated provider's own key, as the real one is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxAccess {
+    /// `demo` and tests: anyone (it is a local trial with no real money or messages).
+    Open,
+    /// `serve`: only a logged-in admin. The pages show every customer's messages and make
+    /// payments that the store believes.
+    AdminOnly,
 }
 
 /// A running store.
@@ -53,6 +70,15 @@ impl Running {
         let _ = self.server.await;
         for w in self.workers {
             let _ = w.await;
+        }
+    }
+
+    /// Stops at once, as a crash or `kill -9` would: in-flight requests and jobs are dropped
+    /// wherever they are (for tests of what a restart recovers).
+    pub fn kill(self) {
+        self.server.abort();
+        for w in &self.workers {
+            w.abort();
         }
     }
 
@@ -116,15 +142,24 @@ pub async fn start(
     let local = format!("http://{addr}");
     let http = http_client()?;
 
-    let sandbox = if config.uses_sandbox() {
-        if config.trakteer_webhook_token.is_empty() {
-            config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
-        }
-        let mut sandbox = Sandbox::new(
-            options.sandbox_profile,
-            &local,
-            config.trakteer_webhook_token.expose(),
-        );
+    let simulators = if options.mount_all_simulators {
+        madd_sandbox::Simulators::ALL
+    } else {
+        config.simulators()
+    };
+    let sandbox = if simulators.any() {
+        // The simulated Trakteer signs its webhooks with the store's token only while payments
+        // are simulated; next to real Trakteer it gets a throwaway one, so nothing it sends is
+        // ever believed (and it is not mounted anyway).
+        let simulated_token = if config.payment == PaymentChoice::Sandbox {
+            if config.trakteer_webhook_token.is_empty() {
+                config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
+            }
+            config.trakteer_webhook_token.clone()
+        } else {
+            Secret::new(crate::web::auth::random_token())
+        };
+        let mut sandbox = Sandbox::new(options.sandbox_profile, &local, simulated_token.expose());
         if config.supplier == SupplierChoice::Sandbox {
             let vip = sandbox.vip.config();
             config.vip_api_url = join(&local, "/sandbox/vip-reseller/api")?;
@@ -226,7 +261,14 @@ pub async fn start(
         .context("queueing the periodic catalogue sync")?;
     let mut router = crate::web::router(app.clone());
     if let Some(s) = &sandbox {
-        router = router.nest("/sandbox", s.router());
+        let mut simulated = s.router_for(simulators);
+        if options.sandbox_access == SandboxAccess::AdminOnly {
+            simulated = simulated.layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                sandbox_gate,
+            ));
+        }
+        router = router.nest("/sandbox", simulated);
     }
     let (shutdown, rx) = watch::channel(false);
     let mut server_rx = rx.clone();
@@ -242,12 +284,24 @@ pub async fn start(
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
-    let workers = (0..options.workers)
-        .map(|i| {
-            let name = format!("{}-{}-{i}", hostname(), std::process::id());
-            tokio::spawn(jobs::worker(app.clone(), name, rx.clone()))
-        })
-        .collect();
+    let mut workers = Vec::new();
+    if options.workers > 0 {
+        // Only a process that runs workers can have held leases in an earlier life.
+        jobs::release_leases_of(&app, &app.config.instance)
+            .await
+            .context("releasing the job leases of this instance's previous run")?;
+    }
+    for lane in jobs::Lane::ALL {
+        for i in 0..lane.workers(options.workers) {
+            let name = jobs::worker_name(&app.config.instance, lane, i);
+            workers.push(tokio::spawn(jobs::worker(
+                app.clone(),
+                name,
+                lane,
+                rx.clone(),
+            )));
+        }
+    }
     tracing::info!(%addr, sandbox = sandbox.is_some(), "madd store listening");
     Ok(Running {
         app,
@@ -259,6 +313,14 @@ pub async fn start(
     })
 }
 
-fn hostname() -> String {
-    std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into())
+/// Outside the demo, the sandbox's pages need an admin session; its provider APIs do not.
+async fn sandbox_gate(
+    state: axum::extract::State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if madd_sandbox::is_provider_api(request.uri().path()) {
+        return next.run(request).await;
+    }
+    crate::web::auth::require_admin(state, request, next).await
 }

@@ -68,6 +68,8 @@ async fn second_process(first: &TestStore) -> startup::Running {
             clock: Arc::new(first.clock.clone()) as Arc<dyn Clock>,
             workers: 2,
             sandbox_profile: Profile::Tests,
+            sandbox_access: startup::SandboxAccess::Open,
+            mount_all_simulators: false,
         },
     )
     .await

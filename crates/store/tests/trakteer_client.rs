@@ -5,7 +5,7 @@ use madd_domain::{OrderCode, Rupiah};
 use maddstore::payment::trakteer::{
     parse_webhook, token_matches, PriceReading, Trakteer, TrakteerConfig, WebhookError,
 };
-use maddstore::payment::{PaymentApiError, PaymentChannel};
+use maddstore::payment::{PaymentApiError, PaymentChannel, RecentPayments};
 use maddstore::secret::Secret;
 use serde_json::json;
 use time::macros::datetime;
@@ -421,7 +421,10 @@ async fn recent_payments_asks_the_page_and_accepts_total_page() {
         .await;
     let page = t.supports(1, 20).await.unwrap();
     assert_eq!(page.pagination.unwrap().total_pages, Some(1));
-    assert_eq!(t.recent_payments(1).await.unwrap(), vec![]);
+    assert_eq!(
+        t.recent_payments(1).await.unwrap(),
+        RecentPayments::default()
+    );
 }
 
 #[tokio::test]
@@ -508,21 +511,27 @@ async fn server_errors_and_garbage_are_unavailable() {
 }
 
 #[tokio::test]
-async fn an_unreadable_support_fails_the_page_instead_of_vanishing() {
+async fn an_unreadable_support_is_reported_without_hiding_the_others() {
     let (server, t) = api().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope(json!({
             "data": [{"creator_name": "Budi", "quantity": 1, "amount": 1000,
-                      "status": "success", "updated_at": "kemarin"}]
+                      "status": "success", "updated_at": "kemarin"},
+                     {"creator_name": "Sari\u{0}", "quantity": 2, "amount": 2000,
+                      "support_message": "MS-7K3Q\u{0}9XW2", "order_id": "o-2",
+                      "status": "success", "updated_at": "2024-05-01 12:30:00"}]
         }))))
         .mount(&server)
         .await;
+    let listed = t.recent_payments(1).await.unwrap();
     assert_eq!(
-        t.recent_payments(1).await.unwrap_err(),
-        PaymentApiError::Unavailable(
-            "malformed answer: support #1: updated_at is not a time (kemarin)".into()
-        )
+        listed.unreadable,
+        vec!["support #1: updated_at is not a time (kemarin)".to_string()]
     );
+    assert_eq!(listed.payments.len(), 1);
+    // Text from the API is cleaned of control characters where it enters the store.
+    assert_eq!(listed.payments[0].supporter_name, "Sari");
+    assert_eq!(listed.payments[0].message, "MS-7K3Q9XW2");
 }
 
 #[tokio::test]
@@ -628,7 +637,7 @@ async fn adapter_and_simulator_speak_the_same_protocol() {
     let (_, body) = received.lock().unwrap()[1].clone();
     assert!(parse_webhook(&body, UNIT).unwrap().is_test);
 
-    let payments = trakteer.recent_payments(1).await.unwrap();
+    let payments = trakteer.recent_payments(1).await.unwrap().payments;
     assert_eq!(payments.len(), 1);
     let paid = &payments[0];
     assert_eq!(paid.id.as_deref(), Some(support.order_id.as_str()));

@@ -29,6 +29,9 @@ pub(super) async fn send(
     body: Bytes,
 ) -> Response {
     let config = &sim.inner.config;
+    if let Some(delay) = sim.delay() {
+        tokio::time::sleep(delay).await;
+    }
     let outage = {
         let mut state = sim.state();
         state.attempts += 1;

@@ -20,6 +20,9 @@ pub(super) async fn send(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    if let Some(delay) = sim.delay() {
+        tokio::time::sleep(delay).await;
+    }
     let outage = {
         let mut state = sim.state();
         state.attempts += 1;

@@ -160,6 +160,8 @@ struct SimState {
     inbound: Vec<CustomerMessage>,
     last_inbound: HashMap<String, OffsetDateTime>,
     outage: bool,
+    /// Every send waits this long before answering (a hanging gateway).
+    delay: Option<std::time::Duration>,
     rate_limited: u32,
     attempts: usize,
     clock_offset: time::Duration,
@@ -240,6 +242,16 @@ impl WhatsAppSim {
     }
 
     /// The next `n` Cloud sends (that pass the token check) get error 130429 with HTTP 429.
+    /// While set, every send hangs this long before it is answered (a gateway that hangs).
+    pub fn set_delay(&self, delay: Option<std::time::Duration>) {
+        self.state().delay = delay;
+    }
+
+    /// The wait a send should make first, if the gateway is set to hang.
+    pub(crate) fn delay(&self) -> Option<std::time::Duration> {
+        self.state().delay
+    }
+
     pub fn rate_limit_next(&self, n: u32) {
         self.state().rate_limited = n;
     }

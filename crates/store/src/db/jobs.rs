@@ -61,13 +61,15 @@ fn from_row(r: &AnyRow) -> DbResult<Job> {
     })
 }
 
-/// Claims the next due job for `worker` until `now + lease_ms`.
+/// Claims the next due job for `worker` until `now + lease_ms`; only of `kinds` when given
+/// (a worker lane).
 pub async fn claim(
     conn: &mut Conn,
     backend: Backend,
     worker: &str,
     now: i64,
     lease_ms: i64,
+    kinds: Option<&[&'static str]>,
 ) -> DbResult<Option<Job>> {
     // PostgreSQL: several processes claim at once; SKIP LOCKED lets each take a different row
     // without waiting. SQLite has one writer, so the plain sub-select is already exclusive.
@@ -75,10 +77,22 @@ pub async fn claim(
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    // The kinds are the code's own `&'static str` names (never input), so they are written into
+    // the statement: sqlx's `Any` driver has no portable array parameter.
+    let of_kinds = match kinds {
+        Some(kinds) => {
+            debug_assert!(kinds
+                .iter()
+                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+            let list: Vec<String> = kinds.iter().map(|k| format!("'{k}'")).collect();
+            format!("AND kind IN ({})", list.join(", "))
+        }
+        None => String::new(),
+    };
     let sql = format!(
         "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
-                     AND (locked_until IS NULL OR locked_until <= $3) \
+                     AND (locked_until IS NULL OR locked_until <= $3) {of_kinds} \
                      ORDER BY run_at, id LIMIT 1 {lock}) \
          RETURNING id, kind, ref_id, payload, attempts, max_attempts, locked_by"
     );
@@ -89,6 +103,37 @@ pub async fn claim(
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// Extends a running job's lease; `false` when the job is no longer this worker's (finished, or
+/// taken over after its lease ran out).
+pub async fn renew(conn: &mut Conn, job: &Job, locked_until: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET locked_until = $1 \
+         WHERE id = $2 AND locked_by = $3 AND state = 'pending' AND locked_until IS NOT NULL",
+    )
+    .bind(locked_until)
+    .bind(job.id)
+    .bind(&job.locked_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Releases the live leases of workers whose name starts with `prefix` (a restarted process's
+/// previous life): their jobs come due at once. The attempt they used stays counted.
+pub async fn release_held_by(conn: &mut Conn, prefix: &str, now: i64) -> DbResult<u64> {
+    let done = sqlx::query(
+        "UPDATE jobs SET locked_until = NULL, run_at = CASE WHEN run_at < $1 THEN run_at ELSE $1 END, \
+         updated_at = $1 \
+         WHERE state = 'pending' AND locked_until > $1 AND SUBSTR(locked_by, 1, CAST($2 AS INTEGER)) = $3",
+    )
+    .bind(now)
+    .bind(prefix.chars().count() as i64)
+    .bind(prefix)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Finishes a job. Only the worker holding the lease can (a job re-claimed after its lease ran

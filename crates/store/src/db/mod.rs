@@ -17,6 +17,7 @@ pub mod overpayments;
 pub mod payments;
 pub mod products;
 pub mod storefront;
+pub mod webhooks_kept;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -80,6 +81,7 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -98,6 +100,18 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(10)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Executor;
+                            // Should a session ever sit inside a transaction (a task killed
+                            // between BEGIN and COMMIT), the server ends it rather than let it
+                            // hold locks and snapshot for good.
+                            conn.execute("SET idle_in_transaction_session_timeout = '60s'")
+                                .await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(options)
                     .await?
             }
@@ -120,6 +134,18 @@ impl Db {
     pub async fn conn(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.pool.acquire().await?)
     }
+}
+
+/// Whether a connection coming back to the pool may be handed out again: one still inside a
+/// transaction (its owner was cancelled between BEGIN and COMMIT) is closed instead, so the next
+/// request never starts its work inside someone else's half-done transaction.
+fn released_clean(conn: &mut sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::error!("a connection came back inside a transaction; closing it");
+        return false;
+    }
+    true
 }
 
 pub(crate) fn flag(b: bool) -> i64 {

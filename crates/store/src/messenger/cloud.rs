@@ -8,6 +8,7 @@
 //! A 131047 that comes later, as a `failed` status webhook, is handled by the outbox
 //! ([`crate::service::outbox::gateway_status`]): one copy forced to the template is queued.
 
+use madd_domain::text::{clean, clean_line, limit};
 use std::collections::HashMap;
 
 use async_trait::async_trait;
@@ -456,17 +457,20 @@ pub fn parse_webhook(raw_body: &[u8]) -> Result<CloudEvents, ParseError> {
             let (Some(id), Some(state)) = (status.id, status.status) else {
                 continue;
             };
+            // Ids and error texts are stored and looked up: cleaned of control characters
+            // (PostgreSQL refuses a NUL even in a WHERE clause). Messages are cleaned where
+            // both gateways' messages enter, `service::chat::receive`.
             events.statuses.push(StatusUpdate {
-                id,
-                status: state,
+                id: clean_line(&id, limit::SHORT),
+                status: clean_line(&state, limit::SHORT),
                 timestamp: status.timestamp.map_or(0, |t| t.0),
-                recipient_id: status.recipient_id.unwrap_or_default(),
+                recipient_id: clean_line(&status.recipient_id.unwrap_or_default(), limit::SHORT),
                 errors: status
                     .errors
                     .into_iter()
                     .map(|e| {
                         let title = e.title.or(e.message).unwrap_or_default();
-                        (e.code.map_or(0, |c| c.0), title)
+                        (e.code.map_or(0, |c| c.0), clean(&title, limit::LONG))
                     })
                     .collect(),
             });

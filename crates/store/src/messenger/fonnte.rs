@@ -202,9 +202,10 @@ pub fn parse_incoming(body: &[u8]) -> Result<FonnteIncoming, ParseError> {
             .map(|(k, v)| (k, Value::String(v)))
             .collect()
     };
+    // Cleaned where it enters: a NUL would make PostgreSQL refuse the row.
     let text = |key: &str| -> Option<String> {
         match fields.get(key)? {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(madd_domain::text::clean(s, madd_domain::text::limit::LONG)),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }

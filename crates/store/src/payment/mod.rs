@@ -33,6 +33,16 @@ pub enum PaymentApiError {
     Refused(String),
 }
 
+/// One page of payments as the provider's API lists them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecentPayments {
+    /// Newest first.
+    pub payments: Vec<ReportedPayment>,
+    /// Entries that could not be read, with the reason: reported to the seller, never silently
+    /// dropped — and never a reason to stop reading the others.
+    pub unreadable: Vec<String>,
+}
+
 #[async_trait]
 pub trait PaymentChannel: Send + Sync {
     /// The price of one unit; every amount due is a whole number of units.
@@ -40,5 +50,5 @@ pub trait PaymentChannel: Send + Sync {
     /// The link where the customer pays `amount` for `code` (amount is a multiple of the unit).
     fn pay_url(&self, code: &OrderCode, amount: Rupiah, display_name: &str) -> String;
     /// One page (1-based) of the payments received, newest first.
-    async fn recent_payments(&self, page: u32) -> Result<Vec<ReportedPayment>, PaymentApiError>;
+    async fn recent_payments(&self, page: u32) -> Result<RecentPayments, PaymentApiError>;
 }

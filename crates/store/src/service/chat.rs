@@ -94,9 +94,11 @@ pub async fn receive(app: &App, m: &Incoming<'_>) -> AppResult<Received> {
         );
         return Ok(Received::Ignored);
     };
-    let id: String = m.id.chars().take(200).collect();
-    let body: String = m.text.chars().take(chat::MAX_INPUT_CHARS).collect();
-    let name: Option<String> = m.name.map(|n| n.chars().take(100).collect());
+    // Both gateways' messages enter here: cleaned once (a NUL would make PostgreSQL refuse the
+    // row, and the gateway would redeliver it forever).
+    let id = madd_domain::text::clean_line(m.id, 200);
+    let body = madd_domain::text::clean(m.text, chat::MAX_INPUT_CHARS);
+    let name: Option<String> = m.name.map(|n| madd_domain::text::clean_line(n, 100));
     let is_seller = is_seller(app, &sender).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobKind, Outcome};
 use crate::notify;
 use crate::service::{orders as order_service, outbox};
-use crate::supplier::vip_reseller::{self, CallbackError};
+use crate::supplier::vip_reseller;
 use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
 
 /// How many of the supplier's latest orders are searched for an order of unknown outcome.
@@ -454,8 +454,8 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
         &app.config.vip_api_key,
     ) {
         Ok(u) => u,
-        Err(CallbackError::BadSignature) => {
-            tracing::warn!("supplier callback with a bad signature refused");
+        Err(e) if e.is_unauthenticated() => {
+            tracing::warn!(error = %e, "supplier callback without proof of origin refused");
             return Err(AppError::Unauthorized);
         }
         Err(e) => {

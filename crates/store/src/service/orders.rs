@@ -60,6 +60,31 @@ pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     )
 }
 
+/// A request repeated with an `Idempotency-Key` gets the order the key made — if it asks for the
+/// same thing. The same key with another product, account or number is a client bug that would
+/// otherwise silently answer with somebody else's order: refused, as Stripe refuses it.
+async fn replay(app: &App, order: Order, req: &CreateOrder) -> AppResult<(Order, bool)> {
+    let product = {
+        let mut conn = app.db.conn().await?;
+        products::get(&mut conn, req.product.trim()).await?
+    };
+    let same_account = product.is_some_and(|p| {
+        let rule = TargetRule::for_product(p.category, &p.brand);
+        GameAccount::parse(&rule, &req.target, req.zone.as_deref())
+            .is_ok_and(|a| a == order.account)
+    });
+    let same = req.product.trim() == order.product_code
+        && same_account
+        && PhoneNumber::parse(&req.whatsapp).is_ok_and(|w| w == order.whatsapp);
+    if !same {
+        return Err(AppError::invalid(
+            "idempotency_key_reused",
+            "Idempotency-Key ini sudah dipakai untuk pesanan lain; pakai kunci baru untuk pesanan baru.",
+        ));
+    }
+    Ok((order, false))
+}
+
 pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     let key = req
         .idempotency_key
@@ -76,7 +101,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         }
         let mut conn = app.db.conn().await?;
         if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
-            return Ok((order, false));
+            drop(conn);
+            return replay(app, order, &req).await;
         }
     }
     // The seller's `tutup` (a retried request above still finds its order).
@@ -153,7 +179,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
                 if let Some(key) = &key {
                     let mut conn = app.db.conn().await?;
                     if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
-                        return Ok((order, false));
+                        drop(conn);
+                        return replay(app, order, &req).await;
                     }
                 }
                 continue; // an order code collision (1 in 2^40): draw again

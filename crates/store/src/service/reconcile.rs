@@ -55,6 +55,9 @@ pub struct RunReport {
     pub paired: usize,
     pub recorded: usize,
     pub too_recent: usize,
+    /// Supports that could not be read or recorded, with the reason; the run went on past them
+    /// (one bad entry must never keep every later payment from being found).
+    pub skipped: Vec<String>,
 }
 
 /// The API's id of a support: its `order_id`, or (without one) a digest of its content — the
@@ -213,16 +216,20 @@ pub async fn run(app: &App) -> AppResult<RunReport> {
     let now = app.now_ms();
     let mut report = RunReport::default();
     'pages: for page in 1..=MAX_PAGES {
-        let supports = app.payment.recent_payments(page).await.map_err(|e| {
+        let listed = app.payment.recent_payments(page).await.map_err(|e| {
             crate::error::AppError::Unavailable {
                 code: "payment_api_unavailable",
                 message: e.to_string(),
             }
         })?;
-        if supports.is_empty() {
+        for reason in &listed.unreadable {
+            tracing::error!(page, %reason, "a support in Trakteer's list could not be read; skipped");
+            report.skipped.push(format!("page {page}, {reason}"));
+        }
+        if listed.payments.is_empty() && listed.unreadable.is_empty() {
             break;
         }
-        for p in &supports {
+        for p in &listed.payments {
             if now - ms(p.updated_at) > LOOKBACK_MS {
                 break 'pages;
             }
@@ -230,7 +237,11 @@ pub async fn run(app: &App) -> AppResult<RunReport> {
             if p.status != "success" {
                 continue;
             }
-            take(app, p, now, &mut report).await?;
+            if let Err(e) = take(app, p, now, &mut report).await {
+                let id = api_id(p);
+                tracing::error!(support = %id, error = %e, "a support could not be reconciled; skipped");
+                report.skipped.push(format!("support {id}: {e}"));
+            }
         }
     }
     if report.recorded > 0 {

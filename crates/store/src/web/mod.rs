@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod closed;
 pub mod i18n;
+pub mod input;
 pub mod pages;
 pub mod ratelimit;
 pub mod shop;
@@ -17,7 +18,7 @@ pub mod whatsapp;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -35,11 +36,31 @@ pub fn router(app: App) -> Router {
         .nest("/admin", admin::routes(app.clone()))
         .merge(webhooks::routes())
         .merge(whatsapp::routes())
+        .layer(middleware::from_fn(input::clean))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
         .layer(middleware::from_fn(pages::localise_errors))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(finish_without_the_client))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
+}
+
+/// Runs the rest of the request in its own task, so a client that hangs up cannot cut a
+/// handler in half. Hyper drops a request's future when its connection closes; dropped in the
+/// middle of a transaction, a handler would leave a write half done and a pooled connection in
+/// an unknown state. In its own task the handler always runs to its end (its answer is then
+/// simply not delivered): every write a handler starts is finished or rolled back by the
+/// handler itself. The cost is one task spawn per request.
+async fn finish_without_the_client(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let span = tracing::Span::current();
+    match tokio::spawn(next.run(request).instrument(span)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "request task panicked");
+            crate::error::AppError::Internal("request task failed".into()).into_response()
+        }
+    }
 }
 
 /// One span per request, named by the route's pattern rather than its URI: a path can carry a

@@ -1,15 +1,22 @@
 //! Provider → store webhooks. Each is authenticated first and answers quickly; the work it
 //! causes is state and jobs in the database.
+//!
+//! An authentic delivery is always acknowledged with 2xx: providers switch off a webhook that
+//! keeps failing (Trakteer after three failures), and what the delivery carried — a payment, a
+//! customer's message — must not be lost because of its content. What cannot be recorded where
+//! it belongs is kept raw for the seller ([`acknowledge`]). Only a request that fails
+//! authentication gets an error.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 
 use crate::app::App;
-use crate::error::AppResult;
+use crate::db::webhooks_kept;
+use crate::error::{AppError, AppResult};
 use crate::service::{fulfilment, payments};
 
 pub fn routes() -> Router<App> {
@@ -22,22 +29,51 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn trakteer(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<impl IntoResponse> {
-    let outcome =
-        payments::trakteer_webhook(&app, header(&headers, "x-webhook-token"), &body).await?;
-    tracing::info!(?outcome, "trakteer webhook handled");
-    Ok(Json(serde_json::json!({ "ok": true })))
+/// The answer to an authentic delivery: 200 when it was handled, and 200 too when it could not
+/// be — then its raw body is kept in `webhooks_kept` for the seller. Only when even that fails
+/// (the database is down) does the provider get an error, and so a reason to deliver it again.
+pub async fn acknowledge(
+    app: &App,
+    provider: &'static str,
+    body: &[u8],
+    outcome: AppResult<()>,
+) -> Response {
+    let Err(error) = outcome else {
+        return Json(serde_json::json!({ "ok": true })).into_response();
+    };
+    tracing::error!(provider, error = %error, "an authentic webhook could not be recorded; keeping it raw for review");
+    let raw = madd_domain::text::printable_raw(body);
+    let reason = madd_domain::text::clean(&error.to_string(), madd_domain::text::limit::LONG);
+    let kept = async {
+        let mut conn = app.db.conn().await?;
+        webhooks_kept::keep(&mut conn, provider, &reason, &raw, app.now_ms()).await
+    }
+    .await;
+    match kept {
+        Ok(()) => Json(serde_json::json!({ "ok": true, "kept_for_review": true })).into_response(),
+        Err(e) => {
+            tracing::error!(provider, error = %e, "could not keep the webhook either");
+            error.into_response()
+        }
+    }
 }
 
-async fn vip_reseller(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<impl IntoResponse> {
-    fulfilment::vip_callback(&app, header(&headers, "x-client-signature"), &body).await?;
-    Ok(Json(serde_json::json!({ "ok": true })))
+async fn trakteer(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let outcome =
+        payments::trakteer_webhook(&app, header(&headers, "x-webhook-token"), &body).await;
+    match outcome {
+        Err(AppError::Unauthorized) => AppError::Unauthorized.into_response(),
+        Ok(outcome) => {
+            tracing::info!(?outcome, "trakteer webhook handled");
+            acknowledge(&app, "trakteer", &body, Ok(())).await
+        }
+        Err(e) => acknowledge(&app, "trakteer", &body, Err(e)).await,
+    }
+}
+
+async fn vip_reseller(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    match fulfilment::vip_callback(&app, header(&headers, "x-client-signature"), &body).await {
+        Err(AppError::Unauthorized) => AppError::Unauthorized.into_response(),
+        outcome => acknowledge(&app, "vip-reseller", &body, outcome).await,
+    }
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::messenger::{cloud, fonnte};
 use crate::service::chat::{self, Gateway, Incoming};
 use crate::service::outbox;
+use crate::web::webhooks::acknowledge;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -42,19 +43,21 @@ async fn subscribe(State(app): State<App>, Query(q): Query<HashMap<String, Strin
 }
 
 /// `POST`: the signature over the raw body is checked before anything is parsed.
-async fn cloud_events(
-    State(app): State<App>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<impl IntoResponse> {
+async fn cloud_events(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok());
     if !cloud::verify_signature(&app.config.whatsapp_app_secret, &body, signature) {
         tracing::warn!("WhatsApp webhook with a bad or missing signature refused");
-        return Err(AppError::Forbidden("bad webhook signature"));
+        return AppError::Forbidden("bad webhook signature").into_response();
     }
-    let events = cloud::parse_webhook(&body)
+    let outcome = cloud_events_authentic(&app, &body).await;
+    acknowledge(&app, "whatsapp-cloud", &body, outcome).await
+}
+
+async fn cloud_events_authentic(app: &App, body: &[u8]) -> AppResult<()> {
+    let app = app.clone();
+    let events = cloud::parse_webhook(body)
         .map_err(|e| AppError::invalid("invalid_webhook", e.to_string()))?;
     for status in &events.statuses {
         let state = match status.status.as_str() {
@@ -90,7 +93,7 @@ async fn cloud_events(
         new = received,
         "WhatsApp webhook handled"
     );
-    Ok(Json(serde_json::json!({ "ok": true })))
+    Ok(())
 }
 
 /// `POST /webhooks/fonnte/{secret}`: Fonnte signs nothing, so the path's secret is the proof
@@ -99,12 +102,17 @@ async fn fonnte_incoming(
     State(app): State<App>,
     Path(secret): Path<String>,
     body: Bytes,
-) -> AppResult<impl IntoResponse> {
+) -> Response {
     if !app.config.fonnte_webhook_secret.matches(&secret) {
         tracing::warn!("Fonnte webhook with a wrong secret refused");
-        return Err(AppError::not_found("not_found", "Halaman"));
+        return AppError::not_found("not_found", "Halaman").into_response();
     }
-    let incoming = fonnte::parse_incoming(&body)
+    let outcome = fonnte_authentic(&app, &body).await;
+    acknowledge(&app, "fonnte", &body, outcome).await
+}
+
+async fn fonnte_authentic(app: &App, body: &[u8]) -> AppResult<()> {
+    let incoming = fonnte::parse_incoming(body)
         .map_err(|e| AppError::invalid("invalid_webhook", e.to_string()))?;
     let own = !incoming.device.is_empty()
         && incoming
@@ -118,7 +126,7 @@ async fn fonnte_incoming(
                 .filter(char::is_ascii_digit)
                 .collect::<String>();
     if own || incoming.message.trim().is_empty() {
-        return Ok(Json(serde_json::json!({ "ok": true })));
+        return Ok(());
     }
     // Fonnte's inbox id when it sends one; else a digest of what identifies the message.
     let id = match &incoming.inboxid {
@@ -137,7 +145,7 @@ async fn fonnte_incoming(
         }
     };
     chat::receive(
-        &app,
+        app,
         &Incoming {
             gateway: Gateway::Fonnte,
             id: &id,
@@ -147,5 +155,5 @@ async fn fonnte_incoming(
         },
     )
     .await?;
-    Ok(Json(serde_json::json!({ "ok": true })))
+    Ok(())
 }

@@ -61,6 +61,17 @@ macro_rules! both_backends {
     };
 }
 
+/// Whether this backend's half is skipped (`MADD_TEST_POSTGRES=skip` on a machine without
+/// PostgreSQL).
+pub fn skip(backend: Backend) -> bool {
+    if backend == Backend::Postgres && std::env::var("MADD_TEST_POSTGRES").as_deref() == Ok("skip")
+    {
+        eprintln!("MADD_TEST_POSTGRES=skip: PostgreSQL half not run");
+        return true;
+    }
+    false
+}
+
 pub async fn run<F, Fut>(
     backend: Backend,
     tweak: impl FnOnce(&mut BTreeMap<String, String>),
@@ -69,9 +80,7 @@ pub async fn run<F, Fut>(
     F: FnOnce(TestStore) -> Fut,
     Fut: std::future::Future<Output = TestStore>,
 {
-    if backend == Backend::Postgres && std::env::var("MADD_TEST_POSTGRES").as_deref() == Ok("skip")
-    {
-        eprintln!("MADD_TEST_POSTGRES=skip: PostgreSQL half not run");
+    if skip(backend) {
         return;
     }
     let store = TestStore::start(backend, tweak).await;
@@ -109,6 +118,16 @@ impl TestStore {
         backend: Backend,
         tweak: impl FnOnce(&mut BTreeMap<String, String>),
     ) -> TestStore {
+        TestStore::start_with(backend, tweak, startup::SandboxAccess::Open).await
+    }
+
+    /// Like [`TestStore::start`], choosing who may open the sandbox's pages (`serve` keeps them
+    /// for admins).
+    pub async fn start_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut BTreeMap<String, String>),
+        sandbox_access: startup::SandboxAccess,
+    ) -> TestStore {
         let (database_url, cleanup) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{}.db", random_name()));
@@ -145,6 +164,9 @@ impl TestStore {
             *value = value.replace("{base}", &format!("http://{addr}"));
         }
         let database_url = env["MADD_DATABASE_URL"].clone();
+        // A test that points a real provider client at this store's own simulator needs that
+        // simulator mounted although its provider is not in sandbox mode.
+        let mount_all_simulators = env.values().any(|v| v.contains("/sandbox/"));
         let config = Config::from_sources(None, &env).expect("test config");
         let clock = ManualClock::new(OffsetDateTime::now_utc());
         let running = startup::start(
@@ -154,6 +176,8 @@ impl TestStore {
                 clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
                 workers: 1,
                 sandbox_profile: Profile::Tests,
+                sandbox_access,
+                mount_all_simulators,
             },
         )
         .await

@@ -1,6 +1,7 @@
 //! The read-only public API (`supports`, `current-balance`): the safety net for payments whose
 //! webhook never arrived, never the main path.
 
+use madd_domain::text::{clean, limit};
 use madd_domain::Rupiah;
 use reqwest::header::ACCEPT;
 use reqwest::StatusCode;
@@ -17,6 +18,8 @@ const SUPPORTS_INCLUDE: &str = "net_amount,payment_method,order_id,supporter_ema
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SupportsPage {
     pub payments: Vec<ReportedPayment>,
+    /// `support #n: reason` for each entry that could not be read.
+    pub unreadable: Vec<String>,
     /// `None` when the answer had no readable `result.meta.pagination`.
     pub pagination: Option<Pagination>,
 }
@@ -45,19 +48,21 @@ impl Trakteer {
             Some(Value::Array(items)) => items,
             _ => return Err(malformed("result.data is not a list")),
         };
-        let payments = data
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                support(item).map_err(|reason| malformed(&format!("support #{}: {reason}", i + 1)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut payments = Vec::with_capacity(data.len());
+        let mut unreadable = Vec::new();
+        for (i, item) in data.iter().enumerate() {
+            match support(item) {
+                Ok(p) => payments.push(p),
+                Err(reason) => unreadable.push(format!("support #{}: {reason}", i + 1)),
+            }
+        }
         let pagination = result
             .pointer("/meta/pagination")
             .and_then(Value::as_object)
             .map(pagination);
         Ok(SupportsPage {
             payments,
+            unreadable,
             pagination,
         })
     }
@@ -145,7 +150,7 @@ fn support(item: &Value) -> Result<ReportedPayment, String> {
     let text = |name: &str| -> Result<Option<String>, String> {
         match field(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(clean(s, limit::LONG))),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(other) => Err(format!("{name} is {}", json_kind(other))),
         }

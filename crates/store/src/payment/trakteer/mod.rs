@@ -14,7 +14,7 @@ use url::Url;
 pub use api::{Pagination, SupportsPage};
 pub use webhook::{parse_webhook, token_matches, PriceReading, TipEvent, WebhookError};
 
-use super::{PaymentApiError, PaymentChannel, ReportedPayment};
+use super::{PaymentApiError, PaymentChannel, RecentPayments};
 use crate::secret::Secret;
 
 /// Page size used by [`PaymentChannel::recent_payments`].
@@ -90,8 +90,12 @@ impl PaymentChannel for Trakteer {
         self.pay_url_for_units(amount.units_of(self.config.unit_price), code, display_name)
     }
 
-    async fn recent_payments(&self, page: u32) -> Result<Vec<ReportedPayment>, PaymentApiError> {
-        Ok(self.supports(page, SUPPORTS_PAGE_SIZE).await?.payments)
+    async fn recent_payments(&self, page: u32) -> Result<RecentPayments, PaymentApiError> {
+        let page = self.supports(page, SUPPORTS_PAGE_SIZE).await?;
+        Ok(RecentPayments {
+            payments: page.payments,
+            unreadable: page.unreadable,
+        })
     }
 }
 

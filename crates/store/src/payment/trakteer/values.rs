@@ -57,6 +57,19 @@ fn number_text(value: &Value) -> Result<String, String> {
 /// rounds half up on its first digit (`4711.50` → 4712, `4711.49` → 4711): what a person would
 /// write down, and the same rule the store uses for estimated costs.
 pub(crate) fn rupiah(value: &Value) -> Result<i64, String> {
+    let n = rupiah_unbounded(value)?;
+    if n > MAX_AMOUNT {
+        return Err(format!("is implausibly large ({n})"));
+    }
+    Ok(n)
+}
+
+/// No tip comes near a trillion rupiah; refusing more keeps every sum of amounts far from
+/// `i64`'s limit (an authentic webhook with an absurd amount goes to the review list instead of
+/// overflowing a sum and answering 500).
+pub(crate) const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+fn rupiah_unbounded(value: &Value) -> Result<i64, String> {
     if let Some(n) = value.as_i64() {
         return if n < 0 {
             Err(format!("is negative ({n})"))
@@ -78,11 +91,16 @@ pub(crate) fn rupiah(value: &Value) -> Result<i64, String> {
 /// A count (`3`, `"3"`, `3.0`): a fraction other than zero is refused, never rounded.
 pub(crate) fn whole_number(value: &Value) -> Result<i64, String> {
     if let Some(n) = value.as_i64() {
-        return Ok(n);
+        return if n > MAX_AMOUNT {
+            Err(format!("is implausibly large ({n})"))
+        } else {
+            Ok(n)
+        };
     }
     let text = number_text(value)?;
     match parse_decimal(&text) {
-        Some(d) if !d.has_fraction => Ok(d.whole),
+        Some(d) if !d.has_fraction && d.whole <= MAX_AMOUNT => Ok(d.whole),
+        Some(d) if !d.has_fraction => Err(format!("is implausibly large ({})", clip(&text))),
         _ => Err(format!("is not a whole number ({})", clip(&text))),
     }
 }

@@ -4,6 +4,7 @@
 //! the seller's review list with [`WebhookError`]'s reason): Trakteer switches a webhook off after
 //! three failed events, and an unread payment is still money the seller received.
 
+use madd_domain::text::{clean, limit};
 use madd_domain::Rupiah;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -164,11 +165,18 @@ fn required<'a>(
     }
 }
 
+/// A text field, cleaned of control characters (a NUL would make PostgreSQL refuse the whole
+/// payment) and bounded in length.
 fn text(obj: &Map<String, Value>, field: &'static str) -> Result<String, WebhookError> {
+    let max = if field == "supporter_message" {
+        limit::LONG
+    } else {
+        limit::SHORT
+    };
     match required(obj, field)? {
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(clean(s, max)),
         // An id or a name made only of digits may come unquoted.
-        Value::Number(n) => Ok(n.to_string()),
+        Value::Number(n) => Ok(clean(&n.to_string(), max)),
         other => Err(invalid(field, format!("is {}", json_kind(other)))),
     }
 }
