@@ -320,3 +320,60 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    a_purchase_older_than_the_attempt_is_not_taken_for_it,
+    |s: TestStore| async move {
+        // Long ago, someone bought this account's ML5 on VIP directly (the store never recorded
+        // it); then the store delivered an order of its own, whose trxid it recorded.
+        let old = buy_directly(&s, ML5, ACCOUNT).await;
+        let earlier = paid_order(&s, ML86, "100000010").await;
+        process(&s, &earlier).await;
+        let anchor = assert_delivered_own_purchase(&s, &earlier).await;
+        s.advance(time::Duration::minutes(2)).await;
+
+        // Now an ML5 order for that account is cut off before it reaches VIP.
+        let code = paid_order(&s, ML5, ACCOUNT).await;
+        let row = s.order_row(&code).await;
+        {
+            let now = s.app().now_ms();
+            let mut tx = s.app().db.begin().await.unwrap();
+            assert!(
+                maddstore::db::orders::claim_for_processing(&mut tx, row.id, false, now)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                maddstore::db::orders::mark_placement_started(&mut tx, row.id, 0, now)
+                    .await
+                    .unwrap()
+            );
+            maddstore::jobs::schedule(
+                &mut tx,
+                maddstore::jobs::JobKind::PlaceOrder,
+                row.id,
+                now,
+                now,
+                None,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        s.settle().await;
+
+        // The recorded trxid is older than the attempt, and so is everything listed after it:
+        // the old purchase cannot be this attempt's. Nothing newer matches, so it is bought.
+        let log = supplier_log(&s, &row).await;
+        let decision = log
+            .iter()
+            .find(|r| r.action == "reconcile")
+            .expect("a reconcile entry");
+        assert_eq!(decision.outcome, "not_found", "{log:?}");
+        assert!(decision.detail.contains(&anchor), "{}", decision.detail);
+        let trxid = assert_delivered_own_purchase(&s, &code).await;
+        assert_ne!(trxid, old);
+        assert_eq!(s.sandbox().vip.orders().len(), 3);
+        s
+    }
+);
