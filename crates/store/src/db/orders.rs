@@ -609,16 +609,6 @@ pub async fn supplier_requests(conn: &mut Conn, order_id: i64) -> DbResult<Vec<S
         .collect()
 }
 
-/// Trxids already attached to some order, among `candidates`.
-pub async fn trxid_taken(conn: &mut Conn, trxid: &str) -> DbResult<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE supplier_trxid = $1")
-            .bind(trxid)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
-}
-
 /// Among `trxids`, those attached to some order, with when each was recorded (`None` for a row
 /// that has no time).
 pub async fn recorded_trxids(
