@@ -7,6 +7,7 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod pricing;
+pub mod reconcile;
 pub mod report;
 pub mod storefront;
 pub mod text;

@@ -1,6 +1,8 @@
 //! Orders and their timeline. Every status change is a conditional `UPDATE … WHERE status = …`,
 //! so two processes racing for the same move cannot both win: the loser sees zero rows changed.
 
+use std::collections::HashMap;
+
 use madd_domain::{
     GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind, SupplierStatus,
 };
@@ -383,6 +385,9 @@ pub async fn clear_placement(conn: &mut Conn, id: i64, now: i64) -> DbResult<()>
     Ok(())
 }
 
+/// Attaches the supplier's order to ours (once) and notes when: a trxid recorded before an
+/// attempt started marks how far back the supplier's list must be read (see
+/// [`recorded_trxids`]).
 pub async fn record_supplier_order(
     conn: &mut Conn,
     id: i64,
@@ -394,7 +399,8 @@ pub async fn record_supplier_order(
 ) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE orders SET supplier_trxid = $1, supplier_status = $2, supplier_note = $3, \
-         supplier_price = $4, updated_at = $5 WHERE id = $6 AND supplier_trxid IS NULL",
+         supplier_price = $4, supplier_recorded_at = $5, updated_at = $5 \
+         WHERE id = $6 AND supplier_trxid IS NULL",
     )
     .bind(trxid)
     .bind(status.as_str())
@@ -603,12 +609,63 @@ pub async fn supplier_requests(conn: &mut Conn, order_id: i64) -> DbResult<Vec<S
         .collect()
 }
 
-/// Trxids already attached to some order, among `candidates`.
-pub async fn trxid_taken(conn: &mut Conn, trxid: &str) -> DbResult<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE supplier_trxid = $1")
-            .bind(trxid)
-            .fetch_one(&mut *conn)
-            .await?;
+/// Among `trxids`, those attached to some order, with when each was recorded (`None` for a row
+/// that has no time).
+pub async fn recorded_trxids(
+    conn: &mut Conn,
+    trxids: &[&str],
+) -> DbResult<HashMap<String, Option<i64>>> {
+    let mut found = HashMap::new();
+    for chunk in trxids.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT supplier_trxid, supplier_recorded_at FROM orders WHERE supplier_trxid IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for trxid in chunk {
+            query = query.bind(*trxid);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(
+                row.try_get::<String, _>("supplier_trxid")?,
+                row.try_get::<Option<i64>, _>("supplier_recorded_at")?,
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// Whether the store recorded any supplier order of `kind` before `before` (ms).
+pub async fn recorded_before(conn: &mut Conn, kind: ServiceKind, before: i64) -> DbResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM orders \
+         WHERE kind = $1 AND supplier_recorded_at < $2 LIMIT 1) AS anchors",
+    )
+    .bind(kind.as_str())
+    .bind(before)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0)
+}
+
+/// The oldest order older than `order` for the same product and account whose supplier outcome
+/// is unknown: still processing, a placement started, no trxid recorded. While there is one,
+/// `order` must not be placed (a lost purchase could otherwise be taken for the wrong order and
+/// then bought again).
+pub async fn older_unknown_outcome(conn: &mut Conn, order: &Order) -> DbResult<Option<OrderCode>> {
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT code FROM orders WHERE id < $1 AND status = 'processing' \
+         AND placement_started_at IS NOT NULL AND supplier_trxid IS NULL \
+         AND product_code = $2 AND target = $3 AND COALESCE(zone, '') = $4 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(order.id)
+    .bind(&order.product_code)
+    .bind(order.account.target())
+    .bind(order.account.zone().unwrap_or(""))
+    .fetch_optional(&mut *conn)
+    .await?;
+    code.map(|c| OrderCode::parse(&c).ok_or_else(|| corrupt("order code", &c)))
+        .transpose()
 }

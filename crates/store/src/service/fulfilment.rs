@@ -7,9 +7,28 @@
 //!    it calls the supplier;
 //! 3. if an attempt ends without a recorded answer (timeout, crash, a lost reply), the next one
 //!    first looks for the order in the supplier's latest orders and adopts it if there; only an
-//!    order the supplier does not have is placed again. VIP gives no client reference, so this
-//!    lookup is the only safe way (vip-reseller.md §5).
+//!    order the supplier provably does not have is placed again. VIP gives no client reference,
+//!    so this lookup is the only safe way (vip-reseller.md §5).
+//!
+//! The look-back (DESIGN.md invariant 9, rules in `madd_domain::reconcile`):
+//! - VIP's list has no times, so it is read with a growing `limit` ([`LOOKBACK_LIMITS`]) until it
+//!   reaches an *anchor* — a trxid the store recorded before the attempt started: that order and
+//!   everything listed after it are older than the attempt — or ends (fewer orders than asked,
+//!   trusted only when the store has recorded no older order of that kind, which a complete list
+//!   would show);
+//! - in the part newer than the anchor, only an order for the same target and zone whose service
+//!   is the ordered one, word for word, and that no other order has taken, is adopted (the oldest
+//!   such); there is no fallback to another purchase;
+//! - no match in a list that provably covers the attempt: the order is placed again; a list that
+//!   cannot be shown to reach the attempt (the cap reached, or a list cut short): the order is
+//!   handed to the seller ("perlu dicek") and never placed again automatically;
+//! - an order is neither reconciled nor placed while an older order for the same product and
+//!   account has an unknown outcome: it waits, so one lost purchase is never taken by the wrong
+//!   order and then bought again.
+//!
+//! Every decision is written to the order's supplier request log (the seller's timeline).
 
+use madd_domain::reconcile::{self as rules, Lookback, OrderedService};
 use madd_domain::{OrderCode, SupplierStatus};
 
 use crate::app::App;
@@ -23,8 +42,16 @@ use crate::service::{orders as order_service, outbox};
 use crate::supplier::vip_reseller;
 use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
 
-/// How many of the supplier's latest orders are searched for an order of unknown outcome.
-const RECONCILE_LIMIT: u32 = 50;
+/// The `limit`s the supplier's latest orders are read with, one after another, while the list does
+/// not yet reach back past the attempt. The last is the cap: the most orders VIP's sandbox lists
+/// in one answer (500, `MAX_LIMIT` in the sandbox's VIP routes).
+pub const LOOKBACK_LIMITS: [u32; 4] = [50, 100, 200, 500];
+/// A trxid recorded at least this long before an attempt started is an anchor: older than the
+/// attempt even if the clocks of the store's processes differ a little.
+const ANCHOR_MARGIN_MS: i64 = 60_000;
+/// How soon an order held back by an older one of unknown outcome (same product and account)
+/// looks again.
+const WAIT_FOR_OLDER_MS: i64 = 30_000;
 /// Orders still pending at the supplier after this long are handed to the seller.
 const FOLLOW_FOR_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -127,31 +154,46 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         schedule_follow(app, &order, app.now_ms()).await?;
         return Ok(Outcome::Done);
     }
-    if order.placement_started_at.is_some() {
+    let older = {
+        let mut conn = app.db.conn().await?;
+        orders::older_unknown_outcome(&mut conn, &order).await?
+    };
+    if let Some(older) = older {
+        // Its lost purchase would be listed for this account and product too: let it be
+        // resolved first, then look (or place) for this one.
+        log_once(
+            app,
+            order.id,
+            "place",
+            "waiting",
+            &format!(
+                "older order {older} for the same product and account has an unknown outcome at \
+                 the supplier; waiting for it before reconciling or placing this one"
+            ),
+        )
+        .await?;
+        return Ok(Outcome::Later(app.now_ms() + WAIT_FOR_OLDER_MS));
+    }
+    if let Some(started) = order.placement_started_at {
         // An earlier attempt may have bought the item: look before placing again.
-        match app
-            .supplier
-            .recent_orders(order.kind, RECONCILE_LIMIT)
-            .await
-        {
+        match look_back(app, &order, started).await? {
             Err(e) => {
                 log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
                 return Ok(Outcome::Retry(e.to_string()));
             }
-            Ok(recent) => {
-                if let Some(found) = find_ours(app, &order, &recent).await? {
-                    log(app, order.id, "reconcile", "found", &describe(&found)).await?;
-                    adopt(app, &order, &found, "reconciled").await?;
-                    return Ok(Outcome::Done);
-                }
-                log(
-                    app,
-                    order.id,
-                    "reconcile",
-                    "not_found",
-                    "not in the supplier's latest orders; placing it",
-                )
-                .await?;
+            Ok(LookedBack::Found { found, detail }) => {
+                log(app, order.id, "reconcile", "found", &detail).await?;
+                adopt(app, &order, &found, "reconciled").await?;
+                return Ok(Outcome::Done);
+            }
+            Ok(LookedBack::Absent { detail }) => {
+                log(app, order.id, "reconcile", "not_found", &detail).await?;
+            }
+            Ok(LookedBack::Unresolved { detail, for_seller }) => {
+                log(app, order.id, "reconcile", "unresolved", &detail).await?;
+                give_up(app, order.id, &for_seller).await?;
+                tracing::warn!(order = %order.code, %detail, "supplier outcome cannot be resolved; handed to the seller");
+                return Ok(Outcome::Done);
             }
         }
     }
@@ -205,34 +247,154 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
     }
 }
 
-/// The supplier order in `recent` that is ours: same target, zone and service, not already
-/// attached to another order.
-async fn find_ours(
+/// What the supplier's list says about an attempt of unknown outcome.
+enum LookedBack {
+    /// The attempt's purchase: adopt it.
+    Found {
+        found: SupplierOrder,
+        detail: String,
+    },
+    /// The list provably covers the attempt and holds no purchase of it: place the order again.
+    Absent { detail: String },
+    /// The list cannot be shown to reach the attempt: the seller must look (never re-placed).
+    Unresolved { detail: String, for_seller: String },
+}
+
+/// Reads the supplier's latest orders back past the attempt that started at `started` (see the
+/// module documentation) and looks for its purchase there.
+async fn look_back(
     app: &App,
     order: &Order,
-    recent: &[SupplierOrder],
-) -> AppResult<Option<SupplierOrder>> {
-    let zone = order.account.zone().unwrap_or("");
-    let mut conn = app.db.conn().await?;
-    let mut fallback = None;
-    for candidate in recent {
-        if candidate.target != order.account.target()
-            || candidate.zone.as_deref().unwrap_or("") != zone
-        {
-            continue;
+    started: i64,
+) -> AppResult<Result<LookedBack, SupplierError>> {
+    let anchor_before = started - ANCHOR_MARGIN_MS;
+    let recorded_before = {
+        let mut conn = app.db.conn().await?;
+        orders::recorded_before(&mut conn, order.kind, anchor_before).await?
+    };
+    let wanted = OrderedService {
+        code: &order.product_code,
+        brand: &order.brand,
+        name: &order.product_name,
+    };
+    let cap = LOOKBACK_LIMITS[LOOKBACK_LIMITS.len() - 1];
+    let mut asked = LOOKBACK_LIMITS[0];
+    loop {
+        let listed = match app.supplier.recent_orders(order.kind, asked).await {
+            Ok(listed) => listed,
+            Err(e) => return Ok(Err(e)),
+        };
+        let recorded = {
+            let ids: Vec<&str> = listed.iter().map(|o| o.trxid.as_str()).collect();
+            let mut conn = app.db.conn().await?;
+            orders::recorded_trxids(&mut conn, &ids).await?
+        };
+        let first_anchor = listed
+            .iter()
+            .position(|o| matches!(recorded.get(&o.trxid), Some(Some(at)) if *at < anchor_before));
+        let seen = format!("limit {asked}: {} listed", listed.len());
+        match rules::lookback(listed.len(), asked, first_anchor, recorded_before, cap) {
+            Lookback::Covered(n) => {
+                let reach = match first_anchor {
+                    Some(i) => format!(
+                        "reached {} (recorded before the attempt) at position {}",
+                        listed[i].trxid,
+                        i + 1
+                    ),
+                    None => "the list ended: every order seen".to_string(),
+                };
+                // Oldest first: the first matching purchase after the attempt started.
+                let ours = listed[..n].iter().rev().find(|c| {
+                    rules::same_account(
+                        order.account.target(),
+                        order.account.zone(),
+                        &c.target,
+                        c.zone.as_deref(),
+                    ) && wanted.matches(&c.service)
+                        && !recorded.contains_key(&c.trxid)
+                });
+                return Ok(Ok(match ours {
+                    Some(found) => LookedBack::Found {
+                        detail: format!(
+                            "{seen}; {reach}; same account and service: {}",
+                            describe(found)
+                        ),
+                        found: found.clone(),
+                    },
+                    None => LookedBack::Absent {
+                        detail: format!(
+                            "{seen}; {reach}; none of the {n} newer orders is this account's \
+                             {} ({}): not bought, placing it",
+                            order.product_name, order.product_code
+                        ),
+                    },
+                }));
+            }
+            Lookback::Wider => match rules::next_limit(&LOOKBACK_LIMITS, asked) {
+                Some(next) => {
+                    log(
+                        app,
+                        order.id,
+                        "reconcile",
+                        "wider",
+                        &format!(
+                            "{seen}; no order recorded before the attempt among them; asking {next}"
+                        ),
+                    )
+                    .await?;
+                    asked = next;
+                }
+                None => break,
+            },
+            Lookback::Unresolved => {
+                let candidates: Vec<&str> = listed
+                    .iter()
+                    .filter(|c| {
+                        rules::same_account(
+                            order.account.target(),
+                            order.account.zone(),
+                            &c.target,
+                            c.zone.as_deref(),
+                        ) && wanted.matches(&c.service)
+                            && !recorded.contains_key(&c.trxid)
+                    })
+                    .map(|c| c.trxid.as_str())
+                    .collect();
+                let why = if listed.len() < asked as usize {
+                    "the list ended without an order the store recorded before the attempt"
+                } else {
+                    "the cap was reached without an order recorded before the attempt"
+                };
+                let detail = format!(
+                    "{seen}; {why}: cannot tell whether the attempt bought it; not placing it \
+                     again (candidates: {})",
+                    if candidates.is_empty() {
+                        "none".to_string()
+                    } else {
+                        candidates.join(", ")
+                    }
+                );
+                let for_seller = format!(
+                    "perlu dicek: {} pesanan terakhir di VIP belum mencapai waktu pemesanan ini{}; \
+                     tidak akan dipesan ulang otomatis",
+                    listed.len(),
+                    if candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", kemungkinan {}", candidates.join(", "))
+                    }
+                );
+                return Ok(Ok(LookedBack::Unresolved { detail, for_seller }));
+            }
         }
-        if orders::trxid_taken(&mut conn, &candidate.trxid).await? {
-            continue;
-        }
-        let service = candidate.service.to_lowercase();
-        if service == order.product_code.to_lowercase()
-            || service.contains(&order.product_name.to_lowercase())
-        {
-            return Ok(Some(candidate.clone()));
-        }
-        fallback.get_or_insert_with(|| candidate.clone());
     }
-    Ok(fallback)
+    // The ladder ended below the cap (not with the constants above).
+    Ok(Ok(LookedBack::Unresolved {
+        detail: format!("limit {asked}: no larger limit to ask; not placing it again"),
+        for_seller: "perlu dicek: daftar pesanan VIP tidak bisa dibaca cukup jauh; tidak akan \
+                     dipesan ulang otomatis"
+            .to_string(),
+    }))
 }
 
 /// Records the supplier's order as ours and acts on its status.
@@ -504,7 +666,7 @@ pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
         now,
         "system",
         "stuck",
-        &format!("Status di supplier belum pasti: {error}"),
+        &format!("Perlu dicek: status di supplier belum pasti ({error})"),
     )
     .await?;
     let f = order_service::facts(app, &order);
@@ -519,6 +681,24 @@ pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
     tx.commit().await?;
     app.wake_workers();
     Ok(())
+}
+
+/// Like [`log`], unless the order's last entry says the same (a wait that repeats).
+async fn log_once(
+    app: &App,
+    order_id: i64,
+    action: &str,
+    outcome: &str,
+    detail: &str,
+) -> AppResult<()> {
+    let last = {
+        let mut conn = app.db.conn().await?;
+        orders::supplier_requests(&mut conn, order_id).await?.pop()
+    };
+    if last.is_some_and(|r| r.action == action && r.outcome == outcome && r.detail == detail) {
+        return Ok(());
+    }
+    log(app, order_id, action, outcome, detail).await
 }
 
 async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
