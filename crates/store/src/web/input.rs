@@ -98,13 +98,9 @@ fn clean_json(bytes: &[u8]) -> Option<Vec<u8>> {
 /// Cleans in place; `true` when anything changed.
 fn clean_value(value: &mut Value) -> bool {
     match value {
-        Value::String(s) => {
-            if needs_cleaning(s, limit::LONG) {
-                *s = text::clean(s, limit::LONG);
-                true
-            } else {
-                false
-            }
+        Value::String(s) if needs_cleaning(s, limit::LONG) => {
+            *s = text::clean(s, limit::LONG);
+            true
         }
         Value::Array(items) => items.iter_mut().fold(false, |c, v| clean_value(v) | c),
         Value::Object(map) => {

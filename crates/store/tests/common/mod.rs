@@ -98,6 +98,7 @@ pub struct TestStore {
 }
 
 enum Cleanup {
+    Nothing,
     File(std::path::PathBuf),
     Database { admin_url: String, name: String },
 }
@@ -128,7 +129,31 @@ impl TestStore {
         tweak: impl FnOnce(&mut BTreeMap<String, String>),
         sandbox_access: startup::SandboxAccess,
     ) -> TestStore {
-        let (database_url, cleanup) = match backend {
+        let (database_url, cleanup) = TestStore::fresh_database(backend).await;
+        TestStore::launch(backend, database_url, cleanup, tweak, sandbox_access).await
+    }
+
+    /// Stops this store as `kill -9` would (nothing finishes) and starts a new one on the same
+    /// database, configured by `tweak` — what a crashed store's restart finds.
+    pub async fn kill_and_restart(
+        mut self,
+        tweak: impl FnOnce(&mut BTreeMap<String, String>),
+    ) -> TestStore {
+        self.running.take().unwrap().kill();
+        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::Nothing);
+        let url = self.database_url.clone();
+        TestStore::launch(
+            self.backend,
+            url,
+            cleanup,
+            tweak,
+            startup::SandboxAccess::Open,
+        )
+        .await
+    }
+
+    async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+        match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{}.db", random_name()));
                 (format!("sqlite://{}", path.display()), Cleanup::File(path))
@@ -148,7 +173,16 @@ impl TestStore {
                 url.set_path(&format!("/{name}"));
                 (url.to_string(), Cleanup::Database { admin_url, name })
             }
-        };
+        }
+    }
+
+    async fn launch(
+        backend: Backend,
+        database_url: String,
+        cleanup: Cleanup,
+        tweak: impl FnOnce(&mut BTreeMap<String, String>),
+        sandbox_access: startup::SandboxAccess,
+    ) -> TestStore {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -259,6 +293,21 @@ impl TestStore {
             .http
             .post(self.url(path))
             .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POSTs a JSON text with an `Idempotency-Key`.
+    pub async fn post_json_with_key(&self, path: &str, key: &str, body: String) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(body)
             .send()
             .await
             .unwrap();
@@ -405,6 +454,7 @@ impl TestStore {
             r.stop().await;
         }
         match &self.cleanup {
+            Cleanup::Nothing => {}
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let mut p = path.clone().into_os_string();
