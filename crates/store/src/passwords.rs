@@ -2,21 +2,21 @@
 //! every hash or verification a request can cause, behind a bounded queue (DESIGN.md invariant
 //! 11: what a stranger can make the store do costs bounded memory and CPU).
 //!
-//! Each argon2 run holds `m` KiB of memory for its whole duration. Running them on the blocking
-//! pool (up to 512 threads) let a login flood hold hundreds of those buffers at once, and the
-//! allocator kept them afterwards. Here at most `threads` runs are alive at any moment, always on
-//! the same few threads (so the allocator reuses the same memory), and at most `queue` more wait
-//! for a thread; anything beyond that is refused at once with [`Busy`] instead of piling up.
+//! Each argon2 run needs `m` KiB of working memory. Running them on the blocking pool (up to 512
+//! threads) let a login flood hold hundreds of those buffers at once, and the allocator kept
+//! them afterwards. Here at most `threads` runs happen at any moment, each thread keeping one
+//! working buffer ([`Scratch`]) that it reuses for every run — asking the allocator for a fresh
+//! 12 MiB per run made glibc keep several of them per thread — and at most `queue` more wait for
+//! a thread; anything beyond that is refused at once with [`Busy`] instead of piling up.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 
 /// Memory per hash, in KiB (12 MiB).
@@ -48,25 +48,98 @@ pub fn argon2() -> Argon2<'static> {
 pub const DUMMY_HASH: &str =
     "$argon2id$v=19$m=12288,t=3,p=1$bWFkZHN0b3JlLWR1bW15IQ$RCddgu8+1TlaOyqgOVZXxSJWhoNtGMS4GOWVqbULc2A";
 
+/// Argon2's working memory, kept between runs by the thread that owns it, so that a run does not
+/// ask the allocator for `m` KiB every time (which made glibc keep a growing number of such
+/// buffers). It grows to the largest `m` it has run with, up to [`Scratch::KEEP_BLOCKS`].
+#[derive(Default)]
+pub struct Scratch {
+    blocks: Vec<Block>,
+}
+
+impl Scratch {
+    /// The largest buffer kept between runs, in 1 KiB blocks (64 MiB); a stored hash that needs
+    /// more gets a buffer of its own for its run.
+    pub const KEEP_BLOCKS: usize = 64 * 1024;
+
+    fn run(&mut self, argon2: &Argon2<'_>, pwd: &[u8], salt: &[u8], out: &mut [u8]) -> bool {
+        let needed = argon2.params().block_count();
+        if needed > Self::KEEP_BLOCKS {
+            return argon2.hash_password_into(pwd, salt, out).is_ok();
+        }
+        if self.blocks.len() < needed {
+            self.blocks.resize(needed, Block::default());
+        }
+        argon2
+            .hash_password_into_with_memory(pwd, salt, out, &mut self.blocks[..needed])
+            .is_ok()
+    }
+
+    /// A PHC string for `password` made with [`argon2`] and a fresh salt.
+    pub fn hash(&mut self, password: &str) -> Result<String, String> {
+        let failed = |e: &dyn std::fmt::Display| format!("password hashing failed: {e}");
+        let salt = SaltString::generate(&mut OsRng);
+        let mut salt_buf = [0u8; 64];
+        let raw_salt = salt
+            .as_salt()
+            .decode_b64(&mut salt_buf)
+            .map_err(|e| failed(&e))?;
+        let argon2 = argon2();
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        if !self.run(&argon2, password.as_bytes(), raw_salt, &mut out) {
+            return Err(failed(&"argon2 refused the input"));
+        }
+        let hash = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(argon2.params()).map_err(|e| failed(&e))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+        };
+        Ok(hash.to_string())
+    }
+
+    /// Whether `password` matches the PHC string `hash`, computed with the hash's own algorithm,
+    /// version and parameters (as `argon2`'s `PasswordVerifier` does). An unreadable hash
+    /// matches nothing.
+    pub fn verify(&mut self, password: &str, hash: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(hash) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            return false;
+        };
+        let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+            return false;
+        };
+        let version = match parsed.version.map(Version::try_from) {
+            None => Version::default(),
+            Some(Ok(v)) => v,
+            Some(Err(_)) => return false,
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return false;
+        };
+        let mut salt_buf = [0u8; 64];
+        let Ok(raw_salt) = salt.decode_b64(&mut salt_buf) else {
+            return false;
+        };
+        let mut out = [0u8; Output::MAX_LENGTH];
+        let out = &mut out[..expected.len()];
+        let argon2 = Argon2::new(algorithm, version, params);
+        self.run(&argon2, password.as_bytes(), raw_salt, out)
+            && bool::from(expected.as_bytes().ct_eq(out))
+    }
+}
+
 /// Hashes `password` with [`argon2`] and a fresh salt, on the calling thread.
 pub fn hash_now(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| format!("password hashing failed: {e}"))
+    Scratch::default().hash(password)
 }
 
 /// Whether `password` matches the PHC string `hash` (with the hash's own parameters), on the
 /// calling thread. An unparseable hash matches nothing.
 pub fn verify_now(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    Scratch::default().verify(password, hash)
 }
 
 /// Whether a stored hash was made with other settings than [`argon2`]'s (or cannot be read).
@@ -88,7 +161,7 @@ pub fn needs_rehash(hash: &str) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Busy;
 
-type Job = Box<dyn FnOnce() + Send>;
+type Job = Box<dyn FnOnce(&mut Scratch) + Send>;
 
 /// A fixed set of threads for password work with a bounded queue in front of them.
 #[derive(Debug)]
@@ -111,11 +184,15 @@ impl PasswordPool {
             let rx = Arc::clone(&rx);
             std::thread::Builder::new()
                 .name(format!("password-{i}"))
-                .spawn(move || loop {
-                    let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                    let Ok(job) = next else { return };
-                    // A panicking job must not take the thread (and the pool's capacity) down.
-                    let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                .spawn(move || {
+                    let mut scratch = Scratch::default();
+                    loop {
+                        let next = rx.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok(job) = next else { return };
+                        // A panicking job must not take the thread (and the pool's capacity)
+                        // down.
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut scratch)));
+                    }
                 })?;
         }
         Ok(PasswordPool {
@@ -134,16 +211,16 @@ impl PasswordPool {
     /// (client hang-up) before a thread picks it up is skipped.
     fn submit<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Scratch) -> T + Send + 'static,
     ) -> Result<oneshot::Receiver<T>, Busy> {
         let (tx, rx) = oneshot::channel();
         let runs = Arc::clone(&self.runs);
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |scratch| {
             if tx.is_closed() {
                 return;
             }
             runs.fetch_add(1, Ordering::SeqCst);
-            let _ = tx.send(work());
+            let _ = tx.send(work(scratch));
         });
         match self.jobs.try_send(job) {
             Ok(()) => Ok(rx),
@@ -153,14 +230,14 @@ impl PasswordPool {
 
     /// Whether `password` matches `hash`, computed on the pool.
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, Busy> {
-        let answer = self.submit(move || verify_now(&password, &hash))?;
+        let answer = self.submit(move |scratch| scratch.verify(&password, &hash))?;
         // A job that panicked dropped its sender: no match.
         Ok(answer.await.unwrap_or(false))
     }
 
     /// A new hash of `password`, computed on the pool.
     pub async fn hash(&self, password: String) -> Result<Result<String, String>, Busy> {
-        let answer = self.submit(move || hash_now(&password))?;
+        let answer = self.submit(move |scratch| scratch.hash(&password))?;
         Ok(answer
             .await
             .unwrap_or_else(|_| Err("password hashing stopped".into())))
@@ -181,22 +258,51 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_older_parameters_still_do() {
-        let h = hash_now("rahasia-123").unwrap();
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let mut scratch = Scratch::default();
+        let h = scratch.hash("rahasia-123").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=12288,t=3,p=1$"), "{h}");
-        assert!(verify_now("rahasia-123", &h));
-        assert!(!verify_now("rahasia-124", &h));
+        assert!(scratch.verify("rahasia-123", &h));
+        assert!(!scratch.verify("rahasia-124", &h));
         assert!(!needs_rehash(&h));
-        // A hash made with the argon2 crate's default (19 MiB, t = 2), as the store made before.
+        // The argon2 crate's own verifier agrees with ours.
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert!(argon2().verify_password(b"rahasia-123", &parsed).is_ok());
+        // A hash made with the argon2 crate's default (19 MiB, t = 2), as the store made before,
+        // verifies with the same (reused, now larger) memory — and then a 12 MiB one again.
         let salt = SaltString::generate(&mut OsRng);
         let old = Argon2::default()
             .hash_password(b"rahasia-123", &salt)
             .unwrap()
             .to_string();
         assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{old}");
-        assert!(verify_now("rahasia-123", &old));
-        assert!(!verify_now("rahasia-124", &old));
+        assert!(scratch.verify("rahasia-123", &old));
+        assert!(!scratch.verify("rahasia-124", &old));
         assert!(needs_rehash(&old));
-        assert!(!verify_now("rahasia-123", "not a hash"));
+        assert!(scratch.verify("rahasia-123", &h));
+        // Other argon2 variants and versions are read from the hash too.
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x10, Params::default())
+            .hash_password(b"rahasia-123", &salt)
+            .unwrap()
+            .to_string();
+        assert!(argon2i.starts_with("$argon2i$v=16$"), "{argon2i}");
+        assert!(scratch.verify("rahasia-123", &argon2i));
+        assert!(!scratch.verify("rahasia-124", &argon2i));
+        assert!(!scratch.verify("rahasia-123", "not a hash"));
+        assert!(!scratch.verify("rahasia-123", "$argon2id$v=19$m=12288,t=3,p=1$c2FsdA"));
+    }
+
+    #[test]
+    fn the_working_memory_is_kept_and_reused() {
+        let mut scratch = Scratch::default();
+        assert!(!scratch.verify("x", DUMMY_HASH));
+        let kept = scratch.blocks.as_ptr();
+        assert_eq!(scratch.blocks.len(), M_COST_KIB as usize);
+        for _ in 0..3 {
+            assert!(!scratch.verify("y", DUMMY_HASH));
+            scratch.hash("z").unwrap();
+        }
+        assert_eq!(scratch.blocks.as_ptr(), kept, "no new buffer per run");
     }
 
     #[tokio::test]
@@ -206,7 +312,7 @@ mod tests {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started_tx, started) = oneshot::channel();
         let first = pool
-            .submit(move || {
+            .submit(move |_| {
                 let _ = started_tx.send(());
                 let _ = held.recv();
                 1
@@ -214,9 +320,9 @@ mod tests {
             .unwrap();
         started.await.unwrap();
         // Two may wait; the third is refused without waiting.
-        let second = pool.submit(|| 2).unwrap();
-        let third = pool.submit(|| 3).unwrap();
-        assert_eq!(pool.submit(|| 4).unwrap_err(), Busy);
+        let second = pool.submit(|_| 2).unwrap();
+        let third = pool.submit(|_| 3).unwrap();
+        assert_eq!(pool.submit(|_| 4).unwrap_err(), Busy);
         release.send(()).unwrap();
         assert_eq!(first.await.unwrap(), 1);
         assert_eq!(second.await.unwrap(), 2);
@@ -233,14 +339,14 @@ mod tests {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (started_tx, started) = oneshot::channel();
         let first = pool
-            .submit(move || {
+            .submit(move |_| {
                 let _ = started_tx.send(());
                 let _ = held.recv();
             })
             .unwrap();
         started.await.unwrap();
-        drop(pool.submit(|| ()).unwrap()); // the caller hangs up while queued
-        let third = pool.submit(|| ()).unwrap();
+        drop(pool.submit(|_| ()).unwrap()); // the caller hangs up while queued
+        let third = pool.submit(|_| ()).unwrap();
         release.send(()).unwrap();
         first.await.unwrap();
         third.await.unwrap();
