@@ -168,6 +168,48 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_hash_with_older_parameters_still_logs_in_and_is_upgraded,
+    |s: TestStore| async move {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        // What the store stored before: the argon2 crate's default, 19 MiB and t = 2.
+        let old = argon2::Argon2::default()
+            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let stored = || async {
+            let mut conn = s.app().db.conn().await.unwrap();
+            maddstore::db::admins::by_username(&mut conn, "lama")
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash
+        };
+        {
+            let mut conn = s.app().db.conn().await.unwrap();
+            maddstore::db::admins::create(&mut conn, "lama", &old, s.app().now_ms())
+                .await
+                .unwrap();
+        }
+        let (base, http) = (base(&s), &s.http);
+        let wrong = attempt(http, &base, "192.0.2.80", "lama", "bukan-ini-123").await;
+        assert_eq!(wrong.status().as_u16(), 401);
+        assert_eq!(stored().await, old, "a wrong password changes nothing");
+        let right = attempt(http, &base, "192.0.2.80", "lama", PASSWORD).await;
+        assert_eq!(right.status().as_u16(), 303);
+        let upgraded = stored().await;
+        assert!(
+            upgraded.starts_with("$argon2id$v=19$m=12288,t=3,p=1$"),
+            "re-hashed with the current parameters: {upgraded}"
+        );
+        let again = attempt(http, &base, "192.0.2.80", "lama", PASSWORD).await;
+        assert_eq!(again.status().as_u16(), 303);
+        assert_eq!(stored().await, upgraded, "re-hashed once");
+        s
+    }
+);
+
 /// Resident memory of a process, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
