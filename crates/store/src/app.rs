@@ -8,8 +8,10 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::messenger::Messenger;
+use crate::passwords::PasswordPool;
 use crate::payment::PaymentChannel;
 use crate::supplier::Supplier;
+use crate::web::ratelimit::RateLimiter;
 
 #[derive(Clone)]
 pub struct App {
@@ -23,6 +25,10 @@ pub struct App {
     pub wake: Arc<Notify>,
     /// Signals request handlers waiting for a worker's answer (nickname lookups).
     pub answers: Arc<Notify>,
+    /// The threads that check passwords, with their bounded queue (see [`crate::passwords`]).
+    pub passwords: Arc<PasswordPool>,
+    /// Login attempts per client address, counted before any password is checked.
+    pub login_limiter: Arc<RateLimiter>,
 }
 
 impl App {

@@ -304,6 +304,12 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     if password.chars().count() < 10 {
         bail!("the password must have at least 10 characters");
     }
+    if password.len() > crate::web::auth::MAX_PASSWORD_BYTES {
+        bail!(
+            "the password may have at most {} bytes (the login form refuses longer ones)",
+            crate::web::auth::MAX_PASSWORD_BYTES
+        );
+    }
     Ok(password)
 }
 

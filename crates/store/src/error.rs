@@ -2,7 +2,7 @@
 //! are 4xx with a message meant for the customer; our own failures are 5xx with the detail only
 //! in the log.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -28,6 +28,10 @@ pub enum AppError {
     /// An outside service could not answer in time; the customer may retry (503).
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// The store itself is at its bound for this kind of work (password checks); 503 with
+    /// `Retry-After`.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("internal error: {0}")]
@@ -70,7 +74,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable { .. } | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +88,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Busy { .. } => "busy",
             AppError::Db(_) | AppError::Internal(_) => "internal_error",
         }
     }
@@ -99,13 +104,25 @@ impl AppError {
             AppError::TooManyRequests { .. } => {
                 "Terlalu banyak percobaan. Coba lagi beberapa menit lagi.".to_string()
             }
+            AppError::Busy { .. } => {
+                "Server sedang sibuk. Coba lagi beberapa detik lagi.".to_string()
+            }
             other => other.to_string(),
         }
     }
 
-    /// Logs a server-side failure once, where the response is made.
+    /// How long a refused client should wait, for the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// Logs a server-side failure once, where the response is made (being busy is not one).
     pub fn log(&self) {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, AppError::Busy { .. }) {
             tracing::error!(error = %self, "request failed");
         }
     }
@@ -119,10 +136,10 @@ impl IntoResponse for AppError {
             Json(json!({"error": {"code": self.code(), "message": self.public_message()}})),
         )
             .into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert("retry-after", v);
-            }
+        if let Some(secs) = self.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod jobs;
 pub mod messenger;
 pub mod notify;
+pub mod passwords;
 pub mod payment;
 pub mod secret;
 pub mod service;

@@ -251,6 +251,14 @@ pub async fn start(
         messenger,
         wake: Arc::new(Notify::new()),
         answers: Arc::new(Notify::new()),
+        passwords: Arc::new(
+            crate::passwords::PasswordPool::new(
+                crate::passwords::PasswordPool::THREADS,
+                crate::passwords::PasswordPool::QUEUE,
+            )
+            .context("starting the password threads")?,
+        ),
+        login_limiter: Arc::new(crate::web::auth::login_limiter()),
     };
 
     crate::service::money::schedule_periodic(&app)

@@ -110,30 +110,65 @@ pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> DbResult<()> {
     Ok(())
 }
 
+/// Replaces an admin's password hash, if it is still `old` (a password set meanwhile wins).
+pub async fn replace_hash(conn: &mut Conn, id: i64, old: &str, new: &str) -> DbResult<bool> {
+    let done =
+        sqlx::query("UPDATE admins SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(id)
+            .bind(old)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a login attempt for `username` from the client `address`.
 pub async fn record_login(
     conn: &mut Conn,
     username: &str,
+    address: &str,
     succeeded: bool,
     now: i64,
 ) -> DbResult<()> {
-    sqlx::query("INSERT INTO login_attempts (username, at, succeeded) VALUES ($1, $2, $3)")
-        .bind(username)
-        .bind(now)
-        .bind(i64::from(succeeded))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO login_attempts (username, address, at, succeeded) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(username)
+    .bind(address)
+    .bind(now)
+    .bind(i64::from(succeeded))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Failed attempts for `username` since its last success, within `[since, now]`.
-pub async fn recent_failures(conn: &mut Conn, username: &str, since: i64) -> DbResult<i64> {
+/// Failed attempts for `username` from `address` since that address's last success for it,
+/// within `[since, now]`. Failures from other addresses do not count.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    username: &str,
+    address: &str,
+    since: i64,
+) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempts WHERE username = $1 AND succeeded = 0 \
-         AND at >= $2 AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
-         WHERE username = $1 AND succeeded = 1), 0)",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempts WHERE username = $1 \
+         AND address = $2 AND succeeded = 0 AND at >= $3 \
+         AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
+         WHERE username = $1 AND address = $2 AND succeeded = 1), 0)",
     )
     .bind(username)
+    .bind(address)
     .bind(since)
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// Forgets failed attempts older than `before` (they no longer count towards a lock-out);
+/// successful logins are kept.
+pub async fn prune_failures(conn: &mut Conn, before: i64) -> DbResult<u64> {
+    let done = sqlx::query("DELETE FROM login_attempts WHERE succeeded = 0 AND at < $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }

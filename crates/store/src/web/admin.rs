@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::service::{fulfilment, outbox, payments as payment_service};
 use crate::web::auth::{self, AdminSession};
 use crate::web::pages::{render, render_status, PageError};
+use crate::web::ratelimit::ClientIp;
 
 type PageResult = Result<Response, PageError>;
 
@@ -167,7 +168,12 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<LoginForm>) -> PageResult {
+async fn login(
+    State(app): State<App>,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     let cookie_token = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let again = |status: StatusCode, error: &str| {
         render_status(
@@ -186,7 +192,9 @@ async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<LoginFo
             "Sesi login kedaluwarsa. Muat ulang halaman lalu coba lagi.",
         ));
     }
-    match auth::login(&app, &f.username, &f.password).await {
+    // The CSRF pair above is the client's own to choose (a double-submit cookie), so it is no
+    // bound on strangers: auth::login limits attempts per address before any password check.
+    match auth::login(&app, client, &f.username, &f.password).await {
         Ok(token) => {
             let mut response = Redirect::to(&auth::safe_next(f.next.as_deref())).into_response();
             if let Ok(v) = auth::session_cookie(&app, &token, auth::session_max_age_secs()).parse()
@@ -195,8 +203,14 @@ async fn login(State(app): State<App>, headers: HeaderMap, Form(f): Form<LoginFo
             }
             Ok(response)
         }
-        Err(e @ AppError::TooManyRequests { .. }) => {
-            Ok(again(StatusCode::TOO_MANY_REQUESTS, &e.public_message()))
+        Err(e @ (AppError::TooManyRequests { .. } | AppError::Busy { .. })) => {
+            let mut response = again(e.status(), &e.public_message());
+            if let Some(secs) = e.retry_after_secs() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, secs.into());
+            }
+            Ok(response)
         }
         Err(AppError::Invalid { message, .. }) => Ok(again(StatusCode::UNAUTHORIZED, &message)),
         Err(e) => Err(e.into()),

@@ -1,10 +1,9 @@
-//! Admin authentication: argon2id password hashes, session cookies (stored hashed), a CSRF token
-//! per session, and login throttling.
+//! Admin authentication: argon2id password hashes (see [`crate::passwords`]), session cookies
+//! (stored hashed), a CSRF token per session, and login limits per client address.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Instant;
+
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
@@ -16,10 +15,13 @@ use subtle::ConstantTimeEq;
 use crate::app::App;
 use crate::db::admins::{self, Admin};
 use crate::error::{AppError, AppResult};
+use crate::passwords;
+use crate::web::ratelimit::RateLimiter;
 
 pub const SESSION_COOKIE: &str = "madd_session";
 const SESSION_MS: i64 = 7 * 24 * 60 * 60 * 1000;
-/// Ten wrong passwords in a row within this window lock the username for the rest of it.
+/// Ten wrong passwords in a row for one username from one client address, within this window,
+/// lock that address out of that username for the rest of it (other addresses are not locked).
 pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const THROTTLE_FAILURES: i64 = 10;
 
@@ -57,69 +59,129 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Hashes a password with argon2id (off the async executor: it is deliberately slow).
+/// Hashes a password with [`passwords::argon2`] off the async executor. For the admin's own
+/// actions (the CLI, tests); what a stranger can trigger goes through [`App::passwords`].
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    tokio::task::spawn_blocking(move || passwords::hash_now(&password).map_err(AppError::Internal))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+/// Login attempts one client address may make, whatever the usernames: a first burst of
+/// [`LOGIN_BURST`], then [`LOGIN_PER_MINUTE`] a minute. Checked before anything else, so a client
+/// over it costs no password check and no database work.
+pub const LOGIN_BURST: u32 = 20;
+pub const LOGIN_PER_MINUTE: u32 = 6;
+
+/// Longest username and password a login considers; longer ones are wrong without being hashed
+/// or stored (`maddstore admin create` allows usernames of 1–64 characters).
+pub const MAX_USERNAME_BYTES: usize = 64;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// How long a client is asked to wait when every password thread is busy.
+const BUSY_RETRY_SECS: u64 = 2;
+
+pub fn login_limiter() -> RateLimiter {
+    RateLimiter::with_burst(LOGIN_PER_MINUTE, LOGIN_BURST)
 }
 
-/// A hash to verify against when the username does not exist, so both cases take as long.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Xr0I7bqgL4b3p3e2Sxa6Z8bXhKxk8b0n9p0m6z1Y5s";
+/// The address a client's login attempts are counted under: its IP address, an IPv4-mapped
+/// IPv6 address as IPv4, and any other IPv6 address as its /64 network (one host is usually
+/// given a whole /64, so counting single IPv6 addresses would count nothing). Without connection
+/// information every client shares the unspecified address.
+pub fn login_address(client: Option<IpAddr>) -> IpAddr {
+    match client {
+        None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        Some(IpAddr::V4(v4)) => IpAddr::V4(v4),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
 
-/// Checks a login; on success creates a session and returns its cookie token.
-pub async fn login(app: &App, username: &str, password: &str) -> AppResult<String> {
+/// Checks a login from `client`; on success creates a session and returns its cookie token.
+///
+/// What an attempt may cost is bounded in this order: the client address's attempt budget
+/// (in memory, [`login_limiter`]); then the lock-out of this address for this username after
+/// [`THROTTLE_FAILURES`] wrong passwords (another address, such as the seller's own, is not
+/// locked); then a place on the password threads ([`crate::passwords::PasswordPool`]), refused
+/// with 503 when they and their queue are full. Only then is the password checked — against the
+/// admin's hash, or [`passwords::DUMMY_HASH`] for an unknown username so both cost the same.
+pub async fn login(
+    app: &App,
+    client: Option<IpAddr>,
+    username: &str,
+    password: &str,
+) -> AppResult<String> {
     let username = username.trim();
+    let address = login_address(client);
+    if let Err(wait) = app.login_limiter.check(address, Instant::now()) {
+        tracing::warn!(%address, "login attempts from this address limited");
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let bad_credentials = || AppError::invalid("bad_credentials", "Username atau password salah.");
+    if username.is_empty()
+        || username.len() > MAX_USERNAME_BYTES
+        || password.len() > MAX_PASSWORD_BYTES
+    {
+        return Err(bad_credentials());
+    }
+    let address_text = address.to_string();
     let now = app.now_ms();
-    let failures = {
+    let (failures, admin) = {
         let mut conn = app.db.conn().await?;
-        admins::recent_failures(&mut conn, username, now - THROTTLE_WINDOW_MS).await?
+        let failures =
+            admins::recent_failures(&mut conn, username, &address_text, now - THROTTLE_WINDOW_MS)
+                .await?;
+        let admin = if failures >= THROTTLE_FAILURES {
+            None
+        } else {
+            admins::by_username(&mut conn, username).await?
+        };
+        (failures, admin)
+        // The connection goes back to the pool here: none is held while a password is checked.
     };
     if failures >= THROTTLE_FAILURES {
-        tracing::warn!(%username, "login throttled");
+        tracing::warn!(%username, %address, "login throttled");
         return Err(AppError::TooManyRequests {
             retry_after_secs: (THROTTLE_WINDOW_MS / 1000) as u64,
         });
     }
-    let admin = {
-        let mut conn = app.db.conn().await?;
-        admins::by_username(&mut conn, username).await?
-    };
     let hash = admin
         .as_ref()
         .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = verify_password(password.to_string(), hash).await && admin.is_some();
-    let mut conn = app.db.conn().await?;
-    admins::record_login(&mut conn, username, ok, now).await?;
-    let Some(admin) = admin.filter(|_| ok) else {
-        tracing::info!(%username, "wrong username or password");
-        return Err(AppError::invalid(
-            "bad_credentials",
-            "Username atau password salah.",
-        ));
+        .unwrap_or_else(|| passwords::DUMMY_HASH.to_string());
+    let matched = match app.passwords.verify(password.to_string(), hash).await {
+        Ok(matched) => matched,
+        Err(passwords::Busy) => {
+            tracing::warn!(%address, "login refused: every password thread is busy");
+            return Err(AppError::Busy {
+                retry_after_secs: BUSY_RETRY_SECS,
+            });
+        }
     };
+    let ok = matched && admin.is_some();
+    {
+        let mut conn = app.db.conn().await?;
+        admins::record_login(&mut conn, username, &address_text, ok, now).await?;
+        // Old failures no longer count for anything; keep the table as small as the window.
+        admins::prune_failures(&mut conn, now - THROTTLE_WINDOW_MS).await?;
+    }
+    let Some(admin) = admin.filter(|_| ok) else {
+        tracing::info!(%username, %address, "wrong username or password");
+        return Err(bad_credentials());
+    };
+    if passwords::needs_rehash(&admin.password_hash) {
+        rehash(app, &admin, password).await;
+    }
     let token = random_token();
+    let mut conn = app.db.conn().await?;
     admins::create_session(
         &mut conn,
         &token_hash(&token),
@@ -131,6 +193,30 @@ pub async fn login(app: &App, username: &str, password: &str) -> AppResult<Strin
     .await?;
     tracing::info!(username = %admin.username, "admin logged in");
     Ok(token)
+}
+
+/// Replaces a hash made with older parameters by one made with the current ones, now that the
+/// password is known to be right. Best effort: when the threads are busy it waits for next time.
+async fn rehash(app: &App, admin: &Admin, password: &str) {
+    let new_hash = match app.passwords.hash(password.to_string()).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "password re-hash failed");
+            return;
+        }
+        Err(passwords::Busy) => return,
+    };
+    let replaced = match app.db.conn().await {
+        Ok(mut conn) => {
+            admins::replace_hash(&mut conn, admin.id, &admin.password_hash, &new_hash).await
+        }
+        Err(e) => Err(e),
+    };
+    match replaced {
+        Ok(true) => tracing::info!(username = %admin.username, "password hash upgraded"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "password hash upgrade not stored"),
+    }
 }
 
 pub async fn logout(app: &App, headers: &HeaderMap) -> AppResult<()> {
@@ -249,8 +335,22 @@ mod tests {
     async fn argon2id_round_trip() {
         let h = hash_password("rahasia-123".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("rahasia-123".into(), h.clone()).await);
-        assert!(!verify_password("rahasia-124".into(), h).await);
-        assert!(!verify_password("x".into(), DUMMY_HASH.into()).await);
+        assert!(passwords::verify_now("rahasia-123", &h));
+        assert!(!passwords::verify_now("rahasia-124", &h));
+    }
+
+    #[test]
+    fn login_addresses() {
+        let v4: IpAddr = "203.0.113.5".parse().unwrap();
+        assert_eq!(login_address(Some(v4)), v4);
+        let mapped: IpAddr = "::ffff:203.0.113.5".parse().unwrap();
+        assert_eq!(login_address(Some(mapped)), v4);
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(login_address(Some(a)), login_address(Some(b)));
+        assert_ne!(login_address(Some(a)), login_address(Some(other)));
+        assert_eq!(login_address(Some(a)).to_string(), "2001:db8:1:2::");
+        assert_eq!(login_address(None).to_string(), "0.0.0.0");
     }
 }

@@ -393,6 +393,7 @@ pub fn app_error(t: &Texts, e: &crate::error::AppError) -> String {
         "order_not_found" => "Order not found.".into(),
         "store_closed" => t.closed_banner.into(),
         "too_many_requests" => "Too many attempts. Please try again in a few minutes.".into(),
+        "busy" => "The server is busy. Please try again in a few seconds.".into(),
         "internal_error" => "Something went wrong on our side. Please try again shortly.".into(),
         _ => e.public_message(),
     }

@@ -92,6 +92,11 @@ impl IntoResponse for PageError {
                 back: "/".into(),
             },
         );
+        if let Some(secs) = self.0.retry_after_secs() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
         response
             .extensions_mut()
             .insert(EnglishError(i18n::app_error(&i18n::EN, &self.0)));
@@ -112,15 +117,23 @@ pub async fn localise_errors(
     );
     let response = next.run(request).await;
     match response.extensions().get::<EnglishError>() {
-        Some(EnglishError(message)) if t.code == "en" => render_status(
-            response.status(),
-            &ErrorPage {
-                t,
-                closed: false,
-                message: message.clone(),
-                back: "/".into(),
-            },
-        ),
+        Some(EnglishError(message)) if t.code == "en" => {
+            let mut english = render_status(
+                response.status(),
+                &ErrorPage {
+                    t,
+                    closed: false,
+                    message: message.clone(),
+                    back: "/".into(),
+                },
+            );
+            if let Some(wait) = response.headers().get(header::RETRY_AFTER) {
+                english
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, wait.clone());
+            }
+            english
+        }
         _ => response,
     }
 }

@@ -12,8 +12,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::Method;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -48,9 +49,14 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter::with_burst(per_minute, (per_minute / 2).max(1))
+    }
+
+    /// `per_minute` requests a minute per client after a first burst of `burst`.
+    pub fn with_burst(per_minute: u32, burst: u32) -> RateLimiter {
         RateLimiter {
             per_minute,
-            burst: (per_minute / 2).max(1),
+            burst: burst.max(1),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -82,18 +88,15 @@ impl RateLimiter {
     }
 }
 
-/// The client's address: the peer, or the address a local reverse proxy forwarded.
-fn client_ip(request: &Request) -> Option<IpAddr> {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()?
-        .0
-        .ip();
+/// The client's address: the TCP peer, or — when the peer is this machine (a local reverse
+/// proxy) — the last address of `X-Forwarded-For`, the one that proxy appended. `None` only when
+/// the server was started without connection info.
+pub fn client_ip(extensions: &Extensions, headers: &HeaderMap) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
     if !peer.is_loopback() {
         return Some(peer);
     }
-    let forwarded = request
-        .headers()
+    let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -101,6 +104,18 @@ fn client_ip(request: &Request) -> Option<IpAddr> {
         .filter_map(|a| a.trim().parse::<IpAddr>().ok())
         .next_back();
     Some(forwarded.unwrap_or(peer))
+}
+
+/// [`client_ip`] as a handler argument.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(&parts.extensions, &parts.headers)))
+    }
 }
 
 pub async fn limit(
@@ -112,7 +127,7 @@ pub async fn limit(
     if request.method() != Method::POST || !LIMITED.contains(&path) {
         return next.run(request).await;
     }
-    let Some(ip) = client_ip(&request) else {
+    let Some(ip) = client_ip(request.extensions(), request.headers()) else {
         return next.run(request).await;
     };
     match limiter.check(ip, Instant::now()) {

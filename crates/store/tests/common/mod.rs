@@ -103,13 +103,13 @@ enum Cleanup {
     Database { admin_url: String, name: String },
 }
 
-fn random_name() -> String {
+pub fn random_name() -> String {
     use rand::Rng;
     let n: u64 = rand::thread_rng().gen();
     format!("madd_t_{n:016x}")
 }
 
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("MADD_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
