@@ -37,10 +37,17 @@ fn leave_for(i: usize) -> Leave {
     }
 }
 
-fn raw_request(path: &str, extra: &str, body: &str) -> (String, String) {
+/// A raw request. An abandoning client keeps its connection alive, as browsers and load
+/// generators do, so the server keeps reading it and sees the hang-up while the handler runs.
+fn raw_request(path: &str, extra: &str, body: &str, leave: Leave) -> (String, String) {
+    let connection = if leave == Leave::Never {
+        "connection: close\r\n"
+    } else {
+        ""
+    };
     let head = format!(
         "POST {path} HTTP/1.1\r\nhost: store\r\ncontent-type: application/json\r\n\
-         content-length: {}\r\n{extra}connection: close\r\n\r\n",
+         content-length: {}\r\n{extra}{connection}\r\n",
         body.len()
     );
     (head, body.to_string())
@@ -93,6 +100,7 @@ async fn storm(backend: Backend) {
             "/api/v1/orders",
             &format!("idempotency-key: storm-{i}\r\n"),
             &order_body(i),
+            leave,
         );
         tasks.push(tokio::spawn(async move {
             let answer = send(addr, &head, &body, leave).await;
@@ -155,16 +163,17 @@ async fn storm(backend: Backend) {
     };
     let mut tasks = Vec::new();
     for (n, (code, due)) in orders.iter().enumerate() {
-        let (head, body) = raw_request(
-            "/webhooks/trakteer",
-            &format!("x-webhook-token: {token}\r\n"),
-            &webhook(n, code, *due),
-        );
         let leave = if n % 2 == 0 {
             Leave::AfterRequest
         } else {
             Leave::MidBody
         };
+        let (head, body) = raw_request(
+            "/webhooks/trakteer",
+            &format!("x-webhook-token: {token}\r\n"),
+            &webhook(n, code, *due),
+            leave,
+        );
         let permit = limit.clone().acquire_owned().await.unwrap();
         tasks.push(tokio::spawn(async move {
             send(addr, &head, &body, leave).await;
