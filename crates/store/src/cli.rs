@@ -190,7 +190,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .await?;
     let empty = {
-        let mut conn = running.app.db.conn().await?;
+        let mut conn = running.app.db.write().await?;
         products::list(&mut conn, None).await?.is_empty()
     };
     if empty {
@@ -285,7 +285,7 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
 
 async fn create_admin(app: &App, username: &str, password: &str) -> anyhow::Result<()> {
     let hash = crate::web::auth::hash_password(password.to_string()).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     admins::create(&mut conn, username, &hash, app.now_ms()).await?;
     Ok(())
 }
@@ -326,7 +326,7 @@ async fn admin_create(config: &Config, username: &str, from_stdin: bool) -> anyh
     let password = read_password(from_stdin)?;
     let db = startup::database(config).await?;
     let hash = crate::web::auth::hash_password(password).await?;
-    let mut conn = db.conn().await?;
+    let mut conn = db.write().await?;
     admins::create(
         &mut conn,
         username,

@@ -105,6 +105,8 @@ pub struct Config {
     /// (`MADD_INSTANCE`; by default host name and port): its job leases carry it, so after a crash
     /// the restarted process resumes its jobs at once.
     pub instance: String,
+    /// Database connections: writers (PostgreSQL; SQLite has one) and readers.
+    pub database_pool: crate::db::PoolSizes,
 }
 
 impl Config {
@@ -413,6 +415,12 @@ impl Config {
             lookup_rate_per_minute: u32::try_from(int("lookup_rate_per_minute", 30, 0)?)
                 .map_err(|_| invalid("lookup_rate_per_minute", "too large".into()))?,
             allow_mixed_sandbox: flag("allow_mixed_sandbox")?,
+            database_pool: crate::db::PoolSizes {
+                writers: u32::try_from(int("database_writers", 10, 1)?)
+                    .map_err(|_| invalid("database_writers", "too large".into()))?,
+                readers: u32::try_from(int("database_readers", 4, 1)?)
+                    .map_err(|_| invalid("database_readers", "too large".into()))?,
+            },
             instance: match get("instance") {
                 Some(name) if name.contains('/') => {
                     return Err(invalid(
@@ -514,6 +522,8 @@ pub const KEYS: &[&str] = &[
     "lookup_rate_per_minute",
     "allow_mixed_sandbox",
     "instance",
+    "database_writers",
+    "database_readers",
 ];
 
 /// The machine's name, for the default instance name.

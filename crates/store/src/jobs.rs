@@ -250,7 +250,7 @@ pub async fn run_one(app: &App, worker: &str, lane: Option<Lane>) -> DbResult<bo
     let now = app.now_ms();
     let kinds = lane.map(Lane::kinds);
     let job = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         repo::claim(
             &mut conn,
             app.db.backend,
@@ -277,7 +277,7 @@ async fn renew_lease(app: App, job: Job) {
     loop {
         tick.tick().await;
         let renewed = async {
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             repo::renew(&mut conn, &job, app.now_ms() + LEASE_MS).await
         }
         .await;
@@ -294,7 +294,7 @@ async fn run_claimed(app: &App, job: Job, now: i64) -> DbResult<bool> {
     async {
         let Some(kind) = JobKind::parse(&job.kind) else {
             tracing::error!("unknown job kind; burying it");
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             repo::retry_or_bury(
                 &mut conn,
                 &Job {
@@ -312,12 +312,12 @@ async fn run_claimed(app: &App, job: Job, now: i64) -> DbResult<bool> {
         let now = app.now_ms();
         let failure = match outcome {
             Ok(Outcome::Done) => {
-                let mut conn = app.db.conn().await?;
+                let mut conn = app.db.write().await?;
                 repo::complete(&mut conn, &job, now).await?;
                 None
             }
             Ok(Outcome::Later(at)) => {
-                let mut conn = app.db.conn().await?;
+                let mut conn = app.db.write().await?;
                 repo::reschedule(&mut conn, &job, at, now).await?;
                 None
             }
@@ -332,7 +332,7 @@ async fn run_claimed(app: &App, job: Job, now: i64) -> DbResult<bool> {
         };
         if let Some(reason) = failure {
             let buried = {
-                let mut conn = app.db.conn().await?;
+                let mut conn = app.db.write().await?;
                 repo::retry_or_bury(
                     &mut conn,
                     &job,
@@ -380,7 +380,7 @@ pub fn worker_name(instance: &str, lane: Lane, n: usize) -> String {
 /// Releases every lease a previous life of `instance` held: those jobs were interrupted (a
 /// crash, a `kill -9`) and run again at once instead of after their lease. Returns how many.
 pub async fn release_leases_of(app: &App, instance: &str) -> DbResult<u64> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let released = repo::release_held_by(&mut conn, &format!("{instance}/"), app.now_ms()).await?;
     if released > 0 {
         tracing::warn!(
@@ -418,7 +418,7 @@ pub async fn worker(app: App, name: String, lane: Lane, mut shutdown: watch::Rec
 }
 
 async fn next_due_in(app: &App) -> Option<i64> {
-    let mut conn = app.db.conn().await.ok()?;
+    let mut conn = app.db.write().await.ok()?;
     let due = repo::next_due(&mut conn).await.ok()??;
     Some(due - app.now_ms())
 }

@@ -123,7 +123,7 @@ fn join(base: &str, path: &str) -> anyhow::Result<Url> {
 
 /// Connects to the database and applies migrations.
 pub async fn database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_with(&config.database_url, config.database_pool)
         .await
         .with_context(|| "connecting to the database (MADD_DATABASE_URL)")?;
     db.migrate().await.context("applying migrations")?;

@@ -47,7 +47,7 @@ async fn insert_fixture(s: &TestStore, f: &Fixture) {
     let account = GameAccount::from_trusted(ML_ID.into(), Some(ML_ZONE.into()));
     let phone = PhoneNumber::parse(common::CUSTOMER).unwrap();
     let created = wib(2026, 2, 20, 9, 0);
-    let mut conn = app.db.conn().await.unwrap();
+    let mut conn = app.db.write().await.unwrap();
     let order = orders::insert(
         &mut conn,
         &NewOrder {
@@ -225,7 +225,7 @@ async fn march_2026(s: &TestStore) {
     // B's 1 000 overpaid went back to the customer on 2 April, after March was closed: March is
     // not rewritten (its overpayment line stays 1 000); April carries the −1 000.
     {
-        let mut conn = app.db.conn().await.unwrap();
+        let mut conn = app.db.write().await.unwrap();
         let b = orders::by_code(&mut conn, &OrderCode::parse("MS-0000000B").unwrap())
             .await
             .unwrap()
@@ -350,7 +350,7 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
     );
     // An unmatched payment received in March: a note, not income.
     {
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         payments::insert_once(
             &mut conn,
             &NewPayment {
@@ -898,7 +898,7 @@ both_backends!(
             1
         );
         assert_eq!(s.order_row(&code).await.amount_paid.amount(), due);
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         let (tx, source, net): (String, String, Option<i64>) =
             sqlx::query_as("SELECT transaction_id, source, net FROM payments")
                 .fetch_one(&mut *conn)
@@ -1039,7 +1039,7 @@ both_backends!(
 );
 
 async fn product_row(s: &TestStore, code: &str) -> maddstore::db::products::Product {
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     maddstore::db::products::get(&mut conn, code)
         .await
         .unwrap()

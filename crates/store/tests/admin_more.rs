@@ -43,7 +43,7 @@ async fn post(s: &TestStore, session: &str, path: &str, form: &[(&str, &str)]) -
 }
 
 async fn sync_job(s: &TestStore) -> (i64, i64) {
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     sqlx::query_as(
         "SELECT run_at, CAST(COUNT(*) OVER () AS BIGINT) FROM jobs WHERE kind = 'sync_catalogue'",
     )
@@ -93,7 +93,7 @@ both_backends!(
         // The store's stored cost of ML is stale (the supplier "raised" it by Rp 3.000 since),
         // and its markup is zero: the sync must record the change and keep the margin guard.
         {
-            let mut conn = s.app().db.conn().await.unwrap();
+            let mut conn = s.app().db.write().await.unwrap();
             sqlx::query("UPDATE products SET cost = cost - 3000 WHERE code = $1")
                 .bind(ML)
                 .execute(&mut *conn)
@@ -137,7 +137,7 @@ both_backends!(
             before + 1,
             "the cost change is in the price history"
         );
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         let p = maddstore::db::products::get(&mut conn, ML)
             .await
             .unwrap()

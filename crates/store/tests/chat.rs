@@ -92,7 +92,7 @@ fn last_to(s: &TestStore, number: &str) -> String {
 }
 
 async fn latest_order_of(s: &TestStore, number: &str) -> String {
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     sqlx::query_scalar("SELECT code FROM orders WHERE whatsapp = $1 ORDER BY id DESC LIMIT 1")
         .bind(number)
         .fetch_one(&mut *conn)
@@ -363,7 +363,7 @@ both_backends!(
     status_webhooks_move_messages_forward_only,
     |s: TestStore| async move {
         cloud_says(&s, CUSTOMER, "wamid.st", "menu").await;
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         let (id, provider_id): (i64, String) = sqlx::query_as(
             "SELECT id, provider_id FROM messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
         )
@@ -375,7 +375,7 @@ both_backends!(
         let state = |s: &TestStore| {
             let app = s.app().clone();
             async move {
-                let mut conn = app.db.conn().await.unwrap();
+                let mut conn = app.db.write().await.unwrap();
                 sqlx::query_scalar::<_, String>("SELECT state FROM messages WHERE id = $1")
                     .bind(id)
                     .fetch_one(&mut *conn)

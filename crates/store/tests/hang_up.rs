@@ -147,7 +147,7 @@ async fn storm(backend: Backend) {
 
     // Payment webhooks, each abandoned once and then delivered properly (Trakteer retries).
     let token = s.app().config.trakteer_webhook_token.expose().to_string();
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     let orders: Vec<(String, i64)> =
         sqlx::query_as("SELECT code, amount_due FROM orders ORDER BY id LIMIT 300")
             .fetch_all(&mut *conn)
@@ -244,7 +244,7 @@ async fn storm(backend: Backend) {
         0,
         "every message sent"
     );
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     let states: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT state, COALESCE(last_error, ''), CAST(COUNT(*) AS BIGINT) FROM messages GROUP BY state, last_error",
     )

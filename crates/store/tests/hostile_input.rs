@@ -63,7 +63,7 @@ both_backends!(
             "recorded once"
         );
         assert_eq!(s.order_row(&code).await.status, OrderStatus::Paid);
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         let (name, message, raw): (String, String, String) =
             sqlx::query_as("SELECT supporter_name, message, raw FROM payments")
                 .fetch_one(&mut *conn)
@@ -252,7 +252,7 @@ both_backends!(
         // An authentic delivery that cannot be read at all is kept raw, acknowledged.
         let garbage = "{\"entry\": [\u{0} not json".to_string();
         assert_eq!(post(garbage).await.unwrap().status().as_u16(), 200);
-        let mut conn = s.app().db.conn().await.unwrap();
+        let mut conn = s.app().db.write().await.unwrap();
         let (provider, raw): (String, String) =
             sqlx::query_as("SELECT provider, raw FROM webhooks_kept")
                 .fetch_one(&mut *conn)

@@ -179,7 +179,7 @@ both_backends!(
             .to_string();
         assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         let stored = || async {
-            let mut conn = s.app().db.conn().await.unwrap();
+            let mut conn = s.app().db.write().await.unwrap();
             maddstore::db::admins::by_username(&mut conn, "lama")
                 .await
                 .unwrap()
@@ -187,7 +187,7 @@ both_backends!(
                 .password_hash
         };
         {
-            let mut conn = s.app().db.conn().await.unwrap();
+            let mut conn = s.app().db.write().await.unwrap();
             maddstore::db::admins::create(&mut conn, "lama", &old, s.app().now_ms())
                 .await
                 .unwrap();

@@ -78,7 +78,7 @@ struct Row {
 }
 
 async fn rows(s: &TestStore) -> Vec<Row> {
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     sqlx::query_as(
         "SELECT id, kind, state, provider_id, last_error, force_template, replaces_id \
          FROM messages WHERE recipient = $1 ORDER BY id",

@@ -62,7 +62,7 @@ async fn buy_directly(s: &TestStore, service: &str, target: &str) -> String {
 }
 
 async fn supplier_log(s: &TestStore, order: &Order) -> Vec<SupplierRequest> {
-    let mut conn = s.app().db.conn().await.unwrap();
+    let mut conn = s.app().db.write().await.unwrap();
     maddstore::db::orders::supplier_requests(&mut conn, order.id)
         .await
         .unwrap()
@@ -228,7 +228,7 @@ both_backends!(
         assert!(has(&log, "reconcile", "unresolved"), "{log:?}");
         assert!(!has(&log, "reconcile", "not_found"), "{log:?}");
         let events = {
-            let mut conn = s.app().db.conn().await.unwrap();
+            let mut conn = s.app().db.write().await.unwrap();
             maddstore::db::orders::events(&mut conn, row.id)
                 .await
                 .unwrap()

@@ -183,7 +183,7 @@ both_backends!(
         // The customer writes (the store learns it from the inbound webhook): now free text.
         let customer = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
         {
-            let mut conn = s.app().db.conn().await.unwrap();
+            let mut conn = s.app().db.write().await.unwrap();
             maddstore::db::messages::touch_window(&mut conn, &customer, s.app().now_ms())
                 .await
                 .unwrap();

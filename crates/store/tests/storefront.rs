@@ -239,7 +239,7 @@ both_backends!(
             common::SELLER
         )));
         assert!(html.contains("data-expires=\""));
-        assert!(html.contains("src=\"/static/app.js\""));
+        assert!(html.contains(&format!("src=\"{}\"", maddstore::web::assets::script_url())));
         assert!(!html.contains("<script>"), "no inline script");
 
         // Underpaid: the shortfall and a link for the rest.
@@ -384,6 +384,44 @@ both_backends!(
         assert_eq!(r.headers()["content-type"], "image/svg+xml");
         let r = s.http.get(s.url("/static/app.js")).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["cache-control"], "public, max-age=3600");
+        // The hashed names are kept for a year, compressed when the browser takes it, and
+        // revalidate with a 304.
+        for url in [
+            maddstore::web::assets::script_url(),
+            maddstore::web::assets::css_url(),
+        ] {
+            let r = s
+                .http
+                .get(s.url(&url))
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{url}");
+            assert_eq!(
+                r.headers()["cache-control"],
+                "public, max-age=31536000, immutable"
+            );
+            assert_eq!(r.headers()["content-encoding"], "br", "{url}");
+            let etag = r.headers()["etag"].clone();
+            let again = s
+                .http
+                .get(s.url(&url))
+                .header("if-none-match", etag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status().as_u16(), 304);
+        }
+        let page = s
+            .http
+            .get(s.url("/"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.headers()["content-encoding"], "gzip");
         s
     }
 );

@@ -48,28 +48,56 @@ pub type DbResult<T> = Result<T, DbError>;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// A connection pool and which database is behind it.
+/// The database: a pool for writes and a pool for reads, and which database is behind them.
+///
+/// Reads never queue behind writes. On SQLite there is one writer connection (SQLite has one
+/// writer; with one connection our own transactions can never meet `SQLITE_BUSY`, and each write
+/// transaction starts `BEGIN IMMEDIATE`, so another process's writer makes it wait at the start,
+/// never fail halfway) and a pool of reader connections, which WAL lets run beside the writer; a
+/// reader is opened `query_only`, so code that writes through [`Db::read`] fails at once instead
+/// of racing the writer. On PostgreSQL both pools are sized from the configuration and the
+/// readers' sessions are read-only.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// The writer pool (also what migrations run on).
     pub pool: AnyPool,
+    readers: AnyPool,
     pub backend: Backend,
+}
+
+/// Pool sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSizes {
+    /// Write connections on PostgreSQL (SQLite always has one).
+    pub writers: u32,
+    /// Read connections.
+    pub readers: u32,
+}
+
+impl Default for PoolSizes {
+    fn default() -> Self {
+        PoolSizes {
+            writers: 10,
+            readers: 4,
+        }
+    }
 }
 
 impl Db {
     /// Connects to `sqlite://file.db` (created if missing, WAL journal) or `postgres://…`.
     pub async fn connect(url: &str) -> DbResult<Db> {
+        Db::connect_with(url, PoolSizes::default()).await
+    }
+
+    pub async fn connect_with(url: &str, sizes: PoolSizes) -> DbResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
             Backend::Postgres
         };
-        let pool = match backend {
+        let (pool, readers) = match backend {
             Backend::Sqlite => {
-                // One connection: SQLite has one writer, and a single connection can never hit
-                // SQLITE_BUSY between our own transactions (a read-then-write transaction on a
-                // second connection could). The embedded store serves one small shop; the
-                // scale-out path is PostgreSQL.
                 let url = if url.contains("mode=") {
                     url.to_string()
                 } else if url.contains('?') {
@@ -78,7 +106,7 @@ impl Db {
                     format!("{url}?mode=rwc")
                 };
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
-                AnyPoolOptions::new()
+                let writer = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
@@ -92,31 +120,60 @@ impl Db {
                             Ok(())
                         })
                     })
-                    .connect_with(options)
-                    .await?
-            }
-            Backend::Postgres => {
-                let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-                AnyPoolOptions::new()
-                    .max_connections(10)
+                    .connect_with(options.clone())
+                    .await?;
+                // The writer has made the file and switched it to WAL before any reader opens it.
+                let readers = AnyPoolOptions::new()
+                    .max_connections(sizes.readers.max(1))
+                    .min_connections(0)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
-                            // Should a session ever sit inside a transaction (a task killed
-                            // between BEGIN and COMMIT), the server ends it rather than let it
-                            // hold locks and snapshot for good.
-                            conn.execute("SET idle_in_transaction_session_timeout = '60s'")
-                                .await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA query_only = ON").await?;
                             Ok(())
                         })
                     })
-                    .connect_with(options)
-                    .await?
+                    .connect_lazy_with(options);
+                (writer, readers)
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let pool = |size: u32, read_only: bool| {
+                    AnyPoolOptions::new()
+                        .max_connections(size.max(1))
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
+                        .after_connect(move |conn, _| {
+                            Box::pin(async move {
+                                use sqlx::Executor;
+                                // Should a session ever sit inside a transaction (a task killed
+                                // between BEGIN and COMMIT), the server ends it rather than let
+                                // it hold locks and snapshot for good.
+                                conn.execute("SET idle_in_transaction_session_timeout = '60s'")
+                                    .await?;
+                                if read_only {
+                                    conn.execute("SET default_transaction_read_only = on")
+                                        .await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                };
+                let writer = pool(sizes.writers, false)
+                    .connect_with(options.clone())
+                    .await?;
+                let readers = pool(sizes.readers, true).connect_lazy_with(options);
+                (writer, readers)
             }
         };
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            readers,
+            backend,
+        })
     }
 
     pub async fn migrate(&self) -> DbResult<()> {
@@ -127,12 +184,29 @@ impl Db {
         Ok(())
     }
 
+    /// A write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken at the start).
     pub async fn begin(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
-    pub async fn conn(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+    /// A connection for writes (and for reads that must see the writer's own state, e.g. inside
+    /// a read-then-write step).
+    pub async fn write(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Any>> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// A connection for reads only: never waits for the writer, refuses to write.
+    pub async fn read(&self) -> DbResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.readers.acquire().await?)
+    }
+
+    /// Closes both pools.
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.pool.close().await;
     }
 }
 

@@ -22,7 +22,7 @@ pub const DEDUPE_KEY: &str = "catalogue-sync";
 /// catalogue at start), unless a sync job is queued already.
 pub async fn schedule_periodic(app: &App) -> AppResult<()> {
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     jobs::schedule(
         &mut conn,
         JobKind::SyncCatalogue,
@@ -85,7 +85,7 @@ pub async fn run(app: &App, progress: impl FnMut(usize, usize)) -> AppResult<Syn
             }
         }
     };
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     repo::insert_sync(&mut conn, &run).await?;
     Ok(run)
 }
@@ -113,7 +113,7 @@ pub struct SyncStatus {
 
 pub async fn status(app: &App) -> AppResult<SyncStatus> {
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     Ok(SyncStatus {
         last: repo::last_sync(&mut conn).await?,
         next: repo::pending_job(&mut conn, DEDUPE_KEY, now).await?,

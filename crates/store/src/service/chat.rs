@@ -151,7 +151,7 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
 
 /// Refuses new orders while the seller has closed the store (`tutup`).
 pub async fn ensure_open(app: &App) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     if repo::paused(&mut conn).await? {
         return Err(AppError::conflict(
             "store_closed",
@@ -222,7 +222,7 @@ type Step = Result<Answer, NotYet>;
 pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
     let now = app.now_ms();
     let (inbound, pending) = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         let Some(inbound) = repo::inbound(&mut conn, inbound_id).await? else {
             return Ok(Outcome::Done);
         };
@@ -406,7 +406,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::Report => report(app).await?,
         Command::Close | Command::Open => {
             let close = command == Command::Close;
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             repo::set_paused(&mut conn, close, app.now_ms()).await?;
             tracing::info!(closed = close, "store open/closed by the seller");
             Answer::text(if close {
@@ -455,7 +455,7 @@ fn clean(s: &str, max: usize) -> String {
 
 async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
     let all = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         products::list(&mut conn, q.category).await?
     };
     let sellable: Vec<_> = all.into_iter().filter(|p| p.sellable()).collect();
@@ -538,7 +538,7 @@ async fn nickname_budget(app: &App, ctx: &Ctx, rule: &TargetRule) -> AppResult<O
         return Ok(None);
     }
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     if repo::actions_since(&mut conn, &ctx.sender, "nickname", now - NICKNAME_WINDOW_MS).await?
         >= NICKNAME_LIMIT
     {
@@ -564,7 +564,7 @@ async fn nickname_of(
             // Still pending (every worker busy): look again shortly; failed: say so.
             let game = rule.nickname_code().unwrap_or_default();
             let key = nicknames::key(game, account.target(), account.zone());
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             match nicknames::get(&mut conn, &key).await?.map(|l| l.state) {
                 Some(LookupState::Pending) => Ok(Err(NotYet(app.now_ms() + 2_000))),
                 _ => Ok(Ok(Nick::Unavailable)),
@@ -642,7 +642,7 @@ fn capitalise(s: &str) -> String {
 }
 
 async fn sellable_product(app: &App, code: &str) -> AppResult<Result<products::Product, String>> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let product = match products::get(&mut conn, code).await? {
         Some(p) => Some(p),
         None => products::get(&mut conn, &code.to_uppercase()).await?,
@@ -778,7 +778,7 @@ async fn place(
 ) -> AppResult<Answer> {
     let now = app.now_ms();
     if !ctx.seller {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         if repo::actions_since(&mut conn, &ctx.sender, "order", now - ORDER_WINDOW_MS).await?
             >= ORDER_LIMIT
         {
@@ -851,7 +851,7 @@ fn status_line(app: &App, order: &Order) -> String {
 }
 
 async fn find_order(app: &App, code: &OrderCode) -> AppResult<Option<Order>> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     Ok(orders::by_code(&mut conn, code).await?)
 }
 
@@ -868,7 +868,7 @@ async fn status(app: &App, code: &OrderCode) -> AppResult<Answer> {
 
 async fn own_orders(app: &App, ctx: &Ctx) -> AppResult<Answer> {
     let list = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::list(
             &mut conn,
             &OrderFilter {
@@ -909,7 +909,7 @@ async fn to_do(app: &App) -> AppResult<Answer> {
         (OrderStatus::Underpaid, "Kurang bayar"),
     ] {
         let list = {
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             orders::list(
                 &mut conn,
                 &OrderFilter {
@@ -1021,7 +1021,7 @@ async fn report(app: &App) -> AppResult<Answer> {
     let today = now.replace_time(Time::MIDNIGHT);
     let month = today.replace_day(1).unwrap_or(today);
     let (day, month_figures) = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         let end = now_ms + 1;
         (
             repo::figures(&mut conn, clock::to_millis(today), end).await?,

@@ -102,7 +102,7 @@ pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
     tx.commit().await?;
     app.wake_workers();
     tracing::info!(order = %order.code, %actor, "order sent to processing");
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     Ok(orders::by_id(&mut conn, order.id).await?.unwrap_or(order))
 }
 
@@ -141,7 +141,7 @@ fn describe(o: &SupplierOrder) -> String {
 /// The placement job.
 pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
     let order = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::by_id(&mut conn, order_id).await?
     };
     let Some(order) = order else {
@@ -155,7 +155,7 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         return Ok(Outcome::Done);
     }
     let older = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::older_unknown_outcome(&mut conn, &order).await?
     };
     if let Some(older) = older {
@@ -198,7 +198,7 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         }
     }
     let started = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::mark_placement_started(&mut conn, order.id, order.placement_attempts, app.now_ms())
             .await?
     };
@@ -269,7 +269,7 @@ async fn look_back(
 ) -> AppResult<Result<LookedBack, SupplierError>> {
     let anchor_before = started - ANCHOR_MARGIN_MS;
     let recorded_before = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::recorded_before(&mut conn, order.kind, anchor_before).await?
     };
     let wanted = OrderedService {
@@ -286,7 +286,7 @@ async fn look_back(
         };
         let recorded = {
             let ids: Vec<&str> = listed.iter().map(|o| o.trxid.as_str()).collect();
-            let mut conn = app.db.conn().await?;
+            let mut conn = app.db.write().await?;
             orders::recorded_trxids(&mut conn, &ids).await?
         };
         let first_anchor = listed
@@ -446,7 +446,7 @@ async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> A
 }
 
 async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     jobs::schedule(
         &mut conn,
         JobKind::FollowOrder,
@@ -471,7 +471,7 @@ fn poll_delay(age_ms: i64) -> i64 {
 /// The follow-up job: asks the supplier for the order's status until it is final.
 pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
     let order = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::by_id(&mut conn, order_id).await?
     };
     let Some(order) = order else {
@@ -692,7 +692,7 @@ async fn log_once(
     detail: &str,
 ) -> AppResult<()> {
     let last = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         orders::supplier_requests(&mut conn, order_id).await?.pop()
     };
     if last.is_some_and(|r| r.action == action && r.outcome == outcome && r.detail == detail) {
@@ -702,7 +702,7 @@ async fn log_once(
 }
 
 async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     orders::log_supplier_request(
         &mut conn,
         Some(order_id),

@@ -26,7 +26,7 @@ const BALANCE_JOB_KEY: &str = "periodic:balance";
 /// the dedupe keys keep one of each however many processes start.
 pub async fn schedule_periodic(app: &App) -> AppResult<()> {
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     jobs::schedule(
         &mut conn,
         JobKind::CheckBalance,
@@ -90,7 +90,7 @@ pub async fn check_balance(app: &App) -> AppResult<Outcome> {
 /// The seller asks for a balance check now (the job does it; the page shows it on reload).
 pub async fn request_balance_check(app: &App) -> AppResult<()> {
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     // The periodic job is brought forward rather than a second one queued (each reschedules
     // itself, so a second would double the polling for good).
     jobs::run_now(&mut conn, JobKind::CheckBalance, BALANCE_JOB_KEY, now).await?;
@@ -110,7 +110,7 @@ pub struct BalanceView {
 
 pub async fn balance_view(app: &App) -> AppResult<BalanceView> {
     let s = settings::current(app).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let last = repo::last_balance_check(&mut conn).await?;
     let known = repo::last_known_balance(&mut conn).await?;
     Ok(BalanceView {
@@ -193,7 +193,7 @@ pub struct Reconciliation {
 }
 
 pub async fn reconcile_deposits(app: &App) -> AppResult<Reconciliation> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let reported = repo::last_known_balance(&mut conn).await?;
     let until = reported.map(|(at, _)| at + 1).unwrap_or(app.now_ms() + 1);
     let (deposits, charged) = repo::ledger_totals(&mut conn, until).await?;
@@ -259,11 +259,11 @@ pub async fn report_from(
     month: Month,
 ) -> AppResult<MonthlyReport> {
     let s = {
-        let mut conn = db.conn().await?;
+        let mut conn = db.write().await?;
         settings::on(&mut conn, config).await?
     };
     let (from, until) = (month.start_ms(), month.end_ms());
-    let mut conn = db.conn().await?;
+    let mut conn = db.write().await?;
     let orders = repo::closed_orders(&mut conn, from, until).await?;
     let deposits = repo::deposit_figures(&mut conn, from, until)
         .await?

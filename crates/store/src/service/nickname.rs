@@ -54,7 +54,7 @@ pub async fn lookup(
         id
     };
     let state = crate::service::await_answer(app, wait, || async {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         Ok(nicknames::by_id(&mut conn, id)
             .await?
             .map(|l| l.state)
@@ -89,7 +89,7 @@ fn unavailable() -> AppError {
 /// The lookup job.
 pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     let lookup = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         nicknames::by_id(&mut conn, id).await?
     };
     let Some(lookup) = lookup else {
@@ -108,7 +108,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
         Err(SupplierError::Rejected { message }) => LookupState::Failed(message),
         Err(SupplierError::Unavailable { detail }) => LookupState::Failed(detail),
     };
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     nicknames::resolve(&mut conn, id, &state, app.now_ms()).await?;
     drop(conn);
     app.answers.notify_waiters();
@@ -116,7 +116,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
 }
 
 pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     nicknames::resolve(
         &mut conn,
         id,

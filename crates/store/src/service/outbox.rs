@@ -75,7 +75,7 @@ pub async fn to_seller(
 pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> {
     let now = app.now_ms();
     let (message, last_inbound) = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         let Some(message) = messages::by_id(&mut conn, message_id).await? else {
             return Ok(Outcome::Done);
         };
@@ -94,7 +94,7 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
     };
     let result = app.messenger.send(&outgoing).await;
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     match result {
         Ok(accepted) => {
             messages::mark_sent(&mut conn, message.id, accepted.provider_id.as_deref(), now)
@@ -159,7 +159,7 @@ pub async fn gateway_status(
 
 /// The send job ran out of attempts.
 pub async fn give_up(app: &App, message_id: i64, error: &str) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     messages::mark_failed(&mut conn, message_id, error, app.now_ms()).await?;
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn returnable(status: OrderStatus) -> bool {
 
 /// The order's overpayment and what went back of it.
 pub async fn of_order(app: &App, order_id: i64) -> AppResult<Overpaid> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     Ok(repo::of_order(&mut conn, order_id).await?)
 }
 

@@ -53,7 +53,7 @@ pub async fn trakteer_webhook(
         Err(e) => return record_invalid(app, &raw, &e.to_string(), now).await,
     };
     if event.is_test {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         let new = new_payment(&event, PaymentState::Test, "webhook", &raw, now);
         let inserted = payments::insert_once(&mut conn, &new).await?;
         return Ok(if inserted.is_some() {

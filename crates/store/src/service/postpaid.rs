@@ -70,7 +70,7 @@ pub async fn inquire(
         id
     };
     let state = crate::service::await_answer(app, wait, || async {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         Ok(repo::inquiry(&mut conn, id)
             .await?
             .map(|i| i.state)
@@ -107,7 +107,7 @@ fn unavailable() -> AppError {
 /// The inquiry job.
 pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     let inquiry = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         repo::inquiry(&mut conn, id).await?
     };
     let Some(inquiry) = inquiry else {
@@ -132,7 +132,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
         Err(SupplierError::Rejected { message }) => InquiryState::NotFound(message),
         Err(SupplierError::Unavailable { detail }) => InquiryState::Failed(detail),
     };
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     repo::resolve_inquiry(&mut conn, id, &state, app.now_ms()).await?;
     drop(conn);
     app.answers.notify_waiters();
@@ -140,7 +140,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
 }
 
 pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     repo::resolve_inquiry(
         &mut conn,
         id,

@@ -256,7 +256,7 @@ pub async fn run(app: &App) -> AppResult<RunReport> {
 /// reschedules itself, so a second would double the polling for good).
 pub async fn request(app: &App) -> AppResult<()> {
     let now = app.now_ms();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     crate::jobs::run_now(
         &mut conn,
         crate::jobs::JobKind::ReconcilePayments,

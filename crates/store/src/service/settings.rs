@@ -319,7 +319,7 @@ pub async fn on(conn: &mut Conn, config: &Config) -> DbResult<Settings> {
 
 /// The settings, on a connection of its own (never while holding another one).
 pub async fn current(app: &App) -> AppResult<Settings> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.read().await?;
     Ok(on(&mut conn, &app.config).await?)
 }
 

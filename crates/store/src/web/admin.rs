@@ -298,7 +298,7 @@ async fn dashboard(
         None => None,
     };
     let money = crate::web::admin_money::money_summary(&app).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let counts = orders::count_by_status(&mut conn).await?;
     let mut needs_action = Vec::new();
     for st in [
@@ -444,7 +444,7 @@ async fn order_page(
 ) -> PageResult {
     let order = crate::service::orders::get(&app, &code).await?;
     let overpaid = crate::web::admin_more::overpaid_view(&app, &order).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let events = orders::events(&mut conn, order.id).await?;
     let pays = payments::for_order(&mut conn, order.id).await?;
     let msgs = messages::for_order(&mut conn, order.id).await?;
@@ -692,7 +692,7 @@ async fn payments_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
 ) -> PageResult {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let list = payments::list(&mut conn, None, 200).await?;
     let mut rows = Vec::with_capacity(list.len());
     for p in &list {
@@ -756,7 +756,7 @@ async fn messages_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
 ) -> PageResult {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let list = messages::list(&mut conn, None, 200).await?;
     Ok(render(&MessagesPage {
         csrf: s.csrf_token.clone(),

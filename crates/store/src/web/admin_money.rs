@@ -114,7 +114,7 @@ async fn orders_list(
         .map(parse_day)
         .transpose()?
         .map(|d| d + 24 * 60 * 60 * 1000);
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let list = orders::list(
         &mut conn,
         &OrderFilter {
@@ -381,7 +381,7 @@ async fn settings_page(
     Query(done): Query<DoneQuery>,
 ) -> PageResult {
     let current = settings::current(&app).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let audit = repo::settings_audit(&mut conn, 50).await?;
     Ok(render(&SettingsPage {
         csrf: s.csrf_token.clone(),
@@ -491,7 +491,7 @@ async fn deposits_page(
     let rec = money::reconcile_deposits(&app).await?;
     let current = settings::current(&app).await?;
     let month = Month::containing(app.now_ms());
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let list = repo::deposits(&mut conn, 0, i64::MAX).await?;
     drop(conn);
     Ok(render(&DepositsPage {
@@ -660,7 +660,7 @@ async fn products_page(
     };
     let sync = crate::web::admin_more::sync_view(&app).await?;
     let unit = app.payment.unit_price();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
     let list = products::list(&mut conn, category).await?;
     drop(conn);
@@ -716,7 +716,7 @@ async fn product_toggle(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let product = products::get(&mut conn, &code)
         .await?
         .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
@@ -766,7 +766,7 @@ async fn pricing_page(
     Query(q): Query<PricingQuery>,
 ) -> PageResult {
     let unit = app.payment.unit_price();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
     let history = repo::price_history(&mut conn, non_empty(&q.product), 200).await?;
     drop(conn);
@@ -859,7 +859,7 @@ async fn rule_save(
         return Err(invalid("Markup minimum tidak boleh negatif"));
     }
     {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         repo::upsert_markup_rule(
             &mut conn,
             &f.scope,
@@ -883,7 +883,7 @@ async fn rule_delete(
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
     {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         repo::delete_markup_rule(&mut conn, id)
             .await?
             .ok_or_else(|| AppError::not_found("rule_not_found", "Aturan"))?;
@@ -915,7 +915,7 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let view = money::balance_view(app).await?;
     let month = Month::containing(now);
     let report = money::monthly_report(app, month).await?;
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     let (created, delivered, due, cost) = repo::day_summary(&mut conn, from, until).await?;
     let unmatched = repo::unmatched_held(&mut conn, 0, i64::MAX).await?;
     Ok(MoneySummary {

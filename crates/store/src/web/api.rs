@@ -90,7 +90,7 @@ async fn list_products(
             )
         })?),
     };
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.read().await?;
     let list = products::list(&mut conn, category).await?;
     // Products with no price yet (postpaid bills) are sold through their inquiry, not listed.
     let products: Vec<ProductJson> = list
@@ -113,7 +113,7 @@ async fn check_nickname(
     ApiJson(req): ApiJson<NicknameRequest>,
 ) -> AppResult<impl IntoResponse> {
     let product = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         products::get(&mut conn, req.product.trim()).await?
     }
     .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;

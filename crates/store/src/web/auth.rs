@@ -135,7 +135,7 @@ pub async fn login(
     let address_text = address.to_string();
     let now = app.now_ms();
     let (failures, admin) = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         let failures =
             admins::recent_failures(&mut conn, username, &address_text, now - THROTTLE_WINDOW_MS)
                 .await?;
@@ -168,7 +168,7 @@ pub async fn login(
     };
     let ok = matched && admin.is_some();
     {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         admins::record_login(&mut conn, username, &address_text, ok, now).await?;
         // Old failures no longer count for anything; keep the table as small as the window.
         admins::prune_failures(&mut conn, now - THROTTLE_WINDOW_MS).await?;
@@ -181,7 +181,7 @@ pub async fn login(
         rehash(app, &admin, password).await;
     }
     let token = random_token();
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     admins::create_session(
         &mut conn,
         &token_hash(&token),
@@ -206,7 +206,7 @@ async fn rehash(app: &App, admin: &Admin, password: &str) {
         }
         Err(passwords::Busy) => return,
     };
-    let replaced = match app.db.conn().await {
+    let replaced = match app.db.write().await {
         Ok(mut conn) => {
             admins::replace_hash(&mut conn, admin.id, &admin.password_hash, &new_hash).await
         }
@@ -221,7 +221,7 @@ async fn rehash(app: &App, admin: &Admin, password: &str) {
 
 pub async fn logout(app: &App, headers: &HeaderMap) -> AppResult<()> {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         admins::delete_session(&mut conn, &token_hash(&token)).await?;
     }
     Ok(())
@@ -258,7 +258,7 @@ pub async fn session_of(app: &App, headers: &HeaderMap) -> AppResult<Option<Admi
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.write().await?;
     Ok(
         admins::session(&mut conn, &token_hash(&token), app.now_ms())
             .await?

@@ -18,7 +18,7 @@ impl FromRequestParts<App> for Closed {
     type Rejection = PageError;
 
     async fn from_request_parts(_: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         Ok(Closed(repo::paused(&mut conn).await?))
     }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_money;
 pub mod admin_more;
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod closed;
 pub mod i18n;
@@ -41,6 +42,9 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn(pages::localise_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(finish_without_the_client))
+        // gzip or brotli for pages, JSON, CSS and JS when the client takes it (phones on slow
+        // data pay for every byte).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
 }

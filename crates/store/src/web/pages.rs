@@ -1,4 +1,4 @@
-//! The storefront: server-rendered HTML that works without JavaScript (`/static/app.js` only
+//! The storefront: server-rendered HTML that works without JavaScript (`web::assets`' script only
 //! enhances it). Every value that came from a customer or the supplier is escaped by the
 //! templates (askama escapes HTML by default; no `|safe` anywhere on such data).
 
@@ -36,7 +36,7 @@ pub fn routes() -> Router<App> {
         .route("/order", post(place_order))
         .route("/order/{code}", get(invoice))
         .route("/cek", get(cek_form).post(cek))
-        .route("/static/app.css", get(stylesheet))
+        .route("/static/{file}", get(crate::web::assets::serve))
         .merge(crate::web::shop::routes())
 }
 
@@ -154,16 +154,6 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/app.css"),
-    )
-}
-
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -188,7 +178,7 @@ pub fn initials(brand: &str) -> String {
 
 /// Every product a customer may see (postpaid bills have no list price: sold through inquiry).
 pub async fn listed(app: &App) -> Result<Vec<Product>, PageError> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.read().await?;
     let all = products::list(&mut conn, None).await?;
     Ok(all
         .into_iter()
@@ -310,7 +300,7 @@ async fn home(
         ));
     }
     let bill = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         postpaid_product(&mut conn).await?
     };
     if let Some(b) = &bill {
@@ -386,7 +376,7 @@ async fn postpaid_product(conn: &mut crate::db::Conn) -> Result<Option<Product>,
 async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
     let since = app.now_ms() - 30 * 86_400_000;
     let codes = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         shop_db::popular_codes(&mut conn, since, 6).await?
     };
     let mut picked: Vec<&Product> = codes
@@ -654,7 +644,7 @@ async fn checkout(
     // A closed store checks no nickname or bill for an order it would refuse anyway.
     crate::service::chat::ensure_open(&app).await?;
     let product = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         products::get(&mut conn, f.product.trim()).await?
     };
     let Some(product) = product.filter(|p| p.enabled) else {
@@ -745,7 +735,7 @@ pub fn capitalise(s: &str) -> String {
 /// Whether the same target bought the same product today (WIB): a likely double purchase.
 pub async fn bought_today(app: &App, target: &str, product: &str) -> Result<bool, PageError> {
     let since = shopfront::start_of_day_wib(app.now_ms());
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.read().await?;
     Ok(shop_db::same_target_orders(&mut conn, target, product, since).await? > 0)
 }
 

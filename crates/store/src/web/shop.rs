@@ -30,7 +30,6 @@ pub fn routes() -> Router<App> {
         .route("/pln/tagihan", get(bill_page))
         .route("/order/{code}/qr.svg", get(qr_code))
         .route("/art/{name}", get(art))
-        .route("/static/app.js", get(script))
         .route("/bahasa/{lang}", get(switch_language))
 }
 
@@ -120,7 +119,7 @@ struct BillPage {
 }
 
 async fn postpaid_product(app: &App) -> Result<Product, PageError> {
-    let mut conn = app.db.conn().await?;
+    let mut conn = app.db.read().await?;
     products::list(&mut conn, Some(Category::Pln))
         .await?
         .into_iter()
@@ -222,7 +221,7 @@ async fn api_inquiry(
     ApiJson(req): ApiJson<InquiryRequest>,
 ) -> AppResult<impl IntoResponse> {
     let product = {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.read().await?;
         products::get(&mut conn, req.product.trim()).await?
     }
     .filter(|p| p.kind == ServiceKind::Postpaid && p.enabled)
@@ -319,16 +318,6 @@ async fn art(Path(name): Path<String>) -> Response {
         art_svg(stem),
     )
         .into_response()
-}
-
-async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/app.js"),
-    )
 }
 
 /// Sets the language cookie and goes back where the visitor was (same-site paths only).

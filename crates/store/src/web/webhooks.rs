@@ -45,7 +45,7 @@ pub async fn acknowledge(
     let raw = madd_domain::text::printable_raw(body);
     let reason = madd_domain::text::clean(&error.to_string(), madd_domain::text::limit::LONG);
     let kept = async {
-        let mut conn = app.db.conn().await?;
+        let mut conn = app.db.write().await?;
         webhooks_kept::keep(&mut conn, provider, &reason, &raw, app.now_ms()).await
     }
     .await;

@@ -255,7 +255,7 @@ impl TestStore {
         for _ in 0..2_000 {
             maddstore::jobs::drain(self.app()).await.expect("drain");
             let now = self.app().now_ms();
-            let mut conn = self.app().db.conn().await.unwrap();
+            let mut conn = self.app().db.write().await.unwrap();
             let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
                 .bind(now)
                 .fetch_one(&mut *conn)
@@ -265,7 +265,7 @@ impl TestStore {
             if due == 0 {
                 // Webhooks and callbacks the sandbox sends are in flight on other tasks.
                 self.sandbox().trakteer.wait_all_delivered().await;
-                let mut conn = self.app().db.conn().await.unwrap();
+                let mut conn = self.app().db.write().await.unwrap();
                 let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
                     .bind(self.app().now_ms())
                     .fetch_one(&mut *conn)
@@ -371,7 +371,7 @@ impl TestStore {
         let hash = maddstore::web::auth::hash_password("rahasia-admin-123".into())
             .await
             .unwrap();
-        let mut conn = self.app().db.conn().await.unwrap();
+        let mut conn = self.app().db.write().await.unwrap();
         maddstore::db::admins::create(&mut conn, "seller", &hash, self.app().now_ms())
             .await
             .unwrap();
@@ -445,7 +445,7 @@ impl TestStore {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        let mut conn = self.app().db.conn().await.unwrap();
+        let mut conn = self.app().db.write().await.unwrap();
         sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
     }
 
