@@ -22,7 +22,9 @@ pub struct App {
     pub payment: Arc<dyn PaymentChannel>,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
-    pub wake: Arc<Notify>,
+    pub wake: Arc<crate::jobs::Wake>,
+    /// The catalogue in memory (`service::catalogue_snapshot`).
+    pub catalogue: Arc<crate::service::catalogue_snapshot::CatalogueSnapshot>,
     /// Signals request handlers waiting for a worker's answer (nickname lookups).
     pub answers: Arc<Notify>,
     /// The threads that check passwords, with their bounded queue (see [`crate::passwords`]).
@@ -37,7 +39,6 @@ impl App {
     }
 
     pub fn wake_workers(&self) {
-        self.wake.notify_waiters();
-        self.wake.notify_one();
+        self.wake.all();
     }
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
 use crate::app::App;
@@ -370,6 +370,34 @@ pub async fn drain(app: &App) -> DbResult<usize> {
     Ok(n)
 }
 
+/// Wakes a process's workers when a job is queued: one signal per lane, so a wake-up meant for
+/// a lane is never taken by another lane's worker (which would leave the right one asleep until
+/// its next look at the queue).
+#[derive(Debug, Default)]
+pub struct Wake {
+    lanes: [Notify; 4],
+}
+
+impl Wake {
+    fn of(&self, lane: Lane) -> &Notify {
+        &self.lanes[Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0)]
+    }
+
+    /// Wakes every lane: the workers waiting now, and (through the stored permit) the next one
+    /// of each lane to wait.
+    pub fn all(&self) {
+        for lane in Lane::ALL {
+            let n = self.of(lane);
+            n.notify_waiters();
+            n.notify_one();
+        }
+    }
+
+    pub async fn notified(&self, lane: Lane) {
+        self.of(lane).notified().await
+    }
+}
+
 /// The name a process's workers claim jobs under: `<instance>/<lane>-<n>`. The instance part is
 /// the same in every life of the process (`MADD_INSTANCE`, by default host name and port), so a
 /// restarted process knows which leases were its own.
@@ -410,7 +438,7 @@ pub async fn worker(app: App, name: String, lane: Lane, mut shutdown: watch::Rec
             None => Duration::from_secs(1),
         };
         tokio::select! {
-            _ = app.wake.notified() => {}
+            _ = app.wake.notified(lane) => {}
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => {}
         }

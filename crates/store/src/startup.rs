@@ -249,7 +249,7 @@ pub async fn start(
         supplier,
         payment,
         messenger,
-        wake: Arc::new(Notify::new()),
+        wake: Arc::default(),
         answers: Arc::new(Notify::new()),
         passwords: Arc::new(
             crate::passwords::PasswordPool::new(
@@ -259,6 +259,7 @@ pub async fn start(
             .context("starting the password threads")?,
         ),
         login_limiter: Arc::new(crate::web::auth::login_limiter()),
+        catalogue: Arc::default(),
     };
 
     crate::service::money::schedule_periodic(&app)
@@ -292,7 +293,10 @@ pub async fn start(
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
-    let mut workers = Vec::new();
+    let mut workers = vec![tokio::spawn(crate::service::catalogue_snapshot::watch(
+        app.clone(),
+        rx.clone(),
+    ))];
     if options.workers > 0 {
         // Only a process that runs workers can have held leases in an earlier life.
         jobs::release_leases_of(&app, &app.config.instance)

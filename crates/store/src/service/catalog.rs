@@ -99,6 +99,7 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
     }
     report.marked_unavailable = products::mark_missing_unavailable(&mut tx, now).await?;
     tx.commit().await?;
+    app.catalogue.invalidate();
     tracing::info!(total, available = report.available, "catalogue synced");
     Ok(report)
 }

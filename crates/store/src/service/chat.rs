@@ -408,6 +408,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             let close = command == Command::Close;
             let mut conn = app.db.write().await?;
             repo::set_paused(&mut conn, close, app.now_ms()).await?;
+            app.catalogue.invalidate();
             tracing::info!(closed = close, "store open/closed by the seller");
             Answer::text(if close {
                 "🔒 Toko *tutup*: pesanan baru (web, API dan chat) ditolak sampai kamu ketik *buka*."

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod catalog_sync;
+pub mod catalogue_snapshot;
 pub mod chat;
 pub mod fulfilment;
 pub mod money;

@@ -132,18 +132,15 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     };
     let mut cost = product.cost;
     let mut nickname = nickname;
-    let quote = if product.kind == ServiceKind::Postpaid {
+    let customer_fee = crate::service::settings::current(app).await?.customer_fee;
+    let mut quote = if product.kind == ServiceKind::Postpaid {
         // A bill is charged at its inquired total (service::postpaid), the customer's name shown.
         let b = postpaid::inquire(app, &product, account.target(), NICKNAME_WAIT).await?;
         cost = b.bill.total;
         nickname = Some(b.bill.customer_name.clone());
         b.quote
     } else {
-        Quote::new(
-            product.price,
-            &crate::service::settings::current(app).await?.customer_fee,
-            app.payment.unit_price(),
-        )
+        Quote::new(product.price, &customer_fee, app.payment.unit_price())
     };
 
     let now = app.now_ms();
@@ -151,6 +148,28 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     for _ in 0..5 {
         let code = OrderCode::generate(&mut rand::rngs::OsRng);
         let mut tx = app.db.begin().await?;
+        // What is charged is the price in the database now, read in the order's own transaction:
+        // a price changed since it was shown (a sync or a markup rule, in this process or
+        // another) wins over any copy in memory.
+        if product.kind != ServiceKind::Postpaid {
+            match products::get(&mut tx, &product.code).await? {
+                Some(now_sold) if now_sold.sellable() => {
+                    if now_sold.price != product.price || now_sold.cost != cost {
+                        quote = Quote::new(now_sold.price, &customer_fee, app.payment.unit_price());
+                        cost = now_sold.cost;
+                    }
+                }
+                _ => {
+                    return Err(AppError::conflict(
+                        "product_unavailable",
+                        format!(
+                            "{} sedang kosong atau tidak dijual. Pilih nominal lain.",
+                            product.name
+                        ),
+                    ))
+                }
+            }
+        }
         let inserted = orders::insert(
             &mut tx,
             &NewOrder {

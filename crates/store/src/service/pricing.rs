@@ -141,6 +141,7 @@ pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppRe
         }
     }
     tx.commit().await?;
+    app.catalogue.invalidate();
     Ok(changed)
 }
 

@@ -359,6 +359,7 @@ pub async fn update(
         }
     }
     tx.commit().await?;
+    app.catalogue.invalidate();
     Ok(changed)
 }
 

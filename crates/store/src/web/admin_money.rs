@@ -721,6 +721,7 @@ async fn product_toggle(
         .await?
         .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
     products::set_enabled(&mut conn, &code, !product.enabled).await?;
+    app.catalogue.invalidate();
     tracing::info!(%code, enabled = !product.enabled, actor = %s.actor(), "product toggled");
     Ok(Redirect::to("/admin/products").into_response())
 }

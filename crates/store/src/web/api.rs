@@ -90,11 +90,10 @@ async fn list_products(
             )
         })?),
     };
-    let mut conn = app.db.read().await?;
-    let list = products::list(&mut conn, category).await?;
+    let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
     // Products with no price yet (postpaid bills) are sold through their inquiry, not listed.
-    let products: Vec<ProductJson> = list
-        .iter()
+    let products: Vec<ProductJson> = catalogue
+        .in_category(category)
         .filter(|p| p.price.is_positive())
         .map(ProductJson::from)
         .collect();

@@ -6,11 +6,11 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::app::App;
-use crate::db::chat as repo;
 use crate::web::pages::PageError;
 
-/// Whether the store is closed to new orders right now (read per request: every instance of a
-/// scaled-out store sees the seller's switch at once).
+/// Whether the store is closed to new orders, from the catalogue snapshot (another instance of a
+/// scaled-out store sees the seller's switch within a second; the order path itself checks the
+/// database, `service::chat::ensure_open`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Closed(pub bool);
 
@@ -18,7 +18,10 @@ impl FromRequestParts<App> for Closed {
     type Rejection = PageError;
 
     async fn from_request_parts(_: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let mut conn = app.db.read().await?;
-        Ok(Closed(repo::paused(&mut conn).await?))
+        Ok(Closed(
+            crate::service::catalogue_snapshot::current(app)
+                .await?
+                .closed,
+        ))
     }
 }

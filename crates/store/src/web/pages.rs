@@ -22,6 +22,7 @@ use crate::clock;
 use crate::db::products::{self, Product};
 use crate::db::storefront as shop_db;
 use crate::error::AppError;
+use crate::service::catalogue_snapshot::{self, Catalogue};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::orders::{self, CreateOrder};
 use crate::web::auth::random_token;
@@ -178,11 +179,10 @@ pub fn initials(brand: &str) -> String {
 
 /// Every product a customer may see (postpaid bills have no list price: sold through inquiry).
 pub async fn listed(app: &App) -> Result<Vec<Product>, PageError> {
-    let mut conn = app.db.read().await?;
-    let all = products::list(&mut conn, None).await?;
-    Ok(all
-        .into_iter()
-        .filter(|p| p.enabled && p.price.is_positive())
+    Ok(catalogue_snapshot::current(app)
+        .await?
+        .listed()
+        .cloned()
         .collect())
 }
 
@@ -299,10 +299,7 @@ async fn home(
             t,
         ));
     }
-    let bill = {
-        let mut conn = app.db.read().await?;
-        postpaid_product(&mut conn).await?
-    };
+    let bill = postpaid_product(&*catalogue_snapshot::current(&app).await?);
     if let Some(b) = &bill {
         pln.push(BrandTile {
             href: "/pln/tagihan".into(),
@@ -364,21 +361,20 @@ async fn home(
     }))
 }
 
-async fn postpaid_product(conn: &mut crate::db::Conn) -> Result<Option<Product>, PageError> {
-    let all = products::list(conn, Some(Category::Pln)).await?;
-    Ok(all
-        .into_iter()
-        .find(|p| p.kind == ServiceKind::Postpaid && p.enabled))
+pub fn postpaid_product(catalogue: &Catalogue) -> Option<Product> {
+    catalogue
+        .in_category(Some(Category::Pln))
+        .find(|p| p.kind == ServiceKind::Postpaid && p.enabled)
+        .cloned()
 }
 
 /// The most ordered products of the last 30 days; before there are orders, the cheapest
 /// item of the first game brands.
 async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
-    let since = app.now_ms() - 30 * 86_400_000;
-    let codes = {
-        let mut conn = app.db.read().await?;
-        shop_db::popular_codes(&mut conn, since, 6).await?
-    };
+    let codes = catalogue_snapshot::current(app)
+        .await?
+        .popular_codes
+        .clone();
     let mut picked: Vec<&Product> = codes
         .iter()
         .filter_map(|c| all.iter().find(|p| &p.code == c && p.sellable()))

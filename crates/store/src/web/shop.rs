@@ -119,11 +119,7 @@ struct BillPage {
 }
 
 async fn postpaid_product(app: &App) -> Result<Product, PageError> {
-    let mut conn = app.db.read().await?;
-    products::list(&mut conn, Some(Category::Pln))
-        .await?
-        .into_iter()
-        .find(|p| p.kind == ServiceKind::Postpaid && p.enabled)
+    crate::web::pages::postpaid_product(&*crate::service::catalogue_snapshot::current(app).await?)
         .ok_or_else(|| AppError::not_found("product_not_found", "Produk tagihan PLN").into())
 }
 

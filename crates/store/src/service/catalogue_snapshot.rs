@@ -1,0 +1,199 @@
+//! The catalogue in memory: what the storefront's pages and the product API show — every
+//! product with its price, whether the store is closed, what sells most — held as one immutable
+//! snapshot that is swapped whole when the catalogue changes. Pages built from it do no query.
+//!
+//! How a process learns of a change: the database keeps a version number that triggers move on
+//! every change to `products` and `settings` (migration 0010), so no code path can forget it.
+//! This process's own changes mark the snapshot stale at once ([`CatalogueSnapshot::invalidate`]);
+//! other processes' changes are seen by a cheap poll of that one row (every
+//! [`POLL`]). A snapshot is never what an order is charged: the order path reads the product in
+//! its own transaction (`service::orders::create`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use madd_domain::Category;
+use tokio::sync::Mutex;
+
+use crate::app::App;
+use crate::db::products::{self, Product};
+use crate::db::{chat as store_state, storefront as shop_db, Conn, DbResult};
+
+/// How often a process looks at the version row (other processes' changes).
+pub const POLL: Duration = Duration::from_secs(1);
+/// What sells most is recounted this often even when nothing else changed.
+const POPULAR_EVERY: Duration = Duration::from_secs(60);
+
+/// One consistent view of the catalogue.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub version: i64,
+    /// Every product, by category, brand, price and code.
+    pub products: Vec<Product>,
+    /// The seller's `tutup`.
+    pub closed: bool,
+    /// The most ordered product codes of the last 30 days, most first.
+    pub popular_codes: Vec<String>,
+}
+
+impl Catalogue {
+    /// Products a customer may see (postpaid bills have no list price: sold through inquiry).
+    pub fn listed(&self) -> impl Iterator<Item = &Product> {
+        self.products
+            .iter()
+            .filter(|p| p.enabled && p.price.is_positive())
+    }
+
+    pub fn in_category(&self, category: Option<Category>) -> impl Iterator<Item = &Product> {
+        self.products
+            .iter()
+            .filter(move |p| category.is_none_or(|c| p.category == c))
+    }
+
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.code == code)
+    }
+}
+
+/// The current snapshot and what it takes to renew it.
+pub struct CatalogueSnapshot {
+    current: RwLock<Arc<Catalogue>>,
+    stale: AtomicBool,
+    loaded_at: RwLock<Instant>,
+    /// One reload at a time; others keep serving the old snapshot meanwhile.
+    reloading: Mutex<()>,
+}
+
+impl Default for CatalogueSnapshot {
+    fn default() -> Self {
+        CatalogueSnapshot {
+            current: RwLock::new(Arc::new(Catalogue::default())),
+            stale: AtomicBool::new(true),
+            loaded_at: RwLock::new(Instant::now()),
+            reloading: Mutex::new(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for CatalogueSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogueSnapshot")
+            .field("version", &self.peek().version)
+            .finish()
+    }
+}
+
+impl CatalogueSnapshot {
+    /// Marks the snapshot stale: the next reader rebuilds it (this process changed the catalogue).
+    pub fn invalidate(&self) {
+        self.stale.store(true, Ordering::Release);
+    }
+
+    /// The snapshot as it is, without looking at the database.
+    pub fn peek(&self) -> Arc<Catalogue> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace(&self, catalogue: Catalogue) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalogue);
+        *self
+            .loaded_at
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+    }
+
+    fn age(&self) -> Duration {
+        self.loaded_at
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .elapsed()
+    }
+}
+
+/// The current catalogue: the snapshot, rebuilt first if this process marked it stale.
+pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {
+    let snapshot = &app.catalogue;
+    if snapshot.stale.load(Ordering::Acquire) {
+        reload(app).await?;
+    }
+    Ok(snapshot.peek())
+}
+
+/// Rebuilds the snapshot from the database (one reload at a time).
+pub async fn reload(app: &App) -> DbResult<()> {
+    let snapshot = &app.catalogue;
+    let _one = snapshot.reloading.lock().await;
+    if !snapshot.stale.swap(false, Ordering::AcqRel) && snapshot.peek().version != 0 {
+        // Another reader rebuilt it while this one waited.
+        return Ok(());
+    }
+    let loaded = async {
+        let mut conn = app.db.read().await?;
+        load(&mut conn, app.now_ms()).await
+    }
+    .await;
+    match loaded {
+        Ok(catalogue) => {
+            snapshot.replace(catalogue);
+            Ok(())
+        }
+        Err(e) => {
+            snapshot.invalidate();
+            Err(e)
+        }
+    }
+}
+
+async fn load(conn: &mut Conn, now: i64) -> DbResult<Catalogue> {
+    // The version first: a change that lands while the rest is read moves it again, and the
+    // next poll reloads.
+    let version = version(conn).await?;
+    Ok(Catalogue {
+        version,
+        products: products::list(conn, None).await?,
+        closed: store_state::paused(conn).await?,
+        popular_codes: shop_db::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+    })
+}
+
+async fn version(conn: &mut Conn) -> DbResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT version FROM catalogue_version WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Runs until the process stops: every [`POLL`], reloads when another process moved the version
+/// (or what sells most is due a recount).
+pub async fn watch(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(POLL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let seen = async {
+            let mut conn = app.db.read().await?;
+            version(&mut conn).await
+        }
+        .await;
+        match seen {
+            Ok(v) if v != app.catalogue.peek().version || app.catalogue.age() > POPULAR_EVERY => {
+                app.catalogue.invalidate();
+                if let Err(e) = reload(&app).await {
+                    tracing::warn!(error = %e, "could not reload the catalogue");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read the catalogue version"),
+        }
+    }
+}
