@@ -433,7 +433,7 @@ pub async fn worker(app: App, name: String, lane: Lane, mut shutdown: watch::Rec
         }
         // Sleep until the next job is due, a request queues one, or a second passes (other
         // processes may queue jobs too).
-        let wait = match next_due_in(&app).await {
+        let wait = match next_due_in(&app, lane).await {
             Some(ms) => Duration::from_millis(ms.clamp(10, 1_000) as u64),
             None => Duration::from_secs(1),
         };
@@ -445,9 +445,13 @@ pub async fn worker(app: App, name: String, lane: Lane, mut shutdown: watch::Rec
     }
 }
 
-async fn next_due_in(app: &App) -> Option<i64> {
-    let mut conn = app.db.write().await.ok()?;
-    let due = repo::next_due(&mut conn).await.ok()??;
+/// When the next job of `lane` comes due (another lane's jobs must not wake this worker: while
+/// that lane is busy, its due jobs would make this one poll in a loop).
+async fn next_due_in(app: &App, lane: Lane) -> Option<i64> {
+    let mut conn = app.db.read().await.ok()?;
+    let due = repo::next_due(&mut conn, Some(&lane.kinds()))
+        .await
+        .ok()??;
     Some(due - app.now_ms())
 }
 

@@ -77,18 +77,7 @@ pub async fn claim(
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    // The kinds are the code's own `&'static str` names (never input), so they are written into
-    // the statement: sqlx's `Any` driver has no portable array parameter.
-    let of_kinds = match kinds {
-        Some(kinds) => {
-            debug_assert!(kinds
-                .iter()
-                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
-            let list: Vec<String> = kinds.iter().map(|k| format!("'{k}'")).collect();
-            format!("AND kind IN ({})", list.join(", "))
-        }
-        None => String::new(),
-    };
+    let of_kinds = kinds_clause(kinds);
     let sql = format!(
         "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
@@ -204,14 +193,31 @@ pub async fn pending_counts(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
         .collect()
 }
 
-/// The earliest time a pending job is due, for the worker to sleep until then.
-pub async fn next_due(conn: &mut Conn) -> DbResult<Option<i64>> {
-    Ok(sqlx::query_scalar(
+/// The earliest time a pending job (of `kinds`, when given) is due, for a worker to sleep until
+/// then.
+pub async fn next_due(conn: &mut Conn, kinds: Option<&[&'static str]>) -> DbResult<Option<i64>> {
+    let sql = format!(
         "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
-         THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending'",
-    )
-    .fetch_one(&mut *conn)
-    .await?)
+         THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending' {}",
+        kinds_clause(kinds)
+    );
+    Ok(sqlx::query_scalar(&sql).fetch_one(&mut *conn).await?)
+}
+
+/// `AND kind IN ('a', 'b')` for a worker lane. The kinds are the code's own `&'static str`
+/// names (never input), so they are written into the statement: sqlx's `Any` driver has no
+/// portable array parameter.
+fn kinds_clause(kinds: Option<&[&'static str]>) -> String {
+    match kinds {
+        Some(kinds) => {
+            debug_assert!(kinds
+                .iter()
+                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+            let list: Vec<String> = kinds.iter().map(|k| format!("'{k}'")).collect();
+            format!("AND kind IN ({})", list.join(", "))
+        }
+        None => String::new(),
+    }
 }
 
 pub async fn dead(

@@ -151,7 +151,7 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
 
 /// Refuses new orders while the seller has closed the store (`tutup`).
 pub async fn ensure_open(app: &App) -> AppResult<()> {
-    let mut conn = app.db.write().await?;
+    let mut conn = app.db.read().await?;
     if repo::paused(&mut conn).await? {
         return Err(AppError::conflict(
             "store_closed",

@@ -65,7 +65,7 @@ pub fn pay_url(app: &App, order: &Order) -> Option<String> {
 /// otherwise silently answer with somebody else's order: refused, as Stripe refuses it.
 async fn replay(app: &App, order: Order, req: &CreateOrder) -> AppResult<(Order, bool)> {
     let product = {
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         products::get(&mut conn, req.product.trim()).await?
     };
     let same_account = product.is_some_and(|p| {
@@ -99,7 +99,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
                 "Idempotency-Key terlalu panjang",
             ));
         }
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         if let Some(order) = orders::by_idempotency_key(&mut conn, key).await? {
             drop(conn);
             return replay(app, order, &req).await;
@@ -108,7 +108,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     // The seller's `tutup` (a retried request above still finds its order).
     crate::service::chat::ensure_open(app).await?;
     let product = {
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         products::get(&mut conn, req.product.trim()).await?
     }
     .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;

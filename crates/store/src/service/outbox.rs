@@ -75,7 +75,7 @@ pub async fn to_seller(
 pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> {
     let now = app.now_ms();
     let (message, last_inbound) = {
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         let Some(message) = messages::by_id(&mut conn, message_id).await? else {
             return Ok(Outcome::Done);
         };
