@@ -67,6 +67,17 @@ both_backends!(
             }
         };
         let shown = listed(&s).await;
+        // The list revalidates by the catalogue's version.
+        let first = s.http.get(s.url("/api/v1/products")).send().await.unwrap();
+        let etag = first.headers()["etag"].clone();
+        let again = s
+            .http
+            .get(s.url("/api/v1/products"))
+            .header("if-none-match", etag.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304);
         // Another process changes the price; this one has not looked yet.
         let new_price = shown + 3_000;
         let mut conn = s.app().db.write().await.unwrap();
@@ -99,6 +110,14 @@ both_backends!(
             .unwrap();
         s.app().catalogue.invalidate();
         assert_eq!(listed(&s).await, new_price);
+        let changed = s
+            .http
+            .get(s.url("/api/v1/products"))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status().as_u16(), 200, "a new version, a new list");
         // A product switched off since the snapshot was taken is not sold either.
         let mut conn = s.app().db.write().await.unwrap();
         sqlx::query("UPDATE products SET enabled = 0 WHERE code = 'S10'")

@@ -2,8 +2,8 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use madd_domain::{Category, GameAccount, TargetRule};
@@ -80,7 +80,8 @@ struct ProductQuery {
 async fn list_products(
     State(app): State<App>,
     Query(q): Query<ProductQuery>,
-) -> AppResult<impl IntoResponse> {
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let category = match q.category.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(c.parse::<Category>().map_err(|_| {
@@ -91,13 +92,30 @@ async fn list_products(
         })?),
     };
     let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
+    // The list changes only with the catalogue's version: a client that has it gets a 304.
+    let etag = format!(
+        "\"products-{}-{}\"",
+        catalogue.version,
+        category.map(Category::as_str).unwrap_or("all")
+    );
+    let etag_value = HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.to_string()))?;
+    let cache = [
+        (header::ETAG, etag_value),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
     // Products with no price yet (postpaid bills) are sold through their inquiry, not listed.
     let products: Vec<ProductJson> = catalogue
         .in_category(category)
         .filter(|p| p.price.is_positive())
         .map(ProductJson::from)
         .collect();
-    Ok(Json(serde_json::json!({ "products": products })))
+    Ok((cache, Json(serde_json::json!({ "products": products }))).into_response())
 }
 
 #[derive(Deserialize)]
