@@ -35,9 +35,38 @@ pub struct Catalogue {
     pub closed: bool,
     /// The most ordered product codes of the last 30 days, most first.
     pub popular_codes: Vec<String>,
+    /// Pages and answers built from this snapshot alone, by a key naming what varies (language,
+    /// closed flag, category): built once per snapshot, dropped with it.
+    rendered: std::sync::Mutex<std::collections::HashMap<String, Rendered>>,
 }
 
+/// A built page or answer: its content type and bytes.
+pub type Rendered = (String, axum::body::Bytes);
+
+/// The most distinct pages one snapshot keeps (keys come partly from URLs).
+const RENDERED_MAX: usize = 512;
+
 impl Catalogue {
+    /// A page or answer built earlier from this snapshot under `key`.
+    pub fn rendered(&self, key: &str) -> Option<Rendered> {
+        self.rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps what was built from this snapshot under `key` (up to [`RENDERED_MAX`] keys).
+    pub fn remember(&self, key: String, body: Rendered) {
+        let mut rendered = self
+            .rendered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if rendered.len() < RENDERED_MAX {
+            rendered.insert(key, body);
+        }
+    }
+
     /// Products a customer may see (postpaid bills have no list price: sold through inquiry).
     pub fn listed(&self) -> impl Iterator<Item = &Product> {
         self.products
@@ -160,6 +189,7 @@ async fn load(conn: &mut Conn, now: i64) -> DbResult<Catalogue> {
         products: products::list(conn, None).await?,
         closed: store_state::paused(conn).await?,
         popular_codes: shop_db::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+        rendered: Default::default(),
     })
 }
 

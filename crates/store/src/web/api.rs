@@ -109,13 +109,38 @@ async fn list_products(
     {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    // Products with no price yet (postpaid bills) are sold through their inquiry, not listed.
-    let products: Vec<ProductJson> = catalogue
-        .in_category(category)
-        .filter(|p| p.price.is_positive())
-        .map(ProductJson::from)
-        .collect();
-    Ok((cache, Json(serde_json::json!({ "products": products }))).into_response())
+    // Built once per catalogue version and category.
+    let key = format!(
+        "api:products:{}",
+        category.map(Category::as_str).unwrap_or("all")
+    );
+    let body = match catalogue.rendered(&key) {
+        Some((_, body)) => body,
+        None => {
+            // Products with no price yet (postpaid bills) are sold through their inquiry, not
+            // listed.
+            let products: Vec<ProductJson> = catalogue
+                .in_category(category)
+                .filter(|p| p.price.is_positive())
+                .map(ProductJson::from)
+                .collect();
+            let body = axum::body::Bytes::from(
+                serde_json::to_vec(&serde_json::json!({ "products": products }))
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+            catalogue.remember(key, ("application/json".into(), body.clone()));
+            body
+        }
+    };
+    Ok((
+        cache,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

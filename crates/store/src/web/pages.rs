@@ -141,6 +141,36 @@ pub async fn localise_errors(
 
 pub type PageResult = Result<Response, PageError>;
 
+/// A page (or answer) built from the catalogue snapshot alone — nothing per visitor but what
+/// `key` names (language, closed flag, …) — is built once per catalogue version and then served
+/// from memory: the storefront's busiest pages cost no query and no template run.
+pub async fn from_snapshot<F, Fut>(app: &App, key: String, build: F) -> PageResult
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = PageResult>,
+{
+    let catalogue = catalogue_snapshot::current(app).await?;
+    if let Some((content_type, body)) = catalogue.rendered(&key) {
+        return Ok(([(header::CONTENT_TYPE, content_type)], body).into_response());
+    }
+    let response = build().await?;
+    if response.status() != StatusCode::OK {
+        return Ok(response);
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a built page: {e}")))?;
+    if let Some(content_type) = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        catalogue.remember(key, (content_type.to_string(), bytes.clone()));
+    }
+    Ok(Response::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
 pub fn render<T: Template>(t: &T) -> Response {
     render_status(StatusCode::OK, t)
 }
@@ -251,6 +281,20 @@ async fn home(
     Lang(t): Lang,
     Closed(closed): Closed,
     Query(q): Query<HomeQuery>,
+) -> PageResult {
+    if q.q.trim().is_empty() {
+        let key = format!("home:{}:{closed}", t.code);
+        let app2 = app.clone();
+        return from_snapshot(&app, key, || home_page(app2, t, closed, q)).await;
+    }
+    home_page(app, t, closed, q).await
+}
+
+async fn home_page(
+    app: App,
+    t: &'static crate::web::i18n::Texts,
+    closed: bool,
+    q: HomeQuery,
 ) -> PageResult {
     let all = listed(&app).await?;
     let mut by_cat: BTreeMap<Category, BTreeMap<String, Vec<&Product>>> = BTreeMap::new();
@@ -576,16 +620,25 @@ async fn brand_page(
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
-    let items = brand_products(&app, &slug_wanted).await?;
-    Ok(render(&brand_view(
-        &items,
-        FormValues {
-            selected: q.pilih,
-            ..FormValues::default()
-        },
-        t,
-        closed,
-    )))
+    let build = |app: App, slug: String, selected: String| async move {
+        let items = brand_products(&app, &slug).await?;
+        Ok(render(&brand_view(
+            &items,
+            FormValues {
+                selected,
+                ..FormValues::default()
+            },
+            t,
+            closed,
+        )))
+    };
+    if q.pilih.is_empty() {
+        // Only a brand that exists is built (and so kept): an unknown slug answers 404.
+        let key = format!("brand:{slug_wanted}:{}:{closed}", t.code);
+        let app2 = app.clone();
+        return from_snapshot(&app, key, || build(app2, slug_wanted, String::new())).await;
+    }
+    build(app, slug_wanted, q.pilih).await
 }
 
 #[derive(Deserialize)]
