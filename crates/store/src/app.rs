@@ -23,6 +23,8 @@ pub struct App {
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
     pub wake: Arc<crate::jobs::Wake>,
+    /// Group commits for new orders (`service::order_writer`).
+    pub order_writer: crate::service::order_writer::OrderWriter,
     /// The catalogue in memory (`service::catalogue_snapshot`).
     pub catalogue: Arc<crate::service::catalogue_snapshot::CatalogueSnapshot>,
     /// Signals request handlers waiting for a worker's answer (nickname lookups).

@@ -146,7 +146,7 @@ impl JobKind {
         })
     }
 
-    fn max_attempts(self) -> i64 {
+    pub fn max_attempts(self) -> i64 {
         match self {
             JobKind::SendMessage => 10,
             JobKind::PlaceOrder => 12,

@@ -242,6 +242,7 @@ pub async fn start(
     };
 
     let db = database(&config).await?;
+    let (order_writer, order_queue) = crate::service::order_writer::OrderWriter::new();
     let app = App {
         config: Arc::new(config),
         db,
@@ -260,6 +261,7 @@ pub async fn start(
         ),
         login_limiter: Arc::new(crate::web::auth::login_limiter()),
         catalogue: Arc::default(),
+        order_writer,
     };
 
     crate::service::money::schedule_periodic(&app)
@@ -293,10 +295,17 @@ pub async fn start(
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
-    let mut workers = vec![tokio::spawn(crate::service::catalogue_snapshot::watch(
-        app.clone(),
-        rx.clone(),
-    ))];
+    let mut workers = vec![
+        tokio::spawn(crate::service::catalogue_snapshot::watch(
+            app.clone(),
+            rx.clone(),
+        )),
+        tokio::spawn(crate::service::order_writer::run(
+            app.clone(),
+            order_queue,
+            rx.clone(),
+        )),
+    ];
     if options.workers > 0 {
         // Only a process that runs workers can have held leases in an earlier life.
         jobs::release_leases_of(&app, &app.config.instance)

@@ -185,3 +185,75 @@ async fn concurrent_sqlite_writers_never_see_busy() {
     second.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+both_backends!(
+    group_commits_keep_every_order_whole,
+    |env| {
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        // 60 buyers at once, ten of them the same double-tapped request: the batch that meets a
+        // taken key falls back to one-by-one writes, and the key still makes one order.
+        let requests = (0..60).map(|i| {
+            let key = if i < 10 {
+                "same-tap".to_string()
+            } else {
+                format!("k-{i}")
+            };
+            let target = if i < 10 {
+                "081220009999".to_string()
+            } else {
+                format!("0812200{i:05}")
+            };
+            let s = &s;
+            async move {
+                s.post_json_with_key(
+                    "/api/v1/orders",
+                    &key,
+                    json!({"product": "S5", "target": target, "whatsapp": "0812-3456-7890"})
+                        .to_string(),
+                )
+                .await
+            }
+        });
+        let answers = futures::future::join_all(requests).await;
+        let mut same = std::collections::BTreeSet::new();
+        for (i, (status, order)) in answers.iter().enumerate() {
+            assert!(*status == 201 || *status == 200, "{status} {order}");
+            if i < 10 {
+                same.insert(order["code"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(same.len(), 1, "one order for the double-tapped key");
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await,
+            51
+        );
+        // Every order whole: two messages, their send jobs, an expiry job, a timeline line.
+        assert_eq!(
+            s.count(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM orders o WHERE \
+                 (SELECT COUNT(*) FROM messages m WHERE m.order_id = o.id) <> 2 \
+                 OR (SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id) <> 1 \
+                 OR (SELECT COUNT(*) FROM jobs j WHERE j.kind = 'expire_order' AND j.ref_id = o.id) <> 1"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            s.count(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM messages m WHERE NOT EXISTS \
+                 (SELECT 1 FROM jobs j WHERE j.kind = 'send_message' AND j.ref_id = m.id)"
+            )
+            .await,
+            0
+        );
+        s.settle().await;
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE state = 'queued'")
+                .await,
+            0
+        );
+        s
+    }
+);

@@ -257,3 +257,40 @@ pub async fn pull_forward(conn: &mut Conn, dedupe_key: &str, now: i64) -> DbResu
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Several jobs without dedupe keys in one statement (a group commit's jobs).
+pub async fn enqueue_many(conn: &mut Conn, jobs: &[NewJob<'_>], now: i64) -> DbResult<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    debug_assert!(jobs.iter().all(|j| j.dedupe_key.is_none()));
+    let rows: Vec<String> = (0..jobs.len())
+        .map(|i| {
+            let b = i * 5 + 1;
+            format!(
+                "(${}, ${}, ${}, 'pending', ${}, 0, ${}, NULL, $1, $1)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO jobs (kind, ref_id, payload, state, run_at, attempts, max_attempts, \
+         dedupe_key, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now);
+    for j in jobs {
+        query = query
+            .bind(j.kind)
+            .bind(j.ref_id)
+            .bind(j.payload)
+            .bind(j.run_at)
+            .bind(j.max_attempts);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}

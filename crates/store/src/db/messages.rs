@@ -296,3 +296,78 @@ pub async fn last_inbound(conn: &mut Conn, phone: &PhoneNumber) -> DbResult<Opti
             .await?,
     )
 }
+
+/// One message for [`insert_many`].
+pub struct NewMessage<'a> {
+    pub order_id: Option<i64>,
+    pub recipient: &'a PhoneNumber,
+    pub audience: &'a str,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub params: &'a [String],
+}
+
+/// Several queued messages in one statement; their ids in the order given. Within one call each
+/// (order, kind, recipient) must be distinct: that is how the answer's rows are matched back.
+pub async fn insert_many(
+    conn: &mut Conn,
+    messages: &[NewMessage<'_>],
+    now: i64,
+) -> DbResult<Vec<i64>> {
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<String> = (0..messages.len())
+        .map(|i| {
+            let b = i * 6 + 1;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $1, $1)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO messages (order_id, recipient, audience, kind, body, params, state, attempts, \
+         created_at, updated_at) VALUES {} RETURNING id, order_id, kind, recipient",
+        rows.join(", ")
+    );
+    let params: Vec<String> = messages
+        .iter()
+        .map(|m| serde_json::to_string(m.params).expect("strings serialise"))
+        .collect();
+    let mut query = sqlx::query(&sql).bind(now);
+    for (m, p) in messages.iter().zip(&params) {
+        query = query
+            .bind(m.order_id)
+            .bind(m.recipient.as_str())
+            .bind(m.audience)
+            .bind(m.kind)
+            .bind(m.body)
+            .bind(p.as_str());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut found: Vec<(Option<i64>, String, String, i64)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        found.push((
+            r.try_get("order_id")?,
+            r.try_get("kind")?,
+            r.try_get("recipient")?,
+            r.try_get("id")?,
+        ));
+    }
+    messages
+        .iter()
+        .map(|m| {
+            found
+                .iter()
+                .find(|(o, k, to, _)| *o == m.order_id && k == m.kind && to == m.recipient.as_str())
+                .map(|(_, _, _, id)| *id)
+                .ok_or_else(|| DbError::Corrupt("a batch message came back without its id".into()))
+        })
+        .collect()
+}

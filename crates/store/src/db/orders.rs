@@ -669,3 +669,115 @@ pub async fn older_unknown_outcome(conn: &mut Conn, order: &Order) -> DbResult<O
     code.map(|c| OrderCode::parse(&c).ok_or_else(|| corrupt("order code", &c)))
         .transpose()
 }
+
+/// Inserts several new orders in one statement (a group commit's orders), returning them keyed
+/// by nothing but their codes: the answer's row order is not guaranteed, so callers match by
+/// code. Fails whole on any conflict (idempotency key, order code): the caller then writes the
+/// orders one by one.
+pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<Vec<Order>> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    const PER_ROW: usize = 17;
+    let rows: Vec<String> = (0..orders.len())
+        .map(|i| {
+            let b = i * PER_ROW;
+            let p: Vec<String> = (1..=PER_ROW).map(|k| format!("${}", b + k)).collect();
+            // Columns as in `insert`: amount_paid 0, updated_at = created_at.
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {})",
+                p[0],
+                p[1],
+                p[2],
+                p[3],
+                p[4],
+                p[5],
+                p[6],
+                p[7],
+                p[8],
+                p[9],
+                p[10],
+                p[11],
+                p[12],
+                p[13],
+                p[14],
+                p[15],
+                p[16],
+                p[15]
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO orders (code, status, product_code, product_name, brand, kind, target, zone, \
+         nickname, whatsapp, cost, price, fee, amount_due, amount_paid, idempotency_key, created_at, \
+         expires_at, updated_at) VALUES {} RETURNING {COLUMNS}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for o in orders {
+        query = query
+            .bind(o.code.as_str())
+            .bind(OrderStatus::AwaitingPayment.as_str())
+            .bind(o.product_code)
+            .bind(o.product_name)
+            .bind(o.brand)
+            .bind(o.kind.as_str())
+            .bind(o.account.target())
+            .bind(o.account.zone())
+            .bind(o.nickname)
+            .bind(o.whatsapp.as_str())
+            .bind(o.cost.amount())
+            .bind(o.price.amount())
+            .bind(o.fee.amount())
+            .bind(o.amount_due.amount())
+            .bind(o.idempotency_key)
+            .bind(o.now)
+            .bind(o.expires_at);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// One timeline entry, for [`add_events`].
+pub struct NewEvent<'a> {
+    pub order_id: i64,
+    pub at: i64,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub detail: &'a str,
+}
+
+/// Several timeline entries in one statement.
+pub async fn add_events(conn: &mut Conn, events: &[NewEvent<'_>]) -> DbResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..events.len())
+        .map(|i| {
+            let b = i * 5;
+            format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO order_events (order_id, at, actor, kind, detail) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for e in events {
+        query = query
+            .bind(e.order_id)
+            .bind(e.at)
+            .bind(e.actor)
+            .bind(e.kind)
+            .bind(e.detail);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ pub mod chat;
 pub mod fulfilment;
 pub mod money;
 pub mod nickname;
+pub mod order_writer;
 pub mod orders;
 pub mod outbox;
 pub mod overpayment;

@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
 use crate::service::nickname::{self, NicknameAnswer};
+use crate::service::order_writer::Draft;
 use crate::service::{outbox, postpaid};
 
 /// How long order creation waits for the nickname check.
@@ -85,6 +86,21 @@ async fn replay(app: &App, order: Order, req: &CreateOrder) -> AppResult<(Order,
     Ok((order, false))
 }
 
+/// The timeline's first line for a new order.
+pub(crate) fn created_event(order: &Order) -> String {
+    format!(
+        "Pesanan dibuat: {} untuk {}{}, total {}",
+        order.product_name,
+        order.account,
+        order
+            .nickname
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default(),
+        order.amount_due
+    )
+}
+
 pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     let key = req
         .idempotency_key
@@ -145,6 +161,30 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
 
     let now = app.now_ms();
     let expires_at = now + app.config.payment_window_minutes * 60_000;
+    if product.kind != ServiceKind::Postpaid {
+        // The usual way: the next group commit (`service::order_writer`); what it cannot settle
+        // is written alone below.
+        let draft = Draft {
+            code: OrderCode::generate(&mut rand::rngs::OsRng),
+            product_code: product.code.clone(),
+            product_name: product.name.clone(),
+            brand: product.brand.clone(),
+            kind: product.kind,
+            account: account.clone(),
+            nickname: nickname.clone(),
+            whatsapp: whatsapp.clone(),
+            cost,
+            price: quote.price,
+            fee: quote.fee,
+            amount_due: quote.amount_due,
+            idempotency_key: key.clone(),
+            now,
+            expires_at,
+        };
+        if let Some(order) = app.order_writer.write(draft).await {
+            return Ok((order, true));
+        }
+    }
     for _ in 0..5 {
         let code = OrderCode::generate(&mut rand::rngs::OsRng);
         let mut tx = app.db.begin().await?;
@@ -212,17 +252,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             now,
             "customer",
             "created",
-            &format!(
-                "Pesanan dibuat: {} untuk {}{}, total {}",
-                order.product_name,
-                order.account,
-                order
-                    .nickname
-                    .as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default(),
-                order.amount_due
-            ),
+            &created_event(&order),
         )
         .await?;
         let f = facts(app, &order);

@@ -1,0 +1,257 @@
+//! Group commit for new orders: one writer task takes every order that is waiting to be written
+//! and writes them together — one transaction, one statement per table (orders, timeline,
+//! messages, jobs) however many orders — then answers each request. SQLite has one writer, and
+//! its time goes to statements, not to rows: a crowd of buyers costs a handful of statements per
+//! batch instead of a dozen per order.
+//!
+//! Nothing about an order changes: each is answered only after its own rows are committed, and
+//! anything the batch cannot settle — a price changed since it was quoted, a product switched
+//! off, an idempotency key or order code already taken, any error — falls back to the
+//! one-order transaction in `service::orders`, which knows how to answer each case.
+
+use std::collections::HashMap;
+
+use madd_domain::{GameAccount, OrderCode, PhoneNumber, Rupiah, ServiceKind};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::app::App;
+use crate::clock;
+use crate::db::jobs::NewJob;
+use crate::db::messages::{self, NewMessage};
+use crate::db::orders::{self, NewEvent, NewOrder, Order};
+use crate::db::products;
+use crate::error::AppResult;
+use crate::jobs::JobKind;
+use crate::notify::{self, Notice};
+use crate::service::orders::{created_event, facts, pay_url};
+
+/// The most orders one group commit writes.
+const MAX_BATCH: usize = 64;
+
+/// An order ready to be written: everything is decided, only the rows are missing.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub code: OrderCode,
+    pub product_code: String,
+    pub product_name: String,
+    pub brand: String,
+    pub kind: ServiceKind,
+    pub account: GameAccount,
+    pub nickname: Option<String>,
+    pub whatsapp: PhoneNumber,
+    pub cost: Rupiah,
+    pub price: Rupiah,
+    pub fee: Rupiah,
+    pub amount_due: Rupiah,
+    pub idempotency_key: Option<String>,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+impl Draft {
+    fn as_new(&self) -> NewOrder<'_> {
+        NewOrder {
+            code: &self.code,
+            product_code: &self.product_code,
+            product_name: &self.product_name,
+            brand: &self.brand,
+            kind: self.kind,
+            account: &self.account,
+            nickname: self.nickname.as_deref(),
+            whatsapp: &self.whatsapp,
+            cost: self.cost,
+            price: self.price,
+            fee: self.fee,
+            amount_due: self.amount_due,
+            idempotency_key: self.idempotency_key.as_deref(),
+            now: self.now,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+struct Pending {
+    draft: Draft,
+    /// The written order, or `None`: write it alone.
+    reply: oneshot::Sender<Option<Order>>,
+}
+
+/// The way into the writer task.
+#[derive(Clone, Debug)]
+pub struct OrderWriter {
+    sender: mpsc::Sender<Pending>,
+}
+
+impl OrderWriter {
+    /// The handle and the queue the task reads ([`run`]).
+    pub fn new() -> (OrderWriter, Queue) {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        (OrderWriter { sender }, Queue(receiver))
+    }
+
+    /// Writes `draft` in the next group commit: the order, or `None` when it must be written
+    /// alone (see the module's docs).
+    pub async fn write(&self, draft: Draft) -> Option<Order> {
+        let (reply, answer) = oneshot::channel();
+        self.sender.send(Pending { draft, reply }).await.ok()?;
+        answer.await.ok().flatten()
+    }
+}
+
+/// The orders waiting for the writer task.
+pub struct Queue(mpsc::Receiver<Pending>);
+
+/// The writer task: runs until `shutdown`, then writes what is still queued.
+pub async fn run(app: App, queue: Queue, mut shutdown: watch::Receiver<bool>) {
+    let Queue(mut receiver) = queue;
+    loop {
+        let first = tokio::select! {
+            p = receiver.recv() => p,
+            _ = shutdown.changed() => {
+                receiver.close();
+                receiver.recv().await
+            }
+        };
+        let Some(first) = first else { return };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        write(&app, batch).await;
+    }
+}
+
+async fn write(app: &App, batch: Vec<Pending>) {
+    let drafts: Vec<&Draft> = batch.iter().map(|p| &p.draft).collect();
+    let written = match write_batch(app, &drafts).await {
+        Ok(written) => written,
+        Err(e) => {
+            tracing::warn!(orders = batch.len(), error = %e, "group commit failed; writing the orders one by one");
+            HashMap::new()
+        }
+    };
+    if !written.is_empty() {
+        app.wake_workers();
+    }
+    let mut written = written;
+    for p in batch {
+        let order = written.remove(p.draft.code.as_str());
+        if let Some(o) = &order {
+            tracing::info!(order = %o.code, product = %o.product_code, "order created");
+        }
+        let _ = p.reply.send(order);
+    }
+}
+
+/// One transaction for the batch. Returns the orders written, by code; a draft whose product
+/// no longer sells at its quoted price is left out (written alone, it is re-priced or refused).
+async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, Order>> {
+    let mut tx = app.db.begin().await?;
+    // The price charged is the one in the database now, read in this transaction.
+    let mut sold_as_quoted: HashMap<&str, bool> = HashMap::new();
+    for d in drafts {
+        if sold_as_quoted.contains_key(d.product_code.as_str()) {
+            continue;
+        }
+        let now_sold = products::get(&mut tx, &d.product_code).await?;
+        sold_as_quoted.insert(
+            &d.product_code,
+            now_sold.is_some_and(|p| p.sellable() && p.price == d.price && p.cost == d.cost),
+        );
+    }
+    let keep: Vec<NewOrder<'_>> = drafts
+        .iter()
+        .filter(|d| {
+            sold_as_quoted
+                .get(d.product_code.as_str())
+                .copied()
+                .unwrap_or(false)
+                && d.kind != ServiceKind::Postpaid
+        })
+        .map(|d| d.as_new())
+        .collect();
+    if keep.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let now = drafts.iter().map(|d| d.now).max().unwrap_or_default();
+    let written = orders::insert_many(&mut tx, &keep).await?;
+
+    let details: Vec<String> = written.iter().map(created_event).collect();
+    let events: Vec<NewEvent<'_>> = written
+        .iter()
+        .zip(&details)
+        .map(|(o, detail)| NewEvent {
+            order_id: o.id,
+            at: o.created_at,
+            actor: "customer",
+            kind: "created",
+            detail,
+        })
+        .collect();
+    orders::add_events(&mut tx, &events).await?;
+
+    let seller = crate::service::settings::on(&mut tx, &app.config)
+        .await?
+        .seller_whatsapp;
+    let mut notices: Vec<(i64, PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
+    for o in &written {
+        let f = facts(app, o);
+        let pay = pay_url(app, o).unwrap_or_default();
+        notices.push((
+            o.id,
+            o.whatsapp.clone(),
+            notify::order_created(&f, &pay, &clock::human(o.expires_at)),
+        ));
+        match &seller {
+            Some(s) => notices.push((
+                o.id,
+                s.clone(),
+                notify::seller_new_order(&f, &o.whatsapp.local()),
+            )),
+            None => tracing::warn!("no MADD_SELLER_WHATSAPP: seller notice not sent"),
+        }
+    }
+    let new_messages: Vec<NewMessage<'_>> = notices
+        .iter()
+        .map(|(order_id, to, n)| NewMessage {
+            order_id: Some(*order_id),
+            recipient: to,
+            audience: n.audience.as_str(),
+            kind: n.kind,
+            body: &n.text,
+            params: &n.params,
+        })
+        .collect();
+    let message_ids = messages::insert_many(&mut tx, &new_messages, now).await?;
+
+    let send = JobKind::SendMessage;
+    let expire = JobKind::ExpireOrder;
+    let mut jobs: Vec<NewJob<'_>> = message_ids
+        .iter()
+        .map(|id| NewJob {
+            kind: send.as_str(),
+            ref_id: Some(*id),
+            payload: "{}",
+            run_at: now,
+            max_attempts: send.max_attempts(),
+            dedupe_key: None,
+        })
+        .collect();
+    jobs.extend(written.iter().map(|o| NewJob {
+        kind: expire.as_str(),
+        ref_id: Some(o.id),
+        payload: "{}",
+        run_at: o.expires_at,
+        max_attempts: expire.max_attempts(),
+        dedupe_key: None,
+    }));
+    crate::db::jobs::enqueue_many(&mut tx, &jobs, now).await?;
+    tx.commit().await?;
+    Ok(written
+        .into_iter()
+        .map(|o| (o.code.as_str().to_string(), o))
+        .collect())
+}
