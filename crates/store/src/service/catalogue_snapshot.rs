@@ -35,6 +35,9 @@ pub struct Catalogue {
     pub closed: bool,
     /// The most ordered product codes of the last 30 days, most first.
     pub popular_codes: Vec<String>,
+    /// The seller's number as customers see it (the dashboard's setting, else
+    /// `MADD_SELLER_WHATSAPP`): the storefront's CS links.
+    pub seller_whatsapp: Option<madd_domain::PhoneNumber>,
     /// Pages and answers built from this snapshot alone, by a key naming what varies (language,
     /// closed flag, category): built once per snapshot, dropped with it.
     rendered: std::sync::Mutex<std::collections::HashMap<String, Rendered>>,
@@ -165,7 +168,7 @@ pub async fn reload(app: &App) -> DbResult<()> {
     }
     let loaded = async {
         let mut conn = app.db.read().await?;
-        load(&mut conn, app.now_ms()).await
+        load(&mut conn, &app.config, app.now_ms()).await
     }
     .await;
     match loaded {
@@ -180,7 +183,7 @@ pub async fn reload(app: &App) -> DbResult<()> {
     }
 }
 
-async fn load(conn: &mut Conn, now: i64) -> DbResult<Catalogue> {
+async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbResult<Catalogue> {
     // The version first: a change that lands while the rest is read moves it again, and the
     // next poll reloads.
     let version = version(conn).await?;
@@ -189,6 +192,9 @@ async fn load(conn: &mut Conn, now: i64) -> DbResult<Catalogue> {
         products: products::list(conn, None).await?,
         closed: store_state::paused(conn).await?,
         popular_codes: shop_db::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+        seller_whatsapp: crate::service::settings::on(conn, config)
+            .await?
+            .seller_whatsapp,
         rendered: Default::default(),
     })
 }

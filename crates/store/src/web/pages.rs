@@ -909,10 +909,9 @@ async fn invoice(
     let order = orders::get(&app, &code).await?;
     let awaiting = order.status.accepts_payment();
     let now = app.now_ms();
-    let seller = crate::service::settings::current(&app)
-        .await?
-        .seller_whatsapp;
-    let cs_url = seller.as_ref().map(|seller| {
+    // The CS number comes with the catalogue snapshot (settings move its version).
+    let catalogue = catalogue_snapshot::current(&app).await?;
+    let cs_url = catalogue.seller_whatsapp.as_ref().map(|seller| {
         let text = format!("{} {}", t.cs_text, order.code);
         format!(
             "https://wa.me/{}?text={}",
