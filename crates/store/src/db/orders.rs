@@ -141,7 +141,15 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>) -> DbResult<Order> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16, $17, $16) \
          RETURNING {COLUMNS}"
     );
-    let row = sqlx::query(&sql)
+    let row = bind_new(sqlx::query(&sql), o).fetch_one(&mut *conn).await?;
+    from_row(&row)
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a new order's 17 values in the order of `insert`'s columns.
+fn bind_new<'q>(query: AnyQuery<'q>, o: &NewOrder<'q>) -> AnyQuery<'q> {
+    query
         .bind(o.code.as_str())
         .bind(OrderStatus::AwaitingPayment.as_str())
         .bind(o.product_code)
@@ -159,9 +167,6 @@ pub async fn insert(conn: &mut Conn, o: &NewOrder<'_>) -> DbResult<Order> {
         .bind(o.idempotency_key)
         .bind(o.now)
         .bind(o.expires_at)
-        .fetch_one(&mut *conn)
-        .await?;
-    from_row(&row)
 }
 
 pub async fn by_code(conn: &mut Conn, code: &OrderCode) -> DbResult<Option<Order>> {
@@ -715,24 +720,7 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     );
     let mut query = sqlx::query(&sql);
     for o in orders {
-        query = query
-            .bind(o.code.as_str())
-            .bind(OrderStatus::AwaitingPayment.as_str())
-            .bind(o.product_code)
-            .bind(o.product_name)
-            .bind(o.brand)
-            .bind(o.kind.as_str())
-            .bind(o.account.target())
-            .bind(o.account.zone())
-            .bind(o.nickname)
-            .bind(o.whatsapp.as_str())
-            .bind(o.cost.amount())
-            .bind(o.price.amount())
-            .bind(o.fee.amount())
-            .bind(o.amount_due.amount())
-            .bind(o.idempotency_key)
-            .bind(o.now)
-            .bind(o.expires_at);
+        query = bind_new(query, o);
     }
     let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
