@@ -264,23 +264,11 @@ pub async fn enqueue_many(conn: &mut Conn, jobs: &[NewJob<'_>], now: i64) -> DbR
         return Ok(());
     }
     debug_assert!(jobs.iter().all(|j| j.dedupe_key.is_none()));
-    let rows: Vec<String> = (0..jobs.len())
-        .map(|i| {
-            let b = i * 5 + 1;
-            format!(
-                "(${}, ${}, ${}, 'pending', ${}, 0, ${}, NULL, $1, $1)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            )
-        })
-        .collect();
+    // `$1` is the time, shared by every row.
+    let rows = super::values_rows(jobs.len(), 2, "(?, ?, ?, 'pending', ?, 0, ?, NULL, $1, $1)");
     let sql = format!(
         "INSERT INTO jobs (kind, ref_id, payload, state, run_at, attempts, max_attempts, \
-         dedupe_key, created_at, updated_at) VALUES {}",
-        rows.join(", ")
+         dedupe_key, created_at, updated_at) VALUES {rows}"
     );
     let mut query = sqlx::query(&sql).bind(now);
     for j in jobs {

@@ -317,24 +317,11 @@ pub async fn insert_many(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<String> = (0..messages.len())
-        .map(|i| {
-            let b = i * 6 + 1;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $1, $1)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            )
-        })
-        .collect();
+    // `$1` is the time, shared by every row.
+    let rows = super::values_rows(messages.len(), 2, "(?, ?, ?, ?, ?, ?, 'queued', 0, $1, $1)");
     let sql = format!(
         "INSERT INTO messages (order_id, recipient, audience, kind, body, params, state, attempts, \
-         created_at, updated_at) VALUES {} RETURNING id, order_id, kind, recipient",
-        rows.join(", ")
+         created_at, updated_at) VALUES {rows} RETURNING id, order_id, kind, recipient"
     );
     let params: Vec<String> = messages
         .iter()

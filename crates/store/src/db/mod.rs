@@ -222,6 +222,39 @@ fn released_clean(conn: &mut sqlx::AnyConnection) -> bool {
     true
 }
 
+/// The `VALUES` rows of a multi-row insert: `row` repeated `rows` times, each `?` in it replaced
+/// by the next numbered parameter, counting from `$first` (earlier parameters, such as a shared
+/// `$1`, stay as written): `values_rows(2, 2, "(?, ?, $1)")` is `($2, $3, $1), ($4, $5, $1)`.
+pub(crate) fn values_rows(rows: usize, first: usize, row: &str) -> String {
+    let mut next = first;
+    let mut out = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let mut one = String::with_capacity(row.len() + 16);
+        for c in row.chars() {
+            if c == '?' {
+                one.push_str(&format!("${next}"));
+                next += 1;
+            } else {
+                one.push(c);
+            }
+        }
+        out.push(one);
+    }
+    out.join(", ")
+}
+
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_rows_number_the_parameters() {
+        assert_eq!(
+            super::values_rows(2, 2, "(?, ?, $1)"),
+            "($2, $3, $1), ($4, $5, $1)"
+        );
+        assert_eq!(super::values_rows(1, 1, "(?, 0)"), "($1, 0)");
+    }
 }

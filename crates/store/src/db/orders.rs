@@ -683,44 +683,20 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     if orders.is_empty() {
         return Ok(Vec::new());
     }
-    const PER_ROW: usize = 17;
-    let rows: Vec<String> = (0..orders.len())
-        .map(|i| {
-            let b = i * PER_ROW;
-            let p: Vec<String> = (1..=PER_ROW).map(|k| format!("${}", b + k)).collect();
-            // Columns as in `insert`: amount_paid 0, updated_at = created_at.
-            format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {})",
-                p[0],
-                p[1],
-                p[2],
-                p[3],
-                p[4],
-                p[5],
-                p[6],
-                p[7],
-                p[8],
-                p[9],
-                p[10],
-                p[11],
-                p[12],
-                p[13],
-                p[14],
-                p[15],
-                p[16],
-                p[15]
-            )
-        })
-        .collect();
+    // Columns as in `insert`: amount_paid 0; updated_at (bound last) = created_at.
+    let rows = super::values_rows(
+        orders.len(),
+        1,
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+    );
     let sql = format!(
         "INSERT INTO orders (code, status, product_code, product_name, brand, kind, target, zone, \
          nickname, whatsapp, cost, price, fee, amount_due, amount_paid, idempotency_key, created_at, \
-         expires_at, updated_at) VALUES {} RETURNING {COLUMNS}",
-        rows.join(", ")
+         expires_at, updated_at) VALUES {rows} RETURNING {COLUMNS}"
     );
     let mut query = sqlx::query(&sql);
     for o in orders {
-        query = bind_new(query, o);
+        query = bind_new(query, o).bind(o.now);
     }
     let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
@@ -740,23 +716,8 @@ pub async fn add_events(conn: &mut Conn, events: &[NewEvent<'_>]) -> DbResult<()
     if events.is_empty() {
         return Ok(());
     }
-    let rows: Vec<String> = (0..events.len())
-        .map(|i| {
-            let b = i * 5;
-            format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO order_events (order_id, at, actor, kind, detail) VALUES {}",
-        rows.join(", ")
-    );
+    let rows = super::values_rows(events.len(), 1, "(?, ?, ?, ?, ?)");
+    let sql = format!("INSERT INTO order_events (order_id, at, actor, kind, detail) VALUES {rows}");
     let mut query = sqlx::query(&sql);
     for e in events {
         query = query

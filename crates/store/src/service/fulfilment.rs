@@ -289,6 +289,16 @@ async fn look_back(
             let mut conn = app.db.write().await?;
             orders::recorded_trxids(&mut conn, &ids).await?
         };
+        // This account's purchase of this product, not yet taken by another order.
+        let is_ours = |c: &SupplierOrder| {
+            rules::same_account(
+                order.account.target(),
+                order.account.zone(),
+                &c.target,
+                c.zone.as_deref(),
+            ) && wanted.matches(&c.service)
+                && !recorded.contains_key(&c.trxid)
+        };
         let first_anchor = listed
             .iter()
             .position(|o| matches!(recorded.get(&o.trxid), Some(Some(at)) if *at < anchor_before));
@@ -304,15 +314,7 @@ async fn look_back(
                     None => "the list ended: every order seen".to_string(),
                 };
                 // Oldest first: the first matching purchase after the attempt started.
-                let ours = listed[..n].iter().rev().find(|c| {
-                    rules::same_account(
-                        order.account.target(),
-                        order.account.zone(),
-                        &c.target,
-                        c.zone.as_deref(),
-                    ) && wanted.matches(&c.service)
-                        && !recorded.contains_key(&c.trxid)
-                });
+                let ours = listed[..n].iter().rev().find(|c| is_ours(c));
                 return Ok(Ok(match ours {
                     Some(found) => LookedBack::Found {
                         detail: format!(
@@ -349,15 +351,7 @@ async fn look_back(
             Lookback::Unresolved => {
                 let candidates: Vec<&str> = listed
                     .iter()
-                    .filter(|c| {
-                        rules::same_account(
-                            order.account.target(),
-                            order.account.zone(),
-                            &c.target,
-                            c.zone.as_deref(),
-                        ) && wanted.matches(&c.service)
-                            && !recorded.contains_key(&c.trxid)
-                    })
+                    .filter(|c| is_ours(c))
                     .map(|c| c.trxid.as_str())
                     .collect();
                 let why = if listed.len() < asked as usize {
