@@ -153,3 +153,99 @@ mod a_killed_store_resumes_its_placement_at_once {
         killed_placement_resumes(Backend::Postgres).await;
     }
 }
+
+/// A lane looks for its own work by index, whatever the other lanes have queued: with thousands
+/// of WhatsApp messages due and an expiry job per unpaid order, every lane's claim and
+/// next-due statement seeks `jobs_pending_kind` / `jobs_leased` and never walks `jobs_due` or
+/// the table (SQLite's plan; the claim without lanes is the drain's and may).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lane_finds_its_work_by_index_whatever_the_backlog() {
+    use maddstore::db::jobs::{claim, claim_sql, next_due, next_due_sql};
+    use maddstore::db::Backend as DbBackend;
+    use maddstore::jobs::Lane;
+
+    let s = TestStore::start(Backend::Sqlite, |_| {}).await;
+    let now = s.app().now_ms();
+    let mut conn = s.app().db.write().await.unwrap();
+    // A backlog: due messages, and expiry jobs an hour out.
+    for (kind, run_at) in [
+        ("send_message", now - 1_000),
+        ("expire_order", now + 3_600_000),
+    ] {
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+             INSERT INTO jobs (kind, ref_id, payload, state, run_at, attempts, max_attempts, \
+             created_at, updated_at) SELECT $1, i, '{}', 'pending', $2 + i, 0, 10, $3, $3 FROM n",
+        )
+        .bind(kind)
+        .bind(run_at)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    }
+    for lane in Lane::ALL {
+        let kinds = lane.kinds();
+        for sql in [
+            claim_sql(DbBackend::Sqlite, Some(&kinds)),
+            next_due_sql(Some(&kinds)),
+        ] {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let mut plan = sqlx::query(&explain);
+            if sql.contains("$3") {
+                plan = plan.bind("w").bind(now + 30_000).bind(now);
+            }
+            let rows = plan.fetch_all(&mut *conn).await.unwrap();
+            let lines: Vec<String> = rows
+                .iter()
+                .map(|r| sqlx::Row::get::<String, _>(r, 3))
+                .collect();
+            for line in &lines {
+                assert!(
+                    !line.contains("jobs_due") && !line.starts_with("SCAN jobs"),
+                    "{lane:?} walks the backlog: {lines:?}\n{sql}"
+                );
+            }
+        }
+    }
+    // And the statements answer right: the interactive lane has nothing due, the orders lane's
+    // next job is the first expiry, the messages lane claims the oldest message.
+    let interactive = Lane::Interactive.kinds();
+    assert!(claim(
+        &mut conn,
+        DbBackend::Sqlite,
+        "w",
+        now,
+        30_000,
+        Some(&interactive)
+    )
+    .await
+    .unwrap()
+    .is_none());
+    assert_eq!(
+        next_due(&mut conn, Some(&Lane::Orders.kinds()))
+            .await
+            .unwrap(),
+        Some(now + 3_600_000 + 1)
+    );
+    let messages = Lane::Messages.kinds();
+    let job = claim(
+        &mut conn,
+        DbBackend::Sqlite,
+        "w",
+        now,
+        30_000,
+        Some(&messages),
+    )
+    .await
+    .unwrap()
+    .expect("a due message");
+    assert_eq!((job.kind.as_str(), job.ref_id), ("send_message", Some(1)));
+    // A leased job comes due when its lease runs out, not before.
+    assert_eq!(
+        next_due(&mut conn, Some(&messages)).await.unwrap(),
+        Some(now - 1_000 + 2)
+    );
+    drop(conn);
+    s.stop().await;
+}

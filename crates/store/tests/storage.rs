@@ -136,6 +136,80 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_stale_catalogue_never_changes_the_fee_nor_sells_while_closed,
+    |env| {
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let order = |target: &'static str| {
+            s.post_json(
+                "/api/v1/orders",
+                json!({"product": "S5", "target": target, "whatsapp": "0812-3456-7890"}),
+            )
+        };
+        let (status, before) = order("081220000011").await;
+        assert_eq!(status, 201, "{before}");
+        let fee_before = before["fee"].as_i64().unwrap();
+        // Another process raises the fixed fee by Rp 2.000; this one has not looked yet.
+        let mut conn = s.app().db.write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('fee_fixed', $1, 0) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind((fee_before + 2_000).to_string())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            maddstore::service::catalogue_snapshot::current(s.app())
+                .await
+                .unwrap()
+                .customer_fee
+                .fixed
+                .amount(),
+            s.app().config.customer_fee.fixed.amount(),
+            "the snapshot still quotes the old fee"
+        );
+        let (status, after) = order("081220000012").await;
+        assert_eq!(status, 201, "{after}");
+        assert!(
+            after["fee"].as_i64().unwrap() >= fee_before + 2_000,
+            "charged the database's fee: {before} then {after}"
+        );
+        assert_eq!(
+            after["amount_due"].as_i64().unwrap() - after["price"].as_i64().unwrap(),
+            after["fee"].as_i64().unwrap()
+        );
+        // Another process closes the store: no order is taken, though the snapshot says open.
+        let mut conn = s.app().db.write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('orders_paused', '1', 0) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        assert!(
+            !maddstore::service::catalogue_snapshot::current(s.app())
+                .await
+                .unwrap()
+                .closed
+        );
+        let (status, refused) = order("081220000013").await;
+        assert_eq!(status, 409, "{refused}");
+        assert_eq!(refused["error"]["code"], "store_closed");
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE target = '081220000013'")
+                .await,
+            0
+        );
+        s
+    }
+);
+
 /// Two "processes" (two pools on one SQLite file: the store and, say, a CLI command) doing
 /// read-then-write transactions at the same time. With deferred transactions one of them fails
 /// at once with SQLITE_BUSY (its read snapshot is stale when it wants to write); with

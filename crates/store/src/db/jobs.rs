@@ -73,18 +73,7 @@ pub async fn claim(
 ) -> DbResult<Option<Job>> {
     // PostgreSQL: several processes claim at once; SKIP LOCKED lets each take a different row
     // without waiting. SQLite has one writer, so the plain sub-select is already exclusive.
-    let lock = match backend {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let of_kinds = kinds_clause(kinds);
-    let sql = format!(
-        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
-         WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 \
-                     AND (locked_until IS NULL OR locked_until <= $3) {of_kinds} \
-                     ORDER BY run_at, id LIMIT 1 {lock}) \
-         RETURNING id, kind, ref_id, payload, attempts, max_attempts, locked_by"
-    );
+    let sql = claim_sql(backend, kinds);
     let row = sqlx::query(&sql)
         .bind(worker)
         .bind(now + lease_ms)
@@ -92,6 +81,48 @@ pub async fn claim(
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The statement that claims the next due job of `kinds` (a lane; `None`: any kind).
+pub fn claim_sql(backend: Backend, kinds: Option<&[&'static str]>) -> String {
+    const FREE: &str =
+        "state = 'pending' AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)";
+    let pick = match (backend, kinds) {
+        (Backend::Postgres, _) | (Backend::Sqlite, None) => {
+            let lock = match backend {
+                Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+                Backend::Sqlite => "",
+            };
+            format!(
+                "SELECT id FROM jobs WHERE {FREE} {} ORDER BY run_at, id LIMIT 1 {lock}",
+                kinds_clause(kinds)
+            )
+        }
+        // SQLite, without statistics, reads `kind IN (…)` off `jobs_due` in due order and so
+        // walks every due job of the other lanes; the first due job of each kind is an index
+        // seek in `jobs_pending_kind`, and the earliest of those is the lane's.
+        (Backend::Sqlite, Some(kinds)) => {
+            let firsts: Vec<String> = kinds
+                .iter()
+                .map(|k| {
+                    format!(
+                        "SELECT * FROM (SELECT id, run_at FROM jobs WHERE {FREE} AND kind = {} \
+                         ORDER BY run_at, id LIMIT 1)",
+                        kind_literal(k)
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT id FROM ({}) ORDER BY run_at, id LIMIT 1",
+                firsts.join(" UNION ALL ")
+            )
+        }
+    };
+    format!(
+        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
+         WHERE id = ({pick}) \
+         RETURNING id, kind, ref_id, payload, attempts, max_attempts, locked_by"
+    )
 }
 
 /// Extends a running job's lease; `false` when the job is no longer this worker's (finished, or
@@ -196,12 +227,48 @@ pub async fn pending_counts(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
 /// The earliest time a pending job (of `kinds`, when given) is due, for a worker to sleep until
 /// then.
 pub async fn next_due(conn: &mut Conn, kinds: Option<&[&'static str]>) -> DbResult<Option<i64>> {
-    let sql = format!(
-        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
-         THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending' {}",
-        kinds_clause(kinds)
-    );
-    Ok(sqlx::query_scalar(&sql).fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar(&next_due_sql(kinds))
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// When the next job of `kinds` comes due. One index seek per kind for the free jobs
+/// (`jobs_pending_kind`), and the few leased ones (`jobs_leased`) come due when their lease runs
+/// out. A MIN over the lane's kinds as one range would read every pending job of the lane (an
+/// expiry job per unpaid order).
+pub fn next_due_sql(kinds: Option<&[&'static str]>) -> String {
+    let Some(kinds) = kinds else {
+        return "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
+                THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending'"
+            .to_string();
+    };
+    let mut parts: Vec<String> = kinds
+        .iter()
+        .map(|k| {
+            format!(
+                "SELECT (SELECT run_at FROM jobs WHERE state = 'pending' AND kind = {} \
+                 AND locked_until IS NULL ORDER BY run_at, id LIMIT 1) AS due",
+                kind_literal(k)
+            )
+        })
+        .collect();
+    // Only a pending job holds a lease (finishing, retrying or burying one clears it), so this
+    // part has no `state =`, which would steer SQLite's planner onto `jobs_due`.
+    parts.push(format!(
+        "SELECT MIN(CASE WHEN locked_until > run_at THEN locked_until ELSE run_at END) AS due \
+         FROM jobs WHERE locked_until IS NOT NULL {}",
+        kinds_clause(Some(kinds))
+    ));
+    format!(
+        "SELECT MIN(due) FROM ({}) AS lanes",
+        parts.join(" UNION ALL ")
+    )
+}
+
+/// A job kind written into a statement: the code's own `&'static str` names, never input.
+fn kind_literal(kind: &'static str) -> String {
+    debug_assert!(kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    format!("'{kind}'")
 }
 
 /// `AND kind IN ('a', 'b')` for a worker lane. The kinds are the code's own `&'static str`
@@ -210,10 +277,7 @@ pub async fn next_due(conn: &mut Conn, kinds: Option<&[&'static str]>) -> DbResu
 fn kinds_clause(kinds: Option<&[&'static str]>) -> String {
     match kinds {
         Some(kinds) => {
-            debug_assert!(kinds
-                .iter()
-                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
-            let list: Vec<String> = kinds.iter().map(|k| format!("'{k}'")).collect();
+            let list: Vec<String> = kinds.iter().map(|k| kind_literal(k)).collect();
             format!("AND kind IN ({})", list.join(", "))
         }
         None => String::new(),

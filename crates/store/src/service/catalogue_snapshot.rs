@@ -38,6 +38,10 @@ pub struct Catalogue {
     /// The seller's number as customers see it (the dashboard's setting, else
     /// `MADD_SELLER_WHATSAPP`): the storefront's CS links.
     pub seller_whatsapp: Option<madd_domain::PhoneNumber>,
+    /// The admin fee customers are quoted (the order's transaction charges the one stored then).
+    pub customer_fee: madd_domain::CustomerFee,
+    /// Where each product code sits in `products`.
+    by_code: std::collections::HashMap<String, usize>,
     /// Pages and answers built from this snapshot alone, by a key naming what varies (language,
     /// closed flag, category): built once per snapshot, dropped with it.
     rendered: std::sync::Mutex<std::collections::HashMap<String, Rendered>>,
@@ -84,7 +88,7 @@ impl Catalogue {
     }
 
     pub fn product(&self, code: &str) -> Option<&Product> {
-        self.products.iter().find(|p| p.code == code)
+        self.by_code.get(code).map(|&i| &self.products[i])
     }
 }
 
@@ -187,14 +191,20 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
     // The version first: a change that lands while the rest is read moves it again, and the
     // next poll reloads.
     let version = version(conn).await?;
+    let products = products::list(conn, None).await?;
+    let settings = crate::service::settings::on(conn, config).await?;
     Ok(Catalogue {
         version,
-        products: products::list(conn, None).await?,
+        by_code: products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.clone(), i))
+            .collect(),
+        products,
         closed: store_state::paused(conn).await?,
         popular_codes: shop_db::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
-        seller_whatsapp: crate::service::settings::on(conn, config)
-            .await?
-            .seller_whatsapp,
+        seller_whatsapp: settings.seller_whatsapp,
+        customer_fee: settings.customer_fee,
         rendered: Default::default(),
     })
 }

@@ -153,10 +153,7 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
 pub async fn ensure_open(app: &App) -> AppResult<()> {
     let mut conn = app.db.read().await?;
     if repo::paused(&mut conn).await? {
-        return Err(AppError::conflict(
-            "store_closed",
-            "Toko sedang tutup sementara, pesanan baru belum bisa dibuat. Coba lagi nanti ya.",
-        ));
+        return Err(crate::service::orders::closed());
     }
     Ok(())
 }

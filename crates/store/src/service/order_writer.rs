@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use madd_domain::{GameAccount, OrderCode, PhoneNumber, Rupiah, ServiceKind};
+use madd_domain::{GameAccount, OrderCode, PhoneNumber, Quote, Rupiah, ServiceKind};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::App;
@@ -19,7 +19,7 @@ use crate::clock;
 use crate::db::jobs::NewJob;
 use crate::db::messages::{self, NewMessage};
 use crate::db::orders::{self, NewEvent, NewOrder, Order};
-use crate::db::products;
+use crate::db::{chat as store_state, products};
 use crate::error::AppResult;
 use crate::jobs::JobKind;
 use crate::notify::{self, Notice};
@@ -49,6 +49,14 @@ pub struct Draft {
 }
 
 impl Draft {
+    fn quote(&self) -> Quote {
+        Quote {
+            price: self.price,
+            fee: self.fee,
+            amount_due: self.amount_due,
+        }
+    }
+
     fn as_new(&self) -> NewOrder<'_> {
         NewOrder {
             code: &self.code,
@@ -150,26 +158,33 @@ async fn write(app: &App, batch: Vec<Pending>) {
 /// no longer sells at its quoted price is left out (written alone, it is re-priced or refused).
 async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, Order>> {
     let mut tx = app.db.begin().await?;
-    // The price charged is the one in the database now, read in this transaction.
-    let mut sold_as_quoted: HashMap<&str, bool> = HashMap::new();
-    for d in drafts {
-        if sold_as_quoted.contains_key(d.product_code.as_str()) {
-            continue;
-        }
-        let now_sold = products::get(&mut tx, &d.product_code).await?;
-        sold_as_quoted.insert(
-            &d.product_code,
-            now_sold.is_some_and(|p| p.sellable() && p.price == d.price && p.cost == d.cost),
-        );
+    // Drafts were checked against the catalogue snapshot; what counts is the database now, read
+    // in this transaction: a store closed since, or a price, cost or fee changed since, sends
+    // every draft it touches to the one-order path, which refuses or re-quotes it.
+    if store_state::paused(&mut tx).await? {
+        return Ok(HashMap::new());
     }
+    let settings = crate::service::settings::on(&mut tx, &app.config).await?;
+    let mut now_sold: HashMap<&str, Option<products::Product>> = HashMap::new();
+    for d in drafts {
+        if !now_sold.contains_key(d.product_code.as_str()) {
+            let product = products::get(&mut tx, &d.product_code).await?;
+            now_sold.insert(&d.product_code, product);
+        }
+    }
+    let unit = app.payment.unit_price();
     let keep: Vec<NewOrder<'_>> = drafts
         .iter()
         .filter(|d| {
-            sold_as_quoted
-                .get(d.product_code.as_str())
-                .copied()
-                .unwrap_or(false)
-                && d.kind != ServiceKind::Postpaid
+            d.kind != ServiceKind::Postpaid
+                && now_sold
+                    .get(d.product_code.as_str())
+                    .and_then(Option::as_ref)
+                    .is_some_and(|p| {
+                        p.sellable()
+                            && p.cost == d.cost
+                            && Quote::new(p.price, &settings.customer_fee, unit) == d.quote()
+                    })
         })
         .map(|d| d.as_new())
         .collect();
@@ -193,9 +208,7 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
         .collect();
     orders::add_events(&mut tx, &events).await?;
 
-    let seller = crate::service::settings::on(&mut tx, &app.config)
-        .await?
-        .seller_whatsapp;
+    let seller = settings.seller_whatsapp;
     let mut notices: Vec<(i64, PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
     for o in &written {
         let f = facts(app, o);

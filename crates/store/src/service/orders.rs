@@ -9,13 +9,13 @@ use madd_domain::{
 use crate::app::App;
 use crate::clock;
 use crate::db::orders::{self, NewOrder, Order};
-use crate::db::products;
+use crate::db::{chat as store_state, products};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::order_writer::Draft;
-use crate::service::{outbox, postpaid};
+use crate::service::{outbox, postpaid, settings};
 
 /// How long order creation waits for the nickname check.
 const NICKNAME_WAIT: Duration = Duration::from_secs(10);
@@ -121,11 +121,21 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             return replay(app, order, &req).await;
         }
     }
+    // What is checked and quoted here comes from the catalogue snapshot (no query); the order's
+    // own transaction checks the store is open and charges the price and fee stored then.
+    // The snapshot can be up to a poll behind another process (or a direct change to the
+    // database): what it refuses is asked of the database before the customer is refused.
+    let catalogue = crate::service::catalogue_snapshot::current(app).await?;
     // The seller's `tutup` (a retried request above still finds its order).
-    crate::service::chat::ensure_open(app).await?;
-    let product = {
-        let mut conn = app.db.read().await?;
-        products::get(&mut conn, req.product.trim()).await?
+    if catalogue.closed {
+        crate::service::chat::ensure_open(app).await?;
+    }
+    let product = match catalogue.product(req.product.trim()) {
+        Some(p) if p.sellable() => Some(p.clone()),
+        _ => {
+            let mut conn = app.db.read().await?;
+            products::get(&mut conn, req.product.trim()).await?
+        }
     }
     .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
     if !product.sellable() {
@@ -148,7 +158,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     };
     let mut cost = product.cost;
     let mut nickname = nickname;
-    let customer_fee = crate::service::settings::current(app).await?.customer_fee;
+    let customer_fee = catalogue.customer_fee;
+    drop(catalogue);
     let mut quote = if product.kind == ServiceKind::Postpaid {
         // A bill is charged at its inquired total (service::postpaid), the customer's name shown.
         let b = postpaid::inquire(app, &product, account.target(), NICKNAME_WAIT).await?;
@@ -188,16 +199,18 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     for _ in 0..5 {
         let code = OrderCode::generate(&mut rand::rngs::OsRng);
         let mut tx = app.db.begin().await?;
-        // What is charged is the price in the database now, read in the order's own transaction:
-        // a price changed since it was shown (a sync or a markup rule, in this process or
-        // another) wins over any copy in memory.
+        if store_state::paused(&mut tx).await? {
+            return Err(closed());
+        }
+        // What is charged is the price and fee in the database now, read in the order's own
+        // transaction: a price changed since it was shown (a sync or a markup rule, in this
+        // process or another) wins over any copy in memory.
         if product.kind != ServiceKind::Postpaid {
+            let fee = settings::on(&mut tx, &app.config).await?.customer_fee;
             match products::get(&mut tx, &product.code).await? {
                 Some(now_sold) if now_sold.sellable() => {
-                    if now_sold.price != product.price || now_sold.cost != cost {
-                        quote = Quote::new(now_sold.price, &customer_fee, app.payment.unit_price());
-                        cost = now_sold.cost;
-                    }
+                    quote = Quote::new(now_sold.price, &fee, app.payment.unit_price());
+                    cost = now_sold.cost;
                 }
                 _ => {
                     return Err(AppError::conflict(
@@ -290,6 +303,14 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     Err(AppError::Internal(
         "could not draw a free order code".into(),
     ))
+}
+
+/// The answer to an order while the seller has closed the store.
+pub(crate) fn closed() -> AppError {
+    AppError::conflict(
+        "store_closed",
+        "Toko sedang tutup sementara, pesanan baru belum bisa dibuat. Coba lagi nanti ya.",
+    )
 }
 
 pub async fn get(app: &App, code: &str) -> AppResult<Order> {
