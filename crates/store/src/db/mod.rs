@@ -90,11 +90,6 @@ impl Db {
     }
 
     pub async fn connect_with(url: &str, sizes: PoolSizes) -> DbResult<Db> {
-        // SQLite drops a connection's page cache whenever another connection has committed, so
-        // under writes every read would copy its pages in again through read(2); mapped, the
-        // pages are the OS's page cache itself (the file is mapped shared, read-only unless the
-        // writer writes through it, which SQLite does not: writes still go through the WAL).
-        const MMAP: &str = "PRAGMA mmap_size = 268435456";
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -122,7 +117,6 @@ impl Db {
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute(MMAP).await?;
                             Ok(())
                         })
                     })
@@ -139,7 +133,6 @@ impl Db {
                             use sqlx::Executor;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             conn.execute("PRAGMA query_only = ON").await?;
-                            conn.execute(MMAP).await?;
                             Ok(())
                         })
                     })
