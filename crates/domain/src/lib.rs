@@ -11,6 +11,7 @@ pub mod reconcile;
 pub mod report;
 pub mod storefront;
 pub mod text;
+pub mod time;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};

@@ -51,14 +51,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
-use time::{Date, Month as TimeMonth, OffsetDateTime, UtcOffset};
+use time::{Date, Month as TimeMonth};
 
 use crate::money::{Bps, Rounding, Rupiah};
-
-/// Western Indonesian Time: the seller's day and month.
-fn wib() -> UtcOffset {
-    UtcOffset::from_hms(7, 0, 0).expect("valid offset")
-}
 
 /// A calendar month in WIB, e.g. `2026-03`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -102,7 +97,7 @@ impl Month {
 
     /// The first instant of the month in WIB, unix milliseconds.
     pub fn start_ms(self) -> i64 {
-        let t = self.first_day().midnight().assume_offset(wib());
+        let t = self.first_day().midnight().assume_offset(crate::time::WIB);
         (t.unix_timestamp_nanos() / 1_000_000) as i64
     }
 
@@ -171,11 +166,7 @@ impl Month {
     }
 }
 
-fn at(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(wib())
-}
+use crate::time::at;
 
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -707,7 +698,10 @@ mod tests {
 
     fn ms(y: i32, m: u8, d: u8, h: u8) -> i64 {
         let date = Date::from_calendar_date(y, TimeMonth::try_from(m).unwrap(), d).unwrap();
-        let t = date.with_hms(h, 0, 0).unwrap().assume_offset(wib());
+        let t = date
+            .with_hms(h, 0, 0)
+            .unwrap()
+            .assume_offset(crate::time::WIB);
         (t.unix_timestamp_nanos() / 1_000_000) as i64
     }
 

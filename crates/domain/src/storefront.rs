@@ -108,15 +108,6 @@ pub fn pln_token(serial: &str) -> Option<String> {
     Some(groups.join(" "))
 }
 
-/// Western Indonesia Time (WIB, UTC+7), where "today" is counted for the same-day warning.
-pub const WIB_OFFSET_MS: i64 = 7 * 3_600_000;
-
-/// The start of the WIB calendar day containing `now_ms` (unix ms).
-pub fn start_of_day_wib(now_ms: i64) -> i64 {
-    let day = 86_400_000;
-    (now_ms + WIB_OFFSET_MS).div_euclid(day) * day - WIB_OFFSET_MS
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,16 +171,6 @@ mod tests {
         assert_eq!(pln_token("1234"), None);
     }
 
-    #[test]
-    fn wib_day_starts_at_midnight_jakarta() {
-        // 2026-11-25 16:59:59 UTC = 23:59:59 WIB → the day began 2026-11-24 17:00 UTC.
-        let t = 1_795_625_999_000; // 2026-11-25T16:59:59Z
-        let start = start_of_day_wib(t);
-        assert_eq!((start + WIB_OFFSET_MS) % 86_400_000, 0);
-        assert!(start <= t && t - start < 86_400_000);
-        assert_eq!(start_of_day_wib(t + 1_000), start + 86_400_000);
-    }
-
     proptest! {
         #[test]
         fn postpaid_price_covers_the_bill(total in 0i64..100_000_000, min in 0i64..10_000, unit in prop::sample::select(vec![1i64, 500, 1000])) {
@@ -197,12 +178,6 @@ mod tests {
             prop_assert!(p.amount() >= total + min);
             prop_assert!(p.amount() < total + min + unit);
             prop_assert_eq!(p.amount() % unit, 0);
-        }
-
-        #[test]
-        fn day_start_is_within_a_day(t in 0i64..4_000_000_000_000) {
-            let s = start_of_day_wib(t);
-            prop_assert!(s <= t && t - s < 86_400_000);
         }
     }
 }

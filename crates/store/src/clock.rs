@@ -3,13 +3,10 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime};
 
-/// Western Indonesian Time (WIB, UTC+7, no daylight saving): the seller's day and month.
-pub const WIB: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => panic!("valid offset"),
-};
+/// Western Indonesian Time, the seller's day and month (defined in `madd_domain::time`).
+pub use madd_domain::time::WIB;
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> OffsetDateTime;

@@ -513,3 +513,82 @@ both_backends!(
         s
     }
 );
+
+/// The digits of the amount written after `label` (e.g. `Omzet: Rp12.500` → 12500).
+fn amount_after(text: &str, label: &str) -> i64 {
+    let rest = text
+        .split(label)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"));
+    let end = rest.find(['\n', '<']).unwrap_or(rest.len());
+    let digits: String = rest[..end].chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no amount after {label:?} in {text}"))
+}
+
+both_backends!(
+    dashboard_and_laporan_show_the_same_figures,
+    |env| {
+        // An admin fee, so an order's price and what it charged differ.
+        env.insert("MADD_FEE_FIXED".into(), "1500".into());
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let (session, csrf) = s.admin_login().await;
+        let mut charged = 0;
+        let mut cost = 0;
+        for target in ["081220000021", "081220000024"] {
+            let order = s.order("S5", target, None).await;
+            let code = order["code"].as_str().unwrap().to_string();
+            let row = s.order_row(&code).await;
+            assert!(row.amount_due > row.price, "the fee is charged: {row:?}");
+            s.pay(units(&s, row.amount_due.amount()), &code).await;
+            assert_eq!(s.process(&session, &csrf, &code).await, 303);
+            s.settle().await;
+            let row = s.order_row(&code).await;
+            assert_eq!(row.status, OrderStatus::Delivered);
+            charged += row.amount_due.amount();
+            cost += row.supplier_price.unwrap_or(row.cost).amount();
+        }
+        // One order today that is not delivered counts as created only.
+        s.order("S10", "081220000025", None).await;
+
+        let dashboard = s
+            .http
+            .get(s.url("/admin"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let tile = |label: &str| {
+            // `<b>Rp 12.500</b><span>Omzet hari ini</span>`: the amount just before the label.
+            let before = dashboard
+                .split(&format!("<span>{label}</span>"))
+                .next()
+                .unwrap();
+            let value = before.rsplit("<b>").next().unwrap();
+            let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+            digits.parse::<i64>().unwrap()
+        };
+        s.sandbox()
+            .whatsapp
+            .receive_from(SELLER, "laporan")
+            .await
+            .unwrap();
+        s.settle().await;
+        let laporan = last_to(&s, SELLER);
+        let today = laporan.split("Bulan ini").next().unwrap();
+
+        assert_eq!(tile("Omzet hari ini"), charged, "{dashboard}");
+        assert_eq!(amount_after(today, "Omzet:"), charged, "{laporan}");
+        assert_eq!(tile("Laba kotor hari ini"), charged - cost);
+        assert_eq!(amount_after(today, "Laba:"), charged - cost, "{laporan}");
+        assert_eq!(amount_after(today, "Sukses:"), 2);
+        assert_eq!(amount_after(today, "Pesanan masuk:"), 3);
+        s
+    }
+);

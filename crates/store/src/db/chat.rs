@@ -1,7 +1,7 @@
 //! Chat over WhatsApp: incoming messages (recorded once per gateway id), the guided flow's step
-//! per number, rate-limit counters, the "store closed" switch and the seller's quick figures.
+//! per number, rate-limit counters and the "store closed" switch.
 
-use madd_domain::{PhoneNumber, Rupiah};
+use madd_domain::PhoneNumber;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -234,58 +234,4 @@ pub async fn cancel_unpaid(conn: &mut Conn, order_id: i64, now: i64) -> DbResult
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// The seller's quick figures for `[from, to)`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Figures {
-    /// Orders created.
-    pub created: i64,
-    /// Orders paid in full (by `paid_at`).
-    pub paid: i64,
-    /// Orders delivered (by `delivered_at`).
-    pub delivered: i64,
-    /// What customers paid for the delivered items (`price`; the payment fee is not income).
-    pub revenue: Rupiah,
-    /// What the supplier charged for them (its reported price, else the catalogue cost).
-    pub cost: Rupiah,
-}
-
-impl Figures {
-    pub fn profit(&self) -> Rupiah {
-        self.revenue - self.cost
-    }
-}
-
-pub async fn figures(conn: &mut Conn, from: i64, to: i64) -> DbResult<Figures> {
-    let created: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE created_at >= $1 AND created_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    let paid: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE paid_at >= $1 AND paid_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(price), 0) AS BIGINT) AS revenue, \
-         CAST(COALESCE(SUM(COALESCE(supplier_price, cost)), 0) AS BIGINT) AS cost \
-         FROM orders WHERE status = 'delivered' AND delivered_at >= $1 AND delivered_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Figures {
-        created,
-        paid,
-        delivered: row.try_get("n")?,
-        revenue: Rupiah::new(row.try_get("revenue")?),
-        cost: Rupiah::new(row.try_get("cost")?),
-    })
 }

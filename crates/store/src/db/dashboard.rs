@@ -507,37 +507,6 @@ pub async fn unmatched_held(conn: &mut Conn, from: i64, until: i64) -> DbResult<
     })
 }
 
-/// Today's figures for the dashboard: `(orders created, delivered, Σ due of delivered,
-/// Σ supplier cost of delivered)` in `[from, until)`.
-pub async fn day_summary(
-    conn: &mut Conn,
-    from: i64,
-    until: i64,
-) -> DbResult<(i64, i64, Rupiah, Rupiah)> {
-    let created: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE created_at >= $1 AND created_at < $2",
-    )
-    .bind(from)
-    .bind(until)
-    .fetch_one(&mut *conn)
-    .await?;
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(amount_due), 0) AS BIGINT) AS due, \
-         CAST(COALESCE(SUM(COALESCE(supplier_price, cost)), 0) AS BIGINT) AS cost \
-         FROM orders WHERE status = 'delivered' AND delivered_at >= $1 AND delivered_at < $2",
-    )
-    .bind(from)
-    .bind(until)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((
-        created,
-        row.try_get("n")?,
-        Rupiah::new(row.try_get("due")?),
-        Rupiah::new(row.try_get("cost")?),
-    ))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Payment reconciliation
 

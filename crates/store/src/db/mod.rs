@@ -9,6 +9,7 @@ pub mod admins;
 pub mod catalogue_syncs;
 pub mod chat;
 pub mod dashboard;
+pub mod figures;
 pub mod jobs;
 pub mod messages;
 pub mod nicknames;

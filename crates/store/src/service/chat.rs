@@ -20,11 +20,11 @@
 
 use madd_domain::chat::{self, Command, Pending, PriceQuery};
 use madd_domain::{Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, TargetRule};
-use time::Time;
 
 use crate::app::App;
-use crate::clock::{self, WIB};
-use crate::db::chat::{self as repo, Figures, InboundState, NewInbound};
+use crate::clock;
+use crate::db::chat::{self as repo, InboundState, NewInbound};
+use crate::db::figures::{self, Figures};
 use crate::db::nicknames::{self, LookupState};
 use crate::db::orders::{self, Order, OrderFilter};
 use crate::db::{messages, products};
@@ -1015,15 +1015,14 @@ async fn support(app: &App, ctx: &Ctx, text: &str) -> AppResult<Answer> {
 /// Today's and this month's figures (WIB).
 async fn report(app: &App) -> AppResult<Answer> {
     let now_ms = app.now_ms();
-    let now = clock::from_millis(now_ms).to_offset(WIB);
-    let today = now.replace_time(Time::MIDNIGHT);
-    let month = today.replace_day(1).unwrap_or(today);
+    let now = madd_domain::time::at(now_ms);
+    let (today, tomorrow) = madd_domain::time::day(now_ms);
+    let month = madd_domain::report::Month::containing(now_ms);
     let (day, month_figures) = {
-        let mut conn = app.db.write().await?;
-        let end = now_ms + 1;
+        let mut conn = app.db.read().await?;
         (
-            repo::figures(&mut conn, clock::to_millis(today), end).await?,
-            repo::figures(&mut conn, clock::to_millis(month), end).await?,
+            figures::between(&mut conn, today, tomorrow).await?,
+            figures::between(&mut conn, month.start_ms(), month.end_ms()).await?,
         )
     };
     let block = |title: String, f: &Figures| {
@@ -1039,13 +1038,11 @@ async fn report(app: &App) -> AppResult<Answer> {
     };
     // The month's net and owner's profit are the monthly report's own figures (payment and
     // deposit fees, refunds, service fee), so chat and dashboard never disagree.
-    let monthly =
-        crate::service::money::monthly_report(app, madd_domain::report::Month::containing(now_ms))
-            .await?;
+    let monthly = crate::service::money::monthly_report(app, month).await?;
     Ok(Answer::text(format!(
         "📊 *Laporan*\n\n{}\n\n{}\nLaba bersih (setelah biaya bayar, deposit & refund): *{}*\n\
-         Laba pemilik (setelah biaya layanan): *{}*\n\n_Omzet = harga produk pesanan sukses; \
-         laba = omzet − modal supplier. Rincian: /admin/reports_",
+         Laba pemilik (setelah biaya layanan): *{}*\n\n_Omzet = harga + biaya admin pesanan \
+         sukses; laba = omzet − modal supplier. Rincian: /admin/reports_",
         block(
             format!(
                 "Hari ini ({:02}/{:02}/{})",

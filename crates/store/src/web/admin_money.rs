@@ -910,20 +910,18 @@ pub struct MoneySummary {
 
 pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let now = app.now_ms();
-    let today = clock::from_millis(now).to_offset(WIB).date();
-    let from = clock::to_millis(today.midnight().assume_offset(WIB));
-    let until = from + 24 * 60 * 60 * 1000;
+    let (from, until) = madd_domain::time::day(now);
     let view = money::balance_view(app).await?;
     let month = Month::containing(now);
     let report = money::monthly_report(app, month).await?;
-    let mut conn = app.db.write().await?;
-    let (created, delivered, due, cost) = repo::day_summary(&mut conn, from, until).await?;
+    let mut conn = app.db.read().await?;
+    let today = crate::db::figures::between(&mut conn, from, until).await?;
     let unmatched = repo::unmatched_held(&mut conn, 0, i64::MAX).await?;
     Ok(MoneySummary {
-        today_orders: created,
-        today_delivered: delivered,
-        today_revenue: due.display_spaced(),
-        today_gross_profit: (due - cost).display_spaced(),
+        today_orders: today.created,
+        today_delivered: today.delivered,
+        today_revenue: today.revenue.display_spaced(),
+        today_gross_profit: today.profit().display_spaced(),
         balance: view
             .known
             .map(|(_, b)| b.display_spaced())

@@ -783,7 +783,7 @@ pub fn capitalise(s: &str) -> String {
 
 /// Whether the same target bought the same product today (WIB): a likely double purchase.
 pub async fn bought_today(app: &App, target: &str, product: &str) -> Result<bool, PageError> {
-    let since = shopfront::start_of_day_wib(app.now_ms());
+    let since = madd_domain::time::start_of_day(app.now_ms());
     let mut conn = app.db.read().await?;
     Ok(shop_db::same_target_orders(&mut conn, target, product, since).await? > 0)
 }
