@@ -79,7 +79,7 @@ async fn run(label: &str, database_url: String) {
         let app = running.app.clone();
         tokio::spawn(async move {
             for _ in 0..200 {
-                if maddstore::jobs::drain(&app).await.unwrap() > 0 {
+                if maddstore::jobs::registry::drain(&app).await.unwrap() > 0 {
                     break;
                 }
                 tokio::task::yield_now().await;
@@ -166,7 +166,7 @@ async fn run(label: &str, database_url: String) {
     report("trakteer webhook (settle)", start.elapsed(), samples);
 
     let start = Instant::now();
-    let jobs = maddstore::jobs::drain(&running.app).await.unwrap();
+    let jobs = maddstore::jobs::registry::drain(&running.app).await.unwrap();
     let took = start.elapsed();
     println!(
         "  {:<28} {:>8.1} jobs/s   ({jobs} jobs: outbox sends through the sandbox gateway)",

@@ -22,7 +22,7 @@ pub struct App {
     pub payment: Arc<dyn PaymentChannel>,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
-    pub wake: Arc<crate::jobs::Wake>,
+    pub wake: Arc<crate::jobs::queue::Wake>,
     /// Group commits for new orders (`service::order_writer`).
     pub order_writer: crate::service::order_writer::OrderWriter,
     /// The catalogue in memory (`service::catalogue_snapshot`).

@@ -264,12 +264,9 @@ pub async fn start(
         order_writer,
     };
 
-    crate::service::money::schedule_periodic(&app)
+    jobs::registry::schedule_periodic(&app)
         .await
         .context("queueing the periodic jobs")?;
-    crate::service::catalog_sync::schedule_periodic(&app)
-        .await
-        .context("queueing the periodic catalogue sync")?;
     let mut router = crate::web::router(app.clone());
     if let Some(s) = &sandbox {
         let mut simulated = s.router_for(simulators);
@@ -308,15 +305,16 @@ pub async fn start(
     ];
     if options.workers > 0 {
         // Only a process that runs workers can have held leases in an earlier life.
-        jobs::release_leases_of(&app, &app.config.instance)
+        jobs::queue::release_leases_of(&app, &app.config.instance)
             .await
             .context("releasing the job leases of this instance's previous run")?;
     }
-    for lane in jobs::Lane::ALL {
+    for lane in jobs::queue::Lane::ALL {
         for i in 0..lane.workers(options.workers) {
-            let name = jobs::worker_name(&app.config.instance, lane, i);
-            workers.push(tokio::spawn(jobs::worker(
+            let name = jobs::queue::worker_name(&app.config.instance, lane, i);
+            workers.push(tokio::spawn(jobs::runner::worker(
                 app.clone(),
+                &jobs::registry::REGISTRY,
                 name,
                 lane,
                 rx.clone(),

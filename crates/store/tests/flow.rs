@@ -336,9 +336,9 @@ both_backends!(
             )
             .await
             .unwrap());
-            maddstore::jobs::schedule(
+            maddstore::jobs::queue::schedule(
                 &mut tx,
-                maddstore::jobs::JobKind::PlaceOrder,
+                maddstore::jobs::queue::JobKind::PlaceOrder,
                 row.id,
                 s.app().now_ms(),
                 s.app().now_ms(),

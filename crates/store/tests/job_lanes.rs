@@ -162,7 +162,7 @@ mod a_killed_store_resumes_its_placement_at_once {
 async fn a_lane_finds_its_work_by_index_whatever_the_backlog() {
     use maddstore::db::jobs::{claim, claim_sql, next_due, next_due_sql};
     use maddstore::db::Backend as DbBackend;
-    use maddstore::jobs::Lane;
+    use maddstore::jobs::queue::Lane;
 
     let s = TestStore::start(Backend::Sqlite, |_| {}).await;
     let now = s.app().now_ms();

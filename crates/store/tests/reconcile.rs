@@ -287,9 +287,9 @@ both_backends!(
                     .await
                     .unwrap()
             );
-            maddstore::jobs::schedule(
+            maddstore::jobs::queue::schedule(
                 &mut tx,
-                maddstore::jobs::JobKind::PlaceOrder,
+                maddstore::jobs::queue::JobKind::PlaceOrder,
                 row.id,
                 now,
                 now,
@@ -348,9 +348,9 @@ both_backends!(
                     .await
                     .unwrap()
             );
-            maddstore::jobs::schedule(
+            maddstore::jobs::queue::schedule(
                 &mut tx,
-                maddstore::jobs::JobKind::PlaceOrder,
+                maddstore::jobs::queue::JobKind::PlaceOrder,
                 row.id,
                 now,
                 now,

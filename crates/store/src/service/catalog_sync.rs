@@ -6,7 +6,7 @@
 use crate::app::App;
 use crate::db::catalogue_syncs::{self as repo, SyncRun};
 use crate::error::AppResult;
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::service::catalog;
 
 /// How often the catalogue is pulled from the supplier.
@@ -17,23 +17,6 @@ pub const RETRY_MS: i64 = 30 * 60 * 1000;
 
 /// The one key of the sync job: periodic and on-demand runs share it.
 pub const DEDUPE_KEY: &str = "catalogue-sync";
-
-/// Queues the periodic sync (first run one interval from now: `serve` already syncs an empty
-/// catalogue at start), unless a sync job is queued already.
-pub async fn schedule_periodic(app: &App) -> AppResult<()> {
-    let now = app.now_ms();
-    let mut conn = app.db.write().await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::SyncCatalogue,
-        0,
-        now + INTERVAL_MS,
-        now,
-        Some(DEDUPE_KEY),
-    )
-    .await?;
-    Ok(())
-}
 
 /// What asking for a sync did.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

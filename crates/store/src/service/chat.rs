@@ -29,7 +29,7 @@ use crate::db::nicknames::{self, LookupState};
 use crate::db::orders::{self, Order, OrderFilter};
 use crate::db::{messages, products};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify::{Audience, Notice};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::{fulfilment, orders as order_service, outbox};

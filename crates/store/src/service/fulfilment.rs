@@ -36,7 +36,7 @@ use crate::db::jobs::Job;
 use crate::db::orders::{self, Order};
 use crate::db::{Conn, DbResult};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify;
 use crate::service::{orders as order_service, outbox};
 use crate::supplier::vip_reseller;

@@ -8,9 +8,9 @@ use crate::app::App;
 use crate::db::dashboard::{self as repo, BalanceCheck};
 use crate::db::orders;
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify;
-use crate::service::{outbox, reconcile, settings};
+use crate::service::{outbox, settings};
 
 /// How often the supplier balance is read.
 pub const BALANCE_INTERVAL_MS: i64 = 10 * 60 * 1000;
@@ -20,33 +20,7 @@ pub const BALANCE_INTERVAL_MS: i64 = 10 * 60 * 1000;
 pub const OPENING: &str = "opening";
 
 /// The one live balance job (periodic, or brought forward by the seller).
-const BALANCE_JOB_KEY: &str = "periodic:balance";
-
-/// Queues the periodic jobs (balance, payment reconciliation) unless they are queued already:
-/// the dedupe keys keep one of each however many processes start.
-pub async fn schedule_periodic(app: &App) -> AppResult<()> {
-    let now = app.now_ms();
-    let mut conn = app.db.write().await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::CheckBalance,
-        0,
-        now,
-        now,
-        Some(BALANCE_JOB_KEY),
-    )
-    .await?;
-    jobs::schedule(
-        &mut conn,
-        JobKind::ReconcilePayments,
-        0,
-        now + reconcile::INTERVAL_MS,
-        now,
-        Some(reconcile::JOB_KEY),
-    )
-    .await?;
-    Ok(())
-}
+pub const BALANCE_JOB_KEY: &str = "periodic:balance";
 
 /// The balance job: reads VIP's profile, stores the figure, and tells the seller once when the
 /// balance crosses below the threshold (not on every poll while it stays low).

@@ -8,7 +8,7 @@ use madd_domain::{GameAccount, TargetRule};
 use crate::app::App;
 use crate::db::nicknames::{self, LookupState};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::supplier::{Nickname, SupplierError};
 
 /// A found nickname is reused for this long (players rename themselves, rarely).

@@ -21,7 +21,7 @@ use crate::db::messages::{self, NewMessage};
 use crate::db::orders::{self, NewEvent, NewOrder, Order};
 use crate::db::{chat as store_state, products};
 use crate::error::AppResult;
-use crate::jobs::JobKind;
+use crate::jobs::queue::JobKind;
 use crate::notify::{self, Notice};
 use crate::service::orders::{created_event, facts, pay_url};
 

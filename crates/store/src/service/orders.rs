@@ -11,7 +11,7 @@ use crate::clock;
 use crate::db::orders::{self, NewOrder, Order};
 use crate::db::{chat as store_state, products};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::order_writer::Draft;

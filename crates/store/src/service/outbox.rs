@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::db::messages::{self, MessageState};
 use crate::db::{jobs::Job, Conn, DbResult};
 use crate::error::AppResult;
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::messenger::cloud::codes;
 use crate::messenger::{OutgoingMessage, SendError};
 use crate::notify::{Audience, Notice};

@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::db::products::Product;
 use crate::db::storefront::{self as repo, Bill, InquiryState};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{self, JobKind, Outcome};
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::supplier::SupplierError;
 
 /// An inquiry answer is reused (and an order may be made from it) for this long.

@@ -31,7 +31,7 @@ use crate::app::App;
 use crate::clock;
 use crate::db::{dashboard as repo, Conn, DbResult};
 use crate::error::AppResult;
-use crate::jobs::Outcome;
+use crate::jobs::queue::Outcome;
 use crate::payment::trakteer::TipEvent;
 use crate::payment::ReportedPayment;
 use crate::service::payments::{self as payment_service, WebhookOutcome, PROVIDER};
@@ -257,9 +257,9 @@ pub async fn run(app: &App) -> AppResult<RunReport> {
 pub async fn request(app: &App) -> AppResult<()> {
     let now = app.now_ms();
     let mut conn = app.db.write().await?;
-    crate::jobs::run_now(
+    crate::jobs::queue::run_now(
         &mut conn,
-        crate::jobs::JobKind::ReconcilePayments,
+        crate::jobs::queue::JobKind::ReconcilePayments,
         JOB_KEY,
         now,
     )

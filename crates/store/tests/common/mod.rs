@@ -253,7 +253,9 @@ impl TestStore {
     /// Runs every job that is due (here and in the background worker) until none is left.
     pub async fn settle(&self) {
         for _ in 0..2_000 {
-            maddstore::jobs::drain(self.app()).await.expect("drain");
+            maddstore::jobs::registry::drain(self.app())
+                .await
+                .expect("drain");
             let now = self.app().now_ms();
             let mut conn = self.app().db.write().await.unwrap();
             let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")

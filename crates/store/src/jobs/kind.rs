@@ -1,0 +1,173 @@
+//! What a job is: its kind (the name stored in the `jobs` table), the lane of workers that runs
+//! it, and how many attempts it gets. Data only: what a kind *does* is in [`super::registry`].
+//! The attempts are here, not in the registry, because they are stored with the job when it is
+//! queued, by services that must not depend on the registry.
+
+/// Worker pools that never wait for each other: a gateway that hangs while sending WhatsApp
+/// messages must not delay a nickname lookup a customer is waiting for, nor a paid order's
+/// placement.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// A person is waiting on the answer (nickname, bill, chat reply).
+    Interactive,
+    /// Paid orders: placement, follow-up, expiry.
+    Orders,
+    /// WhatsApp messages.
+    Messages,
+    /// Periodic checks: balance, payment reconciliation, catalogue sync.
+    Background,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [
+        Lane::Interactive,
+        Lane::Orders,
+        Lane::Messages,
+        Lane::Background,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Interactive => "interactive",
+            Lane::Orders => "orders",
+            Lane::Messages => "messages",
+            Lane::Background => "background",
+        }
+    }
+
+    /// The job kinds this lane runs.
+    pub fn kinds(self) -> Vec<&'static str> {
+        JobKind::ALL
+            .iter()
+            .filter(|k| k.lane() == self)
+            .map(|k| k.as_str())
+            .collect()
+    }
+
+    /// How many of a process's `workers` run this lane: every lane gets at least one, messages
+    /// (the slowest calls, and the most of them) half.
+    pub fn workers(self, workers: usize) -> usize {
+        if workers == 0 {
+            return 0;
+        }
+        match self {
+            Lane::Messages => (workers / 2).max(1),
+            Lane::Interactive | Lane::Orders => (workers / 4).max(1),
+            Lane::Background => 1,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    SendMessage,
+    PlaceOrder,
+    FollowOrder,
+    ExpireOrder,
+    LookupNickname,
+    CheckBalance,
+    ReconcilePayments,
+    ChatReply,
+    PostpaidInquiry,
+    SyncCatalogue,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 10] = [
+        JobKind::SendMessage,
+        JobKind::PlaceOrder,
+        JobKind::FollowOrder,
+        JobKind::ExpireOrder,
+        JobKind::LookupNickname,
+        JobKind::CheckBalance,
+        JobKind::ReconcilePayments,
+        JobKind::ChatReply,
+        JobKind::PostpaidInquiry,
+        JobKind::SyncCatalogue,
+    ];
+
+    pub fn lane(self) -> Lane {
+        match self {
+            JobKind::LookupNickname | JobKind::PostpaidInquiry | JobKind::ChatReply => {
+                Lane::Interactive
+            }
+            JobKind::PlaceOrder | JobKind::FollowOrder | JobKind::ExpireOrder => Lane::Orders,
+            JobKind::SendMessage => Lane::Messages,
+            JobKind::CheckBalance | JobKind::ReconcilePayments | JobKind::SyncCatalogue => {
+                Lane::Background
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::SendMessage => "send_message",
+            JobKind::PlaceOrder => "place_order",
+            JobKind::FollowOrder => "follow_order",
+            JobKind::ExpireOrder => "expire_order",
+            JobKind::LookupNickname => "lookup_nickname",
+            JobKind::CheckBalance => "check_balance",
+            JobKind::ReconcilePayments => "reconcile_payments",
+            JobKind::ChatReply => "chat_reply",
+            JobKind::PostpaidInquiry => "postpaid_inquiry",
+            JobKind::SyncCatalogue => "sync_catalogue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        Some(match s {
+            "send_message" => JobKind::SendMessage,
+            "place_order" => JobKind::PlaceOrder,
+            "follow_order" => JobKind::FollowOrder,
+            "expire_order" => JobKind::ExpireOrder,
+            "lookup_nickname" => JobKind::LookupNickname,
+            "check_balance" => JobKind::CheckBalance,
+            "reconcile_payments" => JobKind::ReconcilePayments,
+            "chat_reply" => JobKind::ChatReply,
+            "postpaid_inquiry" => JobKind::PostpaidInquiry,
+            "sync_catalogue" => JobKind::SyncCatalogue,
+            _ => return None,
+        })
+    }
+
+    pub fn max_attempts(self) -> i64 {
+        match self {
+            JobKind::SendMessage => 10,
+            JobKind::PlaceOrder => 12,
+            JobKind::FollowOrder => 30,
+            JobKind::ExpireOrder => 10,
+            JobKind::LookupNickname => 2,
+            // Periodic: they reschedule themselves and never fail (see `service::money`).
+            JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
+            JobKind::ChatReply => 5,
+            JobKind::PostpaidInquiry => 2,
+            // Periodic, like the balance check (see `service::catalog_sync`).
+            JobKind::SyncCatalogue => 1_000,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in JobKind::ALL {
+            assert_eq!(JobKind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn every_kind_runs_in_exactly_one_lane_and_every_lane_has_workers() {
+        let mut seen = 0;
+        for lane in Lane::ALL {
+            seen += lane.kinds().len();
+            assert!(lane.workers(1) >= 1);
+            assert_eq!(lane.workers(0), 0);
+        }
+        assert_eq!(seen, JobKind::ALL.len());
+        assert!(Lane::Messages.kinds() == vec!["send_message"]);
+        assert!(!Lane::Interactive.kinds().contains(&"send_message"));
+    }
+}
