@@ -166,7 +166,9 @@ async fn run(label: &str, database_url: String) {
     report("trakteer webhook (settle)", start.elapsed(), samples);
 
     let start = Instant::now();
-    let jobs = maddstore::jobs::registry::drain(&running.app).await.unwrap();
+    let jobs = maddstore::jobs::registry::drain(&running.app)
+        .await
+        .unwrap();
     let took = start.elapsed();
     println!(
         "  {:<28} {:>8.1} jobs/s   ({jobs} jobs: outbox sends through the sandbox gateway)",

@@ -3,9 +3,7 @@
 //! another one on the same file) never meet `SQLITE_BUSY`; the catalogue in memory never changes
 //! what an order is charged.
 
-mod common;
-
-use common::TestStore;
+use crate::common::TestStore;
 use maddstore::db::Db;
 use serde_json::json;
 

@@ -2,11 +2,9 @@
 //! 24-hour window) is sent again, once, as its kind's approved template — through the outbox
 //! job, never from the webhook — on SQLite and PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{TestStore, CUSTOMER};
+use crate::common::{TestStore, CUSTOMER};
 use madd_sandbox::whatsapp::sign;
 use serde_json::{json, Value};
 

@@ -4,11 +4,9 @@
 //! order of unknown outcome holds back a younger one for the same account and product, and an
 //! attempt the list cannot reach goes to the seller instead of being bought again.
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 
-use common::{TestStore, SELLER};
+use crate::common::{TestStore, SELLER};
 use madd_domain::{OrderStatus, ServiceKind};
 use madd_sandbox::vip::Fault;
 use maddstore::db::orders::{Order, SupplierRequest};

@@ -3,9 +3,7 @@
 //! Trakteer and sandbox WhatsApp, an anonymous POST to the simulated Trakteer's pay form used to
 //! send an authentic webhook and get an order paid, bought and delivered for free.
 
-mod common;
-
-use common::{Backend, TestStore, CUSTOMER};
+use crate::common::{Backend, TestStore, CUSTOMER};
 use maddstore::startup::SandboxAccess;
 
 const REAL_TOKEN: &str = "real-trakteer-token-9f8e7d";
@@ -43,7 +41,7 @@ async fn status_of(s: &TestStore, method: &str, path: &str, cookie: Option<&str>
 }
 
 async fn simulated_trakteer_is_gone(backend: Backend) {
-    if common::skip(backend) {
+    if crate::common::skip(backend) {
         return;
     }
     let s = real_payments_store(backend).await;
@@ -113,7 +111,7 @@ async fn simulated_trakteer_is_gone(backend: Backend) {
 }
 
 async fn sandbox_pages_need_an_admin(backend: Backend) {
-    if common::skip(backend) {
+    if crate::common::skip(backend) {
         return;
     }
     let s = real_payments_store(backend).await;

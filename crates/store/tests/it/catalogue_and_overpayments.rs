@@ -1,8 +1,6 @@
 //! Catalogue sync from the dashboard and overpayment returns, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::TestStore;
+use crate::common::TestStore;
 use madd_domain::report::LineKey;
 use madd_domain::{OrderStatus, PaymentCost, Rupiah};
 use madd_sandbox::vip::Fault;

@@ -2,9 +2,7 @@
 //! both languages), order forms disabled and refused by the server, the JSON catalogue still
 //! readable — and all of it gone after `buka`. On SQLite and PostgreSQL.
 
-mod common;
-
-use common::{TestStore, SELLER};
+use crate::common::{TestStore, SELLER};
 use madd_sandbox::whatsapp::sign;
 use serde_json::json;
 

@@ -1,12 +1,10 @@
 //! The store pointed at outside servers by configuration, and several store processes sharing
 //! one PostgreSQL database.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::{Backend, TestStore, CUSTOMER};
+use crate::common::{Backend, TestStore, CUSTOMER};
 use madd_domain::OrderStatus;
 use madd_sandbox::Profile;
 use maddstore::clock::Clock;
@@ -26,7 +24,7 @@ async fn second_process(first: &TestStore) -> startup::Running {
     };
     set("MADD_DATABASE_URL", first.database_url.clone());
     set("MADD_LISTEN", listener.local_addr().unwrap().to_string());
-    set("MADD_SELLER_WHATSAPP", common::SELLER.into());
+    set("MADD_SELLER_WHATSAPP", crate::common::SELLER.into());
     set("MADD_SUPPLIER", "vip-reseller".into());
     set("MADD_VIP_API_URL", first.url("/sandbox/vip-reseller/api"));
     set("MADD_VIP_API_ID", vip.api_id.clone());

@@ -103,10 +103,86 @@ enum Cleanup {
     Database { admin_url: String, name: String },
 }
 
+/// A fresh name for a test database or file: `madd_t_<pid>_<random>`, so a later run can tell a
+/// dead run's leftovers (its process is gone) from a live run's databases.
 pub fn random_name() -> String {
     use rand::Rng;
     let n: u64 = rand::thread_rng().gen();
-    format!("madd_t_{n:016x}")
+    format!("madd_t_{}_{n:016x}", std::process::id())
+}
+
+/// The process that made a test database, from its name; `None` for a name without one.
+fn owner_pid(name: &str) -> Option<u32> {
+    name.strip_prefix("madd_t_")?
+        .split('_')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A database migrated once per run, copied for each test (`CREATE DATABASE … TEMPLATE` on
+/// PostgreSQL, a file copy on SQLite) instead of running every migration per test.
+static SQLITE_TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> =
+    tokio::sync::OnceCell::const_new();
+static POSTGRES_TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+async fn sqlite_template() -> &'static std::path::Path {
+    SQLITE_TEMPLATE
+        .get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!("{}-template.db", random_name()));
+            let db = maddstore::db::Db::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("template database");
+            db.migrate().await.expect("migrate the template");
+            // Closing the last connection checkpoints the WAL into the file and removes it.
+            db.close().await;
+            path
+        })
+        .await
+}
+
+async fn postgres_template(admin: &mut sqlx::AnyConnection, admin_url: &str) -> &'static str {
+    POSTGRES_TEMPLATE
+        .get_or_init(|| async {
+            sweep_postgres(admin).await;
+            let name = format!("{}_template", random_name());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut *admin)
+                .await
+                .expect("create the template database");
+            let db = maddstore::db::Db::connect(&database_url(admin_url, &name))
+                .await
+                .expect("template database");
+            db.migrate().await.expect("migrate the template");
+            db.close().await;
+            name
+        })
+        .await
+}
+
+/// Drops the test databases of runs whose process is gone (a run killed before its tests
+/// could clean up), and those named before names carried the process id.
+async fn sweep_postgres(admin: &mut sqlx::AnyConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'madd\\_t\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let alive = owner_pid(&name)
+            .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+}
+
+fn database_url(admin_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("postgres url");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
 }
 
 pub fn postgres_admin_url() -> String {
@@ -153,25 +229,30 @@ impl TestStore {
     }
 
     async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+        sqlx::any::install_default_drivers();
         match backend {
             Backend::Sqlite => {
+                let template = sqlite_template().await;
                 let path = std::env::temp_dir().join(format!("{}.db", random_name()));
+                std::fs::copy(template, &path).expect("copy the template database");
                 (format!("sqlite://{}", path.display()), Cleanup::File(path))
             }
             Backend::Postgres => {
-                sqlx::any::install_default_drivers();
                 let admin_url = postgres_admin_url();
                 let name = random_name();
                 let mut conn = sqlx::AnyConnection::connect(&admin_url)
                     .await
                     .expect("PostgreSQL must run for the test suite (MADD_TEST_POSTGRES_URL; MADD_TEST_POSTGRES=skip to skip)");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
+                let template = postgres_template(&mut conn, &admin_url).await;
+                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut conn)
                     .await
                     .expect("create test database");
-                let mut url = url::Url::parse(&admin_url).expect("postgres url");
-                url.set_path(&format!("/{name}"));
-                (url.to_string(), Cleanup::Database { admin_url, name })
+                let _ = conn.close().await;
+                (
+                    database_url(&admin_url, &name),
+                    Cleanup::Database { admin_url, name },
+                )
             }
         }
     }
@@ -455,7 +536,15 @@ impl TestStore {
         if let Some(r) = self.running.take() {
             r.stop().await;
         }
-        match &self.cleanup {
+        std::mem::replace(&mut self.cleanup, Cleanup::Nothing)
+            .run()
+            .await;
+    }
+}
+
+impl Cleanup {
+    async fn run(self) {
+        match self {
             Cleanup::Nothing => {}
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -465,12 +554,35 @@ impl TestStore {
                 }
             }
             Cleanup::Database { admin_url, name } => {
-                if let Ok(mut conn) = sqlx::AnyConnection::connect(admin_url).await {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&mut conn)
                         .await;
                 }
             }
         }
+    }
+}
+
+/// A test that panics never reaches `stop`: its database goes when its store is dropped (on a
+/// thread of its own, since the test's runtime may be unwinding).
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::Nothing);
+        if matches!(cleanup, Cleanup::Nothing) {
+            return;
+        }
+        if let Some(r) = self.running.take() {
+            r.kill();
+        }
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(cleanup.run());
+            }
+        })
+        .join();
     }
 }

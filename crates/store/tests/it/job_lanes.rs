@@ -2,17 +2,15 @@
 //! gateway slows only messages), and a store killed mid-job resumes that job as soon as it is
 //! started again — on SQLite and PostgreSQL.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestStore};
+use crate::common::{Backend, TestStore};
 use madd_sandbox::trakteer::PayRequest;
 use madd_sandbox::vip::Fault;
 use serde_json::json;
 
 async fn hanging_gateway(backend: Backend) {
-    if common::skip(backend) {
+    if crate::common::skip(backend) {
         return;
     }
     let s = TestStore::start(backend, |env| {
@@ -62,7 +60,7 @@ async fn hanging_gateway(backend: Backend) {
 }
 
 async fn killed_placement_resumes(backend: Backend) {
-    if common::skip(backend) {
+    if crate::common::skip(backend) {
         return;
     }
     let config = |env: &mut std::collections::BTreeMap<String, String>| {

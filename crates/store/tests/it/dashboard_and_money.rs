@@ -2,9 +2,7 @@
 //! hand-computed month (lines, CSV, page), access control over every admin route, CSRF, login
 //! throttling, settings, deposits, the low-balance alert and Trakteer reconciliation.
 
-mod common;
-
-use common::{TestStore, SELLER};
+use crate::common::{TestStore, SELLER};
 use madd_domain::report::LineKey;
 use madd_domain::{GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind};
 use maddstore::db::orders::{self, NewOrder};
@@ -45,7 +43,7 @@ async fn insert_fixture(s: &TestStore, f: &Fixture) {
     let app = s.app();
     let code = OrderCode::parse(f.code).unwrap();
     let account = GameAccount::from_trusted(ML_ID.into(), Some(ML_ZONE.into()));
-    let phone = PhoneNumber::parse(common::CUSTOMER).unwrap();
+    let phone = PhoneNumber::parse(crate::common::CUSTOMER).unwrap();
     let created = wib(2026, 2, 20, 9, 0);
     let mut conn = app.db.write().await.unwrap();
     let order = orders::insert(

@@ -5,15 +5,13 @@
 //! Client addresses are chosen with `X-Forwarded-For`, which the store believes only from a
 //! loopback peer (a local reverse proxy) — as the test client is.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestStore};
+use crate::common::{Backend, TestStore};
 use futures::StreamExt;
 use maddstore::web::auth::{LOGIN_BURST, THROTTLE_FAILURES};
 use sqlx::Connection;
@@ -233,21 +231,21 @@ async fn flood(backend: Backend) {
         eprintln!("MADD_TEST_POSTGRES=skip: PostgreSQL half not run");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("madd-flood-{}", common::random_name()));
+    let dir = std::env::temp_dir().join(format!("madd-flood-{}", crate::common::random_name()));
     std::fs::create_dir_all(&dir).unwrap();
     let (database_url, pg_name) = match backend {
         Backend::Sqlite => (format!("sqlite://{}", dir.join("store.db").display()), None),
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
-            let name = common::random_name();
-            let mut conn = sqlx::AnyConnection::connect(&common::postgres_admin_url())
+            let name = crate::common::random_name();
+            let mut conn = sqlx::AnyConnection::connect(&crate::common::postgres_admin_url())
                 .await
                 .expect("PostgreSQL must run for the test suite");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
                 .unwrap();
-            let mut url = url::Url::parse(&common::postgres_admin_url()).unwrap();
+            let mut url = url::Url::parse(&crate::common::postgres_admin_url()).unwrap();
             url.set_path(&format!("/{name}"));
             (url.to_string(), Some(name))
         }
@@ -436,7 +434,9 @@ async fn flood(backend: Backend) {
     let _ = child.wait().await;
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(name) = pg_name {
-        if let Ok(mut conn) = sqlx::AnyConnection::connect(&common::postgres_admin_url()).await {
+        if let Ok(mut conn) =
+            sqlx::AnyConnection::connect(&crate::common::postgres_admin_url()).await
+        {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&mut conn)
                 .await;

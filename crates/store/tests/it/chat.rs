@@ -1,9 +1,7 @@
 //! Ordering and running the shop by WhatsApp chat, through the store's webhooks (signed Cloud
 //! API payloads, Fonnte payloads and the sandbox inbox), on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{TestStore, CUSTOMER, SELLER};
+use crate::common::{TestStore, CUSTOMER, SELLER};
 use madd_domain::OrderStatus;
 use madd_sandbox::whatsapp::{sign, Gateway};
 use serde_json::json;

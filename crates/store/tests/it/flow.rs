@@ -1,8 +1,6 @@
 //! The store's core flow and the invariants of DESIGN.md, each on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{TestStore, CUSTOMER, SELLER};
+use crate::common::{TestStore, CUSTOMER, SELLER};
 use madd_domain::OrderStatus;
 use madd_sandbox::vip::Fault;
 use serde_json::json;

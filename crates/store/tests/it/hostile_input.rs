@@ -4,9 +4,7 @@
 //! Idempotency-Key) are closed — each on SQLite and PostgreSQL, where a NUL used to make every
 //! insert fail (and Trakteer switch the webhook off after three 500s).
 
-mod common;
-
-use common::{TestStore, CUSTOMER};
+use crate::common::{TestStore, CUSTOMER};
 use madd_domain::OrderStatus;
 use madd_sandbox::trakteer::PayRequest;
 use madd_sandbox::whatsapp::sign;

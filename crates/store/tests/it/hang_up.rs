@@ -5,12 +5,10 @@
 //! order has exactly its invoice and seller notice and its jobs, every payment is recorded once
 //! and no database session is left inside a transaction — on SQLite and PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use common::{Backend, TestStore};
+use crate::common::{Backend, TestStore};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -83,7 +81,7 @@ fn order_body(i: usize) -> String {
 }
 
 async fn storm(backend: Backend) {
-    if common::skip(backend) {
+    if crate::common::skip(backend) {
         return;
     }
     let s = TestStore::start(backend, |env| {

@@ -2,9 +2,7 @@
 //! and order, pulsa products by operator, the same-day warning, the invoice's QR code, the
 //! underpaid invoice, escaping of supplier nicknames and the language switch.
 
-mod common;
-
-use common::{TestStore, CUSTOMER};
+use crate::common::{TestStore, CUSTOMER};
 use madd_domain::{OrderStatus, ServiceKind};
 use serde_json::{json, Value};
 
@@ -236,7 +234,7 @@ both_backends!(
         assert!(html.contains("Menunggu Pembayaran"));
         assert!(html.contains(&format!(
             "https://wa.me/{}?text=Halo+Madd+Store%2C+saya+mau+tanya+pesanan+{code}",
-            common::SELLER
+            crate::common::SELLER
         )));
         assert!(html.contains("data-expires=\""));
         assert!(html.contains(&format!("src=\"{}\"", maddstore::web::assets::script_url())));

@@ -1,0 +1,30 @@
+//! The store's integration tests, in one binary (one link, and every test runs beside every
+//! other instead of binary after binary). Each module covers one subject; `common` is the
+//! harness: a real store on a random port over a fresh database — a copy of a database migrated
+//! once per run — with the sandbox providers and a clock the test moves.
+
+#[macro_use]
+mod common;
+
+mod browser;
+mod catalogue_and_overpayments;
+mod chat;
+mod closed_store;
+mod dashboard_and_money;
+mod flow;
+
+mod hang_up;
+mod harness;
+mod hostile_input;
+mod job_lanes;
+mod login_flood;
+mod no_secrets_in_logs;
+mod outbox_template;
+mod reconcile;
+mod sandbox_access;
+mod scale_out;
+mod storage;
+mod storefront;
+mod trakteer_client;
+mod vip_reseller_client;
+mod whatsapp_clients;
