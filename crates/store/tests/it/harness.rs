@@ -50,3 +50,49 @@ async fn a_dropped_store_leaves_no_database_sqlite() {
 async fn a_dropped_store_leaves_no_database_postgres() {
     dropped_store_leaves_nothing(Backend::Postgres).await;
 }
+
+/// A database a dead run left behind (its process id is past any real one) is swept; this
+/// run's own are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_runs_databases_are_swept() {
+    use sqlx::Connection;
+    if crate::common::skip(Backend::Postgres) {
+        return;
+    }
+    let s = TestStore::start(Backend::Postgres, |_| {}).await;
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(&crate::common::postgres_admin_url())
+        .await
+        .unwrap();
+    let dead = "madd_t_4294967295_00000000deadbeef";
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {dead}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {dead}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    crate::common::sweep_postgres(&mut admin).await;
+    let exists = |name: String| {
+        let url = crate::common::postgres_admin_url();
+        async move {
+            let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap();
+            sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_database WHERE datname = $1",
+            )
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        exists(dead.to_string()).await,
+        0,
+        "the dead run's database is gone"
+    );
+    let own = s.database_url.rsplit('/').next().unwrap().to_string();
+    assert_eq!(exists(own).await, 1, "this run's database is kept");
+    s.stop().await;
+}

@@ -162,12 +162,13 @@ async fn postgres_template(admin: &mut sqlx::AnyConnection, admin_url: &str) -> 
 
 /// Drops the test databases of runs whose process is gone (a run killed before its tests
 /// could clean up), and those named before names carried the process id.
-async fn sweep_postgres(admin: &mut sqlx::AnyConnection) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'madd\\_t\\_%'")
-            .fetch_all(&mut *admin)
-            .await
-            .unwrap_or_default();
+pub async fn sweep_postgres(admin: &mut sqlx::AnyConnection) {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(datname AS TEXT) FROM pg_database WHERE datname LIKE 'madd\\_t\\_%'",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap_or_default();
     for name in names {
         let alive = owner_pid(&name)
             .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
