@@ -70,6 +70,16 @@ pub fn printable_raw(body: &[u8]) -> String {
     out
 }
 
+/// The text with its first letter in upper case ("nomor salah" → "Nomor salah"): an error
+/// message shown as a sentence.
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

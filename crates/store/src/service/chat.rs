@@ -604,7 +604,7 @@ async fn check_id(
         Err(e) => {
             return Ok(Ok(Answer::text(format!(
                 "{}. {}",
-                capitalise(&e),
+                madd_domain::text::capitalise(&e),
                 chat::Usage::CheckId.text()
             ))))
         }
@@ -629,14 +629,6 @@ async fn check_id(
             "Cek ID sedang tidak bisa dilakukan. Coba lagi sebentar lagi ya.",
         )),
     })
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 async fn sellable_product(app: &App, code: &str) -> AppResult<Result<products::Product, String>> {
@@ -706,7 +698,7 @@ async fn confirm(
         Err(e) => {
             return Ok(Ok(Answer::text(format!(
                 "{}. Kirim lagi {}{}.",
-                capitalise(&e),
+                madd_domain::text::capitalise(&e),
                 rule.target_label(),
                 rule.zone_label()
                     .map(|z| format!(" dan {z}"))

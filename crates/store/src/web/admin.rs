@@ -17,7 +17,7 @@ use crate::db::{messages, payments};
 use crate::error::AppError;
 use crate::service::{fulfilment, outbox, payments as payment_service};
 use crate::web::auth::{self, AdminSession};
-use crate::web::pages::{render, render_status, PageError};
+use crate::web::page::{render, render_status, PageError};
 use crate::web::ratelimit::ClientIp;
 
 type PageResult = Result<Response, PageError>;

@@ -21,7 +21,7 @@ use crate::service::pricing::{self, PriceRules};
 use crate::service::{money, settings};
 use crate::web::admin::{order_row, OrderRow, RouteTable};
 use crate::web::auth::AdminSession;
-use crate::web::pages::{render, PageError};
+use crate::web::page::{render, PageError};
 
 type PageResult = Result<Response, PageError>;
 

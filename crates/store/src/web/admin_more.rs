@@ -16,7 +16,7 @@ use crate::service::catalog_sync::{self, Requested};
 use crate::service::overpayment;
 use crate::web::admin::RouteTable;
 use crate::web::auth::AdminSession;
-use crate::web::pages::PageError;
+use crate::web::page::PageError;
 
 type PageResult = Result<Response, PageError>;
 

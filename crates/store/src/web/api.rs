@@ -4,9 +4,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use madd_domain::{Category, GameAccount, TargetRule};
+use axum::Json;
+use madd_domain::{Category, GameAccount, ServiceKind, TargetRule};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -17,14 +16,8 @@ use crate::db::products::{self, Product};
 use crate::error::{AppError, AppResult};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::orders::{self, CreateOrder};
-
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/products", get(list_products))
-        .route("/nickname", post(check_nickname))
-        .route("/orders", post(create_order))
-        .route("/orders/{code}", get(get_order))
-}
+use crate::service::postpaid;
+use crate::web::storefront::view::LOOKUP_WAIT;
 
 /// `Json` whose rejections speak the API's error format.
 pub struct ApiJson<T>(pub T);
@@ -73,11 +66,11 @@ impl From<&Product> for ProductJson {
 }
 
 #[derive(Deserialize)]
-struct ProductQuery {
+pub(crate) struct ProductQuery {
     category: Option<String>,
 }
 
-async fn list_products(
+pub(crate) async fn list_products(
     State(app): State<App>,
     Query(q): Query<ProductQuery>,
     headers: HeaderMap,
@@ -144,13 +137,13 @@ async fn list_products(
 }
 
 #[derive(Deserialize)]
-struct NicknameRequest {
+pub(crate) struct NicknameRequest {
     product: String,
     target: String,
     zone: Option<String>,
 }
 
-async fn check_nickname(
+pub(crate) async fn check_nickname(
     State(app): State<App>,
     ApiJson(req): ApiJson<NicknameRequest>,
 ) -> AppResult<impl IntoResponse> {
@@ -172,14 +165,14 @@ async fn check_nickname(
 }
 
 #[derive(Deserialize)]
-struct OrderRequest {
+pub(crate) struct OrderRequest {
     product: String,
     target: String,
     zone: Option<String>,
     whatsapp: String,
 }
 
-async fn create_order(
+pub(crate) async fn create_order(
     State(app): State<App>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<OrderRequest>,
@@ -207,7 +200,7 @@ async fn create_order(
     Ok((status, Json(order_json(&app, &order))))
 }
 
-async fn get_order(
+pub(crate) async fn get_order(
     State(app): State<App>,
     Path(code): Path<String>,
 ) -> AppResult<impl IntoResponse> {
@@ -236,4 +229,38 @@ pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
         "serial_number": o.serial_number,
         "created_at": clock::rfc3339(o.created_at),
     })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InquiryRequest {
+    product: String,
+    customer_no: String,
+}
+
+/// `POST /api/v1/postpaid/inquiry`: the bill, and what the store charges for paying it.
+pub(crate) async fn postpaid_inquiry(
+    State(app): State<App>,
+    ApiJson(req): ApiJson<InquiryRequest>,
+) -> AppResult<impl IntoResponse> {
+    let product = {
+        let mut conn = app.db.read().await?;
+        products::get(&mut conn, req.product.trim()).await?
+    }
+    .filter(|p| p.kind == ServiceKind::Postpaid && p.enabled)
+    .ok_or_else(|| AppError::not_found("product_not_found", "Produk tagihan"))?;
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = GameAccount::parse(&rule, &req.customer_no, None)
+        .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+    let q = postpaid::inquire(&app, &product, account.target(), LOOKUP_WAIT).await?;
+    Ok(Json(serde_json::json!({
+        "product": product.code,
+        "customer_no": account.target(),
+        "customer_name": q.bill.customer_name,
+        "bill": q.bill.bill.amount(),
+        "admin": q.bill.admin.amount(),
+        "total": q.bill.total.amount(),
+        "price": q.quote.price.amount(),
+        "fee": q.quote.fee.amount(),
+        "amount_due": q.quote.amount_due.amount(),
+    })))
 }

@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::app::App;
-use crate::web::pages::PageError;
+use crate::web::page::PageError;
 
 /// Whether the store is closed to new orders, from the catalogue snapshot (another instance of a
 /// scaled-out store sees the seller's switch within a second; the order path itself checks the

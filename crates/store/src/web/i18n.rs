@@ -327,7 +327,7 @@ mod tests {
 pub fn account_error(t: &Texts, e: &madd_domain::AccountError) -> String {
     use madd_domain::AccountError as E;
     if t.code == "id" {
-        return crate::web::pages::capitalise(&e.to_string());
+        return madd_domain::text::capitalise(&e.to_string());
     }
     match e {
         E::MissingTarget { label } | E::MissingZone { label } => {

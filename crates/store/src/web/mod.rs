@@ -10,9 +10,9 @@ pub mod auth;
 pub mod closed;
 pub mod i18n;
 pub mod input;
-pub mod pages;
+pub mod page;
 pub mod ratelimit;
-pub mod shop;
+pub mod storefront;
 pub mod webhooks;
 pub mod whatsapp;
 
@@ -25,21 +25,50 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::App;
 
-/// The store's whole router (the sandbox is mounted separately by startup).
+/// The store's whole router, every route in one table (the sandbox is mounted separately by
+/// startup; the admin routes are [`admin::table`], which the access test walks too).
 pub fn router(app: App) -> Router {
+    use axum::routing::{get, post};
+    use storefront::{art, bill, brand, checkout, home, invoice, language, pulsa, track};
+
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
         app.config.lookup_rate_per_minute,
     ));
+    let api = Router::new()
+        .route("/products", get(api::list_products))
+        .route("/nickname", post(api::check_nickname))
+        .route("/orders", post(api::create_order))
+        .route("/orders/{code}", get(api::get_order))
+        .route("/postpaid/inquiry", post(api::postpaid_inquiry));
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
-        .nest("/api/v1", shop::api_routes())
+        // The storefront
+        .route("/", get(home::home))
+        .route("/produk/{slug}", get(brand::brand_page))
+        .route("/pulsa", get(pulsa::pulsa_page))
+        .route("/pln/tagihan", get(bill::bill_page))
+        .route("/checkout", post(checkout::checkout))
+        .route("/order", post(checkout::place_order))
+        .route("/order/{code}", get(invoice::invoice))
+        .route("/order/{code}/qr.svg", get(invoice::qr_code))
+        .route("/cek", get(track::cek_form).post(track::cek))
+        .route("/bahasa/{lang}", get(language::switch_language))
+        .route("/art/{name}", get(art::art))
+        .route("/static/{file}", get(assets::serve))
+        // The JSON API
+        .nest("/api/v1", api)
+        // The seller's dashboard
         .nest("/admin", admin::routes(app.clone()))
-        .merge(webhooks::routes())
-        .merge(whatsapp::routes())
+        // Providers' webhooks
+        .route("/webhooks/trakteer", post(webhooks::trakteer))
+        .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
+        .route(
+            "/webhooks/whatsapp",
+            get(whatsapp::subscribe).post(whatsapp::cloud_events),
+        )
+        .route("/webhooks/fonnte/{secret}", post(whatsapp::fonnte_incoming))
         .layer(middleware::from_fn(input::clean))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
-        .layer(middleware::from_fn(pages::localise_errors))
+        .layer(middleware::from_fn(page::localise_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(finish_without_the_client))
         // gzip or brotli for pages, JSON, CSS and JS when the client takes it (phones on slow

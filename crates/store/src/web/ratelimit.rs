@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
-use crate::web::pages::PageError;
+use crate::web::page::PageError;
 
 /// The requests that cost a supplier lookup.
 const LIMITED: &[&str] = &[

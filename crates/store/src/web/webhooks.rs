@@ -11,19 +11,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 
 use crate::app::App;
 use crate::db::webhooks_kept;
 use crate::error::{AppError, AppResult};
 use crate::service::{fulfilment, payments};
-
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/webhooks/trakteer", post(trakteer))
-        .route("/webhooks/vip-reseller", post(vip_reseller))
-}
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -58,7 +51,7 @@ pub async fn acknowledge(
     }
 }
 
-async fn trakteer(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn trakteer(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let outcome =
         payments::trakteer_webhook(&app, header(&headers, "x-webhook-token"), &body).await;
     match outcome {
@@ -71,7 +64,11 @@ async fn trakteer(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Re
     }
 }
 
-async fn vip_reseller(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn vip_reseller(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     match fulfilment::vip_callback(&app, header(&headers, "x-client-signature"), &body).await {
         Err(AppError::Unauthorized) => AppError::Unauthorized.into_response(),
         outcome => acknowledge(&app, "vip-reseller", &body, outcome).await,

@@ -8,8 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
@@ -20,14 +18,11 @@ use crate::service::chat::{self, Gateway, Incoming};
 use crate::service::outbox;
 use crate::web::webhooks::acknowledge;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/webhooks/whatsapp", get(subscribe).post(cloud_events))
-        .route("/webhooks/fonnte/{secret}", post(fonnte_incoming))
-}
-
 /// `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: the raw challenge, or 403.
-async fn subscribe(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn subscribe(
+    State(app): State<App>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     match cloud::verify_subscription(
         &app.config.whatsapp_verify_token,
         q.get("hub.mode").map(String::as_str),
@@ -43,7 +38,11 @@ async fn subscribe(State(app): State<App>, Query(q): Query<HashMap<String, Strin
 }
 
 /// `POST`: the signature over the raw body is checked before anything is parsed.
-async fn cloud_events(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn cloud_events(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok());
@@ -98,7 +97,7 @@ async fn cloud_events_authentic(app: &App, body: &[u8]) -> AppResult<()> {
 
 /// `POST /webhooks/fonnte/{secret}`: Fonnte signs nothing, so the path's secret is the proof
 /// (compared in constant time; a wrong one looks like a missing page).
-async fn fonnte_incoming(
+pub(crate) async fn fonnte_incoming(
     State(app): State<App>,
     Path(secret): Path<String>,
     body: Bytes,

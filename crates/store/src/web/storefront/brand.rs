@@ -1,0 +1,44 @@
+//! A brand's page: its nominals, the account form and the nickname check.
+
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::web::closed::Closed;
+use crate::web::i18n::Lang;
+use crate::web::page::{from_snapshot, render, PageResult};
+use crate::web::storefront::forms::{brand_products, brand_view, FormValues};
+
+#[derive(Deserialize, Default)]
+pub(crate) struct BrandQuery {
+    #[serde(default)]
+    pilih: String,
+}
+
+pub(crate) async fn brand_page(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Path(slug_wanted): Path<String>,
+    Query(q): Query<BrandQuery>,
+) -> PageResult {
+    let build = |app: App, slug: String, selected: String| async move {
+        let items = brand_products(&app, &slug).await?;
+        Ok(render(&brand_view(
+            &items,
+            FormValues {
+                selected,
+                ..FormValues::default()
+            },
+            t,
+            closed,
+        )))
+    };
+    if q.pilih.is_empty() {
+        // Only a brand that exists is built (and so kept): an unknown slug answers 404.
+        let key = format!("brand:{slug_wanted}:{}:{closed}", t.code);
+        let app2 = app.clone();
+        return from_snapshot(&app, key, || build(app2, slug_wanted, String::new())).await;
+    }
+    build(app, slug_wanted, q.pilih).await
+}

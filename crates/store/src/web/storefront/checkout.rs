@@ -1,0 +1,248 @@
+//! Checkout: the confirmation page (nickname or bill shown before paying), then the order.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use madd_domain::{GameAccount, PhoneNumber, Quote, ServiceKind, TargetRule};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::db::products::{self, Product};
+use crate::error::AppError;
+use crate::service::nickname::{self, NicknameAnswer};
+use crate::service::orders::{self, CreateOrder};
+use crate::service::postpaid;
+use crate::web::auth::random_token;
+use crate::web::closed::Closed;
+use crate::web::i18n::{self, Lang, Texts};
+use crate::web::page::{render, render_status, PageResult};
+use crate::web::storefront::forms::{brand_products, brand_view, BillPage, FormValues};
+use crate::web::storefront::view::{bought_today, slug, LOOKUP_WAIT};
+
+#[derive(Deserialize)]
+pub struct CheckoutForm {
+    #[serde(default)]
+    pub product: String,
+    #[serde(default)]
+    pub target: String,
+    pub zone: Option<String>,
+    #[serde(default)]
+    pub whatsapp: String,
+}
+
+/// A bill's lines on the confirmation card.
+pub struct BillLines {
+    pub bill: String,
+    pub admin: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub t: &'static Texts,
+    pub closed: bool,
+    pub nickname: Option<String>,
+    pub nickname_label: &'static str,
+    pub target_label: &'static str,
+    pub account: String,
+    pub product_name: String,
+    pub product_code: String,
+    pub back_href: String,
+    pub bill: Option<BillLines>,
+    pub price: String,
+    pub fee: String,
+    pub total: String,
+    pub whatsapp_masked: String,
+    pub target: String,
+    pub zone: String,
+    pub whatsapp: String,
+    pub idempotency_key: String,
+    pub same_day: bool,
+}
+
+/// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
+/// before paying.
+pub(crate) async fn checkout(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Form(f): Form<CheckoutForm>,
+) -> PageResult {
+    // A closed store checks no nickname or bill for an order it would refuse anyway.
+    crate::service::chat::ensure_open(&app).await?;
+    let product = {
+        let mut conn = app.db.read().await?;
+        products::get(&mut conn, f.product.trim()).await?
+    };
+    let Some(product) = product.filter(|p| p.enabled) else {
+        return Err(AppError::invalid("product_required", "Pilih nominal terlebih dahulu.").into());
+    };
+    if product.kind == ServiceKind::Postpaid {
+        return bill_checkout(&app, t, closed, product, f).await;
+    }
+    let items = brand_products(&app, &slug(&product.brand)).await?;
+    let again = |error: String| {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &brand_view(
+                &items,
+                FormValues {
+                    selected: f.product.clone(),
+                    target: f.target.clone(),
+                    zone: f.zone.clone().unwrap_or_default(),
+                    whatsapp: f.whatsapp.clone(),
+                    error: Some(error),
+                },
+                t,
+                closed,
+            ),
+        )
+    };
+    if !product.sellable() {
+        return Ok(again(format!(
+            "{} sedang kosong. Pilih nominal lain.",
+            product.name
+        )));
+    }
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = match GameAccount::parse(&rule, &f.target, f.zone.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return Ok(again(i18n::account_error(t, &e))),
+    };
+    let phone = match PhoneNumber::parse(&f.whatsapp) {
+        Ok(p) => p,
+        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
+    };
+    let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
+        Ok(NicknameAnswer::Found(n)) => Some(n),
+        Ok(NicknameAnswer::NotChecked) => None,
+        Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
+            return Ok(again(i18n::app_error(t, &e)))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let quote = Quote::new(
+        product.price,
+        &crate::service::settings::current(&app).await?.customer_fee,
+        app.payment.unit_price(),
+    );
+    let same_day = bought_today(&app, account.target(), &product.code).await?;
+    Ok(render(&ConfirmPage {
+        t,
+        closed,
+        nickname,
+        nickname_label: t.nickname,
+        target_label: rule.target_label(),
+        account: account.to_string(),
+        product_name: product.name.clone(),
+        product_code: product.code.clone(),
+        back_href: format!("/produk/{}?pilih={}", slug(&product.brand), product.code),
+        bill: None,
+        price: quote.price.display_spaced(),
+        fee: quote.fee.display_spaced(),
+        total: quote.amount_due.display_spaced(),
+        whatsapp_masked: phone.masked(),
+        target: account.target().to_string(),
+        zone: account.zone().unwrap_or_default().to_string(),
+        whatsapp: phone.local(),
+        // One key per confirmation page: a double tap creates one order.
+        idempotency_key: random_token(),
+        same_day,
+    }))
+}
+
+/// `/checkout` for a postpaid bill: the inquiry (through the job queue) decides the amount,
+/// shown with the customer's name before paying.
+pub async fn bill_checkout(
+    app: &App,
+    t: &'static Texts,
+    closed: bool,
+    product: Product,
+    f: CheckoutForm,
+) -> PageResult {
+    let again = |error: String| {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &BillPage {
+                t,
+                closed,
+                product_code: product.code.clone(),
+                target: f.target.clone(),
+                whatsapp: f.whatsapp.clone(),
+                error: Some(error),
+            },
+        )
+    };
+    if !product.sellable() {
+        return Ok(again(format!("{} sedang tidak tersedia.", product.name)));
+    }
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = match GameAccount::parse(&rule, &f.target, None) {
+        Ok(a) => a,
+        Err(e) => return Ok(again(i18n::account_error(t, &e))),
+    };
+    let phone = match PhoneNumber::parse(&f.whatsapp) {
+        Ok(p) => p,
+        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
+    };
+    let quoted = match postpaid::inquire(app, &product, account.target(), LOOKUP_WAIT).await {
+        Ok(q) => q,
+        Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
+            return Ok(again(i18n::app_error(t, &e)))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let same_day = bought_today(app, account.target(), &product.code).await?;
+    let q = quoted.quote;
+    Ok(render(&ConfirmPage {
+        t,
+        closed,
+        nickname: Some(quoted.bill.customer_name.clone()),
+        nickname_label: t.customer_name,
+        target_label: t.customer_no,
+        account: account.to_string(),
+        product_name: product.name.clone(),
+        product_code: product.code.clone(),
+        back_href: "/pln/tagihan".into(),
+        bill: Some(BillLines {
+            bill: quoted.bill.bill.display_spaced(),
+            admin: quoted.bill.admin.display_spaced(),
+        }),
+        // The store's margin and the customer fee together: what is added to the bill.
+        price: (q.amount_due - quoted.bill.total).display_spaced(),
+        fee: q.fee.display_spaced(),
+        total: q.amount_due.display_spaced(),
+        whatsapp_masked: phone.masked(),
+        target: account.target().to_string(),
+        zone: String::new(),
+        whatsapp: phone.local(),
+        idempotency_key: random_token(),
+        same_day,
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OrderForm {
+    product: String,
+    target: String,
+    zone: Option<String>,
+    whatsapp: String,
+    idempotency_key: Option<String>,
+}
+
+pub(crate) async fn place_order(State(app): State<App>, Form(f): Form<OrderForm>) -> PageResult {
+    let (order, _) = orders::create(
+        &app,
+        CreateOrder {
+            product: f.product,
+            target: f.target,
+            zone: f.zone.filter(|z| !z.trim().is_empty()),
+            whatsapp: f.whatsapp,
+            idempotency_key: f.idempotency_key,
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/order/{}", order.code)).into_response())
+}

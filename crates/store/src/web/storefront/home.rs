@@ -1,0 +1,219 @@
+//! The home page: every brand by category, what sells most, and search.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use madd_domain::{Category, ServiceKind};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::db::products::Product;
+use crate::service::catalogue_snapshot;
+use crate::web::closed::Closed;
+use crate::web::i18n::{Lang, Texts};
+use crate::web::page::{from_snapshot, render, PageError, PageResult};
+use crate::web::storefront::view::{listed, postpaid_product, slug, BrandTile, Group, PopularView};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    t: &'static Texts,
+    closed: bool,
+    q: String,
+    groups: Vec<Group>,
+    popular: Vec<PopularView>,
+    empty: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct HomeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> BrandTile {
+    let cheapest = items.iter().filter(|p| p.sellable()).map(|p| p.price).min();
+    let mut search = name.to_lowercase();
+    for p in items {
+        search.push(' ');
+        search.push_str(&p.name.to_lowercase());
+    }
+    BrandTile {
+        href,
+        art: format!("/art/{art}.svg"),
+        name: name.to_string(),
+        from_price: cheapest
+            .map(|p| format!("{} {}", t.from, p.display_spaced()))
+            .unwrap_or_else(|| t.out_of_stock.to_string()),
+        available: cheapest.is_some(),
+        search,
+    }
+}
+
+pub(crate) async fn home(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Query(q): Query<HomeQuery>,
+) -> PageResult {
+    if q.q.trim().is_empty() {
+        let key = format!("home:{}:{closed}", t.code);
+        let app2 = app.clone();
+        return from_snapshot(&app, key, || home_page(app2, t, closed, q)).await;
+    }
+    home_page(app, t, closed, q).await
+}
+
+async fn home_page(
+    app: App,
+    t: &'static crate::web::i18n::Texts,
+    closed: bool,
+    q: HomeQuery,
+) -> PageResult {
+    let all = listed(&app).await?;
+    let mut by_cat: BTreeMap<Category, BTreeMap<String, Vec<&Product>>> = BTreeMap::new();
+    for p in &all {
+        by_cat
+            .entry(p.category)
+            .or_default()
+            .entry(p.brand.clone())
+            .or_default()
+            .push(p);
+    }
+    let brand_tiles = |c: Category| -> Vec<BrandTile> {
+        by_cat
+            .get(&c)
+            .map(|brands| {
+                brands
+                    .iter()
+                    .map(|(brand, items)| {
+                        tile(
+                            format!("/produk/{}", slug(brand)),
+                            &slug(brand),
+                            brand,
+                            items,
+                            t,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let phone_items: Vec<&Product> = all
+        .iter()
+        .filter(|p| matches!(p.category, Category::Pulsa | Category::Data))
+        .collect();
+    let token_items: Vec<&Product> = all
+        .iter()
+        .filter(|p| p.category == Category::Pln && p.kind != ServiceKind::Postpaid)
+        .collect();
+    let mut pln = Vec::new();
+    if !token_items.is_empty() {
+        pln.push(tile(
+            format!("/produk/{}", slug(&token_items[0].brand)),
+            "token-pln",
+            t.token_tile,
+            &token_items,
+            t,
+        ));
+    }
+    let bill = postpaid_product(&*catalogue_snapshot::current(&app).await?);
+    if let Some(b) = &bill {
+        pln.push(BrandTile {
+            href: "/pln/tagihan".into(),
+            art: "/art/tagihan-pln.svg".into(),
+            name: t.bill_tile.into(),
+            from_price: String::new(),
+            available: b.sellable(),
+            search: format!("tagihan pln pascabayar bill {}", b.name.to_lowercase()),
+        });
+    }
+    let pulsa = if phone_items.is_empty() {
+        vec![]
+    } else {
+        vec![tile(
+            "/pulsa".into(),
+            "pulsa",
+            t.pulsa_tile,
+            &phone_items,
+            t,
+        )]
+    };
+    let mut groups = vec![
+        Group {
+            id: "game",
+            label: t.cat_games,
+            tiles: brand_tiles(Category::Game),
+        },
+        Group {
+            id: "pulsa",
+            label: t.cat_pulsa,
+            tiles: pulsa,
+        },
+        Group {
+            id: "pln",
+            label: t.cat_pln,
+            tiles: pln,
+        },
+        Group {
+            id: "voucher",
+            label: t.cat_voucher,
+            tiles: brand_tiles(Category::Voucher),
+        },
+    ];
+    let q_norm = q.q.trim().to_lowercase();
+    if !q_norm.is_empty() {
+        for g in &mut groups {
+            g.tiles.retain(|b| b.search.contains(&q_norm));
+        }
+    }
+    groups.retain(|g| !g.tiles.is_empty());
+    let popular = popular(&app, &all).await?;
+    Ok(render(&Home {
+        t,
+        closed,
+        q: q.q.trim().to_string(),
+        empty: all.is_empty(),
+        groups,
+        popular: if q_norm.is_empty() { popular } else { vec![] },
+    }))
+}
+
+/// The most ordered products of the last 30 days; before there are orders, the cheapest
+/// item of the first game brands.
+async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
+    let codes = catalogue_snapshot::current(app)
+        .await?
+        .popular_codes
+        .clone();
+    let mut picked: Vec<&Product> = codes
+        .iter()
+        .filter_map(|c| all.iter().find(|p| &p.code == c && p.sellable()))
+        .collect();
+    if picked.len() < 6 {
+        let mut seen: Vec<&str> = picked.iter().map(|p| p.brand.as_str()).collect();
+        for p in all
+            .iter()
+            .filter(|p| p.category == Category::Game && p.sellable())
+        {
+            if picked.len() >= 6 {
+                break;
+            }
+            if !seen.contains(&p.brand.as_str()) {
+                seen.push(&p.brand);
+                picked.push(p);
+            }
+        }
+    }
+    Ok(picked
+        .into_iter()
+        .map(|p| PopularView {
+            href: format!("/produk/{}?pilih={}", slug(&p.brand), p.code),
+            art: format!("/art/{}.svg", slug(&p.brand)),
+            brand: p.brand.clone(),
+            name: p.name.clone(),
+            price: p.price.display_spaced(),
+        })
+        .collect())
+}

@@ -1,0 +1,213 @@
+//! The invoice: status timeline, countdown, pay link and its QR code, the SN once delivered.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use madd_domain::storefront as shopfront;
+use madd_domain::OrderStatus;
+
+use crate::app::App;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::service::catalogue_snapshot;
+use crate::service::orders;
+use crate::web::closed::Closed;
+use crate::web::i18n::{self, Lang, Texts};
+use crate::web::page::{render, PageResult};
+
+/// One step of the invoice's status timeline.
+pub struct Step {
+    pub label: &'static str,
+    /// `done`, `now`, `todo` or `bad`.
+    pub state: &'static str,
+}
+
+/// The timeline the invoice shows for a status: the happy path, bent where the order left it.
+pub fn timeline(t: &Texts, status: OrderStatus) -> Vec<Step> {
+    use OrderStatus::*;
+    let label = |s| i18n::status_label(t, s);
+    let path: Vec<(OrderStatus, &'static str)> = match status {
+        AwaitingPayment | Paid | Processing | Delivered => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Processing, "done"),
+            (Delivered, "done"),
+        ],
+        Underpaid => vec![
+            (Underpaid, "bad"),
+            (Paid, "todo"),
+            (Processing, "todo"),
+            (Delivered, "todo"),
+        ],
+        Expired => vec![(AwaitingPayment, "done"), (Expired, "bad")],
+        Failed => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Processing, "done"),
+            (Failed, "bad"),
+        ],
+        Refunded => vec![
+            (AwaitingPayment, "done"),
+            (Paid, "done"),
+            (Failed, "done"),
+            (Refunded, "done"),
+        ],
+    };
+    let reached = path.iter().position(|(s, _)| *s == status);
+    path.iter()
+        .enumerate()
+        .map(|(i, (s, kind))| Step {
+            label: label(*s),
+            state: match reached {
+                Some(r) if i < r => "done",
+                Some(r) if i == r => {
+                    if *kind == "bad" {
+                        "bad"
+                    } else if status == Delivered || status == Refunded {
+                        "done"
+                    } else {
+                        "now"
+                    }
+                }
+                _ => "todo",
+            },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "invoice.html")]
+struct InvoicePage {
+    t: &'static Texts,
+    closed: bool,
+    code: String,
+    status: &'static str,
+    status_label: &'static str,
+    steps: Vec<Step>,
+    product_name: String,
+    account: String,
+    nickname: Option<String>,
+    amount_due: String,
+    amount_paid: String,
+    amount_paid_raw: i64,
+    shortfall: Option<String>,
+    awaiting: bool,
+    expires: String,
+    expires_ms: i64,
+    now_ms: i64,
+    minutes_left: i64,
+    serial: Option<String>,
+    token: Option<String>,
+    pay_url: Option<String>,
+    cs_url: Option<String>,
+    live: bool,
+}
+
+pub(crate) async fn invoice(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Path(code): Path<String>,
+) -> PageResult {
+    let order = orders::get(&app, &code).await?;
+    let awaiting = order.status.accepts_payment();
+    let now = app.now_ms();
+    // The CS number comes with the catalogue snapshot (settings move its version).
+    let catalogue = catalogue_snapshot::current(&app).await?;
+    let cs_url = catalogue.seller_whatsapp.as_ref().map(|seller| {
+        let text = format!("{} {}", t.cs_text, order.code);
+        format!(
+            "https://wa.me/{}?text={}",
+            seller.as_str(),
+            url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        )
+    });
+    Ok(render(&InvoicePage {
+        t,
+        closed,
+        code: order.code.to_string(),
+        status: order.status.as_str(),
+        status_label: i18n::status_label(t, order.status),
+        steps: timeline(t, order.status),
+        product_name: order.product_name.clone(),
+        account: order.account.to_string(),
+        nickname: order.nickname.clone(),
+        amount_due: order.amount_due.display_spaced(),
+        amount_paid: order.amount_paid.display_spaced(),
+        amount_paid_raw: order.amount_paid.amount(),
+        shortfall: (order.status == OrderStatus::Underpaid)
+            .then(|| order.shortfall().display_spaced()),
+        awaiting,
+        expires: clock::human(order.expires_at),
+        expires_ms: order.expires_at,
+        now_ms: now,
+        minutes_left: ((order.expires_at - now).max(0) + 59_999) / 60_000,
+        token: order
+            .serial_number
+            .as_deref()
+            .filter(|_| order.product_code.starts_with("PLN") || order.brand == "PLN")
+            .and_then(shopfront::pln_token),
+        serial: order.serial_number.clone(),
+        pay_url: orders::pay_url(&app, &order),
+        cs_url,
+        live: !order.status.is_final(),
+    }))
+}
+
+/// The pay link as a QR code (SVG made here, no outside service), while the order takes money.
+pub(crate) async fn qr_code(
+    State(app): State<App>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let order = orders::get(&app, &code).await?;
+    let url = orders::pay_url(&app, &order)
+        .ok_or_else(|| AppError::not_found("nothing_to_pay", "Tagihan pembayaran"))?;
+    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timelines() {
+        let states = |s| {
+            timeline(&i18n::ID, s)
+                .into_iter()
+                .map(|s| format!("{}:{}", s.label, s.state))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            states(OrderStatus::AwaitingPayment),
+            "Menunggu Pembayaran:now Dibayar:todo Diproses:todo Sukses:todo"
+        );
+        assert_eq!(
+            states(OrderStatus::Delivered),
+            "Menunggu Pembayaran:done Dibayar:done Diproses:done Sukses:done"
+        );
+        assert_eq!(
+            states(OrderStatus::Underpaid),
+            "Kurang Bayar:bad Dibayar:todo Diproses:todo Sukses:todo"
+        );
+        assert_eq!(
+            states(OrderStatus::Expired),
+            "Menunggu Pembayaran:done Kedaluwarsa:bad"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! What the storefront's pages share: how products, brands and nominals are shown, and the
+//! catalogue questions more than one page asks. Pages import this, never each other.
+
+use std::collections::BTreeMap;
+
+use madd_domain::storefront::NominalGroup;
+use madd_domain::{Category, ServiceKind};
+
+use crate::app::App;
+use crate::db::products::Product;
+use crate::db::storefront as shop_db;
+use crate::service::catalogue_snapshot::{self, Catalogue};
+use crate::web::i18n::Texts;
+use crate::web::page::PageError;
+
+/// How long a page waits for a nickname or bill answer from the worker.
+pub const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+pub fn initials(brand: &str) -> String {
+    brand
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// Every product a customer may see (postpaid bills have no list price: sold through inquiry).
+pub async fn listed(app: &App) -> Result<Vec<Product>, PageError> {
+    Ok(catalogue_snapshot::current(app)
+        .await?
+        .listed()
+        .cloned()
+        .collect())
+}
+
+pub struct BrandTile {
+    pub href: String,
+    pub art: String,
+    pub name: String,
+    pub from_price: String,
+    pub available: bool,
+    /// Lower-case words the search box matches (brand and product names).
+    pub search: String,
+}
+
+pub struct Group {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub tiles: Vec<BrandTile>,
+}
+
+pub struct PopularView {
+    pub href: String,
+    pub art: String,
+    pub brand: String,
+    pub name: String,
+    pub price: String,
+}
+
+pub struct NominalView {
+    pub code: String,
+    pub name: String,
+    pub price: String,
+    pub available: bool,
+}
+
+pub struct NominalGroupView {
+    pub label: &'static str,
+    pub items: Vec<NominalView>,
+}
+
+/// Groups a product list into the rows of the nominal grid.
+pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
+    let en = t.code == "en";
+    let mut groups: BTreeMap<(u8, &'static str), Vec<NominalView>> = BTreeMap::new();
+    for p in items {
+        let (rank, label) = match p.category {
+            Category::Game => {
+                let g = NominalGroup::of(&p.name);
+                (g as u8, if en { g.label_en() } else { g.label_id() })
+            }
+            Category::Pulsa => (0, t.pulsa),
+            Category::Data => (1, t.data),
+            Category::Pln => (0, t.token_tile),
+            Category::Voucher => (0, "Voucher"),
+        };
+        groups.entry((rank, label)).or_default().push(NominalView {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            price: p.price.display_spaced(),
+            available: p.sellable(),
+        });
+    }
+    groups
+        .into_iter()
+        .map(|((_, label), items)| NominalGroupView { label, items })
+        .collect()
+}
+
+pub fn postpaid_product(catalogue: &Catalogue) -> Option<Product> {
+    catalogue
+        .in_category(Some(Category::Pln))
+        .find(|p| p.kind == ServiceKind::Postpaid && p.enabled)
+        .cloned()
+}
+
+/// Whether the same target bought the same product today (WIB): a likely double purchase.
+pub async fn bought_today(app: &App, target: &str, product: &str) -> Result<bool, PageError> {
+    let since = madd_domain::time::start_of_day(app.now_ms());
+    let mut conn = app.db.read().await?;
+    Ok(shop_db::same_target_orders(&mut conn, target, product, since).await? > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Mobile Legends B"), "mobile-legends-b");
+        assert_eq!(slug("PUBGM INDO  A"), "pubgm-indo-a");
+        assert_eq!(slug("by.U"), "by-u");
+        assert_eq!(initials("Mobile Legends B"), "ML");
+    }
+}
