@@ -75,6 +75,26 @@ impl Rupiah {
         Rupiah(self.0.min(other.0))
     }
 
+    /// An amount as a person types it into a form: `50000`, `50.000`, `Rp 50.000`, `Rp50_000`,
+    /// `50 000`. Dots, spaces and underscores group digits (an Indonesian `50.000` is fifty
+    /// thousand, never fifty); whole rupiah only, never negative.
+    pub fn parse_typed(text: &str) -> Result<Rupiah, ParseRupiahError> {
+        let err = || ParseRupiahError(text.trim().chars().take(40).collect());
+        let trimmed = text.trim();
+        let body = match trimmed.get(..2) {
+            Some(p) if p.eq_ignore_ascii_case("rp") => trimmed[2..].trim_start_matches('.'),
+            _ => trimmed,
+        };
+        let digits: String = body
+            .chars()
+            .filter(|c| !matches!(c, '.' | ' ' | '_'))
+            .collect();
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        digits.parse().map(Rupiah).map_err(|_| err())
+    }
+
     /// `Rp 50.000`: with a space, as on the storefront.
     pub fn display_spaced(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -272,11 +292,41 @@ impl fmt::Display for Bps {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' bukan angka rupiah (tulis misalnya 50000 atau Rp 50.000)")]
+pub struct ParseRupiahError(pub String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not a percentage (use e.g. 10 or 0.7, at most two decimals)")]
 pub struct ParseRateError(pub String);
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typed_amounts() {
+        for (text, want) in [
+            ("50000", 50_000),
+            ("50.000", 50_000),
+            ("Rp 50.000", 50_000),
+            ("rp50_000", 50_000),
+            ("Rp. 1.250.000", 1_250_000),
+            (" 50 000 ", 50_000),
+            ("0", 0),
+        ] {
+            assert_eq!(Rupiah::parse_typed(text), Ok(Rupiah::new(want)), "{text}");
+        }
+        for text in [
+            "",
+            "Rp",
+            "-5000",
+            "5,000",
+            "50rb",
+            "1e6",
+            "9999999999999999",
+        ] {
+            assert!(Rupiah::parse_typed(text).is_err(), "{text}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

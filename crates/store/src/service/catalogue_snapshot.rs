@@ -9,7 +9,7 @@
 //! [`POLL`]). A snapshot is never what an order is charged: the order path reads the product in
 //! its own transaction (`service::orders::create`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -95,7 +95,12 @@ impl Catalogue {
 /// The current snapshot and what it takes to renew it.
 pub struct CatalogueSnapshot {
     current: RwLock<Arc<Catalogue>>,
-    stale: AtomicBool,
+    /// Bumped by every [`CatalogueSnapshot::invalidate`]; the snapshot is stale while `loaded`
+    /// is behind it. A reload that is still reading does not count as done: a reader arriving
+    /// meanwhile waits for it instead of being served the snapshot it is replacing.
+    wanted: AtomicU64,
+    /// The `wanted` generation the current snapshot was read after.
+    loaded: AtomicU64,
     loaded_at: RwLock<Instant>,
     /// One reload at a time; others keep serving the old snapshot meanwhile.
     reloading: Mutex<()>,
@@ -105,7 +110,8 @@ impl Default for CatalogueSnapshot {
     fn default() -> Self {
         CatalogueSnapshot {
             current: RwLock::new(Arc::new(Catalogue::default())),
-            stale: AtomicBool::new(true),
+            wanted: AtomicU64::new(1),
+            loaded: AtomicU64::new(0),
             loaded_at: RwLock::new(Instant::now()),
             reloading: Mutex::new(()),
         }
@@ -123,7 +129,11 @@ impl std::fmt::Debug for CatalogueSnapshot {
 impl CatalogueSnapshot {
     /// Marks the snapshot stale: the next reader rebuilds it (this process changed the catalogue).
     pub fn invalidate(&self) {
-        self.stale.store(true, Ordering::Release);
+        self.wanted.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn is_stale(&self) -> bool {
+        self.loaded.load(Ordering::Acquire) < self.wanted.load(Ordering::Acquire)
     }
 
     /// The snapshot as it is, without looking at the database.
@@ -156,7 +166,7 @@ impl CatalogueSnapshot {
 /// The current catalogue: the snapshot, rebuilt first if this process marked it stale.
 pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {
     let snapshot = &app.catalogue;
-    if snapshot.stale.load(Ordering::Acquire) {
+    if snapshot.is_stale() {
         reload(app).await?;
     }
     Ok(snapshot.peek())
@@ -166,25 +176,20 @@ pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {
 pub async fn reload(app: &App) -> DbResult<()> {
     let snapshot = &app.catalogue;
     let _one = snapshot.reloading.lock().await;
-    if !snapshot.stale.swap(false, Ordering::AcqRel) && snapshot.peek().version != 0 {
+    // What this reload will cover: every invalidation made before it starts reading.
+    let target = snapshot.wanted.load(Ordering::Acquire);
+    if snapshot.loaded.load(Ordering::Acquire) >= target {
         // Another reader rebuilt it while this one waited.
         return Ok(());
     }
-    let loaded = async {
+    let catalogue = async {
         let mut conn = app.db.read().await?;
         load(&mut conn, &app.config, app.now_ms()).await
     }
-    .await;
-    match loaded {
-        Ok(catalogue) => {
-            snapshot.replace(catalogue);
-            Ok(())
-        }
-        Err(e) => {
-            snapshot.invalidate();
-            Err(e)
-        }
-    }
+    .await?;
+    snapshot.replace(catalogue);
+    snapshot.loaded.fetch_max(target, Ordering::AcqRel);
+    Ok(())
 }
 
 async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbResult<Catalogue> {

@@ -219,15 +219,9 @@ pub fn normalise(spec: &Spec, input: &str) -> Result<String, String> {
             Ok(percent_text(b))
         }
         Kind::Rupiah => {
-            let digits: String = input
-                .trim_start_matches("Rp")
-                .trim()
-                .chars()
-                .filter(|c| !matches!(c, '.' | '_' | ' '))
-                .collect();
-            let n: i64 = digits
-                .parse()
-                .map_err(|_| format!("'{input}' bukan angka rupiah"))?;
+            let n = Rupiah::parse_typed(input)
+                .map_err(|e| e.to_string())?
+                .amount();
             if !(0..=1_000_000_000).contains(&n) {
                 return Err("harus antara 0 dan 1.000.000.000".into());
             }

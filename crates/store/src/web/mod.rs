@@ -2,8 +2,6 @@
 //! thin: they parse into domain types, call a service and render; none calls a provider.
 
 pub mod admin;
-pub mod admin_money;
-pub mod admin_more;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -26,7 +24,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::App;
 
 /// The store's whole router, every route in one table (the sandbox is mounted separately by
-/// startup; the admin routes are [`admin::table`], which the access test walks too).
+/// startup; the dashboard's routes are [`admin_table`], which the access test walks too).
 pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
     use storefront::{art, bill, brand, checkout, home, invoice, language, pulsa, track};
@@ -57,7 +55,12 @@ pub fn router(app: App) -> Router {
         // The JSON API
         .nest("/api/v1", api)
         // The seller's dashboard
-        .nest("/admin", admin::routes(app.clone()))
+        .nest(
+            "/admin",
+            admin_table()
+                .router
+                .layer(middleware::from_fn_with_state(app.clone(), admin::guard)),
+        )
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
@@ -76,6 +79,64 @@ pub fn router(app: App) -> Router {
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
+}
+
+/// Every dashboard route (under `/admin`). The guard wraps the whole admin router, so even a
+/// route added outside this table is refused to anonymous requests; only the login form is
+/// public.
+pub fn admin_table() -> admin::RouteTable {
+    use admin::{
+        dashboard, deposits, login, messages, orders, payments, pricing, products, reports,
+        settings, PUBLIC_PATH,
+    };
+    admin::RouteTable::new()
+        .get(PUBLIC_PATH, login::login_form)
+        .post(PUBLIC_PATH, login::login)
+        .post("/logout", login::logout)
+        .get("/", dashboard::dashboard)
+        .get("/orders", orders::orders_list)
+        .get("/orders/{code}", orders::order_page)
+        .post("/orders/{code}/process", orders::process)
+        .post("/orders/{code}/recheck", orders::recheck)
+        .post("/orders/{code}/refund", orders::refund)
+        .post("/orders/{code}/overpayment", orders::overpayment_return)
+        .get("/payments", payments::payments_page)
+        .post("/payments/{id}/attach", payments::attach_payment)
+        .post("/payments/reconcile", payments::reconcile_now)
+        .get("/messages", messages::messages_page)
+        .post("/messages/{id}/resend", messages::resend_message)
+        .get("/reports", reports::reports_index)
+        .get("/reports/{month}", reports::report_page)
+        .get("/reports/{month}/csv", reports::report_csv)
+        .get("/settings", settings::settings_page)
+        .post("/settings", settings::settings_save)
+        .get("/deposits", deposits::deposits_page)
+        .post("/deposits", deposits::deposit_add)
+        .post("/balance/check", deposits::balance_check)
+        .get("/products", products::products_page)
+        .post("/products/{code}/toggle", products::product_toggle)
+        .post("/products/sync", products::sync_now)
+        .get("/pricing", pricing::pricing_page)
+        .post("/pricing/rules", pricing::rule_save)
+        .post("/pricing/rules/{id}/delete", pricing::rule_delete)
+}
+
+/// Every dashboard route but the login form, as `(method, path)` with `/admin` in front: what
+/// the access test requests anonymously.
+pub fn protected_admin_routes() -> Vec<(&'static str, String)> {
+    admin_table()
+        .list
+        .into_iter()
+        .filter(|(_, p)| *p != admin::PUBLIC_PATH)
+        .map(|(m, p)| {
+            let path = if p == "/" {
+                "/admin".to_string()
+            } else {
+                format!("/admin{p}")
+            };
+            (m, path)
+        })
+        .collect()
 }
 
 /// Runs the rest of the request in its own task, so a client that hangs up cannot cut a

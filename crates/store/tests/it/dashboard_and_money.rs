@@ -456,7 +456,7 @@ fn concrete(path: &str, code: &str) -> String {
 both_backends!(
     every_admin_route_refuses_anonymous_requests,
     |s: TestStore| async move {
-        let routes = maddstore::web::admin::protected_routes();
+        let routes = maddstore::web::protected_admin_routes();
         // The table is the router's: the money pages are in it.
         for needle in [
             "/admin/reports/{month}/csv",
@@ -572,7 +572,7 @@ both_backends!(
                 _ => vec![],
             }
         };
-        let posts: Vec<_> = maddstore::web::admin::protected_routes()
+        let posts: Vec<_> = maddstore::web::protected_admin_routes()
             .into_iter()
             .filter(|(m, _)| *m == "POST")
             .collect();

@@ -1,0 +1,139 @@
+//! The dashboard: today's figures, the supplier balance, and the orders that need the seller.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::Extension;
+use madd_domain::report::{LineKey, Month};
+use madd_domain::OrderStatus;
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::db::dashboard as repo;
+use crate::db::orders::{self, OrderFilter};
+use crate::error::AppError;
+use crate::service::money;
+use crate::web::admin::view::{order_row, OrderRow};
+use crate::web::auth::AdminSession;
+use crate::web::page::{render, PageError, PageResult};
+
+#[derive(Template)]
+#[template(path = "admin/dashboard.html")]
+struct Dashboard {
+    csrf: String,
+    money: MoneySummary,
+    flash: Option<String>,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    needs_action: Vec<OrderRow>,
+    orders: Vec<OrderRow>,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    q: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DashboardQuery {
+    status: Option<String>,
+    q: Option<String>,
+}
+
+pub(crate) async fn dashboard(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(query): Query<DashboardQuery>,
+) -> PageResult {
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(st) => Some(
+            st.parse::<OrderStatus>()
+                .map_err(|_| AppError::invalid("invalid_status", "Status tidak dikenal"))?,
+        ),
+        None => None,
+    };
+    let money = money_summary(&app).await?;
+    let mut conn = app.db.write().await?;
+    let counts = orders::count_by_status(&mut conn).await?;
+    let mut needs_action = Vec::new();
+    for st in [
+        OrderStatus::Paid,
+        OrderStatus::Failed,
+        OrderStatus::Underpaid,
+    ] {
+        let list = orders::list(
+            &mut conn,
+            &OrderFilter {
+                status: Some(st),
+                search: None,
+                limit: 50,
+                ..OrderFilter::default()
+            },
+        )
+        .await?;
+        needs_action.extend(list.iter().map(order_row));
+    }
+    let list = orders::list(
+        &mut conn,
+        &OrderFilter {
+            status,
+            search: query.q.clone().filter(|q| !q.trim().is_empty()),
+            limit: 100,
+            ..OrderFilter::default()
+        },
+    )
+    .await?;
+    Ok(render(&Dashboard {
+        csrf: s.csrf_token.clone(),
+        money,
+        flash: None,
+        counts: counts
+            .iter()
+            .map(|(st, n)| (st.as_str(), st.label_id(), *n))
+            .collect(),
+        needs_action,
+        orders: list.iter().map(order_row).collect(),
+        statuses: OrderStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_id()))
+            .collect(),
+        status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        q: query.q.unwrap_or_default(),
+    }))
+}
+
+/// The dashboard's money summary (today's figures and the supplier balance).
+pub struct MoneySummary {
+    pub today_orders: i64,
+    pub today_delivered: i64,
+    pub today_revenue: String,
+    pub today_gross_profit: String,
+    pub balance: String,
+    pub balance_low: bool,
+    pub threshold: String,
+    pub unmatched_payments: i64,
+    pub month: String,
+    pub month_net: String,
+}
+
+pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
+    let now = app.now_ms();
+    let (from, until) = madd_domain::time::day(now);
+    let view = money::balance_view(app).await?;
+    let month = Month::containing(now);
+    let report = money::monthly_report(app, month).await?;
+    let mut conn = app.db.read().await?;
+    let today = crate::db::figures::between(&mut conn, from, until).await?;
+    let unmatched = repo::unmatched_held(&mut conn, 0, i64::MAX).await?;
+    Ok(MoneySummary {
+        today_orders: today.created,
+        today_delivered: today.delivered,
+        today_revenue: today.revenue.display_spaced(),
+        today_gross_profit: today.profit().display_spaced(),
+        balance: view
+            .known
+            .map(|(_, b)| b.display_spaced())
+            .unwrap_or_else(|| "belum diketahui".into()),
+        balance_low: view.low,
+        threshold: view.threshold.display_spaced(),
+        unmatched_payments: unmatched.count,
+        month: month.to_string(),
+        month_net: report.amount(LineKey::NetProfit).display_spaced(),
+    })
+}

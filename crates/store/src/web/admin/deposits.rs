@@ -1,0 +1,162 @@
+//! Deposits to the supplier account and the balance they should add up to.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use madd_domain::report::Month;
+use madd_domain::Rupiah;
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::dashboard as repo;
+use crate::service::{money, settings};
+use crate::web::admin::view::{invalid, parse_day, CsrfForm, DoneQuery};
+use crate::web::auth::AdminSession;
+use crate::web::page::{render, PageResult};
+
+struct DepositView {
+    at: String,
+    method: String,
+    amount: String,
+    fee: String,
+    note: String,
+    actor: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/deposits.html")]
+struct DepositsPage {
+    csrf: String,
+    flash: Option<String>,
+    balance: String,
+    balance_at: String,
+    balance_error: Option<String>,
+    low: bool,
+    threshold: String,
+    deposits_total: String,
+    charged: String,
+    expected: String,
+    difference: Option<String>,
+    difference_zero: bool,
+    methods: Vec<(&'static str, &'static str, String)>,
+    deposits: Vec<DepositView>,
+    month: String,
+}
+
+fn method_label(m: &str) -> String {
+    if m == money::OPENING {
+        return "Saldo awal".into();
+    }
+    settings::DEPOSIT_METHODS
+        .iter()
+        .find(|(k, _)| *k == m)
+        .map(|(_, l)| (*l).to_string())
+        .unwrap_or_else(|| m.to_string())
+}
+
+pub(crate) async fn deposits_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    let view = money::balance_view(&app).await?;
+    let rec = money::reconcile_deposits(&app).await?;
+    let current = settings::current(&app).await?;
+    let month = Month::containing(app.now_ms());
+    let mut conn = app.db.write().await?;
+    let list = repo::deposits(&mut conn, 0, i64::MAX).await?;
+    drop(conn);
+    Ok(render(&DepositsPage {
+        csrf: s.csrf_token.clone(),
+        flash: done.done.map(|d| match d.as_str() {
+            "check" => "Cek saldo dijadwalkan; muat ulang sebentar lagi.".to_string(),
+            _ => "Deposit dicatat.".to_string(),
+        }),
+        balance: view
+            .known
+            .map(|(_, b)| b.display_spaced())
+            .unwrap_or_else(|| "belum diketahui".into()),
+        balance_at: view
+            .known
+            .map(|(at, _)| clock::human(at))
+            .unwrap_or_default(),
+        balance_error: view.last.and_then(|c| c.error),
+        low: view.low,
+        threshold: view.threshold.display_spaced(),
+        deposits_total: rec.deposits.display_spaced(),
+        charged: rec.charged.display_spaced(),
+        expected: rec.expected.display_spaced(),
+        difference_zero: rec.difference == Some(Rupiah::ZERO),
+        difference: rec.difference.map(Rupiah::display_spaced),
+        methods: settings::DEPOSIT_METHODS
+            .iter()
+            .map(|(k, l)| {
+                let f = current.deposit_fee(k);
+                (*k, *l, format!("{} + {}", f.rate, f.fixed.display_spaced()))
+            })
+            .collect(),
+        deposits: list
+            .into_iter()
+            .rev()
+            .map(|d| DepositView {
+                at: clock::human(d.at),
+                method: method_label(&d.method),
+                amount: d.amount.display_spaced(),
+                fee: d.fee.display_spaced(),
+                note: d.note,
+                actor: d.actor,
+            })
+            .collect(),
+        month: month.to_string(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DepositForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    fee: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub(crate) async fn deposit_add(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<DepositForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let amount = Rupiah::parse_typed(&f.amount).map_err(|e| invalid(e.to_string()))?;
+    let fee = if f.fee.trim().is_empty() {
+        None
+    } else {
+        Some(Rupiah::parse_typed(&f.fee).map_err(|e| invalid(e.to_string()))?)
+    };
+    // A date without a time: noon WIB of that day (inside the day whatever the clock says).
+    let at = if f.date.trim().is_empty() {
+        None
+    } else {
+        Some(parse_day(&f.date)? + 12 * 60 * 60 * 1000)
+    };
+    money::record_deposit(&app, &s.actor(), amount, &f.method, fee, at, &f.note).await?;
+    Ok(Redirect::to("/admin/deposits?done=deposit").into_response())
+}
+
+pub(crate) async fn balance_check(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    money::request_balance_check(&app).await?;
+    Ok(Redirect::to("/admin/deposits?done=check").into_response())
+}

@@ -1,0 +1,144 @@
+//! Products: the catalogue with its prices and stock, switching one off, syncing from VIP.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use madd_domain::Category;
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::db::products;
+use crate::error::AppError;
+use crate::service::catalog_sync::{self, Requested};
+use crate::service::pricing::PriceRules;
+use crate::web::admin::view::{invalid, non_empty, CsrfForm};
+use crate::web::auth::AdminSession;
+use crate::web::page::{render, PageResult};
+
+struct ProductRowView {
+    code: String,
+    name: String,
+    brand: String,
+    category: &'static str,
+    cost: String,
+    price: String,
+    margin: String,
+    rule: String,
+    guarded: bool,
+    available: bool,
+    enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/products.html")]
+struct ProductsPage {
+    csrf: String,
+    flash: Option<String>,
+    products: Vec<ProductRowView>,
+    sync: crate::web::admin::view::SyncView,
+    categories: Vec<(&'static str, &'static str)>,
+    category: String,
+    q: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProductsQuery {
+    category: Option<String>,
+    q: Option<String>,
+    done: Option<String>,
+}
+
+pub(crate) async fn products_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(q): Query<ProductsQuery>,
+) -> PageResult {
+    let category = match non_empty(&q.category) {
+        Some(c) => Some(
+            c.parse::<Category>()
+                .map_err(|_| invalid("Kategori tidak dikenal"))?,
+        ),
+        None => None,
+    };
+    let sync = crate::web::admin::view::sync_view(&app).await?;
+    let unit = app.payment.unit_price();
+    let mut conn = app.db.write().await?;
+    let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
+    let list = products::list(&mut conn, category).await?;
+    drop(conn);
+    let needle = non_empty(&q.q).map(str::to_lowercase);
+    let rows = list
+        .into_iter()
+        .filter(|p| {
+            needle.as_ref().is_none_or(|n| {
+                p.code.to_lowercase().contains(n)
+                    || p.name.to_lowercase().contains(n)
+                    || p.brand.to_lowercase().contains(n)
+            })
+        })
+        .take(500)
+        .map(|p| {
+            let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
+            ProductRowView {
+                margin: (rules.payment.net(p.price) - p.cost).display_spaced(),
+                code: p.code,
+                name: p.name,
+                brand: p.brand,
+                category: p.category.as_str(),
+                cost: p.cost.display_spaced(),
+                price: p.price.display_spaced(),
+                rule: priced.rule,
+                guarded: priced.guarded,
+                available: p.available,
+                enabled: p.enabled,
+            }
+        })
+        .collect();
+    Ok(render(&ProductsPage {
+        csrf: s.csrf_token.clone(),
+        flash: q
+            .done
+            .as_deref()
+            .and_then(crate::web::admin::view::sync_flash),
+        products: rows,
+        sync,
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label()))
+            .collect(),
+        category: category.map(|c| c.as_str().to_string()).unwrap_or_default(),
+        q: q.q.unwrap_or_default(),
+    }))
+}
+
+pub(crate) async fn product_toggle(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let mut conn = app.db.write().await?;
+    let product = products::get(&mut conn, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
+    products::set_enabled(&mut conn, &code, !product.enabled).await?;
+    app.catalogue.invalidate();
+    tracing::info!(%code, enabled = !product.enabled, actor = %s.actor(), "product toggled");
+    Ok(Redirect::to("/admin/products").into_response())
+}
+
+pub(crate) async fn sync_now(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let done = match catalog_sync::request(&app).await? {
+        Requested::Queued => "sync",
+        Requested::AlreadyRunning => "sync-running",
+    };
+    tracing::info!(actor = %s.actor(), done, "catalogue sync requested");
+    Ok(Redirect::to(&format!("/admin/products?done={done}")).into_response())
+}

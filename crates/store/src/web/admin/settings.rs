@@ -1,0 +1,108 @@
+//! Settings, with the audit trail of who changed what.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+
+use crate::app::App;
+use crate::clock;
+use crate::db::dashboard as repo;
+use crate::service::pricing;
+use crate::service::settings;
+use crate::web::admin::view::DoneQuery;
+use crate::web::auth::AdminSession;
+use crate::web::page::{render, PageResult};
+
+struct SettingView {
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    value: String,
+    stored: bool,
+    choice: bool,
+}
+
+struct AuditView {
+    at: String,
+    actor: String,
+    key: String,
+    old: String,
+    new: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    csrf: String,
+    flash: Option<String>,
+    settings: Vec<SettingView>,
+    audit: Vec<AuditView>,
+}
+
+pub(crate) async fn settings_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    let current = settings::current(&app).await?;
+    let mut conn = app.db.write().await?;
+    let audit = repo::settings_audit(&mut conn, 50).await?;
+    Ok(render(&SettingsPage {
+        csrf: s.csrf_token.clone(),
+        flash: done.done.map(|n| format!("{n} pengaturan disimpan.")),
+        settings: settings::SPECS
+            .iter()
+            .map(|spec| {
+                let (value, stored) = current.values.get(spec.key).cloned().unwrap_or_default();
+                SettingView {
+                    key: spec.key,
+                    label: spec.label,
+                    help: spec.help,
+                    value,
+                    stored,
+                    choice: spec.kind == settings::Kind::Fulfilment,
+                }
+            })
+            .collect(),
+        audit: audit
+            .into_iter()
+            .map(|a| AuditView {
+                at: clock::human(a.at),
+                actor: a.actor,
+                key: a.key,
+                old: a.old_value.unwrap_or_else(|| "(bawaan)".into()),
+                new: a.new_value,
+            })
+            .collect(),
+    }))
+}
+
+pub(crate) async fn settings_save(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    s.check_csrf(token)?;
+    let changes: Vec<(String, String)> = fields
+        .into_iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .collect();
+    let changed = settings::update(&app, &s.actor(), &changes).await?;
+    // Markup and payment-fee changes move prices: apply them to the catalogue now.
+    if changed
+        .iter()
+        .any(|k| k.starts_with("markup_") || k.starts_with("payment_fee_"))
+    {
+        pricing::reprice(&app, &format!("pengaturan diubah oleh {}", s.actor())).await?;
+    }
+    Ok(Redirect::to(&format!("/admin/settings?done={}", changed.len())).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deposits and the supplier balance
