@@ -45,14 +45,6 @@ pub async fn by_username(conn: &mut Conn, username: &str) -> DbResult<Option<Adm
     .transpose()
 }
 
-pub async fn count(conn: &mut Conn) -> DbResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM admins")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
 pub async fn create_session(
     conn: &mut Conn,
     token_hash: &str,

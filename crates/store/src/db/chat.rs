@@ -1,14 +1,10 @@
 //! Chat over WhatsApp: incoming messages (recorded once per gateway id), the guided flow's step
 //! per number, rate-limit counters and the "store closed" switch.
 
+use super::{Conn, DbResult};
 use madd_domain::PhoneNumber;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-use super::{Conn, DbResult};
-
-/// The `settings` key of the seller's `tutup` / `buka` switch.
-const PAUSED_KEY: &str = "orders_paused";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum InboundState {
@@ -197,41 +193,4 @@ pub async fn actions_since(
     .bind(since)
     .fetch_one(&mut *conn)
     .await?)
-}
-
-/// Whether the seller has closed the store to new orders (`tutup`).
-pub async fn paused(conn: &mut Conn) -> DbResult<bool> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-        .bind(PAUSED_KEY)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(value.as_deref() == Some("1"))
-}
-
-pub async fn set_paused(conn: &mut Conn, paused: bool, now: i64) -> DbResult<()> {
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(PAUSED_KEY)
-    .bind(if paused { "1" } else { "0" })
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// The customer's `batal`: an order nobody has paid anything for ends as `expired` now (the
-/// status store-api.md gives an unpaid order that will not be paid). Orders with money on them
-/// are not cancelled by chat: the seller must refund.
-pub async fn cancel_unpaid(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE orders SET status = 'expired', expires_at = $1, updated_at = $1 \
-         WHERE id = $2 AND status = 'awaiting_payment' AND amount_paid = 0",
-    )
-    .bind(now)
-    .bind(order_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

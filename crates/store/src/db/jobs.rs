@@ -211,19 +211,6 @@ pub async fn reschedule(conn: &mut Conn, job: &Job, run_at: i64, now: i64) -> Db
     Ok(())
 }
 
-/// Jobs not finished yet (pending, including leased ones), by kind.
-pub async fn pending_counts(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT kind, CAST(COUNT(*) AS BIGINT) AS n FROM jobs WHERE state = 'pending' \
-         GROUP BY kind ORDER BY kind",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("kind")?, r.try_get("n")?)))
-        .collect()
-}
-
 /// The earliest time a pending job (of `kinds`, when given) is due, for a worker to sleep until
 /// then.
 pub async fn next_due(conn: &mut Conn, kinds: Option<&[&'static str]>) -> DbResult<Option<i64>> {
@@ -282,29 +269,6 @@ fn kinds_clause(kinds: Option<&[&'static str]>) -> String {
         }
         None => String::new(),
     }
-}
-
-pub async fn dead(
-    conn: &mut Conn,
-    limit: i64,
-) -> DbResult<Vec<(i64, String, Option<i64>, String)>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, ref_id, COALESCE(last_error, '') AS last_error FROM jobs \
-         WHERE state = 'dead' ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("kind")?,
-                r.try_get("ref_id")?,
-                r.try_get("last_error")?,
-            ))
-        })
-        .collect()
 }
 
 /// Brings the pending job under `dedupe_key` forward to `now` (a job already due or running is

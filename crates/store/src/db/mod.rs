@@ -8,16 +8,24 @@
 pub mod admins;
 pub mod catalogue_syncs;
 pub mod chat;
-pub mod dashboard;
 pub mod figures;
 pub mod jobs;
 pub mod messages;
 pub mod nicknames;
+pub mod order_events;
+pub mod order_status;
 pub mod orders;
 pub mod overpayments;
 pub mod payments;
+pub mod pricing;
 pub mod products;
+pub mod reconciliation;
+pub mod report;
+pub mod settings;
+pub mod store_state;
 pub mod storefront;
+pub mod supplier_account;
+pub mod supplier_requests;
 pub mod webhooks_kept;
 
 use std::str::FromStr;

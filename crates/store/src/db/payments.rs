@@ -143,17 +143,6 @@ pub async fn attach(conn: &mut Conn, payment_id: i64, order_id: i64) -> DbResult
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn total_for_order(conn: &mut Conn, order_id: i64) -> DbResult<Rupiah> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(gross), 0) AS BIGINT) FROM payments \
-         WHERE order_id = $1 AND state = 'matched'",
-    )
-    .bind(order_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Rupiah::new(total))
-}
-
 pub async fn for_order(conn: &mut Conn, order_id: i64) -> DbResult<Vec<Payment>> {
     let sql = format!("SELECT {COLUMNS} FROM payments WHERE order_id = $1 ORDER BY id");
     let rows = sqlx::query(&sql)
@@ -186,12 +175,4 @@ pub async fn list(
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(from_row).collect()
-}
-
-pub async fn count(conn: &mut Conn) -> DbResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
 }

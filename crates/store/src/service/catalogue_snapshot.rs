@@ -18,7 +18,8 @@ use tokio::sync::Mutex;
 
 use crate::app::App;
 use crate::db::products::{self, Product};
-use crate::db::{chat as store_state, storefront as shop_db, Conn, DbResult};
+use crate::db::store_state;
+use crate::db::{storefront as shop_db, Conn, DbResult};
 
 /// How often a process looks at the version row (other processes' changes).
 pub const POLL: Duration = Duration::from_secs(1);

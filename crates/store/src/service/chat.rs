@@ -26,7 +26,10 @@ use crate::clock;
 use crate::db::chat::{self as repo, InboundState, NewInbound};
 use crate::db::figures::{self, Figures};
 use crate::db::nicknames::{self, LookupState};
+use crate::db::order_events;
+use crate::db::order_status;
 use crate::db::orders::{self, Order, OrderFilter};
+use crate::db::store_state;
 use crate::db::{messages, products};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
@@ -152,7 +155,7 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
 /// Refuses new orders while the seller has closed the store (`tutup`).
 pub async fn ensure_open(app: &App) -> AppResult<()> {
     let mut conn = app.db.read().await?;
-    if repo::paused(&mut conn).await? {
+    if store_state::paused(&mut conn).await? {
         return Err(crate::service::orders::closed());
     }
     Ok(())
@@ -404,7 +407,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::Close | Command::Open => {
             let close = command == Command::Close;
             let mut conn = app.db.write().await?;
-            repo::set_paused(&mut conn, close, app.now_ms()).await?;
+            store_state::set_paused(&mut conn, close, app.now_ms()).await?;
             app.catalogue.invalidate();
             tracing::info!(closed = close, "store open/closed by the seller");
             Answer::text(if close {
@@ -947,8 +950,8 @@ async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<Answer> {
             )))
         }
     };
-    if repo::cancel_unpaid(&mut tx, order.id, now).await? {
-        orders::add_event(
+    if order_status::cancel_unpaid(&mut tx, order.id, now).await? {
+        order_events::add_event(
             &mut tx,
             order.id,
             now,

@@ -33,7 +33,10 @@ use madd_domain::{OrderCode, SupplierStatus};
 
 use crate::app::App;
 use crate::db::jobs::Job;
+use crate::db::order_events;
+use crate::db::order_status;
 use crate::db::orders::{self, Order};
+use crate::db::supplier_requests;
 use crate::db::{Conn, DbResult};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
@@ -64,10 +67,10 @@ pub async fn start_processing(
     allow_retry: bool,
     now: i64,
 ) -> DbResult<bool> {
-    if !orders::claim_for_processing(tx, order_id, allow_retry, now).await? {
+    if !order_status::claim_for_processing(tx, order_id, allow_retry, now).await? {
         return Ok(false);
     }
-    orders::add_event(
+    order_events::add_event(
         tx,
         order_id,
         now,
@@ -156,7 +159,7 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
     }
     let older = {
         let mut conn = app.db.write().await?;
-        orders::older_unknown_outcome(&mut conn, &order).await?
+        supplier_requests::older_unknown_outcome(&mut conn, &order).await?
     };
     if let Some(older) = older {
         // Its lost purchase would be listed for this account and product too: let it be
@@ -199,8 +202,13 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
     }
     let started = {
         let mut conn = app.db.write().await?;
-        orders::mark_placement_started(&mut conn, order.id, order.placement_attempts, app.now_ms())
-            .await?
+        order_status::mark_placement_started(
+            &mut conn,
+            order.id,
+            order.placement_attempts,
+            app.now_ms(),
+        )
+        .await?
     };
     if !started {
         // Another worker got here first; it owns this attempt.
@@ -221,7 +229,7 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
             }
             .is_retryable_rejection();
             let mut tx = app.db.begin().await?;
-            orders::log_supplier_request(
+            supplier_requests::log_supplier_request(
                 &mut tx,
                 Some(order.id),
                 now,
@@ -230,8 +238,8 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
                 &message,
             )
             .await?;
-            orders::clear_placement(&mut tx, order.id, now).await?;
-            if orders::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
+            order_status::clear_placement(&mut tx, order.id, now).await?;
+            if order_status::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
                 fail_notices(app, &mut tx, &order, &message, retryable, now).await?;
             }
             tx.commit().await?;
@@ -270,7 +278,7 @@ async fn look_back(
     let anchor_before = started - ANCHOR_MARGIN_MS;
     let recorded_before = {
         let mut conn = app.db.write().await?;
-        orders::recorded_before(&mut conn, order.kind, anchor_before).await?
+        supplier_requests::recorded_before(&mut conn, order.kind, anchor_before).await?
     };
     let wanted = OrderedService {
         code: &order.product_code,
@@ -287,7 +295,7 @@ async fn look_back(
         let recorded = {
             let ids: Vec<&str> = listed.iter().map(|o| o.trxid.as_str()).collect();
             let mut conn = app.db.write().await?;
-            orders::recorded_trxids(&mut conn, &ids).await?
+            supplier_requests::recorded_trxids(&mut conn, &ids).await?
         };
         // This account's purchase of this product, not yet taken by another order.
         let is_ours = |c: &SupplierOrder| {
@@ -395,7 +403,7 @@ async fn look_back(
 async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> AppResult<()> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if orders::record_supplier_order(
+    if order_status::record_supplier_order(
         &mut tx,
         order.id,
         &placed.trxid,
@@ -406,7 +414,7 @@ async fn adopt(app: &App, order: &Order, placed: &SupplierOrder, how: &str) -> A
     )
     .await?
     {
-        orders::add_event(
+        order_events::add_event(
             &mut tx,
             order.id,
             now,
@@ -512,8 +520,15 @@ async fn apply_status(
     update: &SupplierOrder,
     now: i64,
 ) -> AppResult<()> {
-    orders::update_supplier_status(tx, order.id, update.status, &update.note, update.price, now)
-        .await?;
+    order_status::update_supplier_status(
+        tx,
+        order.id,
+        update.status,
+        &update.note,
+        update.price,
+        now,
+    )
+    .await?;
     let f = order_service::facts(app, order);
     match update.status {
         SupplierStatus::Success => {
@@ -522,8 +537,8 @@ async fn apply_status(
             } else {
                 update.note.trim()
             };
-            if orders::mark_delivered(tx, order.id, serial, now).await? {
-                orders::add_event(
+            if order_status::mark_delivered(tx, order.id, serial, now).await? {
+                order_events::add_event(
                     tx,
                     order.id,
                     now,
@@ -549,7 +564,7 @@ async fn apply_status(
             } else {
                 update.note.trim()
             };
-            if orders::mark_failed(tx, order.id, reason, false, now).await? {
+            if order_status::mark_failed(tx, order.id, reason, false, now).await? {
                 fail_notices(app, tx, order, reason, false, now).await?;
                 tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
             }
@@ -568,7 +583,7 @@ async fn fail_notices(
     now: i64,
 ) -> AppResult<()> {
     let f = order_service::facts(app, order);
-    orders::add_event(
+    order_events::add_event(
         tx,
         order.id,
         now,
@@ -626,7 +641,7 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
         tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
         return Ok(());
     };
-    orders::log_supplier_request(
+    supplier_requests::log_supplier_request(
         &mut tx,
         Some(order.id),
         now,
@@ -654,7 +669,7 @@ pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
     if order.status != madd_domain::OrderStatus::Processing {
         return Ok(());
     }
-    orders::add_event(
+    order_events::add_event(
         &mut tx,
         order.id,
         now,
@@ -687,7 +702,9 @@ async fn log_once(
 ) -> AppResult<()> {
     let last = {
         let mut conn = app.db.write().await?;
-        orders::supplier_requests(&mut conn, order_id).await?.pop()
+        supplier_requests::supplier_requests(&mut conn, order_id)
+            .await?
+            .pop()
     };
     if last.is_some_and(|r| r.action == action && r.outcome == outcome && r.detail == detail) {
         return Ok(());
@@ -697,7 +714,7 @@ async fn log_once(
 
 async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
     let mut conn = app.db.write().await?;
-    orders::log_supplier_request(
+    supplier_requests::log_supplier_request(
         &mut conn,
         Some(order_id),
         app.now_ms(),

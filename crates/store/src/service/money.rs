@@ -5,12 +5,14 @@ use madd_domain::report::{self, Month, MonthlyReport, ReportInput};
 use madd_domain::Rupiah;
 
 use crate::app::App;
-use crate::db::dashboard::{self as repo, BalanceCheck};
-use crate::db::orders;
+use crate::db::order_events;
+use crate::db::order_status;
+use crate::db::supplier_account;
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify;
 use crate::service::{outbox, settings};
+use supplier_account::BalanceCheck;
 
 /// How often the supplier balance is read.
 pub const BALANCE_INTERVAL_MS: i64 = 10 * 60 * 1000;
@@ -31,8 +33,9 @@ pub async fn check_balance(app: &App) -> AppResult<Outcome> {
     match result {
         Ok(profile) => {
             let s = settings::on(&mut tx, &app.config).await?;
-            let previous = repo::last_known_balance(&mut tx).await?;
-            repo::insert_balance_check(&mut tx, now, Some(profile.balance), None).await?;
+            let previous = supplier_account::last_known_balance(&mut tx).await?;
+            supplier_account::insert_balance_check(&mut tx, now, Some(profile.balance), None)
+                .await?;
             let threshold = s.low_balance_threshold;
             let was_above = previous.is_none_or(|(_, b)| b >= threshold);
             if profile.balance < threshold && was_above {
@@ -53,7 +56,8 @@ pub async fn check_balance(app: &App) -> AppResult<Outcome> {
         }
         Err(e) => {
             tracing::warn!(error = %e, "supplier balance could not be read");
-            repo::insert_balance_check(&mut tx, now, None, Some(&e.to_string())).await?;
+            supplier_account::insert_balance_check(&mut tx, now, None, Some(&e.to_string()))
+                .await?;
         }
     }
     tx.commit().await?;
@@ -85,8 +89,8 @@ pub struct BalanceView {
 pub async fn balance_view(app: &App) -> AppResult<BalanceView> {
     let s = settings::current(app).await?;
     let mut conn = app.db.write().await?;
-    let last = repo::last_balance_check(&mut conn).await?;
-    let known = repo::last_known_balance(&mut conn).await?;
+    let last = supplier_account::last_balance_check(&mut conn).await?;
+    let known = supplier_account::last_known_balance(&mut conn).await?;
     Ok(BalanceView {
         low: known.is_some_and(|(_, b)| b < s.low_balance_threshold),
         last,
@@ -138,7 +142,7 @@ pub async fn record_deposit(
                 .of(amount),
         }
     };
-    let id = repo::insert_deposit(
+    let id = supplier_account::insert_deposit(
         &mut tx,
         at.unwrap_or(now),
         amount,
@@ -168,9 +172,9 @@ pub struct Reconciliation {
 
 pub async fn reconcile_deposits(app: &App) -> AppResult<Reconciliation> {
     let mut conn = app.db.write().await?;
-    let reported = repo::last_known_balance(&mut conn).await?;
+    let reported = supplier_account::last_known_balance(&mut conn).await?;
     let until = reported.map(|(at, _)| at + 1).unwrap_or(app.now_ms() + 1);
-    let (deposits, charged) = repo::ledger_totals(&mut conn, until).await?;
+    let (deposits, charged) = supplier_account::ledger_totals(&mut conn, until).await?;
     let expected = deposits - charged;
     Ok(Reconciliation {
         deposits,
@@ -205,7 +209,7 @@ pub async fn refund(
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if !repo::mark_refunded(&mut tx, order.id, method, note.trim(), amount, now).await? {
+    if !order_status::mark_refunded(&mut tx, order.id, method, note.trim(), amount, now).await? {
         return Err(AppError::conflict(
             "order_not_refundable",
             "Hanya pesanan Gagal yang bisa ditandai refund.",
@@ -216,7 +220,7 @@ pub async fn refund(
     } else {
         format!("Refund {amount} via {method}: {}", note.trim())
     };
-    orders::add_event(&mut tx, order.id, now, actor, "refunded", &detail).await?;
+    order_events::add_event(&mut tx, order.id, now, actor, "refunded", &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -238,14 +242,14 @@ pub async fn report_from(
     };
     let (from, until) = (month.start_ms(), month.end_ms());
     let mut conn = db.write().await?;
-    let orders = repo::closed_orders(&mut conn, from, until).await?;
-    let deposits = repo::deposit_figures(&mut conn, from, until)
+    let orders = crate::db::report::closed_orders(&mut conn, from, until).await?;
+    let deposits = crate::db::report::deposit_figures(&mut conn, from, until)
         .await?
         .into_iter()
         .filter(|d| d.method != OPENING)
         .collect();
-    let expired_held = repo::expired_held(&mut conn, from, until).await?;
-    let unmatched = repo::unmatched_held(&mut conn, from, until).await?;
+    let expired_held = crate::db::report::expired_held(&mut conn, from, until).await?;
+    let unmatched = crate::db::report::unmatched_held(&mut conn, from, until).await?;
     let overpaid_returns = crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
     Ok(report::build(&ReportInput {
         month,

@@ -18,12 +18,15 @@ use crate::app::App;
 use crate::clock;
 use crate::db::jobs::NewJob;
 use crate::db::messages::{self, NewMessage};
-use crate::db::orders::{self, NewEvent, NewOrder, Order};
-use crate::db::{chat as store_state, products};
+use crate::db::order_events;
+use crate::db::orders::{self, NewOrder, Order};
+use crate::db::products;
+use crate::db::store_state;
 use crate::error::AppResult;
 use crate::jobs::queue::JobKind;
 use crate::notify::{self, Notice};
 use crate::service::orders::{created_event, facts, pay_url};
+use order_events::NewEvent;
 
 /// The most orders one group commit writes.
 const MAX_BATCH: usize = 64;
@@ -206,7 +209,7 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
             detail,
         })
         .collect();
-    orders::add_events(&mut tx, &events).await?;
+    order_events::add_events(&mut tx, &events).await?;
 
     let seller = settings.seller_whatsapp;
     let mut notices: Vec<(i64, PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);

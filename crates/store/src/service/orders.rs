@@ -2,14 +2,15 @@
 
 use std::time::Duration;
 
-use madd_domain::{
-    GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule,
-};
+use madd_domain::{GameAccount, OrderCode, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule};
 
 use crate::app::App;
 use crate::clock;
+use crate::db::order_events;
+use crate::db::order_status;
 use crate::db::orders::{self, NewOrder, Order};
-use crate::db::{chat as store_state, products};
+use crate::db::products;
+use crate::db::store_state;
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
@@ -259,7 +260,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             }
             Err(e) => return Err(e.into()),
         };
-        orders::add_event(
+        order_events::add_event(
             &mut tx,
             order.id,
             now,
@@ -336,8 +337,8 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         // The deadline moved (a partial payment extends it).
         return Ok(Outcome::Later(order.expires_at));
     }
-    if orders::expire(&mut tx, order.id, now).await? {
-        orders::add_event(
+    if order_status::expire(&mut tx, order.id, now).await? {
+        order_events::add_event(
             &mut tx,
             order.id,
             now,
@@ -379,11 +380,4 @@ pub fn owed(order: &Order) -> Rupiah {
     } else {
         Rupiah::ZERO
     }
-}
-
-pub fn is_awaiting(order: &Order) -> bool {
-    matches!(
-        order.status,
-        OrderStatus::AwaitingPayment | OrderStatus::Underpaid
-    )
 }

@@ -5,7 +5,7 @@
 use madd_domain::{OrderStatus, Rupiah};
 
 use crate::app::App;
-use crate::db::orders;
+use crate::db::order_events;
 use crate::db::overpayments::{self as repo, Overpaid};
 use crate::error::{AppError, AppResult};
 
@@ -83,7 +83,7 @@ pub async fn give_back(
     } else {
         format!("Kelebihan bayar {amount} dikembalikan via {label}: {note}")
     };
-    orders::add_event(&mut tx, order.id, now, actor, "overpaid_returned", &detail).await?;
+    order_events::add_event(&mut tx, order.id, now, actor, "overpaid_returned", &detail).await?;
     tx.commit().await?;
     tracing::info!(%code, %amount, method, %actor, "overpayment returned");
     Ok(())

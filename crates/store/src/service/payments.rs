@@ -4,6 +4,8 @@ use madd_domain::{OrderCode, OrderStatus, Rupiah};
 
 use crate::app::App;
 use crate::config::Fulfilment;
+use crate::db::order_events;
+use crate::db::order_status;
 use crate::db::orders::{self, Order};
 use crate::db::payments::{self, NewPayment, PaymentState};
 use crate::db::Conn;
@@ -218,10 +220,11 @@ pub async fn settle(
     now: i64,
 ) -> AppResult<OrderStatus> {
     let f = order_service::facts(app, order);
-    let Some((status, paid_total)) = orders::add_payment(tx, order.id, amount, now).await? else {
+    let Some((status, paid_total)) = order_status::add_payment(tx, order.id, amount, now).await?
+    else {
         // Paid, expired or done already: keep the money on record and tell the seller.
-        let total = orders::add_late_payment(tx, order.id, amount, now).await?;
-        orders::add_event(tx, order.id, now, "trakteer", "late_payment", &format!(
+        let total = order_status::add_late_payment(tx, order.id, amount, now).await?;
+        order_events::add_event(tx, order.id, now, "trakteer", "late_payment", &format!(
             "Pembayaran {amount} (transaksi {transaction_id}) masuk saat status {}; total dibayar {total}",
             order.status.label_id()
         ))
@@ -245,7 +248,7 @@ pub async fn settle(
             } else {
                 format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas")
             };
-            orders::add_event(tx, order.id, now, "trakteer", "paid", &detail).await?;
+            order_events::add_event(tx, order.id, now, "trakteer", "paid", &detail).await?;
             outbox::enqueue(
                 tx,
                 Some(order.id),
@@ -268,7 +271,7 @@ pub async fn settle(
         }
         _ => {
             let shortfall = order.amount_due - paid_total;
-            orders::add_event(
+            order_events::add_event(
                 tx,
                 order.id,
                 now,
@@ -281,7 +284,7 @@ pub async fn settle(
             .await?;
             // The customer gets a full payment window from now to pay the rest.
             let deadline = now + app.config.payment_window_minutes * 60_000;
-            orders::extend_expiry(tx, order.id, deadline).await?;
+            order_status::extend_expiry(tx, order.id, deadline).await?;
             let rest = app.payment.pay_url(
                 &order.code,
                 shortfall.round_up_to(app.payment.unit_price()),
@@ -350,7 +353,7 @@ pub async fn attach(app: &App, payment_id: i64, code: &str, actor: &str) -> AppR
             "Pembayaran ini sudah dicocokkan atau bukan pembayaran nyata",
         ));
     }
-    orders::add_event(
+    order_events::add_event(
         &mut tx,
         order.id,
         now,

@@ -6,7 +6,7 @@
 use madd_domain::{floor_price, Category, Markup, PaymentCost, Rupiah};
 
 use crate::config::Config;
-use crate::db::dashboard::{self as repo, MarkupRule};
+use crate::db::pricing::MarkupRule;
 use crate::db::{Conn, DbResult};
 use crate::service::settings;
 
@@ -40,7 +40,7 @@ impl PriceRules {
         let s = settings::on(conn, config).await?;
         Ok(PriceRules {
             default: s.markup,
-            rules: repo::markup_rules(conn).await?,
+            rules: crate::db::pricing::markup_rules(conn).await?,
             payment: s.payment_cost,
             unit,
         })
@@ -102,7 +102,7 @@ pub async fn record_change(
     if existing.is_some_and(|p| p.cost == cost && p.price == price) {
         return Ok(());
     }
-    repo::insert_price_change(
+    crate::db::pricing::insert_price_change(
         conn,
         code,
         now,
@@ -136,7 +136,7 @@ pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppRe
                 now,
             )
             .await?;
-            repo::set_product_price(&mut tx, &p.code, priced.price, now).await?;
+            crate::db::pricing::set_product_price(&mut tx, &p.code, priced.price, now).await?;
             changed += 1;
         }
     }

@@ -29,7 +29,8 @@ use time::OffsetDateTime;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::{dashboard as repo, Conn, DbResult};
+use crate::db::reconciliation;
+use crate::db::{Conn, DbResult};
 use crate::error::AppResult;
 use crate::jobs::queue::Outcome;
 use crate::payment::trakteer::TipEvent;
@@ -92,14 +93,14 @@ fn ms(t: OffsetDateTime) -> i64 {
 /// The webhook side (rule 4): is this event a payment reconciliation recorded first? If so the
 /// recorded row takes its transaction id. Takes the intake lock for the caller's transaction.
 pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool> {
-    repo::lock_payment_intake(tx).await?;
+    reconciliation::lock_payment_intake(tx).await?;
     let Some(at) = event.created_at.map(ms) else {
         return Ok(false);
     };
     if let Some(api_id) = event.transaction_id.strip_prefix(RECORDED_PREFIX) {
         // Reconciliation's own recording (webhook ids are Trakteer's UUIDs): rule 2 again under
         // the lock, in case the webhook came since the run looked.
-        let candidates = repo::unpaired_like(
+        let candidates = reconciliation::unpaired_like(
             tx,
             PROVIDER,
             "webhook",
@@ -111,12 +112,12 @@ pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool
         .await?;
         return Ok(
             match candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
-                Some((id, _)) => repo::set_api_id(tx, id, api_id).await?,
+                Some((id, _)) => reconciliation::set_api_id(tx, id, api_id).await?,
                 None => false,
             },
         );
     }
-    let candidates = repo::unpaired_like(
+    let candidates = reconciliation::unpaired_like(
         tx,
         PROVIDER,
         "reconcile",
@@ -131,7 +132,7 @@ pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool
     };
     // Redeliveries of this webhook are then duplicates by transaction id; if another process
     // has just confirmed the row, the insert that follows is refused the same way.
-    let confirmed = repo::confirm_reconciled(tx, id, &event.transaction_id).await?;
+    let confirmed = reconciliation::confirm_reconciled(tx, id, &event.transaction_id).await?;
     if confirmed {
         tracing::info!(transaction = %event.transaction_id, payment = id, "late webhook matches a reconciled payment");
     }
@@ -144,18 +145,18 @@ async fn take(app: &App, p: &ReportedPayment, now: i64, report: &mut RunReport) 
     let rec_id = format!("{RECORDED_PREFIX}{api_id}");
     let at = ms(p.updated_at);
     let mut tx = app.db.begin().await?;
-    repo::lock_payment_intake(&mut tx).await?;
+    reconciliation::lock_payment_intake(&mut tx).await?;
     if let Some((payment_id, has_api)) =
-        repo::payment_known_by_api_id(&mut tx, PROVIDER, &api_id, &rec_id).await?
+        reconciliation::payment_known_by_api_id(&mut tx, PROVIDER, &api_id, &rec_id).await?
     {
         if has_api.is_none() {
-            repo::set_api_id(&mut tx, payment_id, &api_id).await?;
+            reconciliation::set_api_id(&mut tx, payment_id, &api_id).await?;
         }
         tx.commit().await?;
         report.known += 1;
         return Ok(());
     }
-    let candidates = repo::unpaired_like(
+    let candidates = reconciliation::unpaired_like(
         &mut tx,
         PROVIDER,
         "webhook",
@@ -166,7 +167,7 @@ async fn take(app: &App, p: &ReportedPayment, now: i64, report: &mut RunReport) 
     )
     .await?;
     if let Some((payment_id, _)) = candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
-        repo::set_api_id(&mut tx, payment_id, &api_id).await?;
+        reconciliation::set_api_id(&mut tx, payment_id, &api_id).await?;
         tx.commit().await?;
         report.paired += 1;
         return Ok(());

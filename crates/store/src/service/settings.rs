@@ -13,7 +13,7 @@ use madd_domain::{Bps, CustomerFee, Markup, PaymentCost, PhoneNumber, Rupiah};
 
 use crate::app::App;
 use crate::config::{Config, Fulfilment};
-use crate::db::{dashboard as repo, Conn, DbResult};
+use crate::db::{Conn, DbResult};
 use crate::error::{AppError, AppResult};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -307,7 +307,7 @@ pub fn resolve(config: &Config, stored: &[(String, String)]) -> Settings {
 
 /// The settings, read on the caller's connection (use inside a transaction).
 pub async fn on(conn: &mut Conn, config: &Config) -> DbResult<Settings> {
-    let stored = repo::settings(conn).await?;
+    let stored = crate::db::settings::settings(conn).await?;
     Ok(resolve(config, &stored))
 }
 
@@ -347,7 +347,7 @@ pub async fn update(
         if same_as_effective && !stored {
             continue;
         }
-        if repo::set_setting(&mut tx, key, &value, actor, now).await? {
+        if crate::db::settings::set_setting(&mut tx, key, &value, actor, now).await? {
             tracing::info!(key, %actor, "setting changed");
             changed.push(key);
         }

@@ -55,9 +55,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// VIP's postpaid PLN product, the only postpaid service the store lists.
 pub const PLN_POSTPAID_CODE: &str = "PLNPASCA";
 
-/// The header VIP signs its callbacks with.
-pub const SIGNATURE_HEADER: &str = "X-Client-Signature";
-
 /// Which of VIP's three price columns the account pays (the account's `level`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PriceTier {

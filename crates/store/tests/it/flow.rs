@@ -3,6 +3,7 @@
 use crate::common::{TestStore, CUSTOMER, SELLER};
 use madd_domain::OrderStatus;
 use madd_sandbox::vip::Fault;
+use maddstore::db::order_status;
 use serde_json::json;
 
 const ML: &str = "ML86-S1";
@@ -318,22 +319,16 @@ both_backends!(
         // made, nothing recorded of its answer, and the placement job still queued.
         {
             let mut tx = s.app().db.begin().await.unwrap();
-            assert!(maddstore::db::orders::claim_for_processing(
-                &mut tx,
-                row.id,
-                false,
-                s.app().now_ms()
-            )
-            .await
-            .unwrap());
-            assert!(maddstore::db::orders::mark_placement_started(
-                &mut tx,
-                row.id,
-                0,
-                s.app().now_ms()
-            )
-            .await
-            .unwrap());
+            assert!(
+                order_status::claim_for_processing(&mut tx, row.id, false, s.app().now_ms())
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                order_status::mark_placement_started(&mut tx, row.id, 0, s.app().now_ms())
+                    .await
+                    .unwrap()
+            );
             maddstore::jobs::queue::schedule(
                 &mut tx,
                 maddstore::jobs::queue::JobKind::PlaceOrder,

@@ -9,8 +9,12 @@ use std::collections::{BTreeMap, HashSet};
 use crate::common::{TestStore, SELLER};
 use madd_domain::{OrderStatus, ServiceKind};
 use madd_sandbox::vip::Fault;
-use maddstore::db::orders::{Order, SupplierRequest};
+use maddstore::db::order_events;
+use maddstore::db::order_status;
+use maddstore::db::orders::Order;
+use maddstore::db::supplier_requests;
 use maddstore::supplier::PlaceOrder;
+use supplier_requests::SupplierRequest;
 
 const ZONE: &str = "2345";
 /// A named sandbox account (nickname `Itacimo`); ending in 0, its orders succeed.
@@ -61,7 +65,7 @@ async fn buy_directly(s: &TestStore, service: &str, target: &str) -> String {
 
 async fn supplier_log(s: &TestStore, order: &Order) -> Vec<SupplierRequest> {
     let mut conn = s.app().db.write().await.unwrap();
-    maddstore::db::orders::supplier_requests(&mut conn, order.id)
+    supplier_requests::supplier_requests(&mut conn, order.id)
         .await
         .unwrap()
 }
@@ -227,9 +231,7 @@ both_backends!(
         assert!(!has(&log, "reconcile", "not_found"), "{log:?}");
         let events = {
             let mut conn = s.app().db.write().await.unwrap();
-            maddstore::db::orders::events(&mut conn, row.id)
-                .await
-                .unwrap()
+            order_events::events(&mut conn, row.id).await.unwrap()
         };
         assert!(
             events
@@ -276,12 +278,12 @@ both_backends!(
             let now = s.app().now_ms();
             let mut tx = s.app().db.begin().await.unwrap();
             assert!(
-                maddstore::db::orders::claim_for_processing(&mut tx, row.id, false, now)
+                order_status::claim_for_processing(&mut tx, row.id, false, now)
                     .await
                     .unwrap()
             );
             assert!(
-                maddstore::db::orders::mark_placement_started(&mut tx, row.id, 0, now)
+                order_status::mark_placement_started(&mut tx, row.id, 0, now)
                     .await
                     .unwrap()
             );
@@ -337,12 +339,12 @@ both_backends!(
             let now = s.app().now_ms();
             let mut tx = s.app().db.begin().await.unwrap();
             assert!(
-                maddstore::db::orders::claim_for_processing(&mut tx, row.id, false, now)
+                order_status::claim_for_processing(&mut tx, row.id, false, now)
                     .await
                     .unwrap()
             );
             assert!(
-                maddstore::db::orders::mark_placement_started(&mut tx, row.id, 0, now)
+                order_status::mark_placement_started(&mut tx, row.id, 0, now)
                     .await
                     .unwrap()
             );

@@ -8,7 +8,6 @@ use madd_domain::OrderStatus;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::db::dashboard as repo;
 use crate::db::orders::{self, OrderFilter};
 use crate::error::AppError;
 use crate::service::money;
@@ -120,7 +119,7 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let report = money::monthly_report(app, month).await?;
     let mut conn = app.db.read().await?;
     let today = crate::db::figures::between(&mut conn, from, until).await?;
-    let unmatched = repo::unmatched_held(&mut conn, 0, i64::MAX).await?;
+    let unmatched = crate::db::report::unmatched_held(&mut conn, 0, i64::MAX).await?;
     Ok(MoneySummary {
         today_orders: today.created,
         today_delivered: today.delivered,

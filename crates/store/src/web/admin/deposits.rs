@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::dashboard as repo;
+use crate::db::supplier_account;
 use crate::service::{money, settings};
 use crate::web::admin::view::{invalid, parse_day, CsrfForm, DoneQuery};
 use crate::web::auth::AdminSession;
@@ -66,7 +66,7 @@ pub(crate) async fn deposits_page(
     let current = settings::current(&app).await?;
     let month = Month::containing(app.now_ms());
     let mut conn = app.db.write().await?;
-    let list = repo::deposits(&mut conn, 0, i64::MAX).await?;
+    let list = supplier_account::deposits(&mut conn, 0, i64::MAX).await?;
     drop(conn);
     Ok(render(&DepositsPage {
         csrf: s.csrf_token.clone(),

@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
+use crate::db::order_events;
 use crate::db::orders::{self, Order, OrderFilter};
+use crate::db::supplier_requests;
 use crate::db::{messages, payments};
 use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
@@ -144,10 +146,10 @@ pub(crate) async fn order_page(
     let order = crate::service::orders::get(&app, &code).await?;
     let overpaid = overpaid_view(&app, &order).await?;
     let mut conn = app.db.write().await?;
-    let events = orders::events(&mut conn, order.id).await?;
+    let events = order_events::events(&mut conn, order.id).await?;
     let pays = payments::for_order(&mut conn, order.id).await?;
     let msgs = messages::for_order(&mut conn, order.id).await?;
-    let reqs = orders::supplier_requests(&mut conn, order.id).await?;
+    let reqs = supplier_requests::supplier_requests(&mut conn, order.id).await?;
     drop(conn);
     let timeline = timeline(&events, &pays, &msgs, &reqs);
     let o = &order;
@@ -230,10 +232,10 @@ pub(crate) struct TimelineEntry {
 }
 
 fn timeline(
-    events: &[orders::OrderEvent],
+    events: &[order_events::OrderEvent],
     pays: &[payments::Payment],
     msgs: &[messages::Message],
-    reqs: &[orders::SupplierRequest],
+    reqs: &[supplier_requests::SupplierRequest],
 ) -> Vec<TimelineEntry> {
     let mut all: Vec<(i64, u8, TimelineEntry)> = Vec::new();
     for e in events {

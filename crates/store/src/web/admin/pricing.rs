@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::dashboard as repo;
 use crate::error::AppError;
 use crate::service::pricing::{self, PriceRules};
 use crate::web::admin::view::{invalid, non_empty, CsrfForm};
@@ -59,7 +58,7 @@ pub(crate) async fn pricing_page(
     let unit = app.payment.unit_price();
     let mut conn = app.db.write().await?;
     let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
-    let history = repo::price_history(&mut conn, non_empty(&q.product), 200).await?;
+    let history = crate::db::pricing::price_history(&mut conn, non_empty(&q.product), 200).await?;
     drop(conn);
     let old_new = |old: Option<Rupiah>, new: Rupiah| match old {
         Some(o) if o != new => format!("{} → {}", o.display_spaced(), new.display_spaced()),
@@ -151,7 +150,7 @@ pub(crate) async fn rule_save(
     }
     {
         let mut conn = app.db.write().await?;
-        repo::upsert_markup_rule(
+        crate::db::pricing::upsert_markup_rule(
             &mut conn,
             &f.scope,
             target,
@@ -175,7 +174,7 @@ pub(crate) async fn rule_delete(
     s.check_csrf(&f.csrf_token)?;
     {
         let mut conn = app.db.write().await?;
-        repo::delete_markup_rule(&mut conn, id)
+        crate::db::pricing::delete_markup_rule(&mut conn, id)
             .await?
             .ok_or_else(|| AppError::not_found("rule_not_found", "Aturan"))?;
     }

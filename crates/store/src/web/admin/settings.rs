@@ -7,7 +7,6 @@ use axum::{Extension, Form};
 
 use crate::app::App;
 use crate::clock;
-use crate::db::dashboard as repo;
 use crate::service::pricing;
 use crate::service::settings;
 use crate::web::admin::view::DoneQuery;
@@ -47,7 +46,7 @@ pub(crate) async fn settings_page(
 ) -> PageResult {
     let current = settings::current(&app).await?;
     let mut conn = app.db.write().await?;
-    let audit = repo::settings_audit(&mut conn, 50).await?;
+    let audit = crate::db::settings::settings_audit(&mut conn, 50).await?;
     Ok(render(&SettingsPage {
         csrf: s.csrf_token.clone(),
         flash: done.done.map(|n| format!("{n} pengaturan disimpan.")),

@@ -1,0 +1,262 @@
+//! Every change of an order's status: each a conditional `UPDATE … WHERE status …` that
+//! changes nothing (and says so) when the order is no longer where the change starts from.
+
+use madd_domain::{OrderStatus, Rupiah, SupplierStatus};
+use sqlx::Row;
+
+use super::{flag, Conn, DbResult};
+
+/// Adds a payment to an order that still takes payments and settles it in the same statement:
+/// paid in full (`amount_paid ≥ amount_due`, as `madd_domain::Settlement` says) → `paid`, else
+/// `underpaid`. One statement, so concurrent payments for one order add up instead of one
+/// overwriting the other (the row lock orders them). `None` when the order no longer takes
+/// payments; then the money is recorded with [`add_late_payment`].
+pub async fn add_payment(
+    conn: &mut Conn,
+    id: i64,
+    amount: Rupiah,
+    now: i64,
+) -> DbResult<Option<(OrderStatus, Rupiah)>> {
+    let row = sqlx::query(
+        "UPDATE orders SET amount_paid = amount_paid + $1, \
+         status = CASE WHEN amount_paid + $1 >= amount_due THEN 'paid' ELSE 'underpaid' END, \
+         paid_at = CASE WHEN amount_paid + $1 >= amount_due THEN $2 ELSE paid_at END, \
+         updated_at = $2 \
+         WHERE id = $3 AND status IN ('awaiting_payment', 'underpaid') RETURNING status, amount_paid",
+    )
+    .bind(amount.amount())
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let s: String = r.try_get("status")?;
+        let status = s
+            .parse()
+            .map_err(|_| crate::db::orders::corrupt("status", &s))?;
+        Ok((status, Rupiah::new(r.try_get("amount_paid")?)))
+    })
+    .transpose()
+}
+
+/// Money that arrived after the order stopped taking payments: counted, kept for the seller.
+pub async fn add_late_payment(
+    conn: &mut Conn,
+    id: i64,
+    amount: Rupiah,
+    now: i64,
+) -> DbResult<Rupiah> {
+    let total: i64 = sqlx::query_scalar(
+        "UPDATE orders SET amount_paid = amount_paid + $1, updated_at = $2 WHERE id = $3 \
+         RETURNING amount_paid",
+    )
+    .bind(amount.amount())
+    .bind(now)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Rupiah::new(total))
+}
+
+/// `paid → processing` (or a retryable `failed → processing`): the one guard that makes a
+/// supplier order happen at most once, however many clicks, retries and workers race for it.
+pub async fn claim_for_processing(
+    conn: &mut Conn,
+    id: i64,
+    allow_retry: bool,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'processing', failure_reason = NULL, failure_retryable = 0, \
+         updated_at = $1 \
+         WHERE id = $2 AND (status = 'paid' OR ($3 = 1 AND status = 'failed' AND failure_retryable = 1 \
+         AND supplier_trxid IS NULL))",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(flag(allow_retry))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks the start of a supplier request; committed before the request is sent.
+/// Compare-and-set on the attempt counter the caller read: if another worker started an attempt
+/// in between, this one backs off instead of placing a second order.
+pub async fn mark_placement_started(
+    conn: &mut Conn,
+    id: i64,
+    seen_attempts: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET placement_started_at = $1, placement_attempts = placement_attempts + 1, \
+         updated_at = $1 WHERE id = $2 AND status = 'processing' AND supplier_trxid IS NULL \
+         AND placement_attempts = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(seen_attempts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets an attempt that the supplier definitely refused, so a retry may place it again.
+pub async fn clear_placement(conn: &mut Conn, id: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE orders SET placement_started_at = NULL, updated_at = $1 \
+         WHERE id = $2 AND supplier_trxid IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Attaches the supplier's order to ours (once) and notes when: a trxid recorded before an
+/// attempt started marks how far back the supplier's list must be read (see
+/// [`recorded_trxids`]).
+pub async fn record_supplier_order(
+    conn: &mut Conn,
+    id: i64,
+    trxid: &str,
+    status: SupplierStatus,
+    note: &str,
+    price: Option<Rupiah>,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET supplier_trxid = $1, supplier_status = $2, supplier_note = $3, \
+         supplier_price = $4, supplier_recorded_at = $5, updated_at = $5 \
+         WHERE id = $6 AND supplier_trxid IS NULL",
+    )
+    .bind(trxid)
+    .bind(status.as_str())
+    .bind(note)
+    .bind(price.map(Rupiah::amount))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn update_supplier_status(
+    conn: &mut Conn,
+    id: i64,
+    status: SupplierStatus,
+    note: &str,
+    price: Option<Rupiah>,
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE orders SET supplier_status = $1, supplier_note = $2, \
+         supplier_price = COALESCE($3, supplier_price), updated_at = $4 WHERE id = $5",
+    )
+    .bind(status.as_str())
+    .bind(note)
+    .bind(price.map(Rupiah::amount))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_delivered(conn: &mut Conn, id: i64, serial: &str, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'delivered', serial_number = $1, delivered_at = $2, \
+         updated_at = $2 WHERE id = $3 AND status = 'processing'",
+    )
+    .bind(serial)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_failed(
+    conn: &mut Conn,
+    id: i64,
+    reason: &str,
+    retryable: bool,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'failed', failure_reason = $1, failure_retryable = $2, \
+         updated_at = $3 WHERE id = $4 AND status = 'processing'",
+    )
+    .bind(reason)
+    .bind(flag(retryable))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn expire(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'expired', updated_at = $1 \
+         WHERE id = $2 AND status IN ('awaiting_payment', 'underpaid') AND expires_at <= $1",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves the payment deadline (a customer paying the rest of an underpaid order gets time).
+pub async fn extend_expiry(conn: &mut Conn, id: i64, expires_at: i64) -> DbResult<()> {
+    sqlx::query("UPDATE orders SET expires_at = $1 WHERE id = $2 AND expires_at < $1")
+        .bind(expires_at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// `failed → refunded` with how much went back; the caller adds the timeline event.
+pub async fn mark_refunded(
+    conn: &mut Conn,
+    order_id: i64,
+    method: &str,
+    note: &str,
+    amount: Rupiah,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'refunded', refund_method = $1, refund_note = $2, \
+         refund_amount = $3, refunded_at = $4, updated_at = $4 WHERE id = $5 AND status = 'failed'",
+    )
+    .bind(method)
+    .bind(note)
+    .bind(amount.amount())
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The monthly report's figures
+
+/// The customer's `batal`: an order nobody has paid anything for ends as `expired` now (the
+/// status store-api.md gives an unpaid order that will not be paid). Orders with money on them
+/// are not cancelled by chat: the seller must refund.
+pub async fn cancel_unpaid(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'expired', expires_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = 'awaiting_payment' AND amount_paid = 0",
+    )
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

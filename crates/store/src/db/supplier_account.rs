@@ -1,0 +1,142 @@
+//! The supplier account: deposits made to it and the balance checks read from it.
+
+use super::{Conn, DbResult};
+use madd_domain::Rupiah;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deposit {
+    pub id: i64,
+    pub at: i64,
+    pub amount: Rupiah,
+    pub method: String,
+    pub fee: Rupiah,
+    pub note: String,
+    pub actor: String,
+}
+
+fn deposit_row(r: &AnyRow) -> DbResult<Deposit> {
+    Ok(Deposit {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        amount: Rupiah::new(r.try_get("amount")?),
+        method: r.try_get("method")?,
+        fee: Rupiah::new(r.try_get("fee")?),
+        note: r.try_get("note")?,
+        actor: r.try_get("actor")?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_deposit(
+    conn: &mut Conn,
+    at: i64,
+    amount: Rupiah,
+    method: &str,
+    fee: Rupiah,
+    note: &str,
+    actor: &str,
+    now: i64,
+) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO deposits (at, amount, method, fee, note, actor, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(at)
+    .bind(amount.amount())
+    .bind(method)
+    .bind(fee.amount())
+    .bind(note)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Deposits in `[from, until)`, oldest first.
+pub async fn deposits(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<Deposit>> {
+    let rows = sqlx::query(
+        "SELECT id, at, amount, method, fee, note, actor FROM deposits \
+         WHERE at >= $1 AND at < $2 ORDER BY at, id",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(deposit_row).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supplier balance
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BalanceCheck {
+    pub at: i64,
+    pub balance: Option<Rupiah>,
+    pub error: Option<String>,
+}
+
+pub async fn insert_balance_check(
+    conn: &mut Conn,
+    at: i64,
+    balance: Option<Rupiah>,
+    error: Option<&str>,
+) -> DbResult<()> {
+    sqlx::query("INSERT INTO balance_checks (at, balance, error) VALUES ($1, $2, $3)")
+        .bind(at)
+        .bind(balance.map(Rupiah::amount))
+        .bind(error)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest check, successful or not.
+pub async fn last_balance_check(conn: &mut Conn) -> DbResult<Option<BalanceCheck>> {
+    let row = sqlx::query("SELECT at, balance, error FROM balance_checks ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(BalanceCheck {
+            at: r.try_get("at")?,
+            balance: r.try_get::<Option<i64>, _>("balance")?.map(Rupiah::new),
+            error: r.try_get("error")?,
+        })
+    })
+    .transpose()
+}
+
+/// The latest balance the supplier reported (a successful check).
+pub async fn last_known_balance(conn: &mut Conn) -> DbResult<Option<(i64, Rupiah)>> {
+    let row = sqlx::query(
+        "SELECT at, balance FROM balance_checks WHERE balance IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((r.try_get("at")?, Rupiah::new(r.try_get("balance")?))))
+        .transpose()
+}
+
+/// The ledger's side of the deposit reconciliation, all time up to `until`:
+/// `(Σ deposits, Σ what the supplier charged for orders it did not give back)`.
+pub async fn ledger_totals(conn: &mut Conn, until: i64) -> DbResult<(Rupiah, Rupiah)> {
+    let deposits: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deposits WHERE at < $1",
+    )
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await?;
+    // The supplier debits an order when it accepts it and gives the money back when the order
+    // ends in error: what stays charged is every accepted order that did not fail.
+    let charged: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(COALESCE(supplier_price, cost)), 0) AS BIGINT) FROM orders \
+         WHERE supplier_trxid IS NOT NULL AND status IN ('processing', 'delivered')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((Rupiah::new(deposits), Rupiah::new(charged)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markup rules and prices
