@@ -103,7 +103,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             let month = madd_domain::Month::parse(&month)?;
             let db = startup::database(&config).await?;
-            let report = crate::service::money::report_from(&db, &config, month).await?;
+            let report = crate::service::report::report_from(&db, &config, month).await?;
             if csv {
                 print!("{}", report.to_csv());
             } else {

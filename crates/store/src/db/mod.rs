@@ -17,6 +17,7 @@ pub mod order_status;
 pub mod orders;
 pub mod overpayments;
 pub mod payments;
+pub mod postpaid;
 pub mod pricing;
 pub mod products;
 pub mod reconciliation;

@@ -137,7 +137,7 @@ impl JobKind {
             JobKind::FollowOrder => 30,
             JobKind::ExpireOrder => 10,
             JobKind::LookupNickname => 2,
-            // Periodic: they reschedule themselves and never fail (see `service::money`).
+            // Periodic: they reschedule themselves and never fail (see `service::balance`).
             JobKind::CheckBalance | JobKind::ReconcilePayments => 1_000,
             JobKind::ChatReply => 5,
             JobKind::PostpaidInquiry => 2,

@@ -9,14 +9,14 @@ use crate::db::jobs::Job;
 use crate::db::DbResult;
 use crate::error::AppError;
 use crate::service::{
-    catalog_sync, chat, fulfilment, money, nickname, orders, outbox, postpaid, reconcile,
+    catalog_sync, chat, fulfilment, nickname, orders, outbox, postpaid, reconcile,
 };
 
 /// The jobs queued at start, each rescheduling itself when it runs.
 pub const PERIODIC: [Periodic; 3] = [
     Periodic {
         kind: JobKind::CheckBalance,
-        dedupe_key: money::BALANCE_JOB_KEY,
+        dedupe_key: crate::service::balance::BALANCE_JOB_KEY,
         first_in_ms: 0,
     },
     Periodic {
@@ -53,7 +53,7 @@ impl Handlers for Registry {
                 JobKind::FollowOrder => fulfilment::follow(app, id).await,
                 JobKind::ExpireOrder => orders::expire(app, id).await,
                 JobKind::LookupNickname => nickname::perform(app, id).await,
-                JobKind::CheckBalance => money::check_balance(app).await,
+                JobKind::CheckBalance => crate::service::balance::check_balance(app).await,
                 JobKind::ReconcilePayments => reconcile::job(app).await,
                 JobKind::ChatReply => chat::reply(app, id).await,
                 JobKind::PostpaidInquiry => postpaid::perform(app, id).await,

@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 use crate::app::App;
 use crate::db::products::{self, Product};
 use crate::db::store_state;
-use crate::db::{storefront as shop_db, Conn, DbResult};
+use crate::db::{Conn, DbResult};
 
 /// How often a process looks at the version row (other processes' changes).
 pub const POLL: Duration = Duration::from_secs(1);
@@ -208,7 +208,7 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
             .collect(),
         products,
         closed: store_state::paused(conn).await?,
-        popular_codes: shop_db::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+        popular_codes: crate::db::storefront::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
         seller_whatsapp: settings.seller_whatsapp,
         customer_fee: settings.customer_fee,
         rendered: Default::default(),

@@ -1033,7 +1033,7 @@ async fn report(app: &App) -> AppResult<Answer> {
     };
     // The month's net and owner's profit are the monthly report's own figures (payment and
     // deposit fees, refunds, service fee), so chat and dashboard never disagree.
-    let monthly = crate::service::money::monthly_report(app, month).await?;
+    let monthly = crate::service::report::monthly_report(app, month).await?;
     Ok(Answer::text(format!(
         "📊 *Laporan*\n\n{}\n\n{}\nLaba bersih (setelah biaya bayar, deposit & refund): *{}*\n\
          Laba pemilik (setelah biaya layanan): *{}*\n\n_Omzet = harga + biaya admin pesanan \

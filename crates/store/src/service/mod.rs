@@ -1,12 +1,13 @@
 //! The store's use cases. Each one commits its state change together with the jobs it calls
 //! for; outside services are only called from jobs (see [`crate::jobs`]).
 
+pub mod balance;
 pub mod catalog;
 pub mod catalog_sync;
 pub mod catalogue_snapshot;
 pub mod chat;
+pub mod deposits;
 pub mod fulfilment;
-pub mod money;
 pub mod nickname;
 pub mod order_writer;
 pub mod orders;
@@ -16,6 +17,8 @@ pub mod payments;
 pub mod postpaid;
 pub mod pricing;
 pub mod reconcile;
+pub mod refunds;
+pub mod report;
 pub mod settings;
 
 use std::future::Future;

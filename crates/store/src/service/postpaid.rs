@@ -13,8 +13,9 @@ use std::time::Duration;
 use madd_domain::{CustomerFee, Quote, Rupiah};
 
 use crate::app::App;
+use crate::db::postpaid::Bill;
+use crate::db::postpaid::InquiryState;
 use crate::db::products::Product;
-use crate::db::storefront::{self as repo, Bill, InquiryState};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::supplier::SupplierError;
@@ -50,8 +51,14 @@ pub async fn inquire(
     let now = app.now_ms();
     let id = {
         let mut tx = app.db.begin().await?;
-        let (id, needs_job) =
-            repo::request_inquiry(&mut tx, &product.code, customer_no, now, now - FRESH_MS).await?;
+        let (id, needs_job) = crate::db::postpaid::request_inquiry(
+            &mut tx,
+            &product.code,
+            customer_no,
+            now,
+            now - FRESH_MS,
+        )
+        .await?;
         if needs_job {
             jobs::schedule(
                 &mut tx,
@@ -71,7 +78,7 @@ pub async fn inquire(
     };
     let state = crate::service::await_answer(app, wait, || async {
         let mut conn = app.db.write().await?;
-        Ok(repo::inquiry(&mut conn, id)
+        Ok(crate::db::postpaid::inquiry(&mut conn, id)
             .await?
             .map(|i| i.state)
             .filter(|s| *s != InquiryState::Pending))
@@ -108,7 +115,7 @@ fn unavailable() -> AppError {
 pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     let inquiry = {
         let mut conn = app.db.write().await?;
-        repo::inquiry(&mut conn, id).await?
+        crate::db::postpaid::inquiry(&mut conn, id).await?
     };
     let Some(inquiry) = inquiry else {
         return Ok(Outcome::Done);
@@ -133,7 +140,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
         Err(SupplierError::Unavailable { detail }) => InquiryState::Failed(detail),
     };
     let mut conn = app.db.write().await?;
-    repo::resolve_inquiry(&mut conn, id, &state, app.now_ms()).await?;
+    crate::db::postpaid::resolve_inquiry(&mut conn, id, &state, app.now_ms()).await?;
     drop(conn);
     app.answers.notify_waiters();
     Ok(Outcome::Done)
@@ -141,7 +148,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
 
 pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
     let mut conn = app.db.write().await?;
-    repo::resolve_inquiry(
+    crate::db::postpaid::resolve_inquiry(
         &mut conn,
         id,
         &InquiryState::Failed(error.into()),

@@ -4,7 +4,7 @@ use crate::common::TestStore;
 use madd_domain::report::LineKey;
 use madd_domain::{OrderStatus, PaymentCost, Rupiah};
 use madd_sandbox::vip::Fault;
-use maddstore::service::{catalog_sync, money};
+use maddstore::service::catalog_sync;
 
 const ML: &str = "ML86-S1";
 const ML_ID: &str = "123456780";
@@ -302,7 +302,9 @@ both_backends!(
         // The month: the overpayment is counted and so is what went back; nothing is left as
         // profit from it.
         let month = madd_domain::Month::containing(s.app().now_ms());
-        let r = money::monthly_report(s.app(), month).await.unwrap();
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
         assert_eq!(r.amount(LineKey::Sales), Rupiah::new(due));
         assert_eq!(r.amount(LineKey::Overpaid), Rupiah::new(3_000));
         assert_eq!(r.amount(LineKey::OverpaidReturned), Rupiah::new(-3_000));
@@ -389,7 +391,9 @@ both_backends!(
         assert_eq!(row.status, OrderStatus::Refunded);
         // The report: the money in (due + 2 000) minus the refund (due) minus the return (2 000).
         let month = madd_domain::Month::containing(s.app().now_ms());
-        let r = money::monthly_report(s.app(), month).await.unwrap();
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
         assert_eq!(
             r.amount(LineKey::RefundedReceived),
             Rupiah::new(due + 2_000)
@@ -413,7 +417,7 @@ both_backends!(
         let checks = "SELECT CAST(COUNT(*) AS BIGINT) FROM balance_checks";
         let before = s.count(checks).await;
         for _ in 0..3 {
-            maddstore::service::money::request_balance_check(s.app())
+            maddstore::service::balance::request_balance_check(s.app())
                 .await
                 .unwrap();
             s.settle().await;

@@ -229,7 +229,7 @@ both_backends!(
         );
         // The month's net profit is the monthly report's, as the dashboard shows it.
         let month = madd_domain::report::Month::containing(s.app().now_ms());
-        let monthly = maddstore::service::money::monthly_report(s.app(), month)
+        let monthly = maddstore::service::report::monthly_report(s.app(), month)
             .await
             .unwrap();
         assert!(

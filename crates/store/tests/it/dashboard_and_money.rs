@@ -7,7 +7,7 @@ use madd_domain::report::LineKey;
 use madd_domain::{GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind};
 use maddstore::db::orders::{self, NewOrder};
 use maddstore::db::payments::{self, NewPayment, PaymentState};
-use maddstore::service::{money, reconcile};
+use maddstore::service::reconcile;
 use serde_json::json;
 
 const ML: &str = "ML86-S1";
@@ -246,11 +246,15 @@ async fn march_2026(s: &TestStore) {
         (200_000, "gopay", wib(2026, 3, 1, 8, 0)),
         (500_000, "bank", wib(2026, 3, 5, 8, 0)),
         (250_050, "gopay", wib(2026, 3, 20, 8, 0)),
-        (2_000_000, money::OPENING, wib(2026, 3, 1, 7, 0)),
+        (
+            2_000_000,
+            maddstore::service::deposits::OPENING,
+            wib(2026, 3, 1, 7, 0),
+        ),
         // Another month.
         (300_000, "gopay", wib(2026, 4, 2, 8, 0)),
     ] {
-        money::record_deposit(
+        maddstore::service::deposits::record_deposit(
             app,
             "admin:test",
             Rupiah::new(amount),
@@ -373,7 +377,9 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
     }
 
     let month = madd_domain::Month::parse("2026-03").unwrap();
-    let report = money::monthly_report(s.app(), month).await.unwrap();
+    let report = maddstore::service::report::monthly_report(s.app(), month)
+        .await
+        .unwrap();
     assert_eq!(report.amount(LineKey::Sales), Rupiah::new(80_000));
     assert_eq!(report.amount(LineKey::Overpaid), Rupiah::new(1_000));
     assert_eq!(
@@ -438,7 +444,9 @@ both_backends!(a_hand_computed_month_adds_up, |s: TestStore| async move {
         "{table}"
     );
     // April holds E, the April deposit, and the return of B's March overpayment.
-    let april = money::monthly_report(s.app(), month.next()).await.unwrap();
+    let april = maddstore::service::report::monthly_report(s.app(), month.next())
+        .await
+        .unwrap();
     assert_eq!(april.amount(LineKey::Sales), Rupiah::new(10_000));
     assert_eq!(april.amount(LineKey::DepositFees), Rupiah::new(-4_100));
     assert_eq!(april.amount(LineKey::Overpaid), Rupiah::ZERO);
@@ -774,7 +782,9 @@ both_backends!(
         assert_eq!(low_alerts().await, 0, "the sandbox starts well funded");
         s.sandbox().vip.set_balance(50_000);
         for _ in 0..3 {
-            money::check_balance(s.app()).await.unwrap();
+            maddstore::service::balance::check_balance(s.app())
+                .await
+                .unwrap();
         }
         s.settle().await;
         assert_eq!(low_alerts().await, 1);
@@ -782,14 +792,22 @@ both_backends!(
             .inbox(SELLER)
             .iter()
             .any(|m| m.body.contains("Saldo VIP Reseller tinggal Rp50.000")));
-        let view = money::balance_view(s.app()).await.unwrap();
+        let view = maddstore::service::balance::balance_view(s.app())
+            .await
+            .unwrap();
         assert!(view.low);
         // Topped up, then low again: a second alert.
         s.sandbox().vip.set_balance(900_000);
-        money::check_balance(s.app()).await.unwrap();
+        maddstore::service::balance::check_balance(s.app())
+            .await
+            .unwrap();
         s.sandbox().vip.set_balance(10_000);
-        money::check_balance(s.app()).await.unwrap();
-        money::check_balance(s.app()).await.unwrap();
+        maddstore::service::balance::check_balance(s.app())
+            .await
+            .unwrap();
+        maddstore::service::balance::check_balance(s.app())
+            .await
+            .unwrap();
         s.settle().await;
         assert_eq!(low_alerts().await, 2);
         // The dashboard shows it.
@@ -800,18 +818,20 @@ both_backends!(
             "warning on the dashboard"
         );
         // Deposit reconciliation: ledger (opening 10 000) vs VIP's 10 000.
-        money::record_deposit(
+        maddstore::service::deposits::record_deposit(
             s.app(),
             "admin:seller",
             Rupiah::new(10_000),
-            money::OPENING,
+            maddstore::service::deposits::OPENING,
             None,
             None,
             "",
         )
         .await
         .unwrap();
-        let rec = money::reconcile_deposits(s.app()).await.unwrap();
+        let rec = maddstore::service::deposits::reconcile_deposits(s.app())
+            .await
+            .unwrap();
         assert_eq!(rec.expected, Rupiah::new(10_000));
         assert_eq!(rec.difference, Some(Rupiah::ZERO));
         s
@@ -1022,7 +1042,9 @@ both_backends!(
         assert!(html.contains("pembayaran") && html.contains("supplier") && html.contains("pesan"));
         // The refunded order is in this month's report with what went back.
         let month = madd_domain::Month::containing(s.app().now_ms());
-        let r = money::monthly_report(s.app(), month).await.unwrap();
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
         assert_eq!(r.amount(LineKey::Refunds), Rupiah::new(-5_000));
         assert_eq!(r.amount(LineKey::RefundedReceived), Rupiah::new(due));
         // Filters on the orders list.

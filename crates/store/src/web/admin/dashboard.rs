@@ -10,7 +10,6 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::db::orders::{self, OrderFilter};
 use crate::error::AppError;
-use crate::service::money;
 use crate::web::admin::view::{order_row, OrderRow};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageError, PageResult};
@@ -114,9 +113,9 @@ pub struct MoneySummary {
 pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let now = app.now_ms();
     let (from, until) = madd_domain::time::day(now);
-    let view = money::balance_view(app).await?;
+    let view = crate::service::balance::balance_view(app).await?;
     let month = Month::containing(now);
-    let report = money::monthly_report(app, month).await?;
+    let report = crate::service::report::monthly_report(app, month).await?;
     let mut conn = app.db.read().await?;
     let today = crate::db::figures::between(&mut conn, from, until).await?;
     let unmatched = crate::db::report::unmatched_held(&mut conn, 0, i64::MAX).await?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::clock;
 use crate::db::supplier_account;
-use crate::service::{money, settings};
+use crate::service::settings;
 use crate::web::admin::view::{invalid, parse_day, CsrfForm, DoneQuery};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageResult};
@@ -46,7 +46,7 @@ struct DepositsPage {
 }
 
 fn method_label(m: &str) -> String {
-    if m == money::OPENING {
+    if m == crate::service::deposits::OPENING {
         return "Saldo awal".into();
     }
     settings::DEPOSIT_METHODS
@@ -61,8 +61,8 @@ pub(crate) async fn deposits_page(
     Extension(s): Extension<AdminSession>,
     Query(done): Query<DoneQuery>,
 ) -> PageResult {
-    let view = money::balance_view(&app).await?;
-    let rec = money::reconcile_deposits(&app).await?;
+    let view = crate::service::balance::balance_view(&app).await?;
+    let rec = crate::service::deposits::reconcile_deposits(&app).await?;
     let current = settings::current(&app).await?;
     let month = Month::containing(app.now_ms());
     let mut conn = app.db.write().await?;
@@ -147,7 +147,8 @@ pub(crate) async fn deposit_add(
     } else {
         Some(parse_day(&f.date)? + 12 * 60 * 60 * 1000)
     };
-    money::record_deposit(&app, &s.actor(), amount, &f.method, fee, at, &f.note).await?;
+    crate::service::deposits::record_deposit(&app, &s.actor(), amount, &f.method, fee, at, &f.note)
+        .await?;
     Ok(Redirect::to("/admin/deposits?done=deposit").into_response())
 }
 
@@ -157,6 +158,6 @@ pub(crate) async fn balance_check(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    money::request_balance_check(&app).await?;
+    crate::service::balance::request_balance_check(&app).await?;
     Ok(Redirect::to("/admin/deposits?done=check").into_response())
 }

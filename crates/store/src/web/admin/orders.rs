@@ -356,7 +356,7 @@ pub(crate) async fn refund(
         "" => None,
         text => Some(refund_amount(text)?),
     };
-    crate::service::money::refund(&app, &code, &s.actor(), method, amount, &f.note).await?;
+    crate::service::refunds::refund(&app, &code, &s.actor(), method, amount, &f.note).await?;
     let order = crate::service::orders::get(&app, &code).await?;
     Ok(Redirect::to(&format!("/admin/orders/{}?done=refund", order.code)).into_response())
 }

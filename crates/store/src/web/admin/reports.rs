@@ -9,7 +9,6 @@ use madd_domain::report::{Month, MonthlyReport};
 use madd_domain::Rupiah;
 
 use crate::app::App;
-use crate::service::money;
 use crate::web::admin::view::invalid;
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageError, PageResult};
@@ -75,7 +74,7 @@ pub(crate) async fn report_page(
     Path(month): Path<String>,
 ) -> PageResult {
     let month = parse_month(&month)?;
-    let r = money::monthly_report(&app, month).await?;
+    let r = crate::service::report::monthly_report(&app, month).await?;
     let rp = |x: Rupiah| x.display_spaced();
     Ok(render(&ReportPage {
         csrf: s.csrf_token.clone(),
@@ -131,7 +130,7 @@ pub(crate) async fn report_page(
 
 pub(crate) async fn report_csv(State(app): State<App>, Path(month): Path<String>) -> PageResult {
     let month = parse_month(&month)?;
-    let r = money::monthly_report(&app, month).await?;
+    let r = crate::service::report::monthly_report(&app, month).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
