@@ -1,0 +1,522 @@
+//! A customer's conversation: prices, checking a game account, ordering step by step,
+//! following and cancelling their orders, and reaching the seller.
+
+use super::*;
+
+pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
+    let all = {
+        let mut conn = app.db.write().await?;
+        products::list(&mut conn, q.category).await?
+    };
+    let sellable: Vec<_> = all.into_iter().filter(|p| p.sellable()).collect();
+    let Some(brand) = &q.brand else {
+        // The overview: brands per category.
+        let mut text = String::from("📋 *Daftar produk*\n");
+        for category in Category::ALL {
+            let mut brands: Vec<&str> = sellable
+                .iter()
+                .filter(|p| p.category == category)
+                .map(|p| p.brand.as_str())
+                .collect();
+            brands.dedup();
+            if brands.is_empty() {
+                continue;
+            }
+            text.push_str(&format!("\n*{}*: {}", category.label(), brands.join(", ")));
+        }
+        text.push_str(
+            "\n\nKetik *harga <nama>* untuk daftar harga, misalnya *harga ml* atau *pulsa telkomsel*.",
+        );
+        return Ok(Answer::text(text));
+    };
+    let wanted = brand.to_lowercase();
+    let matching: Vec<_> = sellable
+        .iter()
+        .filter(|p| {
+            let b = p.brand.to_lowercase();
+            b.starts_with(&wanted) || b.contains(&wanted) || wanted.contains(&b)
+        })
+        .collect();
+    if matching.is_empty() {
+        return Ok(Answer::text(format!(
+            "Produk *{}* belum tersedia. Ketik *harga* untuk melihat semua kategori.",
+            clean(brand, 40)
+        )));
+    }
+    let mut text = format!("📋 *Harga {}*\n", clean(brand, 40));
+    let mut last_brand = "";
+    for p in matching.iter().take(MAX_PRICE_LINES) {
+        if p.brand != last_brand && matching.iter().any(|o| o.brand != p.brand) {
+            text.push_str(&format!("\n_{}_\n", clean(&p.brand, 40)));
+            last_brand = &p.brand;
+        }
+        text.push_str(&format!(
+            "• *{}* {} – {}\n",
+            p.code,
+            clean(&p.name, 60),
+            p.price
+        ));
+    }
+    if matching.len() > MAX_PRICE_LINES {
+        text.push_str(&format!(
+            "…dan {} lainnya di web.\n",
+            matching.len() - MAX_PRICE_LINES
+        ));
+    }
+    let example = matching[0];
+    let rule = TargetRule::for_product(example.category, &example.brand);
+    let how = match rule.zone_label() {
+        Some(_) => format!("*beli {} 123456789 2345*", example.code),
+        None => format!("*beli {} <{}>*", example.code, rule.target_label()),
+    };
+    text.push_str(&format!("\nPesan: {how}"));
+    Ok(Answer::text(text))
+}
+
+/// A nickname check's outcome for the chat.
+pub(super) enum Nick {
+    NotChecked,
+    Found(String),
+    /// The supplier knows no such account: the text to show.
+    NotFound(String),
+    Unavailable,
+}
+
+/// Per-number limit on nickname checks; `Some(reply)` when over it.
+pub(super) async fn nickname_budget(
+    app: &App,
+    ctx: &Ctx,
+    rule: &TargetRule,
+) -> AppResult<Option<Answer>> {
+    if ctx.seller || rule.nickname_code().is_none() {
+        return Ok(None);
+    }
+    let now = app.now_ms();
+    let mut conn = app.db.write().await?;
+    if repo::actions_since(&mut conn, &ctx.sender, "nickname", now - NICKNAME_WINDOW_MS).await?
+        >= NICKNAME_LIMIT
+    {
+        return Ok(Some(Answer::text(
+            "Kakak sudah terlalu sering cek ID. Coba lagi 10 menit lagi ya 🙏",
+        )));
+    }
+    repo::record_action(&mut conn, &ctx.sender, "nickname", now).await?;
+    Ok(None)
+}
+
+/// Looks the nickname up through the job queue (never calling the supplier here).
+pub(super) async fn nickname_of(
+    app: &App,
+    rule: &TargetRule,
+    account: &GameAccount,
+) -> AppResult<Result<Nick, NotYet>> {
+    match nickname::lookup(app, rule, account, NICKNAME_WAIT).await {
+        Ok(NicknameAnswer::Found(n)) => Ok(Ok(Nick::Found(n))),
+        Ok(NicknameAnswer::NotChecked) => Ok(Ok(Nick::NotChecked)),
+        Err(e @ AppError::NotFound { .. }) => Ok(Ok(Nick::NotFound(e.public_message()))),
+        Err(AppError::Unavailable { .. }) => {
+            // Still pending (every worker busy): look again shortly; failed: say so.
+            let game = rule.nickname_code().unwrap_or_default();
+            let key = nicknames::key(game, account.target(), account.zone());
+            let mut conn = app.db.write().await?;
+            match nicknames::get(&mut conn, &key).await?.map(|l| l.state) {
+                Some(LookupState::Pending) => Ok(Err(NotYet(app.now_ms() + 2_000))),
+                _ => Ok(Ok(Nick::Unavailable)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Applies the product's rule to what was typed; a zone given to a product without zones is the
+/// tail of a number typed in groups (`0812 3456 7890`).
+pub(super) fn account_for(
+    rule: &TargetRule,
+    target: &str,
+    zone: Option<&str>,
+) -> Result<GameAccount, String> {
+    let (target, zone) = match (rule.zone_label(), zone) {
+        (None, Some(z)) => (format!("{target} {z}"), None),
+        (_, z) => (target.to_string(), z.map(str::to_owned)),
+    };
+    let target = match rule {
+        TargetRule::FreeText { .. } => target,
+        _ => target.replace(' ', ""),
+    };
+    GameAccount::parse(rule, &target, zone.as_deref()).map_err(|e| e.to_string())
+}
+
+pub(super) async fn check_id(
+    app: &App,
+    ctx: &Ctx,
+    game: &str,
+    target: &str,
+    zone: Option<&str>,
+) -> AppResult<Step> {
+    let rule = TargetRule::for_product(Category::Game, game);
+    if rule.nickname_code().is_none() {
+        return Ok(Ok(Answer::text(format!(
+            "Nickname {game} belum bisa dicek otomatis."
+        ))));
+    }
+    let account = match account_for(&rule, target, zone) {
+        Ok(a) => a,
+        Err(e) => {
+            return Ok(Ok(Answer::text(format!(
+                "{}. {}",
+                madd_domain::text::capitalise(&e),
+                chat::Usage::CheckId.text()
+            ))))
+        }
+    };
+    if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
+        return Ok(Ok(refusal));
+    }
+    Ok(match nickname_of(app, &rule, &account).await? {
+        Err(later) => Err(later),
+        Ok(Nick::Found(n)) => Ok(Answer::text(format!(
+            "✅ {game} ID *{account}*\nNickname: *{}*\n\nLanjut pesan? Lihat *harga {}*.",
+            clean(&n, 60),
+            game.to_lowercase()
+        ))),
+        Ok(Nick::NotFound(text)) => Ok(Answer::text(format!(
+            "❌ {text}. Periksa lagi ID dan zone-nya."
+        ))),
+        Ok(Nick::NotChecked) => Ok(Answer::text(format!(
+            "Nickname {game} belum bisa dicek otomatis."
+        ))),
+        Ok(Nick::Unavailable) => Ok(Answer::text(
+            "Cek ID sedang tidak bisa dilakukan. Coba lagi sebentar lagi ya.",
+        )),
+    })
+}
+
+pub(super) async fn sellable_product(
+    app: &App,
+    code: &str,
+) -> AppResult<Result<products::Product, String>> {
+    let mut conn = app.db.write().await?;
+    let product = match products::get(&mut conn, code).await? {
+        Some(p) => Some(p),
+        None => products::get(&mut conn, &code.to_uppercase()).await?,
+    };
+    Ok(match product {
+        None => Err(format!(
+            "Kode produk *{}* tidak ditemukan. Cek kodenya di daftar harga, misalnya *harga ml*.",
+            clean(code, 40)
+        )),
+        Some(p) if !p.sellable() => Err(format!(
+            "{} sedang kosong. Pilih nominal lain di daftar harga.",
+            clean(&p.name, 60)
+        )),
+        Some(p) => Ok(p),
+    })
+}
+
+pub(super) async fn ask_target(app: &App, code: &str) -> AppResult<Answer> {
+    if let Err(e) = ensure_open(app).await {
+        return Ok(Answer::text(user_error(&e)).clear());
+    }
+    let product = match sellable_product(app, code).await? {
+        Ok(p) => p,
+        Err(text) => return Ok(Answer::text(text).set(Pending::Product)),
+    };
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let what = match rule.zone_label() {
+        Some(zone) => format!(
+            "*{}* dan *{zone}*, contoh: 123456789 2345",
+            rule.target_label()
+        ),
+        None => format!("*{}*", rule.target_label()),
+    };
+    Ok(Answer::text(format!(
+        "*{}* ({}) – {}\nSekarang kirim {what}.",
+        clean(&product.name, 60),
+        product.code,
+        product.price
+    ))
+    .set(Pending::Target {
+        product: product.code,
+    }))
+}
+
+/// Everything is known: show nickname, item and total and wait for `ya`.
+pub(super) async fn confirm(
+    app: &App,
+    ctx: &Ctx,
+    code: &str,
+    target: &str,
+    zone: Option<&str>,
+) -> AppResult<Step> {
+    if let Err(e) = ensure_open(app).await {
+        return Ok(Ok(Answer::text(user_error(&e)).clear()));
+    }
+    let product = match sellable_product(app, code).await? {
+        Ok(p) => p,
+        Err(text) => return Ok(Ok(Answer::text(text).clear())),
+    };
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = match account_for(&rule, target, zone) {
+        Ok(a) => a,
+        Err(e) => {
+            return Ok(Ok(Answer::text(format!(
+                "{}. Kirim lagi {}{}.",
+                madd_domain::text::capitalise(&e),
+                rule.target_label(),
+                rule.zone_label()
+                    .map(|z| format!(" dan {z}"))
+                    .unwrap_or_default()
+            ))
+            .set(Pending::Target {
+                product: product.code,
+            })))
+        }
+    };
+    if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
+        return Ok(Ok(refusal.clear()));
+    }
+    let nickname =
+        match nickname_of(app, &rule, &account).await? {
+            Err(later) => return Ok(Err(later)),
+            Ok(Nick::Found(n)) => Some(n),
+            Ok(Nick::NotChecked) => None,
+            Ok(Nick::NotFound(text)) => {
+                return Ok(Ok(Answer::text(format!(
+                    "❌ {text}. Kirim lagi ID yang benar."
+                ))
+                .set(Pending::Target {
+                    product: product.code,
+                })))
+            }
+            Ok(Nick::Unavailable) => return Ok(Ok(Answer::text(
+                "Cek ID sedang tidak bisa dilakukan, jadi pesanan belum bisa dibuat. Coba lagi \
+                 sebentar lagi ya.",
+            )
+            .clear())),
+        };
+    let quote = Quote::new(
+        product.price,
+        &crate::service::settings::current(app).await?.customer_fee,
+        app.payment.unit_price(),
+    );
+    let mut text = format!(
+        "🧾 *Konfirmasi pesanan*\nProduk: {}\nAkun: {account}",
+        clean(&product.name, 60)
+    );
+    if let Some(n) = &nickname {
+        text.push_str(&format!(" – *{}*", clean(n, 60)));
+    }
+    text.push_str(&format!("\nHarga: {}", quote.price));
+    if quote.fee.is_positive() {
+        text.push_str(&format!("\nBiaya admin: {}", quote.fee));
+    }
+    text.push_str(&format!(
+        "\nTotal: *{}*\n\nBalas *YA* untuk membuat tagihan & link bayar, atau *BATAL*.",
+        quote.amount_due
+    ));
+    Ok(Ok(Answer::text(text).set(Pending::Confirm {
+        product: product.code,
+        target: account.target().to_string(),
+        zone: account.zone().map(str::to_owned),
+    })))
+}
+
+/// `ya`: the order is made like any other; its invoice (with the pay link) is the answer.
+pub(super) async fn place(
+    app: &App,
+    ctx: &Ctx,
+    product: &str,
+    target: &str,
+    zone: Option<&str>,
+) -> AppResult<Answer> {
+    let now = app.now_ms();
+    if !ctx.seller {
+        let mut conn = app.db.write().await?;
+        if repo::actions_since(&mut conn, &ctx.sender, "order", now - ORDER_WINDOW_MS).await?
+            >= ORDER_LIMIT
+        {
+            return Ok(Answer::text(
+                "Kakak sudah membuat banyak pesanan dalam satu jam. Selesaikan pembayaran yang ada \
+                 atau hubungi admin dengan *cs pesan*.",
+            )
+            .clear());
+        }
+        repo::record_action(&mut conn, &ctx.sender, "order", now).await?;
+    }
+    let created = order_service::create(
+        app,
+        order_service::CreateOrder {
+            product: product.to_string(),
+            target: target.to_string(),
+            zone: zone.map(str::to_owned),
+            whatsapp: ctx.sender.as_str().to_string(),
+            // A retried reply job finds the order it already made.
+            idempotency_key: Some(format!("chat:{}", ctx.inbound_id)),
+        },
+    )
+    .await;
+    Ok(match created {
+        Ok((order, _)) => {
+            tracing::info!(order = %order.code, "order made by chat");
+            Answer::silent()
+        }
+        Err(e) => {
+            e.log();
+            Answer::text(user_error(&e)).clear()
+        }
+    })
+}
+
+pub(super) fn status_line(app: &App, order: &Order) -> String {
+    let mut text = format!(
+        "📦 *{}* – {}\n{}\nAkun: {}\nStatus: *{}*",
+        order.code,
+        clean(&order.product_name, 60),
+        order.amount_due,
+        order.account,
+        order.status.label_id()
+    );
+    match order.status {
+        OrderStatus::AwaitingPayment | OrderStatus::Underpaid => {
+            if let Some(pay) = order_service::pay_url(app, order) {
+                text.push_str(&format!(
+                    "\nSisa bayar: {}\nBayar: {pay}",
+                    order_service::owed(order)
+                ));
+            }
+            text.push_str(&format!(
+                "\nBatas bayar: {}",
+                clock::human(order.expires_at)
+            ));
+        }
+        OrderStatus::Delivered => {
+            if let Some(sn) = &order.serial_number {
+                text.push_str(&format!("\nSN: *{}*", clean(sn, 120)));
+            }
+        }
+        _ => {}
+    }
+    text.push_str(&format!(
+        "\n{}",
+        app.config.link(&format!("/order/{}", order.code))
+    ));
+    text
+}
+
+pub(super) async fn find_order(app: &App, code: &OrderCode) -> AppResult<Option<Order>> {
+    let mut conn = app.db.write().await?;
+    Ok(orders::by_code(&mut conn, code).await?)
+}
+
+pub(super) async fn status(app: &App, code: &OrderCode) -> AppResult<Answer> {
+    // An order code is unguessable and its tracking page is public, so whoever has the code
+    // may read the status (as on the web).
+    Ok(match find_order(app, code).await? {
+        Some(order) => Answer::text(status_line(app, &order)),
+        None => Answer::text(format!(
+            "Pesanan *{code}* tidak ditemukan. Periksa lagi kodenya ya."
+        )),
+    })
+}
+
+pub(super) async fn own_orders(app: &App, ctx: &Ctx) -> AppResult<Answer> {
+    let list = {
+        let mut conn = app.db.write().await?;
+        orders::list(
+            &mut conn,
+            &OrderFilter {
+                status: None,
+                search: Some(ctx.sender.as_str().to_string()),
+                limit: 5,
+                ..OrderFilter::default()
+            },
+        )
+        .await?
+    };
+    let mine: Vec<&Order> = list.iter().filter(|o| o.whatsapp == ctx.sender).collect();
+    if mine.is_empty() {
+        return Ok(Answer::text(
+            "Belum ada pesanan dari nomor ini. Ketik *harga ml* untuk mulai belanja.",
+        ));
+    }
+    let mut text = String::from("📦 *Pesanan terakhir kakak*\n");
+    for o in mine {
+        text.push_str(&format!(
+            "\n• *{}* {} – {}",
+            o.code,
+            clean(&o.product_name, 40),
+            o.status.label_id()
+        ));
+    }
+    text.push_str("\n\nDetail: *status MS-XXXXXXXX*");
+    Ok(Answer::text(text))
+}
+
+pub(super) async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<Answer> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let order = match orders::by_code(&mut tx, code).await? {
+        // Only the number that ordered (or the seller) may cancel.
+        Some(o) if o.whatsapp == ctx.sender || ctx.seller => o,
+        _ => {
+            return Ok(Answer::text(format!(
+                "Pesanan *{code}* tidak ditemukan untuk nomor ini."
+            )))
+        }
+    };
+    if order_status::cancel_unpaid(&mut tx, order.id, now).await? {
+        order_events::add_event(
+            &mut tx,
+            order.id,
+            now,
+            "customer",
+            "expired",
+            "Dibatalkan lewat WhatsApp sebelum dibayar",
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(order = %order.code, "unpaid order cancelled by chat");
+        return Ok(Answer::text(format!(
+            "Pesanan *{}* dibatalkan. Jangan bayar link lamanya ya. Ketik *menu* untuk pesan lagi.",
+            order.code
+        )));
+    }
+    drop(tx);
+    Ok(Answer::text(match order.status {
+        OrderStatus::AwaitingPayment | OrderStatus::Underpaid => format!(
+            "Pesanan *{}* sudah menerima pembayaran, jadi tidak bisa dibatalkan lewat chat. \
+             Hubungi admin: *cs batal {}*.",
+            order.code, order.code
+        ),
+        other => format!(
+            "Pesanan *{}* berstatus {} dan tidak bisa dibatalkan.",
+            order.code,
+            other.label_id()
+        ),
+    }))
+}
+
+pub(super) async fn support(app: &App, ctx: &Ctx, text: &str) -> AppResult<Answer> {
+    if crate::service::settings::current(app)
+        .await?
+        .seller_whatsapp
+        .is_none()
+    {
+        return Ok(Answer::text(
+            "Maaf, admin belum bisa dihubungi lewat chat. Silakan coba lagi nanti.",
+        ));
+    }
+    let who = match &ctx.name {
+        Some(n) if !n.trim().is_empty() => format!("{} ({})", ctx.sender.local(), clean(n, 40)),
+        _ => ctx.sender.local(),
+    };
+    let mut answer = Answer::text(
+        "Pesan kakak sudah diteruskan ke admin 🙏 Mohon tunggu balasannya di chat ini.",
+    );
+    answer.to_seller = Some(format!(
+        "💬 Pesan pelanggan {who}:\n\"{}\"\nBalas langsung ke wa.me/{}",
+        clean(text, chat::MAX_SUPPORT_CHARS),
+        ctx.sender.as_str()
+    ));
+    Ok(answer)
+}
