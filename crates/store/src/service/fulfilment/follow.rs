@@ -1,0 +1,217 @@
+//! Following a placed order to its end: polling VIP, its status callback, and telling the customer and the seller.
+
+use super::*;
+
+/// Orders still pending at the supplier after this long are handed to the seller.
+pub(super) const FOLLOW_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub(super) async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppResult<()> {
+    let mut conn = app.db.write().await?;
+    jobs::schedule(
+        &mut conn,
+        JobKind::FollowOrder,
+        order.id,
+        now,
+        now,
+        Some(&format!("follow:{}", order.id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Poll often at first (most orders finish in seconds), then less.
+pub(super) fn poll_delay(age_ms: i64) -> i64 {
+    match age_ms {
+        a if a < 2 * 60_000 => 3_000,
+        a if a < 30 * 60_000 => 30_000,
+        _ => 5 * 60_000,
+    }
+}
+
+/// The follow-up job: asks the supplier for the order's status until it is final.
+pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
+    let order = {
+        let mut conn = app.db.write().await?;
+        orders::by_id(&mut conn, order_id).await?
+    };
+    let Some(order) = order else {
+        return Ok(Outcome::Done);
+    };
+    let Some(trxid) = order.supplier_trxid.clone() else {
+        return Ok(Outcome::Done);
+    };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(Outcome::Done);
+    }
+    let now = app.now_ms();
+    match app.supplier.order_status(order.kind, &trxid).await {
+        Err(e) => Ok(Outcome::Retry(e.to_string())),
+        Ok(None) => Ok(Outcome::Retry(format!("supplier does not know {trxid}"))),
+        Ok(Some(update)) => {
+            let mut tx = app.db.begin().await?;
+            apply_status(app, &mut tx, &order, &update, now).await?;
+            tx.commit().await?;
+            app.wake_workers();
+            if update.status.is_terminal() {
+                Ok(Outcome::Done)
+            } else if now - order.placement_started_at.unwrap_or(order.updated_at) > FOLLOW_FOR_MS {
+                give_up(
+                    app,
+                    order.id,
+                    "pesanan belum selesai di supplier setelah 24 jam",
+                )
+                .await?;
+                Ok(Outcome::Done)
+            } else {
+                let age = now - order.placement_started_at.unwrap_or(now);
+                Ok(Outcome::Later(now + poll_delay(age)))
+            }
+        }
+    }
+}
+
+/// Applies a supplier status (from polling, the callback or reconciliation); idempotent.
+pub(super) async fn apply_status(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    update: &SupplierOrder,
+    now: i64,
+) -> AppResult<()> {
+    order_status::update_supplier_status(
+        tx,
+        order.id,
+        update.status,
+        &update.note,
+        update.price,
+        now,
+    )
+    .await?;
+    let f = order_service::facts(app, order);
+    match update.status {
+        SupplierStatus::Success => {
+            let serial = if update.note.trim().is_empty() {
+                update.trxid.as_str()
+            } else {
+                update.note.trim()
+            };
+            if order_status::mark_delivered(tx, order.id, serial, now).await? {
+                order_events::add_event(
+                    tx,
+                    order.id,
+                    now,
+                    "supplier",
+                    "delivered",
+                    &format!("Sukses, SN: {serial}"),
+                )
+                .await?;
+                outbox::enqueue(
+                    tx,
+                    Some(order.id),
+                    &order.whatsapp,
+                    &notify::order_delivered(&f, serial),
+                    now,
+                )
+                .await?;
+                tracing::info!(order = %order.code, "order delivered");
+            }
+        }
+        SupplierStatus::Error => {
+            let reason = if update.note.trim().is_empty() {
+                "gagal di supplier"
+            } else {
+                update.note.trim()
+            };
+            if order_status::mark_failed(tx, order.id, reason, false, now).await? {
+                fail_notices(app, tx, order, reason, false, now).await?;
+                tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
+            }
+        }
+        SupplierStatus::Waiting | SupplierStatus::Processing => {}
+    }
+    Ok(())
+}
+
+pub(super) async fn fail_notices(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    reason: &str,
+    retryable: bool,
+    now: i64,
+) -> AppResult<()> {
+    let f = order_service::facts(app, order);
+    order_events::add_event(
+        tx,
+        order.id,
+        now,
+        "supplier",
+        "failed",
+        &format!(
+            "Gagal: {reason}{}",
+            if retryable { " (bisa diulang)" } else { "" }
+        ),
+    )
+    .await?;
+    outbox::to_seller(
+        &app.config,
+        tx,
+        Some(order.id),
+        &notify::seller_order_failed(&f, reason, retryable),
+        now,
+    )
+    .await?;
+    if !retryable {
+        outbox::enqueue(
+            tx,
+            Some(order.id),
+            &order.whatsapp,
+            &notify::order_failed(&f),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// VIP's callback: signature checked, then applied like a polled status. Never calls out.
+pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> AppResult<()> {
+    let update = match vip_reseller::parse_callback(
+        signature,
+        body,
+        &app.config.vip_api_id,
+        &app.config.vip_api_key,
+    ) {
+        Ok(u) => u,
+        Err(e) if e.is_unauthenticated() => {
+            tracing::warn!(error = %e, "supplier callback without proof of origin refused");
+            return Err(AppError::Unauthorized);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "authentic supplier callback could not be read");
+            return Ok(());
+        }
+    };
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(order) = orders::by_supplier_trxid(&mut tx, &update.trxid).await? else {
+        // A callback can beat the commit of our own placement; polling catches up.
+        tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
+        return Ok(());
+    };
+    supplier_requests::log_supplier_request(
+        &mut tx,
+        Some(order.id),
+        now,
+        "callback",
+        update.status.as_str(),
+        &describe(&update),
+    )
+    .await?;
+    if order.status == madd_domain::OrderStatus::Processing {
+        apply_status(app, &mut tx, &order, &update, now).await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Placing paid orders with the supplier — at most once — and following them to the end.
+//!
+//! The guarantee rests on three steps, each committed before the next:
+//! 1. `paid → processing` is a conditional update; only one click, retry or worker wins it and
+//!    queues the single placement job;
+//! 2. the placement job marks "request started" (compare-and-set on the attempt counter) before
+//!    it calls the supplier;
+//! 3. if an attempt ends without a recorded answer (timeout, crash, a lost reply), the next one
+//!    first looks for the order in the supplier's latest orders and adopts it if there; only an
+//!    order the supplier provably does not have is placed again. VIP gives no client reference,
+//!    so this lookup is the only safe way (vip-reseller.md §5).
+//!
+//! The look-back (DESIGN.md invariant 9, rules in `madd_domain::reconcile`):
+//! - VIP's list has no times, so it is read with a growing `limit` ([`LOOKBACK_LIMITS`]) until it
+//!   reaches an *anchor* — a trxid the store recorded before the attempt started: that order and
+//!   everything listed after it are older than the attempt — or ends (fewer orders than asked,
+//!   trusted only when the store has recorded no older order of that kind, which a complete list
+//!   would show);
+//! - in the part newer than the anchor, only an order for the same target and zone whose service
+//!   is the ordered one, word for word, and that no other order has taken, is adopted (the oldest
+//!   such); there is no fallback to another purchase;
+//! - no match in a list that provably covers the attempt: the order is placed again; a list that
+//!   cannot be shown to reach the attempt (the cap reached, or a list cut short): the order is
+//!   handed to the seller ("perlu dicek") and never placed again automatically;
+//! - an order is neither reconciled nor placed while an older order for the same product and
+//!   account has an unknown outcome: it waits, so one lost purchase is never taken by the wrong
+//!   order and then bought again.
+//!
+//! Every decision is written to the order's supplier request log (the seller's timeline).
+use madd_domain::reconcile::{self as rules, Lookback, OrderedService};
+
+use madd_domain::{OrderCode, SupplierStatus};
+
+use crate::app::App;
+
+use crate::db::jobs::Job;
+
+use crate::db::order_events;
+
+use crate::db::order_status;
+
+use crate::db::orders::{self, Order};
+
+use crate::db::supplier_requests;
+
+use crate::db::{Conn, DbResult};
+
+use crate::error::{AppError, AppResult};
+
+use crate::jobs::queue::{self as jobs, JobKind, Outcome};
+
+use crate::notify;
+
+use crate::service::{orders as order_service, outbox};
+
+use crate::supplier::vip_reseller;
+
+use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
+
+mod follow;
+mod look_back;
+use follow::{apply_status, fail_notices, schedule_follow};
+pub use follow::{follow, vip_callback};
+pub use look_back::LOOKBACK_LIMITS;
+use look_back::{adopt, look_back, LookedBack, WAIT_FOR_OLDER_MS};
+
+/// Moves a paid order to `processing` and queues its placement; the caller commits. `false` when
+/// the order is not in a state that allows it (already processing, not paid, …).
+pub async fn start_processing(
+    tx: &mut Conn,
+    order_id: i64,
+    actor: &str,
+    allow_retry: bool,
+    now: i64,
+) -> DbResult<bool> {
+    if !order_status::claim_for_processing(tx, order_id, allow_retry, now).await? {
+        return Ok(false);
+    }
+    order_events::add_event(
+        tx,
+        order_id,
+        now,
+        actor,
+        "processing",
+        "Diproses ke supplier",
+    )
+    .await?;
+    let key = format!("place:{order_id}");
+    jobs::schedule(tx, JobKind::PlaceOrder, order_id, now, now, Some(&key)).await?;
+    Ok(true)
+}
+
+/// The seller's "process" (also "retry" after a retryable failure).
+pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
+    let code =
+        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let order = orders::by_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    if !start_processing(&mut tx, order.id, actor, true, now).await? {
+        return Err(AppError::conflict(
+            "order_not_processable",
+            format!(
+                "Pesanan berstatus {}: hanya pesanan yang sudah dibayar (atau gagal dan bisa diulang) yang bisa diproses.",
+                order.status.label_id()
+            ),
+        ));
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    tracing::info!(order = %order.code, %actor, "order sent to processing");
+    let mut conn = app.db.write().await?;
+    Ok(orders::by_id(&mut conn, order.id).await?.unwrap_or(order))
+}
+
+/// The seller's "re-check status": asks the supplier again now.
+pub async fn recheck(app: &App, code: &str) -> AppResult<()> {
+    let order = order_service::get(app, code).await?;
+    if order.supplier_trxid.is_none() {
+        return Err(AppError::conflict(
+            "not_placed",
+            "Pesanan ini belum tercatat di supplier.",
+        ));
+    }
+    schedule_follow(app, &order, app.now_ms()).await?;
+    app.wake_workers();
+    Ok(())
+}
+
+fn place_request(order: &Order) -> PlaceOrder {
+    PlaceOrder {
+        kind: order.kind,
+        service: order.product_code.clone(),
+        target: order.account.target().to_string(),
+        zone: order.account.zone().map(str::to_owned),
+    }
+}
+
+fn describe(o: &SupplierOrder) -> String {
+    format!(
+        "trxid {} status {} note {:?}",
+        o.trxid,
+        o.status.as_str(),
+        o.note
+    )
+}
+
+/// The placement job.
+pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
+    let order = {
+        let mut conn = app.db.write().await?;
+        orders::by_id(&mut conn, order_id).await?
+    };
+    let Some(order) = order else {
+        return Ok(Outcome::Done);
+    };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(Outcome::Done);
+    }
+    if order.supplier_trxid.is_some() {
+        schedule_follow(app, &order, app.now_ms()).await?;
+        return Ok(Outcome::Done);
+    }
+    let older = {
+        let mut conn = app.db.write().await?;
+        supplier_requests::older_unknown_outcome(&mut conn, &order).await?
+    };
+    if let Some(older) = older {
+        // Its lost purchase would be listed for this account and product too: let it be
+        // resolved first, then look (or place) for this one.
+        log_once(
+            app,
+            order.id,
+            "place",
+            "waiting",
+            &format!(
+                "older order {older} for the same product and account has an unknown outcome at \
+                 the supplier; waiting for it before reconciling or placing this one"
+            ),
+        )
+        .await?;
+        return Ok(Outcome::Later(app.now_ms() + WAIT_FOR_OLDER_MS));
+    }
+    if let Some(started) = order.placement_started_at {
+        // An earlier attempt may have bought the item: look before placing again.
+        match look_back(app, &order, started).await? {
+            Err(e) => {
+                log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
+                return Ok(Outcome::Retry(e.to_string()));
+            }
+            Ok(LookedBack::Found { found, detail }) => {
+                log(app, order.id, "reconcile", "found", &detail).await?;
+                adopt(app, &order, &found, "reconciled").await?;
+                return Ok(Outcome::Done);
+            }
+            Ok(LookedBack::Absent { detail }) => {
+                log(app, order.id, "reconcile", "not_found", &detail).await?;
+            }
+            Ok(LookedBack::Unresolved { detail, for_seller }) => {
+                log(app, order.id, "reconcile", "unresolved", &detail).await?;
+                give_up(app, order.id, &for_seller).await?;
+                tracing::warn!(order = %order.code, %detail, "supplier outcome cannot be resolved; handed to the seller");
+                return Ok(Outcome::Done);
+            }
+        }
+    }
+    let started = {
+        let mut conn = app.db.write().await?;
+        order_status::mark_placement_started(
+            &mut conn,
+            order.id,
+            order.placement_attempts,
+            app.now_ms(),
+        )
+        .await?
+    };
+    if !started {
+        // Another worker got here first; it owns this attempt.
+        return Ok(Outcome::Done);
+    }
+    let request = place_request(&order);
+    let result = app.supplier.place_order(&request).await;
+    let now = app.now_ms();
+    match result {
+        Ok(placed) => {
+            log(app, order.id, "order", "accepted", &describe(&placed)).await?;
+            adopt(app, &order, &placed, "placed").await?;
+            Ok(Outcome::Done)
+        }
+        Err(SupplierError::Rejected { message }) => {
+            let retryable = SupplierError::Rejected {
+                message: message.clone(),
+            }
+            .is_retryable_rejection();
+            let mut tx = app.db.begin().await?;
+            supplier_requests::log_supplier_request(
+                &mut tx,
+                Some(order.id),
+                now,
+                "order",
+                "rejected",
+                &message,
+            )
+            .await?;
+            order_status::clear_placement(&mut tx, order.id, now).await?;
+            if order_status::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
+                fail_notices(app, &mut tx, &order, &message, retryable, now).await?;
+            }
+            tx.commit().await?;
+            app.wake_workers();
+            tracing::warn!(order = %order.code, %message, retryable, "supplier refused the order");
+            Ok(Outcome::Done)
+        }
+        Err(SupplierError::Unavailable { detail }) => {
+            // Unknown outcome: the next attempt reconciles before placing.
+            log(app, order.id, "order", "unknown", &detail).await?;
+            Ok(Outcome::Retry(detail))
+        }
+    }
+}
+
+/// A placement or follow-up job ran out of attempts: the outcome is unknown, the order stays
+/// `processing`, and the seller is asked to look.
+pub async fn give_up(app: &App, order_id: i64, error: &str) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(order) = orders::by_id(&mut tx, order_id).await? else {
+        return Ok(());
+    };
+    if order.status != madd_domain::OrderStatus::Processing {
+        return Ok(());
+    }
+    order_events::add_event(
+        &mut tx,
+        order.id,
+        now,
+        "system",
+        "stuck",
+        &format!("Perlu dicek: status di supplier belum pasti ({error})"),
+    )
+    .await?;
+    let f = order_service::facts(app, &order);
+    outbox::to_seller(
+        &app.config,
+        &mut tx,
+        Some(order.id),
+        &notify::seller_order_stuck(&f, error),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+/// Like [`log`], unless the order's last entry says the same (a wait that repeats).
+async fn log_once(
+    app: &App,
+    order_id: i64,
+    action: &str,
+    outcome: &str,
+    detail: &str,
+) -> AppResult<()> {
+    let last = {
+        let mut conn = app.db.write().await?;
+        supplier_requests::supplier_requests(&mut conn, order_id)
+            .await?
+            .pop()
+    };
+    if last.is_some_and(|r| r.action == action && r.outcome == outcome && r.detail == detail) {
+        return Ok(());
+    }
+    log(app, order_id, action, outcome, detail).await
+}
+
+async fn log(app: &App, order_id: i64, action: &str, outcome: &str, detail: &str) -> AppResult<()> {
+    let mut conn = app.db.write().await?;
+    supplier_requests::log_supplier_request(
+        &mut conn,
+        Some(order_id),
+        app.now_ms(),
+        action,
+        outcome,
+        detail,
+    )
+    .await?;
+    Ok(())
+}
