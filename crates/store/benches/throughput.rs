@@ -133,7 +133,8 @@ async fn run(label: &str, database_url: String) {
     let token = running
         .app
         .config
-        .trakteer_webhook_token
+        .trakteer
+        .webhook_token
         .expose()
         .to_string();
     let start = Instant::now();

@@ -152,46 +152,47 @@ pub async fn start(
         // are simulated; next to real Trakteer it gets a throwaway one, so nothing it sends is
         // ever believed (and it is not mounted anyway).
         let simulated_token = if config.payment == PaymentChoice::Sandbox {
-            if config.trakteer_webhook_token.is_empty() {
-                config.trakteer_webhook_token = Secret::new(crate::web::auth::random_token());
+            if config.trakteer.webhook_token.is_empty() {
+                config.trakteer.webhook_token = Secret::new(crate::web::auth::random_token());
             }
-            config.trakteer_webhook_token.clone()
+            config.trakteer.webhook_token.clone()
         } else {
             Secret::new(crate::web::auth::random_token())
         };
         let mut sandbox = Sandbox::new(options.sandbox_profile, &local, simulated_token.expose());
         if config.supplier == SupplierChoice::Sandbox {
             let vip = sandbox.vip.config();
-            config.vip_api_url = join(&local, "/sandbox/vip-reseller/api")?;
-            config.vip_api_id = vip.api_id.clone();
-            config.vip_api_key = Secret::new(vip.api_key.clone());
-            config.vip_price_tier = vip.level.parse().unwrap_or(config.vip_price_tier);
+            config.vip.api_url = join(&local, "/sandbox/vip-reseller/api")?;
+            config.vip.api_id = vip.api_id.clone();
+            config.vip.api_key = Secret::new(vip.api_key.clone());
+            config.vip.price_tier = vip.level.parse().unwrap_or(config.vip.price_tier);
         }
         if config.payment == PaymentChoice::Sandbox {
             let t = sandbox.trakteer.config();
             // The customer's browser opens pay links, so they use the public URL.
-            config.trakteer_page_url = join(
+            config.trakteer.page_url = join(
                 config.public_url.as_ref(),
                 &format!("/sandbox/trakteer/{}", t.page),
             )?;
-            config.trakteer_unit_price = madd_domain::Rupiah::new(t.unit_price);
-            config.trakteer_api_url = join(&local, "/sandbox/trakteer/api/v1/public/")?;
-            config.trakteer_api_key = Secret::new(t.api_key.clone());
+            config.trakteer.unit_price = madd_domain::Rupiah::new(t.unit_price);
+            config.trakteer.api_url = join(&local, "/sandbox/trakteer/api/v1/public/")?;
+            config.trakteer.api_key = Secret::new(t.api_key.clone());
         }
-        if config.whatsapp == WhatsAppChoice::Sandbox {
+        if config.whatsapp.gateway == WhatsAppChoice::Sandbox {
             let w = sandbox.whatsapp.config();
-            config.whatsapp_api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
-            config.whatsapp_token = Secret::new(w.fonnte_token.clone());
-            config.whatsapp_app_secret = Secret::new(w.app_secret.clone());
+            config.whatsapp.api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
+            config.whatsapp.token = Secret::new(w.fonnte_token.clone());
+            config.whatsapp.app_secret = Secret::new(w.app_secret.clone());
             // Customer messages typed in the inbox reach the store as signed Cloud webhooks by
             // default, or through Fonnte's (secret path) when the form asks; once each.
-            if config.fonnte_webhook_secret.is_empty() {
-                config.fonnte_webhook_secret = Secret::new(crate::web::auth::random_token());
+            if config.whatsapp.fonnte_webhook_secret.is_empty() {
+                config.whatsapp.fonnte_webhook_secret =
+                    Secret::new(crate::web::auth::random_token());
             }
             let mut wa = w.clone();
             wa.fonnte_webhook_url = Some(format!(
                 "{local}/webhooks/fonnte/{}",
-                config.fonnte_webhook_secret.expose()
+                config.whatsapp.fonnte_webhook_secret.expose()
             ));
             sandbox.whatsapp = madd_sandbox::whatsapp::WhatsAppSim::new(wa);
             sandbox
@@ -205,37 +206,37 @@ pub async fn start(
 
     let supplier: Arc<dyn Supplier> = Arc::new(VipReseller::new(
         VipConfig {
-            base_url: config.vip_api_url.clone(),
-            api_id: config.vip_api_id.clone(),
-            api_key: config.vip_api_key.clone(),
-            tier: config.vip_price_tier,
+            base_url: config.vip.api_url.clone(),
+            api_id: config.vip.api_id.clone(),
+            api_key: config.vip.api_key.clone(),
+            tier: config.vip.price_tier,
         },
         http.clone(),
     ));
     let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
         TrakteerConfig {
-            page_url: config.trakteer_page_url.clone(),
-            unit_price: config.trakteer_unit_price,
-            api_url: config.trakteer_api_url.clone(),
-            api_key: config.trakteer_api_key.clone(),
+            page_url: config.trakteer.page_url.clone(),
+            unit_price: config.trakteer.unit_price,
+            api_url: config.trakteer.api_url.clone(),
+            api_key: config.trakteer.api_key.clone(),
         },
         http.clone(),
     ));
-    let messenger: Arc<dyn Messenger> = match config.whatsapp {
+    let messenger: Arc<dyn Messenger> = match config.whatsapp.gateway {
         WhatsAppChoice::Cloud => Arc::new(CloudApi::new(
             CloudConfig {
-                api_url: config.whatsapp_api_url.clone(),
-                phone_number_id: config.whatsapp_phone_number_id.clone(),
-                token: config.whatsapp_token.clone(),
-                template_language: config.whatsapp_template_language.clone(),
-                template_names: config.whatsapp_templates.clone(),
+                api_url: config.whatsapp.api_url.clone(),
+                phone_number_id: config.whatsapp.phone_number_id.clone(),
+                token: config.whatsapp.token.clone(),
+                template_language: config.whatsapp.template_language.clone(),
+                template_names: config.whatsapp.templates.clone(),
             },
             http.clone(),
         )),
         WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
             FonnteConfig {
-                api_url: config.whatsapp_api_url.clone(),
-                token: config.whatsapp_token.clone(),
+                api_url: config.whatsapp.api_url.clone(),
+                token: config.whatsapp.token.clone(),
             },
             http.clone(),
         )),

@@ -44,7 +44,7 @@ pub async fn trakteer_webhook(
     token: Option<&str>,
     body: &[u8],
 ) -> AppResult<WebhookOutcome> {
-    if !trakteer::token_matches(&app.config.trakteer_webhook_token, token) {
+    if !trakteer::token_matches(&app.config.trakteer.webhook_token, token) {
         tracing::warn!("trakteer webhook with a wrong or missing token refused");
         return Err(AppError::Unauthorized);
     }

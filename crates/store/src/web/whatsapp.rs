@@ -24,7 +24,7 @@ pub(crate) async fn subscribe(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     match cloud::verify_subscription(
-        &app.config.whatsapp_verify_token,
+        &app.config.whatsapp.verify_token,
         q.get("hub.mode").map(String::as_str),
         q.get("hub.verify_token").map(String::as_str),
         q.get("hub.challenge").map(String::as_str),
@@ -46,7 +46,7 @@ pub(crate) async fn cloud_events(
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok());
-    if !cloud::verify_signature(&app.config.whatsapp_app_secret, &body, signature) {
+    if !cloud::verify_signature(&app.config.whatsapp.app_secret, &body, signature) {
         tracing::warn!("WhatsApp webhook with a bad or missing signature refused");
         return AppError::Forbidden("bad webhook signature").into_response();
     }
@@ -102,7 +102,7 @@ pub(crate) async fn fonnte_incoming(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !app.config.fonnte_webhook_secret.matches(&secret) {
+    if !app.config.whatsapp.fonnte_webhook_secret.matches(&secret) {
         tracing::warn!("Fonnte webhook with a wrong secret refused");
         return AppError::not_found("not_found", "Halaman").into_response();
     }

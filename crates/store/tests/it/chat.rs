@@ -39,7 +39,7 @@ fn status_body(provider_id: &str, status: &str) -> String {
 
 /// POSTs a Cloud webhook body signed with the store's app secret (or `signature` as given).
 async fn post_cloud(s: &TestStore, body: &str, signature: Option<&str>) -> u16 {
-    let secret = s.app().config.whatsapp_app_secret.expose().to_string();
+    let secret = s.app().config.whatsapp.app_secret.expose().to_string();
     let signature = signature
         .map(str::to_owned)
         .unwrap_or_else(|| sign(&secret, body.as_bytes()));
@@ -76,7 +76,13 @@ async fn post_fonnte(s: &TestStore, secret: &str, from: &str, id: &str, text: &s
 }
 
 async fn fonnte_says(s: &TestStore, from: &str, id: &str, text: &str) {
-    let secret = s.app().config.fonnte_webhook_secret.expose().to_string();
+    let secret = s
+        .app()
+        .config
+        .whatsapp
+        .fonnte_webhook_secret
+        .expose()
+        .to_string();
     assert_eq!(post_fonnte(s, &secret, from, id, text).await, 200);
     s.settle().await;
 }
@@ -263,7 +269,7 @@ both_backends!(
             .unwrap();
         assert_eq!(missing.status().as_u16(), 403);
         // A signed body that was changed afterwards.
-        let signed = sign(s.app().config.whatsapp_app_secret.expose(), body.as_bytes());
+        let signed = sign(s.app().config.whatsapp.app_secret.expose(), body.as_bytes());
         let tampered = body.replace("harga ml", "saldo");
         assert_eq!(post_cloud(&s, &tampered, Some(&signed)).await, 403);
         // Fonnte with a wrong secret.
@@ -298,7 +304,13 @@ both_backends!(
         s.settle().await;
         assert_eq!(s.inbox(CUSTOMER).len(), 1, "one reply");
 
-        let secret = s.app().config.fonnte_webhook_secret.expose().to_string();
+        let secret = s
+            .app()
+            .config
+            .whatsapp
+            .fonnte_webhook_secret
+            .expose()
+            .to_string();
         for _ in 0..3 {
             assert_eq!(post_fonnte(&s, &secret, CUSTOMER, "777", "menu").await, 200);
         }

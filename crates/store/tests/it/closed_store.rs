@@ -22,7 +22,7 @@ async fn seller_says(s: &TestStore, id: &str, text: &str) {
         }}]}]
     })
     .to_string();
-    let secret = s.app().config.whatsapp_app_secret.expose().to_string();
+    let secret = s.app().config.whatsapp.app_secret.expose().to_string();
     let status = s
         .http
         .post(s.url("/webhooks/whatsapp"))

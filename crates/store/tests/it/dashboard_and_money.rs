@@ -852,7 +852,7 @@ async fn deliver_webhook(s: &TestStore, support: &madd_sandbox::trakteer::Suppor
         "price": support.total,
         "net_amount": support.net_amount,
     });
-    let token = s.app().config.trakteer_webhook_token.expose().to_string();
+    let token = s.app().config.trakteer.webhook_token.expose().to_string();
     s.http
         .post(s.url("/webhooks/trakteer"))
         .header("x-webhook-token", token)

@@ -114,7 +114,7 @@ both_backends!(
             "price": order["amount_due"],
             "net_amount": order["amount_due"].as_i64().unwrap() * 9422 / 10000,
         });
-        let token = s.app().config.trakteer_webhook_token.expose().to_string();
+        let token = s.app().config.trakteer.webhook_token.expose().to_string();
         let send = || {
             s.http
                 .post(s.url("/webhooks/trakteer"))

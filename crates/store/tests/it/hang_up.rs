@@ -144,7 +144,7 @@ async fn storm(backend: Backend) {
     );
 
     // Payment webhooks, each abandoned once and then delivered properly (Trakteer retries).
-    let token = s.app().config.trakteer_webhook_token.expose().to_string();
+    let token = s.app().config.trakteer.webhook_token.expose().to_string();
     let mut conn = s.app().db.write().await.unwrap();
     let orders: Vec<(String, i64)> =
         sqlx::query_as("SELECT code, amount_due FROM orders ORDER BY id LIMIT 300")

@@ -20,7 +20,7 @@ fn is_answer_not_failure(status: u16) -> bool {
 }
 
 async fn post_trakteer(s: &TestStore, body: &serde_json::Value) -> u16 {
-    let token = s.app().config.trakteer_webhook_token.expose().to_string();
+    let token = s.app().config.trakteer.webhook_token.expose().to_string();
     s.http
         .post(s.url("/webhooks/trakteer"))
         .header("x-webhook-token", token)
@@ -213,7 +213,7 @@ both_backends!(
             }}]}]
         })
         .to_string();
-        let secret = s.app().config.whatsapp_app_secret.expose().to_string();
+        let secret = s.app().config.whatsapp.app_secret.expose().to_string();
         let post = |body: String| {
             let signature = sign(&secret, body.as_bytes());
             s.http
@@ -229,7 +229,7 @@ both_backends!(
             .http
             .post(s.url(&format!(
                 "/webhooks/fonnte/{}",
-                s.app().config.fonnte_webhook_secret.expose()
+                s.app().config.whatsapp.fonnte_webhook_secret.expose()
             )))
             .json(&json!({"device": "6281299990001", "sender": CUSTOMER,
                           "message": "\u{0}menu", "name": "\u{0}", "inboxid": "f\u{0}1",

@@ -51,7 +51,7 @@ fn failed(provider_id: &str, code: i64, title: &str) -> String {
 }
 
 async fn post_signed(s: &TestStore, body: &str) -> u16 {
-    let secret = s.app().config.whatsapp_app_secret.expose().to_string();
+    let secret = s.app().config.whatsapp.app_secret.expose().to_string();
     s.http
         .post(s.url("/webhooks/whatsapp"))
         .header("content-type", "application/json")

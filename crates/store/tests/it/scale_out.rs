@@ -40,7 +40,8 @@ async fn second_process(first: &TestStore) -> startup::Running {
         first
             .app()
             .config
-            .trakteer_webhook_token
+            .trakteer
+            .webhook_token
             .expose()
             .to_string(),
     );

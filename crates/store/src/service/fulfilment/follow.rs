@@ -179,8 +179,8 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
     let update = match vip_reseller::parse_callback(
         signature,
         body,
-        &app.config.vip_api_id,
-        &app.config.vip_api_key,
+        &app.config.vip.api_id,
+        &app.config.vip.api_key,
     ) {
         Ok(u) => u,
         Err(e) if e.is_unauthenticated() => {

@@ -2,17 +2,31 @@
 //! winning. Names are store-api.md's: the file key is the variable's name without `MADD_`, in lower
 //! case (`MADD_DATABASE_URL` ↔ `database_url`). Unknown keys and unknown `MADD_*` variables are
 //! errors, so a typo cannot silently fall back to a default.
-
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
-use std::path::Path;
-use std::str::FromStr;
 
-use madd_domain::{Bps, CustomerFee, Markup, PhoneNumber, Rupiah};
+use std::net::SocketAddr;
+
+use std::path::Path;
+
+use madd_domain::{CustomerFee, Markup, PhoneNumber, Rupiah};
+
 use url::Url;
 
-use crate::secret::Secret;
-use crate::supplier::vip_reseller::PriceTier;
+mod trakteer;
+
+mod values;
+
+mod vip;
+
+mod whatsapp;
+
+pub use trakteer::Trakteer;
+
+use values::Values;
+
+pub use vip::Vip;
+
+pub use whatsapp::WhatsApp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -66,29 +80,17 @@ pub struct Config {
     pub public_url_set: bool,
     pub fulfilment: Fulfilment,
     pub supplier: SupplierChoice,
-    pub vip_api_url: Url,
-    pub vip_api_id: String,
-    pub vip_api_key: Secret,
-    pub vip_price_tier: PriceTier,
+    /// VIP Reseller's API (used when `supplier` is `VipReseller`).
+    pub vip: Vip,
     pub markup: Markup,
     pub customer_fee: CustomerFee,
     pub payment: PaymentChoice,
-    pub trakteer_page_url: Url,
-    pub trakteer_unit_price: Rupiah,
-    pub trakteer_webhook_token: Secret,
-    pub trakteer_api_url: Url,
-    pub trakteer_api_key: Secret,
+    /// Trakteer: its pay page, unit price, webhook token and API (used when `payment` is
+    /// `Trakteer`; the unit price and token also by the sandbox).
+    pub trakteer: Trakteer,
     pub payment_window_minutes: i64,
-    pub whatsapp: WhatsAppChoice,
-    pub whatsapp_api_url: Url,
-    pub whatsapp_token: Secret,
-    pub whatsapp_phone_number_id: String,
-    pub whatsapp_app_secret: Secret,
-    pub whatsapp_verify_token: Secret,
-    /// The secret path segment of `POST /webhooks/fonnte/{secret}` (Fonnte signs nothing).
-    pub fonnte_webhook_secret: Secret,
-    pub whatsapp_template_language: String,
-    pub whatsapp_templates: HashMap<String, String>,
+    /// The WhatsApp gateway and its credentials.
+    pub whatsapp: WhatsApp,
     pub seller_whatsapp: Option<PhoneNumber>,
     /// Below this supplier balance the seller is warned.
     pub low_balance_threshold: Rupiah,
@@ -119,7 +121,7 @@ impl Config {
         madd_sandbox::Simulators {
             vip: self.supplier == SupplierChoice::Sandbox,
             trakteer: self.payment == PaymentChoice::Sandbox,
-            whatsapp: self.whatsapp == WhatsAppChoice::Sandbox,
+            whatsapp: self.whatsapp.gateway == WhatsAppChoice::Sandbox,
         }
     }
 
@@ -262,46 +264,13 @@ impl Config {
         v: &BTreeMap<String, String>,
         whatsapp_templates: HashMap<String, String>,
     ) -> Result<Config, ConfigError> {
-        let get = |k: &str| v.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
-        let invalid = |k: &str, m: String| ConfigError::Invalid {
-            key: format!("MADD_{}", k.to_ascii_uppercase()),
-            message: m,
-        };
-        let url = |k: &str, default: &str| -> Result<Url, ConfigError> {
-            let s = get(k).unwrap_or(default);
-            let u = Url::parse(s).map_err(|e| invalid(k, format!("'{s}' is not a URL: {e}")))?;
-            if !matches!(u.scheme(), "http" | "https") {
-                return Err(invalid(k, format!("'{s}' must be http or https")));
-            }
-            Ok(u)
-        };
-        let int = |k: &str, default: i64, min: i64| -> Result<i64, ConfigError> {
-            match get(k) {
-                None => Ok(default),
-                Some(s) => {
-                    let n: i64 = s
-                        .replace(['.', '_'], "")
-                        .parse()
-                        .map_err(|_| invalid(k, format!("'{s}' is not a whole number")))?;
-                    if n < min {
-                        return Err(invalid(k, format!("must be at least {min}")));
-                    }
-                    Ok(n)
-                }
-            }
-        };
-        let percent = |k: &str, default: &str| -> Result<Bps, ConfigError> {
-            let s = get(k).unwrap_or(default);
-            Bps::parse_percent(s).map_err(|e| invalid(k, e.to_string()))
-        };
-        let secret = |k: &str| Secret::new(get(k).unwrap_or_default());
-        let flag = |k: &str| -> Result<bool, ConfigError> {
-            match get(k).map(str::to_ascii_lowercase).as_deref() {
-                None | Some("false" | "0" | "no" | "off") => Ok(false),
-                Some("true" | "1" | "yes" | "on") => Ok(true),
-                Some(other) => Err(invalid(k, format!("'{other}' is not true or false"))),
-            }
-        };
+        let values = Values(v);
+        let get = |k: &str| values.get(k);
+        let invalid = |k: &str, m: String| values.invalid(k, m);
+        let url = |k: &str, default: &str| values.url(k, default);
+        let int = |k: &str, default: i64, min: i64| values.int(k, default, min);
+        let percent = |k: &str, default: &str| values.percent(k, default);
+        let flag = |k: &str| values.flag(k);
 
         let listen_text = get("listen").unwrap_or("127.0.0.1:8080");
         let listen: SocketAddr = listen_text
@@ -323,17 +292,7 @@ impl Config {
                 "must start with sqlite:// or postgres://".into(),
             ));
         }
-        let choice = |k: &str, allowed: &[&str]| -> Result<String, ConfigError> {
-            let s = get(k).unwrap_or(allowed[0]).to_ascii_lowercase();
-            if allowed.contains(&s.as_str()) {
-                Ok(s)
-            } else {
-                Err(invalid(
-                    k,
-                    format!("'{s}' is not one of {}", allowed.join(", ")),
-                ))
-            }
-        };
+        let choice = |k: &str, allowed: &[&str]| values.choice(k, allowed);
         let fulfilment = match choice("fulfilment", &["manual", "auto"])?.as_str() {
             "auto" => Fulfilment::Auto,
             _ => Fulfilment::Manual,
@@ -351,24 +310,12 @@ impl Config {
             "fonnte" => WhatsAppChoice::Fonnte,
             _ => WhatsAppChoice::Sandbox,
         };
-        let tier_text = get("vip_price_tier").unwrap_or("basic");
-        let vip_price_tier = PriceTier::from_str(tier_text).map_err(|_| {
-            invalid(
-                "vip_price_tier",
-                format!("'{tier_text}' is not basic, premium or special"),
-            )
-        })?;
-        let default_wa_url = match whatsapp {
-            WhatsAppChoice::Fonnte => "https://api.fonnte.com",
-            _ => "https://graph.facebook.com/v23.0",
-        };
         let seller_whatsapp = match get("seller_whatsapp") {
             None => None,
             Some(s) => {
                 Some(PhoneNumber::parse(s).map_err(|e| invalid("seller_whatsapp", e.to_string()))?)
             }
         };
-        let unit = int("trakteer_unit_price", 1000, 1)?;
 
         let config = Config {
             database_url,
@@ -377,10 +324,7 @@ impl Config {
             public_url,
             fulfilment,
             supplier,
-            vip_api_url: url("vip_api_url", "https://vip-reseller.co.id/api")?,
-            vip_api_id: get("vip_api_id").unwrap_or_default().to_string(),
-            vip_api_key: secret("vip_api_key"),
-            vip_price_tier,
+            vip: Vip::read(&values)?,
             markup: Markup {
                 rate: percent("markup_percent", "10")?,
                 min: Rupiah::new(int("markup_min", 500, 0)?),
@@ -390,25 +334,9 @@ impl Config {
                 fixed: Rupiah::new(int("fee_fixed", 0, 0)?),
             },
             payment,
-            trakteer_page_url: url("trakteer_page_url", "https://trakteer.id/maddstore")?,
-            trakteer_unit_price: Rupiah::new(unit),
-            trakteer_webhook_token: secret("trakteer_webhook_token"),
-            trakteer_api_url: url("trakteer_api_url", "https://api.trakteer.id/v1/public")?,
-            trakteer_api_key: secret("trakteer_api_key"),
+            trakteer: Trakteer::read(&values)?,
             payment_window_minutes: int("payment_window_minutes", 60, 1)?,
-            whatsapp,
-            whatsapp_api_url: url("whatsapp_api_url", default_wa_url)?,
-            whatsapp_token: secret("whatsapp_token"),
-            whatsapp_phone_number_id: get("whatsapp_phone_number_id")
-                .unwrap_or_default()
-                .to_string(),
-            whatsapp_app_secret: secret("whatsapp_app_secret"),
-            whatsapp_verify_token: secret("whatsapp_verify_token"),
-            fonnte_webhook_secret: secret("fonnte_webhook_secret"),
-            whatsapp_template_language: get("whatsapp_template_language")
-                .unwrap_or("id")
-                .to_string(),
-            whatsapp_templates,
+            whatsapp: WhatsApp::read(&values, whatsapp, whatsapp_templates)?,
             seller_whatsapp,
             low_balance_threshold: Rupiah::new(int("low_balance_threshold", 100_000, 0)?),
             workers: int("workers", 4, 1)? as usize,
@@ -437,52 +365,13 @@ impl Config {
     }
 
     fn check_required(&self) -> Result<(), ConfigError> {
-        let need = |ok: bool, key: &str, because: &str| {
-            if ok {
-                Ok(())
-            } else {
-                Err(ConfigError::Missing {
-                    key: key.into(),
-                    because: because.into(),
-                })
-            }
-        };
         if self.supplier == SupplierChoice::VipReseller {
-            let because = "MADD_SUPPLIER=vip-reseller";
-            need(!self.vip_api_id.is_empty(), "MADD_VIP_API_ID", because)?;
-            need(!self.vip_api_key.is_empty(), "MADD_VIP_API_KEY", because)?;
+            self.vip.check_required()?;
         }
         if self.payment == PaymentChoice::Trakteer {
-            need(
-                !self.trakteer_webhook_token.is_empty(),
-                "MADD_TRAKTEER_WEBHOOK_TOKEN",
-                "MADD_PAYMENT=trakteer",
-            )?;
+            self.trakteer.check_required()?;
         }
-        match self.whatsapp {
-            WhatsAppChoice::Cloud => {
-                let because = "MADD_WHATSAPP=cloud";
-                need(
-                    !self.whatsapp_token.is_empty(),
-                    "MADD_WHATSAPP_TOKEN",
-                    because,
-                )?;
-                need(
-                    !self.whatsapp_phone_number_id.is_empty(),
-                    "MADD_WHATSAPP_PHONE_NUMBER_ID",
-                    because,
-                )?;
-            }
-            WhatsAppChoice::Fonnte => {
-                need(
-                    !self.whatsapp_token.is_empty(),
-                    "MADD_WHATSAPP_TOKEN",
-                    "MADD_WHATSAPP=fonnte",
-                )?;
-            }
-            WhatsAppChoice::Sandbox => {}
-        }
-        Ok(())
+        self.whatsapp.check_required()
     }
 }
 
@@ -541,163 +430,4 @@ fn host_name() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn public_url_follows_the_bound_address_unless_set() {
-        let mut c = Config::from_sources(None, &env(&[("MADD_LISTEN", "127.0.0.1:0")])).unwrap();
-        assert!(!c.public_url_set);
-        c.use_bound_address("127.0.0.1:43210".parse().unwrap());
-        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:43210/");
-        assert_eq!(c.link("/order/MS-1"), "http://127.0.0.1:43210/order/MS-1");
-        let mut any = Config::from_sources(None, &env(&[("MADD_LISTEN", "0.0.0.0:0")])).unwrap();
-        any.use_bound_address("0.0.0.0:8081".parse().unwrap());
-        assert_eq!(any.public_url.as_str(), "http://127.0.0.1:8081/");
-        let mut set = Config::from_sources(
-            None,
-            &env(&[
-                ("MADD_LISTEN", "127.0.0.1:0"),
-                ("MADD_PUBLIC_URL", "https://toko.example"),
-            ]),
-        )
-        .unwrap();
-        set.use_bound_address("127.0.0.1:43210".parse().unwrap());
-        assert_eq!(set.public_url.as_str(), "https://toko.example/");
-    }
-
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn a_mix_of_real_and_sandbox_providers_needs_saying_so() {
-        let real_money = [
-            ("MADD_PAYMENT", "trakteer"),
-            ("MADD_TRAKTEER_WEBHOOK_TOKEN", "t"),
-            ("MADD_SUPPLIER", "vip-reseller"),
-            ("MADD_VIP_API_ID", "id"),
-            ("MADD_VIP_API_KEY", "key"),
-        ];
-        let mixed = Config::from_sources(None, &env(&real_money)).unwrap();
-        assert_eq!(
-            mixed.simulators(),
-            madd_sandbox::Simulators {
-                vip: false,
-                trakteer: false,
-                whatsapp: true
-            }
-        );
-        let err = mixed.check_sandbox_mix().unwrap_err().to_string();
-        assert!(
-            err.contains("MADD_WHATSAPP") && err.contains("MADD_ALLOW_MIXED_SANDBOX"),
-            "{err}"
-        );
-        let mut allowed = real_money.to_vec();
-        allowed.push(("MADD_ALLOW_MIXED_SANDBOX", "true"));
-        let allowed = Config::from_sources(None, &env(&allowed)).unwrap();
-        assert!(allowed.check_sandbox_mix().is_ok());
-        // All sandbox (the default) and all real are not mixes.
-        assert!(Config::from_sources(None, &env(&[]))
-            .unwrap()
-            .check_sandbox_mix()
-            .is_ok());
-        let mut all_real = real_money.to_vec();
-        all_real.extend([("MADD_WHATSAPP", "fonnte"), ("MADD_WHATSAPP_TOKEN", "w")]);
-        let all_real = Config::from_sources(None, &env(&all_real)).unwrap();
-        assert!(!all_real.uses_sandbox());
-        assert!(all_real.check_sandbox_mix().is_ok());
-        assert!(
-            Config::from_sources(None, &env(&[("MADD_ALLOW_MIXED_SANDBOX", "maybe")])).is_err()
-        );
-    }
-
-    #[test]
-    fn defaults_are_the_embedded_store() {
-        let c = Config::from_sources(None, &env(&[("PATH", "/bin")])).unwrap();
-        assert_eq!(c.database_url, "sqlite://maddstore.db");
-        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(c.fulfilment, Fulfilment::Manual);
-        assert!(c.uses_sandbox());
-        assert_eq!(c.markup.rate, Bps::new(1000));
-        assert_eq!(c.markup.min, Rupiah::new(500));
-        assert_eq!(c.trakteer_unit_price, Rupiah::new(1000));
-        assert_eq!(c.payment_window_minutes, 60);
-        assert_eq!(c.link("/order/MS-1"), "http://127.0.0.1:8080/order/MS-1");
-    }
-
-    #[test]
-    fn environment_wins_over_the_file() {
-        let dir = std::env::temp_dir().join(format!("madd-cfg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("store.toml");
-        std::fs::write(
-            &path,
-            "fulfilment = \"auto\"\nmarkup_percent = 12.5\nlisten = \"0.0.0.0:9000\"\n\
-             [whatsapp_templates]\norder_created = \"invoice_v2\"\n",
-        )
-        .unwrap();
-        let c =
-            Config::from_sources(Some(&path), &env(&[("MADD_LISTEN", "127.0.0.1:7000")])).unwrap();
-        assert_eq!(c.fulfilment, Fulfilment::Auto);
-        assert_eq!(c.markup.rate, Bps::new(1250));
-        assert_eq!(c.listen.port(), 7000);
-        assert_eq!(c.whatsapp_templates["order_created"], "invoice_v2");
-    }
-
-    #[test]
-    fn typos_and_bad_values_are_errors() {
-        let e = Config::from_sources(None, &env(&[("MADD_FULFILMNET", "auto")])).unwrap_err();
-        assert!(e.to_string().contains("MADD_FULFILMNET"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_FULFILMENT", "sometimes")])).unwrap_err();
-        assert!(e.to_string().contains("manual, auto"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_MARKUP_PERCENT", "ten")])).unwrap_err();
-        assert!(e.to_string().contains("MADD_MARKUP_PERCENT"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_TRAKTEER_UNIT_PRICE", "0")])).unwrap_err();
-        assert!(e.to_string().contains("at least 1"), "{e}");
-        let e =
-            Config::from_sources(None, &env(&[("MADD_SELLER_WHATSAPP", "021555")])).unwrap_err();
-        assert!(e.to_string().contains("MADD_SELLER_WHATSAPP"), "{e}");
-        let e =
-            Config::from_sources(None, &env(&[("MADD_DATABASE_URL", "mysql://x")])).unwrap_err();
-        assert!(e.to_string().contains("sqlite://"), "{e}");
-    }
-
-    #[test]
-    fn live_providers_need_their_credentials() {
-        let e = Config::from_sources(None, &env(&[("MADD_SUPPLIER", "vip-reseller")])).unwrap_err();
-        assert!(e.to_string().contains("MADD_VIP_API_ID"), "{e}");
-        let e = Config::from_sources(None, &env(&[("MADD_WHATSAPP", "cloud")])).unwrap_err();
-        assert!(e.to_string().contains("MADD_WHATSAPP_TOKEN"), "{e}");
-        let c = Config::from_sources(
-            None,
-            &env(&[
-                ("MADD_WHATSAPP", "fonnte"),
-                ("MADD_WHATSAPP_TOKEN", "tok"),
-                ("MADD_SUPPLIER", "vip-reseller"),
-                ("MADD_VIP_API_ID", "id"),
-                ("MADD_VIP_API_KEY", "key"),
-                ("MADD_PAYMENT", "trakteer"),
-                ("MADD_TRAKTEER_WEBHOOK_TOKEN", "t"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(c.whatsapp_api_url.as_str(), "https://api.fonnte.com/");
-        assert!(!c.uses_sandbox());
-        assert!(!format!("{c:?}").contains("key\""), "secrets are redacted");
-    }
-
-    #[test]
-    fn unknown_file_keys_are_errors() {
-        let dir = std::env::temp_dir().join(format!("madd-cfg2-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("store.toml");
-        std::fs::write(&path, "databse_url = \"x\"\n").unwrap();
-        let e = Config::from_sources(Some(&path), &BTreeMap::new()).unwrap_err();
-        assert!(matches!(e, ConfigError::UnknownKey(k) if k == "databse_url"));
-    }
-}
+mod tests;
