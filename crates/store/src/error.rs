@@ -1,11 +1,17 @@
-//! The application's error type, turned into one clear response in one place. Client mistakes
-//! are 4xx with a message meant for the customer; our own failures are 5xx with the detail only
-//! in the log.
+//! The application's error type. The policy:
+//!
+//! - A client's mistake is a typed variant with a machine `code` and a message meant for the
+//!   customer (in Indonesian): `Invalid` (the request is wrong), `NotFound`, `Conflict` (the
+//!   request is right but the state does not allow it), and the refusals `Unauthorized`,
+//!   `Forbidden`, `TooManyRequests`; an outside service that could not answer is `Unavailable`,
+//!   and the store at its own bound is `Busy` — both worth a retry.
+//! - Our own failure is `Db` or `Internal`: the customer sees one generic sentence
+//!   ([`AppError::public_message`]); the log gets the whole cause chain, once, where the response
+//!   is made ([`AppError::log`]).
+//! - Nothing here knows HTTP: the web layer maps each variant to a status and a body in one
+//!   place (`web::error_response`), so services and jobs use the same type.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::json;
+use std::error::Error as StdError;
 
 use crate::db::DbError;
 
@@ -34,8 +40,9 @@ pub enum AppError {
     Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] DbError),
+    /// Our own failure, with its cause chain.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Box<dyn StdError + Send + Sync>),
 }
 
 impl From<sqlx::Error> for AppError {
@@ -66,17 +73,30 @@ impl AppError {
         }
     }
 
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable { .. } | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    /// An internal failure from any error or message (its sources are kept for the log).
+    pub fn internal(cause: impl Into<Box<dyn StdError + Send + Sync>>) -> AppError {
+        AppError::Internal(cause.into())
+    }
+
+    /// Whether this is our failure rather than the client's (or a refusal to retry later).
+    pub fn is_our_failure(&self) -> bool {
+        matches!(self, AppError::Db(_) | AppError::Internal(_))
+    }
+
+    /// The error and every cause under it: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = StdError::source(self);
+        if let AppError::Internal(inner) = self {
+            // `#[error("… {0}")]` shows the box itself; its sources follow.
+            source = inner.source();
         }
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 
     pub fn code(&self) -> &'static str {
@@ -120,29 +140,33 @@ impl AppError {
         }
     }
 
-    /// Logs a server-side failure once, where the response is made (being busy is not one).
+    /// Logs our own failure once, with its cause chain, where the response is made.
     pub fn log(&self) {
-        if self.status().is_server_error() && !matches!(self, AppError::Busy { .. }) {
-            tracing::error!(error = %self, "request failed");
+        // An outside service that did not answer is logged too: the seller may need to know.
+        if self.is_our_failure() || matches!(self, AppError::Unavailable { .. }) {
+            tracing::error!(error = %self.chain(), "request failed");
         }
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        self.log();
-        let mut response = (
-            self.status(),
-            Json(json!({"error": {"code": self.code(), "message": self.public_message()}})),
-        )
-            .into_response();
-        if let Some(secs) = self.retry_after_secs() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading the bill")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn the_log_keeps_the_cause_chain_and_the_customer_sees_none_of_it() {
+        let e = AppError::internal(Outer(std::io::Error::other("disk full")));
+        assert_eq!(e.chain(), "internal error: reading the bill: disk full");
+        assert!(e.is_our_failure());
+        assert!(!e.public_message().contains("disk"));
+        let db = AppError::from(DbError::Sqlx(sqlx::Error::PoolTimedOut));
+        assert!(db.chain().contains("pool timed out"), "{}", db.chain());
+        assert_eq!(AppError::invalid("x", "y").chain(), "y");
+    }
+}

@@ -301,9 +301,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         tracing::info!(order = %order.code, product = %order.product_code, "order created");
         return Ok((order, true));
     }
-    Err(AppError::Internal(
-        "could not draw a free order code".into(),
-    ))
+    Err(AppError::internal("could not draw a free order code"))
 }
 
 /// The answer to an order while the seller has closed the store.

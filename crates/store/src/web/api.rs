@@ -91,7 +91,7 @@ pub(crate) async fn list_products(
         catalogue.version,
         category.map(Category::as_str).unwrap_or("all")
     );
-    let etag_value = HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.to_string()))?;
+    let etag_value = HeaderValue::from_str(&etag).map_err(AppError::internal)?;
     let cache = [
         (header::ETAG, etag_value),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
@@ -119,7 +119,7 @@ pub(crate) async fn list_products(
                 .collect();
             let body = axum::body::Bytes::from(
                 serde_json::to_vec(&serde_json::json!({ "products": products }))
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                    .map_err(AppError::internal)?,
             );
             catalogue.remember(key, ("application/json".into(), body.clone()));
             body

@@ -62,9 +62,9 @@ fn token_hash(token: &str) -> String {
 /// Hashes a password with [`passwords::argon2`] off the async executor. For the admin's own
 /// actions (the CLI, tests); what a stranger can trigger goes through [`App::passwords`].
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || passwords::hash_now(&password).map_err(AppError::Internal))
+    tokio::task::spawn_blocking(move || passwords::hash_now(&password).map_err(AppError::internal))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::internal)?
 }
 
 /// Login attempts one client address may make, whatever the usernames: a first burst of

@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod closed;
+pub mod error_response;
 pub mod i18n;
 pub mod input;
 pub mod page;
@@ -152,7 +153,7 @@ async fn finish_without_the_client(request: Request, next: Next) -> Response {
         Ok(response) => response,
         Err(e) => {
             tracing::error!(error = %e, "request task panicked");
-            crate::error::AppError::Internal("request task failed".into()).into_response()
+            crate::error::AppError::internal("request task failed").into_response()
         }
     }
 }

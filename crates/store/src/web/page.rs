@@ -48,8 +48,8 @@ struct EnglishError(String);
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
-        let status = self.0.status();
-        let mut response = render_status(
+        let status = crate::web::error_response::status(&self.0);
+        let response = render_status(
             status,
             &ErrorPage {
                 t: &i18n::ID,
@@ -59,11 +59,7 @@ impl IntoResponse for PageError {
                 back: "/".into(),
             },
         );
-        if let Some(secs) = self.0.retry_after_secs() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, secs.into());
-        }
+        let mut response = crate::web::error_response::with_retry_after(&self.0, response);
         response
             .extensions_mut()
             .insert(EnglishError(i18n::app_error(&i18n::EN, &self.0)));
@@ -126,7 +122,7 @@ where
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20)
         .await
-        .map_err(|e| AppError::Internal(format!("reading a built page: {e}")))?;
+        .map_err(|e| AppError::internal(format!("reading a built page: {e}")))?;
     if let Some(content_type) = parts
         .headers
         .get(header::CONTENT_TYPE)

@@ -269,7 +269,7 @@ pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
         (inbound, pending)
     };
     let sender = PhoneNumber::parse(&inbound.sender)
-        .map_err(|e| AppError::Internal(format!("stored sender: {e}")))?;
+        .map_err(|e| AppError::internal(format!("stored sender: {e}")))?;
     let ctx = Ctx {
         inbound_id,
         seller: is_seller(app, &sender).await?,

@@ -100,7 +100,7 @@ pub(crate) async fn login(
             Ok(response)
         }
         Err(e @ (AppError::TooManyRequests { .. } | AppError::Busy { .. })) => {
-            let mut response = again(e.status(), &e.public_message());
+            let mut response = again(crate::web::error_response::status(&e), &e.public_message());
             if let Some(secs) = e.retry_after_secs() {
                 response
                     .headers_mut()

@@ -164,7 +164,7 @@ pub(crate) async fn qr_code(
     let url = orders::pay_url(&app, &order)
         .ok_or_else(|| AppError::not_found("nothing_to_pay", "Tagihan pembayaran"))?;
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+        .map_err(|e| AppError::internal(format!("QR code: {e}")))?;
     let svg = qr
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
