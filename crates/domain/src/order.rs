@@ -163,6 +163,27 @@ impl OrderStatus {
         )
     }
 
+    /// Whether the order may be sent to the supplier now: paid, or failed for a reason worth
+    /// retrying (the seller's balance ran out, say) before any supplier order exists — a retry
+    /// must never buy twice. `db::order_status::claim_for_processing` is this rule in SQL.
+    pub fn can_process(self, retryable_failure: bool, supplier_order_exists: bool) -> bool {
+        match self {
+            OrderStatus::Paid => true,
+            OrderStatus::Failed => retryable_failure && !supplier_order_exists,
+            _ => false,
+        }
+    }
+
+    /// Whether asking the supplier again about this order can tell anything new.
+    pub fn can_recheck(self, supplier_order_exists: bool) -> bool {
+        self == OrderStatus::Processing && supplier_order_exists
+    }
+
+    /// Whether the customer's money may be recorded as given back.
+    pub fn can_refund(self) -> bool {
+        self.can_become(OrderStatus::Refunded)
+    }
+
     /// Whether a payment for this order can still change its status.
     pub fn accepts_payment(self) -> bool {
         matches!(self, OrderStatus::AwaitingPayment | OrderStatus::Underpaid)
@@ -278,6 +299,28 @@ impl SupplierStatus {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_questions_agree_with_the_graph() {
+        for st in OrderStatus::ALL {
+            for retryable in [false, true] {
+                for placed in [false, true] {
+                    if st.can_process(retryable, placed) {
+                        assert!(st.can_become(OrderStatus::Processing), "{st}");
+                    }
+                    if st.can_recheck(placed) {
+                        assert!(st.can_become(OrderStatus::Delivered), "{st}");
+                    }
+                }
+            }
+            assert_eq!(st.can_refund(), st == OrderStatus::Failed);
+            if st.accepts_payment() {
+                assert!(st.can_become(OrderStatus::Paid), "{st}");
+            }
+        }
+        assert!(!OrderStatus::Failed.can_process(true, true), "never twice");
+        assert!(!OrderStatus::Failed.can_process(false, false));
+    }
+
     use super::*;
     use proptest::prelude::*;
     use rand::SeedableRng;

@@ -260,3 +260,111 @@ pub async fn cancel_unpaid(conn: &mut Conn, order_id: i64, now: i64) -> DbResult
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use madd_domain::OrderStatus;
+
+    /// The statuses named inside `text` (quoted, as SQL writes them).
+    fn statuses(text: &str) -> Vec<OrderStatus> {
+        text.split('\'')
+            .skip(1)
+            .step_by(2)
+            .filter_map(|word| word.parse().ok())
+            .collect()
+    }
+
+    /// The SQL string that starts at `from` in a Rust source: up to its closing quote, with the
+    /// `\`-newline continuations folded.
+    fn statement(source: &str, from: usize) -> String {
+        let rest = &source[from..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        rest[..end]
+            .split("\\\n")
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The conditions on `status` (not `supplier_status`) in a WHERE clause.
+    fn status_conditions(clause: &str) -> Vec<OrderStatus> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(i) = clause[at..].find("status") {
+            let start = at + i;
+            at = start + "status".len();
+            let before = clause[..start].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let after = clause[at..].trim_start();
+            let condition = if let Some(list) = after.strip_prefix("IN") {
+                list.split(')').next().unwrap_or("")
+            } else if let Some(value) = after.strip_prefix('=') {
+                value.trim_start().split(' ').next().unwrap_or("")
+            } else {
+                continue;
+            };
+            found.extend(statuses(condition));
+        }
+        found
+    }
+
+    /// Every `UPDATE orders SET status …` in `db/` changes only from where its WHERE clause says,
+    /// and each of those moves is one the domain allows (`OrderStatus::can_become`).
+    #[test]
+    fn every_status_update_is_a_transition_the_domain_allows() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/db");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for (from, _) in source.match_indices("UPDATE orders SET") {
+                let sql = statement(&source, from);
+                let (set, clause) = sql.split_once(" WHERE ").unwrap_or((&sql, ""));
+                let Some(assign) = set.find(" status =").or_else(|| set.find(" status=")) else {
+                    continue; // changes no status
+                };
+                let assigned = &set[assign..];
+                let assigned = match assigned.find(" END") {
+                    Some(end) if assigned.contains("CASE") => &assigned[..end],
+                    _ => assigned.split(',').next().unwrap_or(assigned),
+                };
+                let to = statuses(assigned);
+                let from_states = status_conditions(clause);
+                assert!(!to.is_empty(), "{}: {sql}", path.display());
+                assert!(
+                    !from_states.is_empty(),
+                    "{}: a status change without a WHERE on the status: {sql}",
+                    path.display()
+                );
+                for f in &from_states {
+                    for t in &to {
+                        assert!(
+                            f == t || f.can_become(*t),
+                            "{}: {f} → {t} is not a move the domain allows: {sql}",
+                            path.display()
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+        // add_payment (→ paid/underpaid), claim_for_processing, delivered, failed, expire,
+        // refunded, cancel_unpaid: a scan that finds fewer has stopped reading the statements.
+        assert!(checked >= 7, "only {checked} status updates found");
+    }
+
+    #[test]
+    fn the_scanner_reads_what_it_must() {
+        assert_eq!(
+            status_conditions("id = $2 AND status IN ('awaiting_payment', 'underpaid')"),
+            vec![OrderStatus::AwaitingPayment, OrderStatus::Underpaid]
+        );
+        assert_eq!(
+            status_conditions("supplier_status = 'success' AND status = 'processing'"),
+            vec![OrderStatus::Processing]
+        );
+        assert!(status_conditions("supplier_status = 'paid'").is_empty());
+    }
+}

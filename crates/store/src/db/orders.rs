@@ -48,6 +48,16 @@ pub struct Order {
 }
 
 impl Order {
+    /// The domain's answer for this order (see `OrderStatus::can_process`).
+    pub fn can_process(&self) -> bool {
+        self.status
+            .can_process(self.failure_retryable, self.supplier_trxid.is_some())
+    }
+
+    pub fn can_recheck(&self) -> bool {
+        self.status.can_recheck(self.supplier_trxid.is_some())
+    }
+
     pub fn shortfall(&self) -> Rupiah {
         (self.amount_due - self.amount_paid).max(Rupiah::ZERO)
     }

@@ -16,6 +16,16 @@ pub async fn refund(
     note: &str,
 ) -> AppResult<()> {
     let order = crate::service::orders::get(app, code).await?;
+    let not_refundable = || {
+        AppError::conflict(
+            "order_not_refundable",
+            "Hanya pesanan Gagal yang bisa ditandai refund.",
+        )
+    };
+    // The domain decides; the conditional UPDATE below is the same rule against a race.
+    if !order.status.can_refund() {
+        return Err(not_refundable());
+    }
     // An overpayment already given back (while the order was paid) is not the customer's twice.
     let returned = crate::service::overpayment::of_order(app, order.id)
         .await?
@@ -31,10 +41,7 @@ pub async fn refund(
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     if !order_status::mark_refunded(&mut tx, order.id, method, note.trim(), amount, now).await? {
-        return Err(AppError::conflict(
-            "order_not_refundable",
-            "Hanya pesanan Gagal yang bisa ditandai refund.",
-        ));
+        return Err(not_refundable());
     }
     let detail = if note.trim().is_empty() {
         format!("Refund {amount} via {method}")

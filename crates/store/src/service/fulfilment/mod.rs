@@ -99,7 +99,8 @@ pub async fn process(app: &App, code: &str, actor: &str) -> AppResult<Order> {
     let order = orders::by_code(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
-    if !start_processing(&mut tx, order.id, actor, true, now).await? {
+    // The domain decides; `claim_for_processing` is the same rule in SQL, against a race.
+    if !order.can_process() || !start_processing(&mut tx, order.id, actor, true, now).await? {
         return Err(AppError::conflict(
             "order_not_processable",
             format!(

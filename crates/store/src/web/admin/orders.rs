@@ -165,13 +165,10 @@ pub(crate) async fn order_page(
             "resend" => "Pesan dijadwalkan kirim ulang.".to_string(),
             _ => "Selesai.".to_string(),
         }),
-        can_process: o.status == OrderStatus::Paid
-            || (o.status == OrderStatus::Failed
-                && o.failure_retryable
-                && o.supplier_trxid.is_none()),
+        can_process: o.can_process(),
         is_retry: o.status == OrderStatus::Failed,
-        can_recheck: o.status == OrderStatus::Processing && o.supplier_trxid.is_some(),
-        can_refund: o.status == OrderStatus::Failed,
+        can_recheck: o.can_recheck(),
+        can_refund: o.status.can_refund(),
         o: OrderDetail {
             code: o.code.to_string(),
             status: o.status.as_str(),
