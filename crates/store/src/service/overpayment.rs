@@ -2,21 +2,12 @@
 //! its status; the return is recorded with how, how much, a note and who, in the order's timeline
 //! and in the monthly report (see `madd_domain::report`).
 
-use madd_domain::{OrderStatus, Rupiah};
+use madd_domain::{OrderStatus, RefundMethod, Rupiah};
 
 use crate::app::App;
 use crate::db::order_events;
 use crate::db::overpayments::{self as repo, Overpaid};
 use crate::error::{AppError, AppResult};
-
-/// The ways money goes back to a customer (the same as refunds of failed orders).
-pub const METHODS: &[(&str, &str)] = &[
-    ("gopay", "GoPay"),
-    ("dana", "DANA"),
-    ("ovo", "OVO"),
-    ("bank", "Transfer bank"),
-    ("other", "Lainnya"),
-];
 
 /// Whether an order in `status` can have its overpayment given back.
 pub fn returnable(status: OrderStatus) -> bool {
@@ -34,16 +25,11 @@ pub async fn give_back(
     app: &App,
     code: &str,
     actor: &str,
-    method: &str,
+    method: RefundMethod,
     amount: Rupiah,
     note: &str,
 ) -> AppResult<()> {
-    let Some((_, label)) = METHODS.iter().find(|(m, _)| *m == method) else {
-        return Err(AppError::invalid(
-            "invalid_refund_method",
-            "Metode pengembalian tidak dikenal",
-        ));
-    };
+    let label = method.label();
     let note = note.trim();
     if note.chars().count() > 500 {
         return Err(AppError::invalid(
@@ -72,7 +58,7 @@ pub async fn give_back(
     let mut tx = app.db.begin().await?;
     // Checked again by the UPDATE itself (another return or a status change may have come
     // between the read above and here).
-    if !repo::record_return(&mut tx, order.id, amount, method, note, actor, now).await? {
+    if !repo::record_return(&mut tx, order.id, amount, method.as_str(), note, actor, now).await? {
         return Err(AppError::conflict(
             "no_overpayment",
             "Kelebihan bayar pesanan ini sudah berubah; muat ulang halaman.",
@@ -85,6 +71,6 @@ pub async fn give_back(
     };
     order_events::add_event(&mut tx, order.id, now, actor, "overpaid_returned", &detail).await?;
     tx.commit().await?;
-    tracing::info!(%code, %amount, method, %actor, "overpayment returned");
+    tracing::info!(%code, %amount, %method, %actor, "overpayment returned");
     Ok(())
 }

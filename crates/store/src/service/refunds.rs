@@ -4,14 +4,14 @@ use crate::app::App;
 use crate::db::order_events;
 use crate::db::order_status;
 use crate::error::{AppError, AppResult};
-use madd_domain::Rupiah;
+use madd_domain::{RefundMethod, Rupiah};
 
 /// Marks a failed order refunded with how, how much and a note; the timeline says who.
 pub async fn refund(
     app: &App,
     code: &str,
     actor: &str,
-    method: &str,
+    method: RefundMethod,
     amount: Option<Rupiah>,
     note: &str,
 ) -> AppResult<()> {
@@ -40,7 +40,9 @@ pub async fn refund(
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if !order_status::mark_refunded(&mut tx, order.id, method, note.trim(), amount, now).await? {
+    if !order_status::mark_refunded(&mut tx, order.id, method.as_str(), note.trim(), amount, now)
+        .await?
+    {
         return Err(not_refundable());
     }
     let detail = if note.trim().is_empty() {

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
-use madd_domain::{OrderStatus, Rupiah};
+use madd_domain::{OrderStatus, RefundMethod, Rupiah};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -127,6 +127,8 @@ struct OrderPage {
     is_retry: bool,
     can_recheck: bool,
     can_refund: bool,
+    /// The ways money can go back, for the refund and overpayment forms.
+    refund_methods: [RefundMethod; 5],
     /// The overpayment and the form to give it back (`None`: not overpaid).
     overpaid: Option<OverpaidView>,
     /// Everything that happened to the order, oldest first: status changes and actions (with
@@ -169,6 +171,7 @@ pub(crate) async fn order_page(
         is_retry: o.status == OrderStatus::Failed,
         can_recheck: o.can_recheck(),
         can_refund: o.status.can_refund(),
+        refund_methods: RefundMethod::ALL,
         o: OrderDetail {
             code: o.code.to_string(),
             status: o.status.as_str(),
@@ -340,15 +343,7 @@ pub(crate) async fn refund(
     Form(f): Form<RefundForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    // One list of ways money goes back to a customer, shared with overpayment returns.
-    let Some((method, _)) = crate::service::overpayment::METHODS
-        .iter()
-        .find(|(m, _)| *m == f.method)
-    else {
-        return Err(
-            AppError::invalid("invalid_refund_method", "Metode refund tidak dikenal").into(),
-        );
-    };
+    let method = refund_method(&f.method)?;
     let amount = match f.amount.trim() {
         "" => None,
         text => Some(refund_amount(text)?),
@@ -366,7 +361,6 @@ pub struct OverpaidView {
     pub open: String,
     /// The form is shown (something is left to give back and the order allows it).
     pub can_return: bool,
-    pub methods: &'static [(&'static str, &'static str)],
 }
 
 /// `None` when the order was not overpaid.
@@ -381,7 +375,6 @@ pub async fn overpaid_view(app: &App, order: &Order) -> Result<Option<OverpaidVi
         returned_any: over.returned != Rupiah::ZERO,
         open: over.open().display_spaced(),
         can_return: overpayment::returnable(order.status) && over.open() != Rupiah::ZERO,
-        methods: overpayment::METHODS,
     }))
 }
 
@@ -405,7 +398,8 @@ pub(crate) async fn overpayment_return(
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
     let amount = refund_amount(&f.amount)?;
-    overpayment::give_back(&app, &code, &s.actor(), &f.method, amount, &f.note).await?;
+    let method = refund_method(&f.method)?;
+    overpayment::give_back(&app, &code, &s.actor(), method, amount, &f.note).await?;
     let order = crate::service::orders::get(&app, &code).await?;
     Ok(Redirect::to(&format!("/admin/orders/{}?done=overpaid", order.code)).into_response())
 }
@@ -414,4 +408,11 @@ pub(crate) async fn overpayment_return(
 fn refund_amount(text: &str) -> Result<Rupiah, PageError> {
     Rupiah::parse_typed(text)
         .map_err(|e| AppError::invalid("invalid_refund_amount", e.to_string()).into())
+}
+
+/// One of the ways money goes back, as the seller picked it.
+fn refund_method(text: &str) -> Result<RefundMethod, PageError> {
+    text.parse().map_err(|_| {
+        AppError::invalid("invalid_refund_method", "Metode refund tidak dikenal").into()
+    })
 }
