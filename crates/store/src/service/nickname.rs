@@ -54,7 +54,7 @@ pub async fn lookup(
         id
     };
     let state = crate::service::await_answer(app, wait, || async {
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         Ok(nicknames::by_id(&mut conn, id)
             .await?
             .map(|l| l.state)

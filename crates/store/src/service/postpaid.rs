@@ -77,7 +77,7 @@ pub async fn inquire(
         id
     };
     let state = crate::service::await_answer(app, wait, || async {
-        let mut conn = app.db.write().await?;
+        let mut conn = app.db.read().await?;
         Ok(crate::db::postpaid::inquiry(&mut conn, id)
             .await?
             .map(|i| i.state)
