@@ -8,7 +8,8 @@ use madd_domain::{GameAccount, TargetRule};
 use crate::app::App;
 use crate::db::nicknames::{self, LookupState};
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::{self as jobs, JobKind, Outcome};
+use crate::jobs::queue::{JobKind, Outcome};
+use crate::service::lookup;
 use crate::supplier::{Nickname, SupplierError};
 
 /// A found nickname is reused for this long (players rename themselves, rarely).
@@ -32,28 +33,19 @@ pub async fn lookup(
         return Ok(NicknameAnswer::NotChecked);
     };
     let now = app.now_ms();
-    let id = {
-        let mut tx = app.db.begin().await?;
-        let (id, needs_job) = nicknames::request(
-            &mut tx,
+    let id = lookup::ask(app, JobKind::LookupNickname, "nickname", async |tx| {
+        nicknames::request(
+            tx,
             game_code,
             account.target(),
             account.zone(),
             now,
             now - CACHE_MS,
         )
-        .await?;
-        if needs_job {
-            let key = format!("nickname:{id}");
-            jobs::schedule(&mut tx, JobKind::LookupNickname, id, now, now, Some(&key)).await?;
-        }
-        tx.commit().await?;
-        if needs_job {
-            app.wake_workers();
-        }
-        id
-    };
-    let state = crate::service::await_answer(app, wait, || async {
+        .await
+    })
+    .await?;
+    let state = lookup::await_answer(app, wait, || async {
         let mut conn = app.db.read().await?;
         Ok(nicknames::by_id(&mut conn, id)
             .await?

@@ -17,7 +17,8 @@ use crate::db::postpaid::Bill;
 use crate::db::postpaid::InquiryState;
 use crate::db::products::Product;
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::{self as jobs, JobKind, Outcome};
+use crate::jobs::queue::{JobKind, Outcome};
+use crate::service::lookup;
 use crate::supplier::SupplierError;
 
 /// An inquiry answer is reused (and an order may be made from it) for this long.
@@ -49,34 +50,12 @@ pub async fn inquire(
     wait: Duration,
 ) -> AppResult<BillQuote> {
     let now = app.now_ms();
-    let id = {
-        let mut tx = app.db.begin().await?;
-        let (id, needs_job) = crate::db::postpaid::request_inquiry(
-            &mut tx,
-            &product.code,
-            customer_no,
-            now,
-            now - FRESH_MS,
-        )
-        .await?;
-        if needs_job {
-            jobs::schedule(
-                &mut tx,
-                JobKind::PostpaidInquiry,
-                id,
-                now,
-                now,
-                Some(&format!("inquiry:{id}")),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        if needs_job {
-            app.wake_workers();
-        }
-        id
-    };
-    let state = crate::service::await_answer(app, wait, || async {
+    let id = lookup::ask(app, JobKind::PostpaidInquiry, "inquiry", async |tx| {
+        crate::db::postpaid::request_inquiry(tx, &product.code, customer_no, now, now - FRESH_MS)
+            .await
+    })
+    .await?;
+    let state = lookup::await_answer(app, wait, || async {
         let mut conn = app.db.read().await?;
         Ok(crate::db::postpaid::inquiry(&mut conn, id)
             .await?
