@@ -33,6 +33,46 @@ pub struct App {
     pub passwords: Arc<PasswordPool>,
     /// Login attempts per client address, counted before any password is checked.
     pub login_limiter: Arc<RateLimiter>,
+    /// This process's job workers: how many were started and how many still run (`/readyz`).
+    pub workers: Arc<WorkerCount>,
+}
+
+/// Started and running job workers. A worker counts itself in while its loop runs
+/// ([`WorkerCount::enter`]); a worker that panicked or was aborted has left.
+#[derive(Debug, Default)]
+pub struct WorkerCount {
+    started: std::sync::atomic::AtomicUsize,
+    running: std::sync::atomic::AtomicUsize,
+}
+
+impl WorkerCount {
+    /// Counts a worker in until the returned guard is dropped (its loop ended, however).
+    pub fn enter(self: &Arc<Self>) -> WorkerGuard {
+        use std::sync::atomic::Ordering;
+        self.started.fetch_add(1, Ordering::AcqRel);
+        self.running.fetch_add(1, Ordering::AcqRel);
+        WorkerGuard(self.clone())
+    }
+
+    /// `(started, running)`.
+    pub fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering;
+        (
+            self.started.load(Ordering::Acquire),
+            self.running.load(Ordering::Acquire),
+        )
+    }
+}
+
+/// A running worker's place in [`WorkerCount`].
+pub struct WorkerGuard(Arc<WorkerCount>);
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        self.0
+            .running
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 impl App {

@@ -263,6 +263,7 @@ pub async fn start(
         login_limiter: Arc::new(crate::web::auth::login_limiter()),
         catalogue: Arc::default(),
         order_writer,
+        workers: Arc::default(),
     };
 
     jobs::registry::schedule_periodic(&app)

@@ -194,6 +194,22 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers and every migration this build knows has been applied:
+    /// `(applied, known)`.
+    pub async fn migrations(&self) -> DbResult<(usize, usize)> {
+        let known = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.iter().count(),
+            Backend::Postgres => POSTGRES_MIGRATIONS.iter().count(),
+        };
+        let mut conn = self.read().await?;
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok((usize::try_from(applied).unwrap_or_default(), known))
+    }
+
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken at the start).
     pub async fn begin(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {

@@ -163,6 +163,7 @@ pub async fn worker(
     lane: Lane,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let _counted = app.workers.enter();
     loop {
         if *shutdown.borrow() {
             return;

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod closed;
 pub mod error_response;
+pub mod health;
 pub mod i18n;
 pub mod input;
 pub mod page;
@@ -62,6 +63,9 @@ pub fn router(app: App) -> Router {
                 .router
                 .layer(middleware::from_fn_with_state(app.clone(), admin::guard)),
         )
+        // The machine's questions
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))

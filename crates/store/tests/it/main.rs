@@ -15,6 +15,7 @@ mod flow;
 
 mod hang_up;
 mod harness;
+mod health;
 mod hostile_input;
 mod job_lanes;
 mod login_flood;
