@@ -283,7 +283,7 @@ impl fmt::Display for Bps {
         let frac = self.0 % 100;
         if frac == 0 {
             write!(f, "{whole}%")
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             write!(f, "{whole},{}%", frac / 10)
         } else {
             write!(f, "{whole},{frac:02}%")

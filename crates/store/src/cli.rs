@@ -48,6 +48,21 @@ pub enum Command {
     },
     /// Pull the supplier's catalogue and reprice it.
     Sync,
+    /// Copy the running store's SQLite database to FILE (a consistent snapshot; the store may
+    /// keep serving). For PostgreSQL use pg_dump.
+    Backup {
+        /// Where the copy goes (must not exist).
+        file: PathBuf,
+    },
+    /// Put a backup in place of the store's SQLite database. Refuses while a store serves from
+    /// it.
+    Restore {
+        /// The backup to put back.
+        file: PathBuf,
+        /// Replace the database even if a store seems to serve from it.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a month's profit report (WIB): every line with its explanation, per day, per product.
     Report {
         /// The month, YYYY-MM.
@@ -98,6 +113,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sync => {
             let config = Config::load(cli.config.as_deref())?;
             sync(config).await
+        }
+        Command::Backup { file } => {
+            let config = Config::load(cli.config.as_deref())?;
+            crate::backup::backup(&config.database_url, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let config = Config::load(cli.config.as_deref())?;
+            crate::backup::restore(&config.database_url, &file, force).await?;
+            println!("{} restored; start the store again", file.display());
+            Ok(())
         }
         Command::Report { month, csv } => {
             let config = Config::load(cli.config.as_deref())?;

@@ -1,6 +1,7 @@
 //! Madd Store: the application crate (storage, providers, services, web, workers, CLI).
 
 pub mod app;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

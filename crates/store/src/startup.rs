@@ -57,6 +57,8 @@ pub struct Running {
     shutdown: watch::Sender<bool>,
     server: JoinHandle<()>,
     workers: Vec<JoinHandle<()>>,
+    /// Keeps `maddstore restore` off this store's SQLite file while it serves.
+    _serving: Option<crate::backup::ServingLock>,
 }
 
 impl Running {
@@ -139,6 +141,7 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     config.use_bound_address(addr);
+    let serving = crate::backup::ServingLock::take(&config.database_url)?;
     let local = format!("http://{addr}");
     let http = http_client()?;
 
@@ -331,6 +334,7 @@ pub async fn start(
         shutdown,
         server,
         workers,
+        _serving: serving,
     })
 }
 

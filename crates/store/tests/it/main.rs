@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+mod backup;
 mod browser;
 mod catalogue_and_overpayments;
 mod chat;
