@@ -12,7 +12,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Category;
-
 use crate::order::OrderCode;
 
 /// Longest message the parser reads; the rest is ignored (WhatsApp allows 65 536 characters).

@@ -47,15 +47,12 @@
 //! The days and products tables split the same figures: their columns add up exactly to the
 //! month's lines (deposit fees and the service fee are not per product).
 use std::collections::BTreeMap;
-
 use std::fmt;
 
 use serde::Serialize;
-
 use time::{Date, Month as TimeMonth};
 
 use crate::money::{Bps, Rounding, Rupiah};
-
 use crate::time::at;
 
 mod month;

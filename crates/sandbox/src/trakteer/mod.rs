@@ -27,12 +27,11 @@ use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
+pub use delivery::{Delivery, DeliveryOutcome};
 use time::macros::offset;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::Notify;
 use uuid::Uuid;
-
-pub use delivery::{Delivery, DeliveryOutcome};
 
 /// Trakteer lives in Western Indonesian Time.
 const JAKARTA: UtcOffset = offset!(+7);

@@ -1,31 +1,24 @@
 //! Configuration: a TOML file (optional) and `MADD_*` environment variables, the environment
-//! winning. Names are store-api.md's: the file key is the variable's name without `MADD_`, in lower
-//! case (`MADD_DATABASE_URL` ↔ `database_url`). Unknown keys and unknown `MADD_*` variables are
-//! errors, so a typo cannot silently fall back to a default.
+//! winning. The names are listed in the README's Configuration section: the file key is the
+//! variable's name without `MADD_`, in lower case (`MADD_DATABASE_URL` ↔ `database_url`). Unknown
+//! keys and unknown `MADD_*` variables are errors, so a typo cannot silently fall back to a
+//! default. (`MADD_LOG` and `MADD_LOG_FORMAT` set up logging, before the configuration is read.)
+
 use std::collections::{BTreeMap, HashMap};
-
 use std::net::SocketAddr;
-
 use std::path::Path;
 
 use madd_domain::{CustomerFee, Markup, PhoneNumber, Rupiah};
-
 use url::Url;
 
 mod trakteer;
-
 mod values;
-
 mod vip;
-
 mod whatsapp;
 
 pub use trakteer::Trakteer;
-
 use values::Values;
-
 pub use vip::Vip;
-
 pub use whatsapp::WhatsApp;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +30,9 @@ pub enum ConfigError {
     },
     #[error("config file {path}: {message}")]
     File { path: String, message: String },
-    #[error("unknown configuration key '{0}' (see store-api.md for the names)")]
+    #[error(
+        "unknown configuration key '{0}' (the README's Configuration section lists every name)"
+    )]
     UnknownKey(String),
     #[error("{key}: {message}")]
     Invalid { key: String, message: String },
@@ -248,7 +243,7 @@ impl Config {
                 continue;
             };
             // Not configuration: the config path itself and the test harness's variables.
-            if key == "CONFIG" || key.starts_with("TEST_") || key == "LOG" {
+            if key == "CONFIG" || key.starts_with("TEST_") || key == "LOG" || key == "LOG_FORMAT" {
                 continue;
             }
             let key = key.to_ascii_lowercase();

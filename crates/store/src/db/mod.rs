@@ -33,9 +33,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
-
 pub use sqlx::AnyConnection as Conn;
+use sqlx::{AnyPool, ConnectOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

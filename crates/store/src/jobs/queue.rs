@@ -5,11 +5,10 @@
 
 use tokio::sync::Notify;
 
+pub use super::kind::{JobKind, Lane};
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
-
-pub use super::kind::{JobKind, Lane};
 
 /// How long a claimed job belongs to its worker before another may take it over. A running job's
 /// lease is renewed every [`HEARTBEAT`] (so a slow provider call never loses it), and a process

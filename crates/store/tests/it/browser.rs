@@ -3,7 +3,8 @@
 //!
 //! - `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //!   `chromium-driver`; `.ci/run` installs them) are required: without them this test FAILS
-//!   with a message saying so. `MADD_CHROMIUM` / `MADD_CHROMEDRIVER` point elsewhere.
+//!   with a message saying so. `MADD_TEST_CHROMIUM` / `MADD_TEST_CHROMEDRIVER` point elsewhere (names the store's
+//!   configuration does not read).
 //! - No sleeps and no guessed ports: the demo binds `127.0.0.1:0` and prints its URL (the store
 //!   uses the bound address as its public URL); chromedriver is started with `--port=0` and the
 //!   port it picked is read from its "started successfully on port N" line. Every wait is a
@@ -161,8 +162,8 @@ struct Browser {
 }
 
 async fn start_browser() -> Browser {
-    let chromium = tool("MADD_CHROMIUM", "/usr/bin/chromium");
-    let chromedriver = tool("MADD_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let chromium = tool("MADD_TEST_CHROMIUM", "/usr/bin/chromium");
+    let chromedriver = tool("MADD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
     let mut cmd = Command::new(chromedriver);
     cmd.arg("--port=0");
     let (driver, mut rx) = spawn_lines(cmd);

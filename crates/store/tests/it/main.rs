@@ -5,7 +5,6 @@
 
 #[macro_use]
 mod common;
-
 mod backup;
 mod browser;
 mod catalogue_and_overpayments;
@@ -13,13 +12,13 @@ mod chat;
 mod closed_store;
 mod dashboard_and_money;
 mod flow;
-
 mod hang_up;
 mod harness;
 mod health;
 mod hostile_input;
 mod job_lanes;
 mod login_flood;
+mod logs;
 mod no_secrets_in_logs;
 mod outbox_template;
 mod reconcile;

@@ -12,17 +12,12 @@ use madd_domain::text::{clean, clean_line, limit};
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-
 use hmac::{Hmac, Mac};
-
 use serde::Deserialize;
-
 use serde_json::{json, Value};
-
 use sha2::Sha256;
 
 use super::{Accepted, Messenger, OutgoingMessage, SendError};
-
 use crate::secret::Secret;
 
 mod webhook;

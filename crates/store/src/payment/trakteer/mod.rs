@@ -7,11 +7,10 @@ pub mod api;
 mod values;
 pub mod webhook;
 
+pub use api::{Pagination, SupportsPage};
 use async_trait::async_trait;
 use madd_domain::{OrderCode, Rupiah};
 use url::Url;
-
-pub use api::{Pagination, SupportsPage};
 pub use webhook::{parse_webhook, token_matches, PriceReading, TipEvent, WebhookError};
 
 use super::{PaymentApiError, PaymentChannel, RecentPayments};

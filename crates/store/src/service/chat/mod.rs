@@ -18,37 +18,22 @@
 //!   an order with money on it is the seller's to refund, so the customer is sent to `cs`.
 //! - `tutup` closes the store to new orders everywhere (web, API, chat): [`ensure_open`].
 use madd_domain::chat::{self, Command, Pending, PriceQuery};
-
 use madd_domain::{Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, TargetRule};
 
 use crate::app::App;
-
 use crate::clock;
-
 use crate::db::chat::{self as repo, InboundState, NewInbound};
-
 use crate::db::figures::{self, Figures};
-
 use crate::db::nicknames::{self, LookupState};
-
 use crate::db::order_events;
-
 use crate::db::order_status;
-
 use crate::db::orders::{self, Order, OrderFilter};
-
 use crate::db::store_state;
-
 use crate::db::{messages, products};
-
 use crate::error::{AppError, AppResult};
-
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
-
 use crate::notify::{Audience, Notice};
-
 use crate::service::nickname::{self, NicknameAnswer};
-
 use crate::service::{fulfilment, orders as order_service, outbox};
 
 mod customer;

@@ -28,33 +28,20 @@
 //!
 //! Every decision is written to the order's supplier request log (the seller's timeline).
 use madd_domain::reconcile::{self as rules, Lookback, OrderedService};
-
 use madd_domain::{OrderCode, SupplierStatus};
 
 use crate::app::App;
-
 use crate::db::jobs::Job;
-
 use crate::db::order_events;
-
 use crate::db::order_status;
-
 use crate::db::orders::{self, Order};
-
 use crate::db::supplier_requests;
-
 use crate::db::{Conn, DbResult};
-
 use crate::error::{AppError, AppResult};
-
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
-
 use crate::notify;
-
 use crate::service::{orders as order_service, outbox};
-
 use crate::supplier::vip_reseller;
-
 use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
 
 mod follow;

@@ -31,30 +31,21 @@
 //! - **Service lists**: one malformed item is skipped with a warning instead of failing the whole
 //!   catalogue.
 use std::fmt;
-
 use std::str::FromStr;
-
 use std::time::Duration;
 
 use async_trait::async_trait;
-
 use madd_domain::{Rupiah, ServiceKind, SupplierStatus};
-
 use md5::{Digest, Md5};
-
 use serde::de::{self, Deserializer, Visitor};
-
 use serde::Deserialize;
-
 use serde_json::{Map, Value};
-
 use subtle::ConstantTimeEq;
 
 use super::{
     Nickname, PlaceOrder, PostpaidBill, Supplier, SupplierError, SupplierOrder, SupplierProfile,
     SupplierService,
 };
-
 use crate::secret::Secret;
 
 mod callback;
