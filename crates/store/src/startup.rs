@@ -67,12 +67,36 @@ impl Running {
     }
 
     /// Stops taking requests, lets in-flight requests and jobs finish, then returns.
-    pub async fn stop(self) {
+    /// Stops gracefully: no new connections, in-flight requests answered, each worker finishing
+    /// the job in hand — for at most `MADD_SHUTDOWN_GRACE_SECONDS`. What is still running then
+    /// is stopped, and this instance's job leases are released, so those jobs run again at once
+    /// (in another process, or when this one restarts) instead of after their lease.
+    pub async fn stop(mut self) {
+        let grace = Duration::from_secs(self.app.config.shutdown_grace_seconds);
         let _ = self.shutdown.send(true);
-        let _ = self.server.await;
-        for w in self.workers {
-            let _ = w.await;
+        let finished = tokio::time::timeout(grace, async {
+            let _ = (&mut self.server).await;
+            for w in &mut self.workers {
+                let _ = w.await;
+            }
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                grace_seconds = grace.as_secs(),
+                "still busy at the end of the shutdown grace; stopping the rest"
+            );
+            self.server.abort();
+            for w in &self.workers {
+                w.abort();
+            }
+            if let Err(e) =
+                crate::jobs::queue::release_leases_of(&self.app, &self.app.config.instance).await
+            {
+                tracing::error!(error = %e, "could not release this instance's job leases");
+            }
         }
+        self.app.db.close().await;
     }
 
     /// Stops at once, as a crash or `kill -9` would: in-flight requests and jobs are dropped

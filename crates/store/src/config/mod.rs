@@ -104,6 +104,8 @@ pub struct Config {
     pub instance: String,
     /// Database connections: writers (PostgreSQL; SQLite has one) and readers.
     pub database_pool: crate::db::PoolSizes,
+    /// How long a stopping store (SIGTERM, ctrl-c) lets in-flight requests and jobs finish.
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Config {
@@ -344,6 +346,7 @@ impl Config {
                 readers: u32::try_from(int("database_readers", 4, 1)?)
                     .map_err(|_| invalid("database_readers", "too large".into()))?,
             },
+            shutdown_grace_seconds: int("shutdown_grace_seconds", 25, 0)? as u64,
             instance: match get("instance") {
                 Some(name) if name.contains('/') => {
                     return Err(invalid(
@@ -408,6 +411,7 @@ pub const KEYS: &[&str] = &[
     "instance",
     "database_writers",
     "database_readers",
+    "shutdown_grace_seconds",
 ];
 
 /// The machine's name, for the default instance name.

@@ -24,6 +24,7 @@ mod outbox_template;
 mod reconcile;
 mod sandbox_access;
 mod scale_out;
+mod shutdown;
 mod storage;
 mod storefront;
 mod trakteer_client;
