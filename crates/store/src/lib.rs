@@ -16,4 +16,5 @@ pub mod secret;
 pub mod service;
 pub mod startup;
 pub mod supplier;
+pub mod telemetry;
 pub mod web;

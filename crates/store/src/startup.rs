@@ -166,6 +166,8 @@ pub async fn start(
     let addr = listener.local_addr()?;
     config.use_bound_address(addr);
     let serving = crate::backup::ServingLock::take(&config.database_url)?;
+    // Counting starts with the process, before the first scrape.
+    crate::telemetry::handle();
     let local = format!("http://{addr}");
     let http = http_client()?;
 

@@ -106,6 +106,8 @@ pub struct Config {
     pub database_pool: crate::db::PoolSizes,
     /// How long a stopping store (SIGTERM, ctrl-c) lets in-flight requests and jobs finish.
     pub shutdown_grace_seconds: u64,
+    /// The bearer token `GET /metrics` asks for; empty: `/metrics` is not served.
+    pub metrics_token: crate::secret::Secret,
 }
 
 impl Config {
@@ -347,6 +349,7 @@ impl Config {
                     .map_err(|_| invalid("database_readers", "too large".into()))?,
             },
             shutdown_grace_seconds: int("shutdown_grace_seconds", 25, 0)? as u64,
+            metrics_token: values.secret("metrics_token"),
             instance: match get("instance") {
                 Some(name) if name.contains('/') => {
                     return Err(invalid(
@@ -412,6 +415,7 @@ pub const KEYS: &[&str] = &[
     "database_writers",
     "database_readers",
     "shutdown_grace_seconds",
+    "metrics_token",
 ];
 
 /// The machine's name, for the default instance name.

@@ -46,3 +46,35 @@ pub(crate) async fn readyz(State(app): State<App>) -> Response {
     )
         .into_response()
 }
+
+/// `GET /metrics`: Prometheus text, for a holder of `MADD_METRICS_TOKEN` only; without a token
+/// configured the route does not exist (404).
+pub(crate) async fn metrics(State(app): State<App>, headers: axum::http::HeaderMap) -> Response {
+    let token = &app.config.metrics_token;
+    if token.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let offered = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !token.matches(offered) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
+    match crate::telemetry::render(&app).await {
+        Ok(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}

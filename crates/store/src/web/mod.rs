@@ -66,6 +66,7 @@ pub fn router(app: App) -> Router {
         // The machine's questions
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
@@ -74,6 +75,7 @@ pub fn router(app: App) -> Router {
             get(whatsapp::subscribe).post(whatsapp::cloud_events),
         )
         .route("/webhooks/fonnte/{secret}", post(whatsapp::fonnte_incoming))
+        .layer(middleware::from_fn(crate::telemetry::track_requests))
         .layer(middleware::from_fn(input::clean))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
         .layer(middleware::from_fn(page::localise_errors))

@@ -19,6 +19,7 @@ mod hostile_input;
 mod job_lanes;
 mod login_flood;
 mod logs;
+mod metrics;
 mod no_secrets_in_logs;
 mod outbox_template;
 mod reconcile;
