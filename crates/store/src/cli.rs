@@ -41,6 +41,9 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Check the configuration, the database and (with live credentials) each provider, and
+    /// print a checklist with a fix for every failure. Exits non-zero on any failure.
+    Doctor,
     /// Manage admin accounts.
     Admin {
         #[command(subcommand)]
@@ -93,6 +96,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { db_file } => {
             let mut config = Config::load(cli.config.as_deref())?;
             demo(&mut config, db_file).await
+        }
+        Command::Doctor => {
+            let config = Config::load(cli.config.as_deref())
+                .context("✗ configuration (fix it, then run `maddstore doctor` again)")?;
+            let checks = crate::doctor::run(&config).await;
+            print!("{}", crate::doctor::checklist(&checks));
+            let failed = checks.iter().filter(|c| c.failed()).count();
+            if failed > 0 {
+                bail!("{failed} check(s) failed");
+            }
+            println!("all checks passed");
+            Ok(())
         }
         Command::Migrate => {
             let config = Config::load(cli.config.as_deref())?;

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod error;
 pub mod jobs;
 pub mod messenger;

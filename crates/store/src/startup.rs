@@ -132,6 +132,66 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
+/// The three outside roles, as the configuration chooses them (after `start` pointed the
+/// sandbox ones at the simulators).
+pub struct Providers {
+    pub supplier: Arc<dyn Supplier>,
+    pub payment: Arc<dyn PaymentChannel>,
+    pub messenger: Arc<dyn Messenger>,
+}
+
+/// Builds the real clients of `config`'s providers.
+pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
+    let supplier: Arc<dyn Supplier> = Arc::new(VipReseller::new(
+        VipConfig {
+            base_url: config.vip.api_url.clone(),
+            api_id: config.vip.api_id.clone(),
+            api_key: config.vip.api_key.clone(),
+            tier: config.vip.price_tier,
+        },
+        http.clone(),
+    ));
+    let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
+        TrakteerConfig {
+            page_url: config.trakteer.page_url.clone(),
+            unit_price: config.trakteer.unit_price,
+            api_url: config.trakteer.api_url.clone(),
+            api_key: config.trakteer.api_key.clone(),
+        },
+        http.clone(),
+    ));
+    let messenger: Arc<dyn Messenger> = match config.whatsapp.gateway {
+        WhatsAppChoice::Cloud => Arc::new(CloudApi::new(
+            CloudConfig {
+                api_url: config.whatsapp.api_url.clone(),
+                phone_number_id: config.whatsapp.phone_number_id.clone(),
+                token: config.whatsapp.token.clone(),
+                template_language: config.whatsapp.template_language.clone(),
+                template_names: config.whatsapp.templates.clone(),
+            },
+            http.clone(),
+        )),
+        WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
+            FonnteConfig {
+                api_url: config.whatsapp.api_url.clone(),
+                token: config.whatsapp.token.clone(),
+            },
+            http.clone(),
+        )),
+    };
+
+    Providers {
+        supplier,
+        payment,
+        messenger,
+    }
+}
+
+/// The HTTP client every provider client shares.
+pub fn provider_http() -> anyhow::Result<reqwest::Client> {
+    http_client()
+}
+
 fn http_client() -> anyhow::Result<reqwest::Client> {
     // Every provider call is bounded: a hung supplier must not hold a job (or its lease) forever.
     reqwest::Client::builder()
@@ -233,43 +293,11 @@ pub async fn start(
         None
     };
 
-    let supplier: Arc<dyn Supplier> = Arc::new(VipReseller::new(
-        VipConfig {
-            base_url: config.vip.api_url.clone(),
-            api_id: config.vip.api_id.clone(),
-            api_key: config.vip.api_key.clone(),
-            tier: config.vip.price_tier,
-        },
-        http.clone(),
-    ));
-    let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
-        TrakteerConfig {
-            page_url: config.trakteer.page_url.clone(),
-            unit_price: config.trakteer.unit_price,
-            api_url: config.trakteer.api_url.clone(),
-            api_key: config.trakteer.api_key.clone(),
-        },
-        http.clone(),
-    ));
-    let messenger: Arc<dyn Messenger> = match config.whatsapp.gateway {
-        WhatsAppChoice::Cloud => Arc::new(CloudApi::new(
-            CloudConfig {
-                api_url: config.whatsapp.api_url.clone(),
-                phone_number_id: config.whatsapp.phone_number_id.clone(),
-                token: config.whatsapp.token.clone(),
-                template_language: config.whatsapp.template_language.clone(),
-                template_names: config.whatsapp.templates.clone(),
-            },
-            http.clone(),
-        )),
-        WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
-            FonnteConfig {
-                api_url: config.whatsapp.api_url.clone(),
-                token: config.whatsapp.token.clone(),
-            },
-            http.clone(),
-        )),
-    };
+    let Providers {
+        supplier,
+        payment,
+        messenger,
+    } = providers(&config, &http);
 
     let db = database(&config).await?;
     let (order_writer, order_queue) = crate::service::order_writer::OrderWriter::new();

@@ -11,6 +11,7 @@ mod catalogue_and_overpayments;
 mod chat;
 mod closed_store;
 mod dashboard_and_money;
+mod doctor;
 mod flow;
 mod hang_up;
 mod harness;
