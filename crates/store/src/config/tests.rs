@@ -152,3 +152,24 @@ fn unknown_file_keys_are_errors() {
     let e = Config::from_sources(Some(&path), &BTreeMap::new()).unwrap_err();
     assert!(matches!(e, ConfigError::UnknownKey(k) if k == "databse_url"));
 }
+
+/// The packaged configuration (`packaging/maddstore.toml`, installed as
+/// `/etc/maddstore/maddstore.toml`) names every key and loads as it is.
+#[test]
+fn the_packaged_configuration_lists_every_key_and_loads() {
+    let text = include_str!("../../../../packaging/maddstore.toml");
+    for key in KEYS {
+        let listed = text.lines().any(|l| {
+            let l = l.trim_start_matches('#').trim_start();
+            l.starts_with(&format!("{key} ="))
+        });
+        assert!(listed, "{key} is missing from packaging/maddstore.toml");
+    }
+    let dir = std::env::temp_dir().join(format!("madd-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("maddstore.toml");
+    std::fs::write(&path, text).unwrap();
+    let c = Config::from_sources(Some(&path), &BTreeMap::new()).expect("the packaged file loads");
+    assert_eq!(c.database_url, "sqlite:///var/lib/maddstore/maddstore.db");
+    let _ = std::fs::remove_dir_all(&dir);
+}
