@@ -26,9 +26,11 @@ fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Held by a serving store for its whole life.
+/// Held by a serving store for its whole life (the lock goes when the file is closed).
 #[derive(Debug)]
-pub struct ServingLock(#[allow(dead_code)] File);
+pub struct ServingLock {
+    _file: File,
+}
 
 impl ServingLock {
     /// Takes the shared lock of the store at `database_url` (nothing for PostgreSQL).
@@ -45,7 +47,7 @@ impl ServingLock {
             .with_context(|| format!("opening {}", path.display()))?;
         file.lock_shared()
             .with_context(|| format!("locking {}", path.display()))?;
-        Ok(Some(ServingLock(file)))
+        Ok(Some(ServingLock { _file: file }))
     }
 }
 

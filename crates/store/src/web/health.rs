@@ -1,6 +1,7 @@
-//! Health for the machine that runs the store (systemd, a load balancer, a monitor):
+//! What the machine that runs the store asks (systemd, a load balancer, a monitor):
 //! `/healthz` says the process answers; `/readyz` says it can do its work — the database
-//! answers with every migration applied, and every job worker started is still running.
+//! answers with every migration applied, and every job worker started is still running;
+//! `/metrics` is Prometheus's (see `crate::telemetry`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
