@@ -14,6 +14,7 @@ pub mod order_writer;
 pub mod orders;
 pub mod outbox;
 pub mod overpayment;
+pub mod payment_pairing;
 pub mod payments;
 pub mod postpaid;
 pub mod pricing;

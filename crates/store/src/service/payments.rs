@@ -1,7 +1,5 @@
 //! Payments from Trakteer's webhook: authenticated, recorded once, matched to an order, settled.
 
-use madd_domain::{OrderCode, OrderStatus, Rupiah};
-
 use crate::app::App;
 use crate::config::Fulfilment;
 use crate::db::order_events;
@@ -12,9 +10,9 @@ use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::payment::trakteer::{self, TipEvent};
-use crate::service::{fulfilment, orders as order_service, outbox, reconcile, settings};
-
-pub const PROVIDER: &str = "trakteer";
+use crate::service::payment_pairing::PROVIDER;
+use crate::service::{fulfilment, orders as order_service, outbox, settings};
+use madd_domain::{OrderCode, OrderStatus, Rupiah};
 
 /// A payment whose message lost the order code is matched by amount to a single awaiting order
 /// created this long before it.
@@ -162,7 +160,7 @@ pub async fn record(
 ) -> AppResult<WebhookOutcome> {
     let mut tx = app.db.begin().await?;
     // A payment reconciliation already recorded from Trakteer's API is this one, arriving late.
-    if reconcile::is_known_from_api(&mut tx, event).await? {
+    if crate::service::payment_pairing::is_known_from_api(&mut tx, event).await? {
         tx.commit().await?;
         return Ok(WebhookOutcome::Duplicate);
     }

@@ -23,28 +23,27 @@
 //! same message, minutes apart) are two rows on both sides and pair one to one, so the count of
 //! payments is right even when the pairing of ids between them is arbitrary.
 
-use madd_domain::Rupiah;
-use serde_json::json;
-use time::OffsetDateTime;
-
 use crate::app::App;
 use crate::clock;
 use crate::db::reconciliation;
-use crate::db::{Conn, DbResult};
 use crate::error::AppResult;
 use crate::jobs::queue::Outcome;
 use crate::payment::trakteer::TipEvent;
 use crate::payment::ReportedPayment;
-use crate::service::payments::{self as payment_service, WebhookOutcome, PROVIDER};
+use crate::service::payment_pairing::{ms, PAIRING_WINDOW_MS, PROVIDER, RECORDED_PREFIX};
+use crate::service::payments::{self as payment_service, WebhookOutcome};
+use madd_domain::Rupiah;
+use serde_json::json;
 
-/// How far apart the webhook's `created_at` and the API's `updated_at` may be for one payment.
-pub const PAIRING_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// A support younger than this is left to its webhook.
 pub const GRACE_MS: i64 = 3 * 60 * 1000;
+
 /// How far back a run looks.
 pub const LOOKBACK_MS: i64 = 3 * 24 * 60 * 60 * 1000;
+
 /// At most this many API pages per run.
 const MAX_PAGES: u32 = 10;
+
 /// How often the job runs.
 pub const INTERVAL_MS: i64 = 5 * 60 * 1000;
 
@@ -81,62 +80,6 @@ fn api_id(p: &ReportedPayment) -> String {
             )
         }
     }
-}
-
-/// The transaction id reconciliation records a support under: `api-<api id>`.
-const RECORDED_PREFIX: &str = "api-";
-
-fn ms(t: OffsetDateTime) -> i64 {
-    clock::to_millis(t)
-}
-
-/// The webhook side (rule 4): is this event a payment reconciliation recorded first? If so the
-/// recorded row takes its transaction id. Takes the intake lock for the caller's transaction.
-pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool> {
-    reconciliation::lock_payment_intake(tx).await?;
-    let Some(at) = event.created_at.map(ms) else {
-        return Ok(false);
-    };
-    if let Some(api_id) = event.transaction_id.strip_prefix(RECORDED_PREFIX) {
-        // Reconciliation's own recording (webhook ids are Trakteer's UUIDs): rule 2 again under
-        // the lock, in case the webhook came since the run looked.
-        let candidates = reconciliation::unpaired_like(
-            tx,
-            PROVIDER,
-            "webhook",
-            event.total,
-            &event.supporter_message,
-            at - PAIRING_WINDOW_MS,
-            at + PAIRING_WINDOW_MS,
-        )
-        .await?;
-        return Ok(
-            match candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) {
-                Some((id, _)) => reconciliation::set_api_id(tx, id, api_id).await?,
-                None => false,
-            },
-        );
-    }
-    let candidates = reconciliation::unpaired_like(
-        tx,
-        PROVIDER,
-        "reconcile",
-        event.total,
-        &event.supporter_message,
-        at - PAIRING_WINDOW_MS,
-        at + PAIRING_WINDOW_MS,
-    )
-    .await?;
-    let Some((id, _)) = candidates.into_iter().min_by_key(|(_, t)| (t - at).abs()) else {
-        return Ok(false);
-    };
-    // Redeliveries of this webhook are then duplicates by transaction id; if another process
-    // has just confirmed the row, the insert that follows is refused the same way.
-    let confirmed = reconciliation::confirm_reconciled(tx, id, &event.transaction_id).await?;
-    if confirmed {
-        tracing::info!(transaction = %event.transaction_id, payment = id, "late webhook matches a reconciled payment");
-    }
-    Ok(confirmed)
 }
 
 /// One API support, under the intake lock: known, paired, or recorded.
