@@ -72,6 +72,18 @@ async fn slow_supplier(http: &reqwest::Client, base: &str, ms: u64) {
     assert!(r.status().is_success(), "{}", r.status());
 }
 
+/// A Mobile Legends nickname check, sent in the background.
+fn ask_nickname(
+    http: &reqwest::Client,
+    base: &str,
+    target: &'static str,
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let request = http
+        .post(format!("{base}/api/v1/nickname"))
+        .json(&json!({"product": "ML86-S1", "target": target, "zone": "2345"}));
+    tokio::spawn(request.send())
+}
+
 fn sigterm(child: &Child) {
     let pid = child.id().expect("running").to_string();
     let status = std::process::Command::new("kill")
@@ -87,16 +99,7 @@ async fn sigterm_answers_what_is_in_flight_then_exits() {
     let http = reqwest::Client::new();
     slow_supplier(&http, &d.base, 2_000).await;
     // A nickname check: answered by a worker's supplier call that takes two seconds.
-    let asking = {
-        let http = http.clone();
-        let url = format!("{}/api/v1/nickname", d.base);
-        tokio::spawn(async move {
-            http.post(url)
-                .json(&json!({"product": "ML86-S1", "target": "123456780", "zone": "2345"}))
-                .send()
-                .await
-        })
-    };
+    let asking = ask_nickname(&http, &d.base, "123456780");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let stopping = Instant::now();
     sigterm(&d.child);
@@ -129,16 +132,7 @@ async fn a_job_longer_than_the_grace_is_cut_off_and_its_lease_released() {
     let http = reqwest::Client::new();
     // The supplier hangs longer than the grace: the lookup job is still in the worker's hand.
     slow_supplier(&http, &d.base, 15_000).await;
-    let asking = {
-        let http = http.clone();
-        let url = format!("{}/api/v1/nickname", d.base);
-        tokio::spawn(async move {
-            http.post(url)
-                .json(&json!({"product": "ML86-S1", "target": "123456781", "zone": "2345"}))
-                .send()
-                .await
-        })
-    };
+    let asking = ask_nickname(&http, &d.base, "123456781");
     let db_url = format!("sqlite://{}?mode=ro", d.db.display());
     // Wait until a worker holds the lookup job.
     let deadline = Instant::now() + Duration::from_secs(20);
