@@ -1,17 +1,39 @@
 //! Payment reconciliation's storage: the intake lock, and matching payments the API lists
 //! against those the webhook recorded.
 
-use super::{Conn, DbResult};
+use super::{Backend, Conn, DbResult};
 use madd_domain::Rupiah;
 use sqlx::Row;
 
-/// Takes the payment-intake lock for the caller's transaction (PostgreSQL: a row lock held until
-/// commit; SQLite: its single connection already serialises writers).
-pub async fn lock_payment_intake(conn: &mut Conn) -> DbResult<()> {
-    sqlx::query("UPDATE payment_intake SET n = n + 1 WHERE id = 1")
+/// Takes the payment-intake lock for the caller's transaction, for payments that could be one
+/// another: the same gross amount and the same trimmed message, which is all that pairing
+/// compares ([`unpaired_like`]). PostgreSQL: a transaction-scoped advisory lock on a hash of the
+/// two, so payments that cannot pair never wait for each other (one row lock for all of them made
+/// every webhook wait for the others' commits); SQLite: its one writer already serialises.
+pub async fn lock_payment_intake(
+    conn: &mut Conn,
+    backend: Backend,
+    provider: &str,
+    gross: Rupiah,
+    message: &str,
+) -> DbResult<()> {
+    if backend == Backend::Sqlite {
+        return Ok(());
+    }
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(intake_key(provider, gross, message))
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The advisory-lock key of a payment's pairing class.
+fn intake_key(provider: &str, gross: Rupiah, message: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{provider}|{}|{}", gross.amount(), message.trim()));
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// The id of a payment already known under the API id `api_id` (as its API id, as the webhook's
@@ -95,4 +117,17 @@ pub async fn confirm_reconciled(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payments_that_can_pair_share_a_key_and_others_do_not() {
+        let k = |g, m| intake_key("trakteer", Rupiah::new(g), m);
+        assert_eq!(k(5_000, "MS-ABCD1234 "), k(5_000, "MS-ABCD1234"));
+        assert_ne!(k(5_000, "MS-ABCD1234"), k(6_000, "MS-ABCD1234"));
+        assert_ne!(k(5_000, "MS-ABCD1234"), k(5_000, "MS-ABCD1235"));
+    }
 }

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::clock;
 use crate::db::reconciliation;
-use crate::db::{Conn, DbResult};
+use crate::db::{Backend, Conn, DbResult};
 use crate::payment::trakteer::TipEvent;
 
 /// How far apart the webhook's `created_at` and the API's `updated_at` may be for one payment.
@@ -21,8 +21,19 @@ pub(crate) fn ms(t: OffsetDateTime) -> i64 {
 
 /// The webhook side (rule 4): is this event a payment reconciliation recorded first? If so the
 /// recorded row takes its transaction id. Takes the intake lock for the caller's transaction.
-pub async fn is_known_from_api(tx: &mut Conn, event: &TipEvent) -> DbResult<bool> {
-    reconciliation::lock_payment_intake(tx).await?;
+pub async fn is_known_from_api(
+    tx: &mut Conn,
+    backend: Backend,
+    event: &TipEvent,
+) -> DbResult<bool> {
+    reconciliation::lock_payment_intake(
+        tx,
+        backend,
+        PROVIDER,
+        event.total,
+        &event.supporter_message,
+    )
+    .await?;
     let Some(at) = event.created_at.map(ms) else {
         return Ok(false);
     };

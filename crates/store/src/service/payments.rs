@@ -160,7 +160,7 @@ pub async fn record(
 ) -> AppResult<WebhookOutcome> {
     let mut tx = app.db.begin().await?;
     // A payment reconciliation already recorded from Trakteer's API is this one, arriving late.
-    if crate::service::payment_pairing::is_known_from_api(&mut tx, event).await? {
+    if crate::service::payment_pairing::is_known_from_api(&mut tx, app.db.backend, event).await? {
         tx.commit().await?;
         return Ok(WebhookOutcome::Duplicate);
     }

@@ -88,7 +88,8 @@ async fn take(app: &App, p: &ReportedPayment, now: i64, report: &mut RunReport) 
     let rec_id = format!("{RECORDED_PREFIX}{api_id}");
     let at = ms(p.updated_at);
     let mut tx = app.db.begin().await?;
-    reconciliation::lock_payment_intake(&mut tx).await?;
+    reconciliation::lock_payment_intake(&mut tx, app.db.backend, PROVIDER, p.amount, &p.message)
+        .await?;
     if let Some((payment_id, has_api)) =
         reconciliation::payment_known_by_api_id(&mut tx, PROVIDER, &api_id, &rec_id).await?
     {
