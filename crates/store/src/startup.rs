@@ -356,6 +356,7 @@ pub async fn start(
             app.clone(),
             rx.clone(),
         )),
+        tokio::spawn(crate::telemetry::upkeep(rx.clone())),
         tokio::spawn(crate::service::order_writer::run(
             app.clone(),
             order_queue,

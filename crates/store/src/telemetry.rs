@@ -43,6 +43,20 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Runs until `shutdown`: drains the histograms' recorded samples into their buckets every
+/// second. The exporter keeps every sample until then, so without this a store nobody scrapes
+/// would grow with every request.
+pub async fn upkeep(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let handle = handle();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => handle.run_upkeep(),
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
 /// Middleware: counts and times every request by its route pattern.
 pub async fn track_requests(request: Request, next: Next) -> Response {
     let route = request

@@ -329,3 +329,63 @@ both_backends!(
         s
     }
 );
+
+/// On PostgreSQL the payment-intake lock is per pairing class (amount + message): a payment
+/// that could be the one being taken waits for it, any other goes straight on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payment_intake_waits_only_for_a_payment_it_could_be() {
+    use madd_domain::Rupiah;
+    use maddstore::db::reconciliation::lock_payment_intake;
+    if crate::common::skip(crate::common::Backend::Postgres) {
+        return;
+    }
+    let s = TestStore::start(crate::common::Backend::Postgres, |_| {}).await;
+    let db = &s.app().db;
+    let mut first = db.begin().await.unwrap();
+    lock_payment_intake(
+        &mut first,
+        db.backend,
+        "trakteer",
+        Rupiah::new(5_000),
+        "MS-AAAA1111",
+    )
+    .await
+    .unwrap();
+    // Another class: taken at once.
+    let mut other = db.begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '2s'")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    lock_payment_intake(
+        &mut other,
+        db.backend,
+        "trakteer",
+        Rupiah::new(5_000),
+        "MS-BBBB2222",
+    )
+    .await
+    .expect("a payment that cannot pair with the first does not wait");
+    other.rollback().await.unwrap();
+    // The same class (the message trimmed, as pairing compares it): waits, here until timeout.
+    let mut same = db.begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '200ms'")
+        .execute(&mut *same)
+        .await
+        .unwrap();
+    let waited = lock_payment_intake(
+        &mut same,
+        db.backend,
+        "trakteer",
+        Rupiah::new(5_000),
+        " MS-AAAA1111 ",
+    )
+    .await;
+    assert!(
+        waited.is_err(),
+        "a payment that could be the first waits for it"
+    );
+    same.rollback().await.unwrap();
+    first.rollback().await.unwrap();
+    s.stop().await;
+}
