@@ -323,13 +323,14 @@ pub(crate) async fn recheck(
     Ok(Redirect::to(&format!("/admin/orders/{code}?done=recheck")).into_response())
 }
 
+/// Money going back to the customer: a failed order's refund, or an overpayment returned.
 #[derive(Deserialize)]
 pub(crate) struct RefundForm {
     #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     method: String,
-    /// Empty: everything the customer paid.
+    /// For a refund, empty means everything the customer paid; a return needs an amount.
     #[serde(default)]
     amount: String,
     #[serde(default)]
@@ -378,23 +379,11 @@ pub async fn overpaid_view(app: &App, order: &Order) -> Result<Option<OverpaidVi
     }))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ReturnForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    method: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    note: String,
-}
-
 pub(crate) async fn overpayment_return(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
     Path(code): Path<String>,
-    Form(f): Form<ReturnForm>,
+    Form(f): Form<RefundForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
     let amount = refund_amount(&f.amount)?;
