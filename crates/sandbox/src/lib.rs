@@ -117,6 +117,7 @@ pub fn is_provider_api(path: &str) -> bool {
         "/trakteer/api/v1/public/",
         "/whatsapp/cloud/",
         "/whatsapp/fonnte/send",
+        "/whatsapp/fonnte/device",
     ];
     APIS.iter().any(|prefix| path.starts_with(prefix)) && !path.contains("/../")
 }

@@ -1,21 +1,27 @@
 //! `maddstore doctor`: before the first customer, every piece the store needs, checked — the
 //! configuration, the database and its migrations, and, with live credentials, each provider
 //! (read-only calls: VIP's profile, Trakteer's payment list) — printed as a checklist with a fix
-//! for every failure. Nothing is bought, sent or written.
+//! for every failure. Nothing is bought, sent or written. The running store makes the same checks
+//! with its own clients as a background job (`service::store_checks`) for the dashboard.
 
 use std::fmt::Write as _;
 
+use madd_domain::PhoneNumber;
+use serde::{Deserialize, Serialize};
+
 use crate::config::{Config, PaymentChoice, SupplierChoice, WhatsAppChoice};
 use crate::db::Db;
+use crate::startup::Providers;
 
 /// One line of the checklist.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
-    pub name: &'static str,
+    pub name: String,
     pub outcome: Outcome,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
 pub enum Outcome {
     Ok(String),
     /// Works, but worth a look.
@@ -30,16 +36,26 @@ pub enum Outcome {
 }
 
 impl Check {
-    fn ok(name: &'static str, detail: impl Into<String>) -> Check {
+    fn ok(name: &str, detail: impl Into<String>) -> Check {
         Check {
-            name,
+            name: name.to_owned(),
             outcome: Outcome::Ok(detail.into()),
         }
     }
 
-    fn fail(name: &'static str, what: impl Into<String>, fix: impl Into<String>) -> Check {
+    fn warn(name: &str, what: impl Into<String>, fix: impl Into<String>) -> Check {
         Check {
-            name,
+            name: name.to_owned(),
+            outcome: Outcome::Warn {
+                what: what.into(),
+                fix: fix.into(),
+            },
+        }
+    }
+
+    fn fail(name: &str, what: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            name: name.to_owned(),
             outcome: Outcome::Fail {
                 what: what.into(),
                 fix: fix.into(),
@@ -53,7 +69,7 @@ impl Check {
 }
 
 /// Runs every check against `config` (already loaded: a configuration that does not load is
-/// the first failure, reported by the caller).
+/// the first failure, reported by the caller), with clients of its own.
 pub async fn run(config: &Config) -> Vec<Check> {
     let mut checks = vec![Check::ok("configuration", "loaded")];
     checks.push(database(config).await);
@@ -69,6 +85,26 @@ pub async fn run(config: &Config) -> Vec<Check> {
         }
     };
     let providers = crate::startup::providers(config, &http);
+    checks.extend(setup(config, &providers, config.seller_whatsapp.as_ref()).await);
+    checks
+}
+
+/// The checks a running store makes of itself: its database, then [`setup`] with the clients it
+/// serves with.
+pub async fn on_running(
+    config: &Config,
+    db: &Db,
+    providers: &Providers,
+    seller: Option<&PhoneNumber>,
+) -> Vec<Check> {
+    let mut checks = vec![migrations(db).await];
+    checks.extend(setup(config, providers, seller).await);
+    checks
+}
+
+/// Each provider, read-only, and the settings the providers depend on.
+async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumber>) -> Vec<Check> {
+    let mut checks = Vec::new();
     checks.push(match config.supplier {
         SupplierChoice::Sandbox => Check::ok("supplier", "sandbox: simulated, nothing is bought"),
         SupplierChoice::VipReseller => match providers.supplier.profile().await {
@@ -89,15 +125,11 @@ pub async fn run(config: &Config) -> Vec<Check> {
     });
     checks.push(match config.payment {
         PaymentChoice::Sandbox => Check::ok("payment", "sandbox: simulated, no money moves"),
-        PaymentChoice::Trakteer if config.trakteer.api_key.is_empty() => Check {
-            name: "payment",
-            outcome: Outcome::Warn {
-                what: "no MADD_TRAKTEER_API_KEY: payments whose webhook is lost are not found"
-                    .into(),
-                fix: "copy the API key from Trakteer (Integrasi → API) into MADD_TRAKTEER_API_KEY"
-                    .into(),
-            },
-        },
+        PaymentChoice::Trakteer if config.trakteer.api_key.is_empty() => Check::warn(
+            "payment",
+            "no MADD_TRAKTEER_API_KEY: payments whose webhook is lost are not found",
+            "copy the API key from Trakteer (Integrasi → API) into MADD_TRAKTEER_API_KEY",
+        ),
         PaymentChoice::Trakteer => match providers.payment.recent_payments(1).await {
             Ok(_) => Check::ok("payment", "Trakteer's API answers"),
             Err(e) => Check::fail(
@@ -111,14 +143,21 @@ pub async fn run(config: &Config) -> Vec<Check> {
         WhatsAppChoice::Sandbox => {
             Check::ok("whatsapp", "sandbox: messages go to the sandbox inbox")
         }
-        WhatsAppChoice::Cloud => Check::ok(
-            "whatsapp",
-            "Cloud API configured (token and phone number id); the first message proves them",
-        ),
-        WhatsAppChoice::Fonnte => Check::ok(
-            "whatsapp",
-            "Fonnte configured (device token); the first message proves it",
-        ),
+        gateway => match providers.messenger.check().await {
+            Ok(detail) => Check::ok("whatsapp", detail),
+            Err(e) => Check::fail(
+                "whatsapp",
+                e.to_string(),
+                if gateway == WhatsAppChoice::Cloud {
+                    "check MADD_WHATSAPP_TOKEN (a system user's permanent token with \
+                     whatsapp_business_messaging) and MADD_WHATSAPP_PHONE_NUMBER_ID (Meta: \
+                     WhatsApp → API Setup)"
+                } else {
+                    "check MADD_WHATSAPP_TOKEN (Fonnte: Device → token) and that the device is \
+                     connected (scan the QR code in Fonnte's dashboard)"
+                },
+            ),
+        },
     });
     let live = config.supplier != SupplierChoice::Sandbox
         || config.payment != PaymentChoice::Sandbox
@@ -133,17 +172,13 @@ pub async fn run(config: &Config) -> Vec<Check> {
     } else {
         Check::ok("public URL", config.public_url.to_string())
     });
-    checks.push(match &config.seller_whatsapp {
+    checks.push(match seller {
         Some(n) => Check::ok("seller", format!("new orders are told to {}", n.local())),
-        None => Check {
-            name: "seller",
-            outcome: Outcome::Warn {
-                what: "no MADD_SELLER_WHATSAPP: nobody is told of new orders".into(),
-                fix:
-                    "set MADD_SELLER_WHATSAPP to your WhatsApp number (or set it in the dashboard)"
-                        .into(),
-            },
-        },
+        None => Check::warn(
+            "seller",
+            "no MADD_SELLER_WHATSAPP: nobody is told of new orders",
+            "set MADD_SELLER_WHATSAPP to your WhatsApp number (or set it in the dashboard)",
+        ),
     });
     checks
 }
@@ -168,7 +203,13 @@ async fn database(config: &Config) -> Check {
                  connect",
             ),
         };
-    let check = match db.migrations().await {
+    let check = migrations(&db).await;
+    db.close().await;
+    check
+}
+
+async fn migrations(db: &Db) -> Check {
+    match db.migrations().await {
         Ok((applied, known)) if applied >= known => Check::ok(
             "database",
             format!("reachable, {applied} migrations applied"),
@@ -183,9 +224,7 @@ async fn database(config: &Config) -> Check {
             format!("not a Madd Store database: {e}"),
             "point MADD_DATABASE_URL at the store's database, or run `maddstore migrate`",
         ),
-    };
-    db.close().await;
-    check
+    }
 }
 
 /// The checklist as printed: `✓` passed, `!` worth a look, `✗` failed (with its fix).
@@ -205,4 +244,22 @@ pub fn checklist(checks: &[Check]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_survive_the_round_trip_through_the_database() {
+        let checks = vec![
+            Check::ok("database", "reachable"),
+            Check::warn("seller", "no number", "set it"),
+            Check::fail("whatsapp", "refused", "fix the token"),
+        ];
+        let json = serde_json::to_string(&checks).unwrap();
+        let back: Vec<Check> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, checks);
+        assert_eq!(back.iter().filter(|c| c.failed()).count(), 1);
+    }
 }

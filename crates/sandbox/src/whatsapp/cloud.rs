@@ -22,6 +22,49 @@ enum Content {
     Template { name: String, params: Vec<String> },
 }
 
+/// `GET /{version}/{phone_number_id}`: the number's record, as the doctor reads it.
+pub(super) async fn number(
+    State(sim): State<WhatsAppSim>,
+    Path((version, phone_number_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let config = &sim.inner.config;
+    if !bearer_matches(&headers, &config.cloud_token) {
+        return meta_error(
+            StatusCode::UNAUTHORIZED,
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+            None,
+        );
+    }
+    if !is_version(&version) {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            2500,
+            &format!("Unknown path components: /{version}/{phone_number_id}"),
+            None,
+        );
+    }
+    if phone_number_id != config.phone_number_id {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            &format!(
+                "Unsupported get request. Object with ID '{phone_number_id}' does not exist, \
+                 cannot be loaded due to missing permissions, or does not support this operation."
+            ),
+            None,
+        );
+    }
+    Json(json!({
+        "verified_name": "Madd Store Sandbox",
+        "display_phone_number": format!("+{BUSINESS_NUMBER}"),
+        "quality_rating": "GREEN",
+        "id": phone_number_id,
+    }))
+    .into_response()
+}
+
 pub(super) async fn send(
     State(sim): State<WhatsAppSim>,
     Path((version, phone_number_id)): Path<(String, String)>,

@@ -1,4 +1,4 @@
-//! The Fonnte side: `POST /fonnte/send`. Like the real gateway, refusals are HTTP 200 with
+//! The Fonnte side: `POST /fonnte/send` and `POST /fonnte/device`. Like the real gateway, refusals are HTTP 200 with
 //! `{"reason": …, "status": false}`; only an outage is an HTTP error.
 
 use std::collections::HashMap;
@@ -104,6 +104,28 @@ pub(super) async fn send(
         "requestid": request_id,
         "status": true,
         "target": targets,
+    }))
+    .into_response()
+}
+
+/// `POST /device`: the device behind the token and whether its WhatsApp session is live.
+pub(super) async fn device(State(sim): State<WhatsAppSim>, headers: HeaderMap) -> Response {
+    let token = &sim.inner.config.fonnte_token;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if token.is_empty() || !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+        return refused("invalid token");
+    }
+    let disconnected = sim.state().device_disconnected;
+    Json(json!({
+        "device": BUSINESS_NUMBER,
+        "device_status": if disconnected { "disconnect" } else { "connect" },
+        "name": "Madd Store Sandbox",
+        "package": "Super",
+        "quota": QUOTA.to_string(),
+        "status": true,
     }))
     .into_response()
 }

@@ -6,7 +6,9 @@
 //!
 //! Routes, relative to the mount point:
 //! - `POST /cloud/{version}/{phone_number_id}/messages`: Cloud API send
+//! - `GET /cloud/{version}/{phone_number_id}`: the sending number's record (credentials check)
 //! - `POST /fonnte/send`: Fonnte send
+//! - `POST /fonnte/device`: Fonnte's device status (credentials check)
 //! - `GET /inbox`, `POST /inbox` (form `number`, `text`, `name`): conversations, and writing
 //!   from a new number
 //! - `GET /inbox/{number}`, `POST /inbox/{number}` (form `text`, `name`): one conversation
@@ -168,6 +170,8 @@ struct SimState {
     cloud_seq: u64,
     inbound_seq: u64,
     fonnte_seq: u64,
+    /// The Fonnte device has lost its WhatsApp session (the seller must rescan the QR code).
+    device_disconnected: bool,
     /// Which configured webhook a customer's message goes through (`None`: every one).
     inbound_gateway: Option<Gateway>,
 }
@@ -218,7 +222,9 @@ impl WhatsAppSim {
                 "/cloud/{version}/{phone_number_id}/messages",
                 post(cloud::send),
             )
+            .route("/cloud/{version}/{phone_number_id}", get(cloud::number))
             .route("/fonnte/send", post(fonnte::send))
+            .route("/fonnte/device", post(fonnte::device))
             .route("/inbox", get(inbox::list).post(inbox::write_new))
             .route("/inbox/{number}", get(inbox::chat).post(inbox::write))
             .route("/api/messages", get(api_messages))
@@ -235,6 +241,11 @@ impl WhatsAppSim {
     }
 
     // --- knobs ---
+
+    /// Whether the Fonnte device reports itself disconnected (`POST /fonnte/device`).
+    pub fn set_device_disconnected(&self, disconnected: bool) {
+        self.state().device_disconnected = disconnected;
+    }
 
     /// While on, Cloud answers HTTP 503 with a Meta error body and Fonnte HTTP 500.
     pub fn set_outage(&self, on: bool) {

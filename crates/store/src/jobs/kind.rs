@@ -14,7 +14,7 @@ pub enum Lane {
     Orders,
     /// WhatsApp messages.
     Messages,
-    /// Periodic checks: balance, payment reconciliation, catalogue sync.
+    /// Periodic checks: balance, payment reconciliation, catalogue sync, the store's setup.
     Background,
 }
 
@@ -70,10 +70,11 @@ pub enum JobKind {
     ChatReply,
     PostpaidInquiry,
     SyncCatalogue,
+    CheckStore,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::SendMessage,
         JobKind::PlaceOrder,
         JobKind::FollowOrder,
@@ -84,6 +85,7 @@ impl JobKind {
         JobKind::ChatReply,
         JobKind::PostpaidInquiry,
         JobKind::SyncCatalogue,
+        JobKind::CheckStore,
     ];
 
     pub fn lane(self) -> Lane {
@@ -93,9 +95,10 @@ impl JobKind {
             }
             JobKind::PlaceOrder | JobKind::FollowOrder | JobKind::ExpireOrder => Lane::Orders,
             JobKind::SendMessage => Lane::Messages,
-            JobKind::CheckBalance | JobKind::ReconcilePayments | JobKind::SyncCatalogue => {
-                Lane::Background
-            }
+            JobKind::CheckBalance
+            | JobKind::ReconcilePayments
+            | JobKind::SyncCatalogue
+            | JobKind::CheckStore => Lane::Background,
         }
     }
 
@@ -111,6 +114,7 @@ impl JobKind {
             JobKind::ChatReply => "chat_reply",
             JobKind::PostpaidInquiry => "postpaid_inquiry",
             JobKind::SyncCatalogue => "sync_catalogue",
+            JobKind::CheckStore => "check_store",
         }
     }
 
@@ -126,6 +130,7 @@ impl JobKind {
             "chat_reply" => JobKind::ChatReply,
             "postpaid_inquiry" => JobKind::PostpaidInquiry,
             "sync_catalogue" => JobKind::SyncCatalogue,
+            "check_store" => JobKind::CheckStore,
             _ => return None,
         })
     }
@@ -142,7 +147,7 @@ impl JobKind {
             JobKind::ChatReply => 5,
             JobKind::PostpaidInquiry => 2,
             // Periodic, like the balance check (see `service::catalog_sync`).
-            JobKind::SyncCatalogue => 1_000,
+            JobKind::SyncCatalogue | JobKind::CheckStore => 1_000,
         }
     }
 }

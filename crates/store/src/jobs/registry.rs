@@ -9,11 +9,11 @@ use crate::db::jobs::Job;
 use crate::db::DbResult;
 use crate::error::AppError;
 use crate::service::{
-    catalog_sync, chat, fulfilment, nickname, orders, outbox, postpaid, reconcile,
+    catalog_sync, chat, fulfilment, nickname, orders, outbox, postpaid, reconcile, store_checks,
 };
 
 /// The jobs queued at start, each rescheduling itself when it runs.
-pub const PERIODIC: [Periodic; 3] = [
+pub const PERIODIC: [Periodic; 4] = [
     Periodic {
         kind: JobKind::CheckBalance,
         dedupe_key: crate::service::balance::BALANCE_JOB_KEY,
@@ -29,6 +29,11 @@ pub const PERIODIC: [Periodic; 3] = [
         kind: JobKind::SyncCatalogue,
         dedupe_key: catalog_sync::DEDUPE_KEY,
         first_in_ms: catalog_sync::INTERVAL_MS,
+    },
+    Periodic {
+        kind: JobKind::CheckStore,
+        dedupe_key: store_checks::JOB_KEY,
+        first_in_ms: 0,
     },
 ];
 
@@ -58,6 +63,7 @@ impl Handlers for Registry {
                 JobKind::ChatReply => chat::reply(app, id).await,
                 JobKind::PostpaidInquiry => postpaid::perform(app, id).await,
                 JobKind::SyncCatalogue => catalog_sync::job(app).await,
+                JobKind::CheckStore => store_checks::job(app).await,
             }
         })
     }
@@ -84,7 +90,8 @@ impl Handlers for Registry {
                 JobKind::ExpireOrder
                 | JobKind::CheckBalance
                 | JobKind::ReconcilePayments
-                | JobKind::SyncCatalogue => Ok(()),
+                | JobKind::SyncCatalogue
+                | JobKind::CheckStore => Ok(()),
             }
         })
     }

@@ -29,38 +29,22 @@ impl Fonnte {
         Fonnte { config, http }
     }
 
-    fn endpoint(&self) -> Result<url::Url, SendError> {
+    fn endpoint(&self, action: &str) -> Result<url::Url, SendError> {
         let mut url = self.config.api_url.clone();
         url.path_segments_mut()
             .map_err(|()| SendError::Permanent("Fonnte url cannot have a path".into()))?
             .pop_if_empty()
-            .push("send");
+            .push(action);
         Ok(url)
     }
 
-    fn redact(&self, detail: String) -> String {
-        let token = self.config.token.expose();
-        if token.is_empty() {
-            detail
-        } else {
-            detail.replace(token, "[redacted]")
-        }
-    }
-}
-
-#[async_trait]
-impl Messenger for Fonnte {
-    async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, SendError> {
-        let form = [
-            ("target", message.to.as_str()),
-            ("message", message.text.as_str()),
-            ("countryCode", "62"),
-        ];
-        let response = self
-            .http
-            .post(self.endpoint()?)
+    /// Fonnte's answers: HTTP errors by status, then its JSON (errors are HTTP 200 too).
+    async fn answer<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SendError> {
+        let response = request
             .header(reqwest::header::AUTHORIZATION, self.config.token.expose())
-            .form(&form)
             .send()
             .await
             .map_err(|e| SendError::Temporary(self.redact(transport_detail(&e))))?;
@@ -87,13 +71,54 @@ impl Messenger for Fonnte {
                 )))
             }
         }
-        let reply: SendReply = serde_json::from_slice(&bytes).map_err(|e| {
-            // Maybe a proxy's page: whether Fonnte queued the message is unknown, and a
+        serde_json::from_slice(&bytes).map_err(|e| {
+            // Maybe a proxy's page: whether Fonnte queued a message is unknown, and a
             // duplicate notification is better than a lost one.
             SendError::Temporary(format!(
                 "Fonnte answered something that is not its JSON: {e}"
             ))
-        })?;
+        })
+    }
+
+    fn redact(&self, detail: String) -> String {
+        let token = self.config.token.expose();
+        if token.is_empty() {
+            detail
+        } else {
+            detail.replace(token, "[redacted]")
+        }
+    }
+}
+
+#[async_trait]
+impl Messenger for Fonnte {
+    async fn check(&self) -> Result<String, SendError> {
+        let reply: DeviceReply = self
+            .answer(self.http.post(self.endpoint("device")?))
+            .await?;
+        if !reply.status {
+            let reason = reply.reason.unwrap_or_default();
+            return Err(classify_reason(&self.redact(reason)));
+        }
+        let device = reply.device.unwrap_or_else(|| "?".into());
+        match reply.device_status.as_deref() {
+            Some("connect") => Ok(format!("Fonnte device {device} is connected")),
+            other => Err(SendError::Temporary(format!(
+                "Fonnte device {device} is {}: scan the QR code in Fonnte's dashboard",
+                other.unwrap_or("in an unknown state")
+            ))),
+        }
+    }
+
+    async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, SendError> {
+        let form = [
+            ("target", message.to.as_str()),
+            ("message", message.text.as_str()),
+            ("countryCode", "62"),
+        ];
+        let reply: SendReply = self
+            .answer(self.http.post(self.endpoint("send")?).form(&form))
+            .await?;
         if reply.status {
             let id = reply.id.into_iter().find_map(|v| id_string(&v));
             return Ok(Accepted { provider_id: id });
@@ -141,6 +166,19 @@ fn transport_detail(error: &reqwest::Error) -> String {
         source = e.source();
     }
     out
+}
+
+/// `POST /device`: the device behind the token.
+#[derive(Deserialize)]
+struct DeviceReply {
+    #[serde(default)]
+    status: bool,
+    #[serde(default)]
+    device: Option<String>,
+    #[serde(default)]
+    device_status: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]

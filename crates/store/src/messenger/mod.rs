@@ -44,4 +44,8 @@ pub enum SendError {
 #[async_trait]
 pub trait Messenger: Send + Sync {
     async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, SendError>;
+
+    /// A read-only call that proves the credentials (`maddstore doctor`, the dashboard's
+    /// checks): what the gateway says about the sending number, or why it refused. Sends nothing.
+    async fn check(&self) -> Result<String, SendError>;
 }

@@ -22,3 +22,4 @@ pub mod reconcile;
 pub mod refunds;
 pub mod report;
 pub mod settings;
+pub mod store_checks;

@@ -117,6 +117,7 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/reports/{month}/csv", reports::report_csv)
         .get("/settings", settings::settings_page)
         .post("/settings", settings::settings_save)
+        .post("/settings/checks", settings::checks_run)
         .get("/deposits", deposits::deposits_page)
         .post("/deposits", deposits::deposit_add)
         .post("/balance/check", deposits::balance_check)

@@ -75,6 +75,20 @@ impl CloudApi {
         Ok(url)
     }
 
+    /// `GET {api}/{phone_number_id}`: the number's record, readable with the sending token.
+    fn number_endpoint(&self) -> Result<url::Url, SendError> {
+        let mut url = self.config.api_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| SendError::Permanent("Cloud API url cannot have a path".into()))?
+            .pop_if_empty()
+            .push(&self.config.phone_number_id);
+        url.query_pairs_mut().append_pair(
+            "fields",
+            "display_phone_number,verified_name,quality_rating",
+        );
+        Ok(url)
+    }
+
     fn template_name<'a>(&'a self, kind: &'a str) -> &'a str {
         self.config
             .template_names
@@ -192,6 +206,42 @@ impl CloudApi {
 
 #[async_trait]
 impl Messenger for CloudApi {
+    async fn check(&self) -> Result<String, SendError> {
+        let response = self
+            .http
+            .get(self.number_endpoint()?)
+            .bearer_auth(self.config.token.expose())
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        if !status.is_success() {
+            let error = serde_json::from_slice::<ErrorEnvelope>(&bytes)
+                .ok()
+                .map(|e| e.error);
+            return Err(self.classify(status.as_u16(), error.as_ref()));
+        }
+        let number: PhoneNumberRecord = serde_json::from_slice(&bytes).map_err(|e| {
+            SendError::Temporary(format!("Cloud API answered something unexpected: {e}"))
+        })?;
+        let mut out = format!(
+            "Cloud API sends as {} ({})",
+            number.display_phone_number.as_deref().unwrap_or("?"),
+            number
+                .verified_name
+                .as_deref()
+                .unwrap_or("no verified name")
+        );
+        if let Some(rating) = number.quality_rating {
+            out.push_str(&format!(", quality {rating}"));
+        }
+        Ok(out)
+    }
+
     async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, SendError> {
         if message.window_open {
             match self.post(&Self::text_body(message)).await {
@@ -231,6 +281,17 @@ struct SendResponse {
 #[derive(Deserialize)]
 struct SentId {
     id: String,
+}
+
+/// The fields of a phone number that `check` asks for.
+#[derive(Deserialize)]
+struct PhoneNumberRecord {
+    #[serde(default)]
+    display_phone_number: Option<String>,
+    #[serde(default)]
+    verified_name: Option<String>,
+    #[serde(default)]
+    quality_rating: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::db::orders::{self, OrderFilter};
 use crate::error::AppError;
-use crate::web::admin::view::{order_row, OrderRow};
+use crate::web::admin::view::{check_label, order_row, OrderRow};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageError, PageResult};
 
@@ -20,6 +20,8 @@ struct Dashboard {
     csrf: String,
     money: MoneySummary,
     flash: Option<String>,
+    /// The names of the store's checks that failed on their last run.
+    failed_checks: Vec<&'static str>,
     counts: Vec<(&'static str, &'static str, i64)>,
     needs_action: Vec<OrderRow>,
     orders: Vec<OrderRow>,
@@ -47,7 +49,11 @@ pub(crate) async fn dashboard(
         None => None,
     };
     let money = money_summary(&app).await?;
-    let mut conn = app.db.write().await?;
+    let failed_checks = crate::service::store_checks::latest(&app)
+        .await?
+        .map(|c| c.failures().map(|f| check_label(&f.name)).collect())
+        .unwrap_or_default();
+    let mut conn = app.db.read().await?;
     let counts = orders::count_by_status(&mut conn).await?;
     let mut needs_action = Vec::new();
     for st in [
@@ -81,6 +87,7 @@ pub(crate) async fn dashboard(
         csrf: s.csrf_token.clone(),
         money,
         flash: None,
+        failed_checks,
         counts: counts
             .iter()
             .map(|(st, n)| (st.as_str(), st.label_id(), *n))

@@ -7,9 +7,10 @@ use axum::{Extension, Form};
 
 use crate::app::App;
 use crate::clock;
+use crate::doctor::{Check, Outcome};
 use crate::service::pricing;
-use crate::service::settings;
-use crate::web::admin::view::DoneQuery;
+use crate::service::{settings, store_checks};
+use crate::web::admin::view::{check_label, CsrfForm, DoneQuery};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageResult};
 
@@ -30,6 +31,15 @@ struct AuditView {
     new: String,
 }
 
+/// One line of the store's checks as the page shows it.
+struct CheckView {
+    /// `ok`, `warn` or `fail`: the row's class and mark.
+    state: &'static str,
+    name: &'static str,
+    text: String,
+    fix: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/settings.html")]
 struct SettingsPage {
@@ -37,6 +47,23 @@ struct SettingsPage {
     flash: Option<String>,
     settings: Vec<SettingView>,
     audit: Vec<AuditView>,
+    /// When the checks last ran, and their lines; `None` before the first run.
+    checks: Option<(String, Vec<CheckView>)>,
+}
+
+fn check_view(check: &Check) -> CheckView {
+    let name = check_label(&check.name);
+    let (state, text, fix) = match &check.outcome {
+        Outcome::Ok(detail) => ("ok", detail.clone(), String::new()),
+        Outcome::Warn { what, fix } => ("warn", what.clone(), fix.clone()),
+        Outcome::Fail { what, fix } => ("fail", what.clone(), fix.clone()),
+    };
+    CheckView {
+        state,
+        name,
+        text,
+        fix,
+    }
 }
 
 pub(crate) async fn settings_page(
@@ -45,11 +72,25 @@ pub(crate) async fn settings_page(
     Query(done): Query<DoneQuery>,
 ) -> PageResult {
     let current = settings::current(&app).await?;
-    let mut conn = app.db.write().await?;
+    let checks = store_checks::latest(&app).await?;
+    let mut conn = app.db.read().await?;
     let audit = crate::db::settings::settings_audit(&mut conn, 50).await?;
+    drop(conn);
     Ok(render(&SettingsPage {
         csrf: s.csrf_token.clone(),
-        flash: done.done.map(|n| format!("{n} pengaturan disimpan.")),
+        flash: match done.done.as_deref() {
+            Some("checks") => {
+                Some("Pemeriksaan dijalankan; muat ulang halaman sebentar lagi.".into())
+            }
+            Some(n) => Some(format!("{n} pengaturan disimpan.")),
+            None => None,
+        },
+        checks: checks.map(|c| {
+            (
+                clock::human(c.at),
+                c.checks.iter().map(check_view).collect(),
+            )
+        }),
         settings: settings::SPECS
             .iter()
             .map(|spec| {
@@ -103,5 +144,13 @@ pub(crate) async fn settings_save(
     Ok(Redirect::to(&format!("/admin/settings?done={}", changed.len())).into_response())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Deposits and the supplier balance
+/// The seller asks for the store's checks to run now.
+pub(crate) async fn checks_run(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    store_checks::request(&app).await?;
+    Ok(Redirect::to("/admin/settings?done=checks#checks").into_response())
+}

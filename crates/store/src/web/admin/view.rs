@@ -160,3 +160,17 @@ pub fn sync_flash(done: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// A store check's name (`doctor`'s, in English for the command line) as the dashboard says it.
+pub(crate) fn check_label(name: &str) -> &'static str {
+    match name {
+        "configuration" => "Konfigurasi",
+        "database" => "Database",
+        "supplier" => "Supplier",
+        "payment" => "Pembayaran",
+        "whatsapp" => "WhatsApp",
+        "public URL" => "Alamat publik",
+        "seller" => "WhatsApp penjual",
+        _ => "Lainnya",
+    }
+}
