@@ -86,6 +86,7 @@ pub async fn run(config: &Config) -> Vec<Check> {
     };
     let providers = crate::startup::providers(config, &http);
     checks.extend(setup(config, &providers, config.seller_whatsapp.as_ref()).await);
+    checks.extend(reachable(config, &http).await);
     checks
 }
 
@@ -99,7 +100,66 @@ pub async fn on_running(
 ) -> Vec<Check> {
     let mut checks = vec![migrations(db).await];
     checks.extend(setup(config, providers, seller).await);
+    match crate::startup::provider_http() {
+        Ok(http) => checks.extend(reachable(config, &http).await),
+        Err(e) => tracing::warn!(error = %e, "no HTTP client for the public URL check"),
+    }
     checks
+}
+
+/// With live providers, whether the public URL reaches a Madd Store from here: the providers'
+/// webhooks and the customers' links go to it, so a wrong DNS record or a reverse proxy that
+/// points elsewhere loses every payment notice. A warning, not a failure: before the first
+/// `serve` (or behind a proxy that only answers the outside world) it cannot answer yet.
+async fn reachable(config: &Config, http: &reqwest::Client) -> Option<Check> {
+    if !is_live(config) {
+        return None;
+    }
+    let url = config.link("/healthz");
+    let fix = "start `maddstore serve`, and check that the domain's DNS record and the reverse \
+               proxy (docs/Caddyfile) point at this store";
+    let answer = http
+        .get(&url)
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await;
+    Some(match answer {
+        Ok(r) if r.status().is_success() => match r.text().await {
+            Ok(body) if body.trim() == "ok" => Check::ok(
+                "webhooks",
+                format!("{url} answers: providers' webhooks can reach the store"),
+            ),
+            _ => Check::warn(
+                "webhooks",
+                format!("{url} answers, but not as a Madd Store"),
+                fix,
+            ),
+        },
+        Ok(r) => Check::warn("webhooks", format!("{url} answered {}", r.status()), fix),
+        Err(e) => Check::warn(
+            "webhooks",
+            format!("{url} did not answer: {}", causes(&e)),
+            fix,
+        ),
+    })
+}
+
+/// reqwest's own message is vague ("error sending request"); the cause is in its sources.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        source = e.source();
+    }
+    out
+}
+
+fn is_live(config: &Config) -> bool {
+    config.supplier != SupplierChoice::Sandbox
+        || config.payment != PaymentChoice::Sandbox
+        || config.whatsapp.gateway != WhatsAppChoice::Sandbox
 }
 
 /// Each provider, read-only, and the settings the providers depend on.
@@ -159,19 +219,18 @@ async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumb
             ),
         },
     });
-    let live = config.supplier != SupplierChoice::Sandbox
-        || config.payment != PaymentChoice::Sandbox
-        || config.whatsapp.gateway != WhatsAppChoice::Sandbox;
-    checks.push(if live && config.public_url.scheme() != "https" {
-        Check::fail(
-            "public URL",
-            format!("MADD_PUBLIC_URL is {}", config.public_url),
-            "set MADD_PUBLIC_URL=https://<your store>: pay links, tracking links and the \
+    checks.push(
+        if is_live(config) && config.public_url.scheme() != "https" {
+            Check::fail(
+                "public URL",
+                format!("MADD_PUBLIC_URL is {}", config.public_url),
+                "set MADD_PUBLIC_URL=https://<your store>: pay links, tracking links and the \
              providers' webhooks use it",
-        )
-    } else {
-        Check::ok("public URL", config.public_url.to_string())
-    });
+            )
+        } else {
+            Check::ok("public URL", config.public_url.to_string())
+        },
+    );
     checks.push(match seller {
         Some(n) => Check::ok("seller", format!("new orders are told to {}", n.local())),
         None => Check::warn(

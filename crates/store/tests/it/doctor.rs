@@ -52,6 +52,11 @@ async fn doctor_checks_the_database_and_live_credentials() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
     assert!(text.contains("✓ supplier: VIP Reseller answers"), "{text}");
+    // toko.example is not this store: the webhooks would not reach it (a warning).
+    assert!(
+        text.contains("! webhooks: https://toko.example/healthz"),
+        "{text}"
+    );
 
     let bad = live("not-the-key".to_string());
     let out = tokio::task::spawn_blocking(move || doctor(&bad))
@@ -105,6 +110,12 @@ async fn doctor_asks_the_whatsapp_gateway_with_the_live_token() {
     let (ok, text) = run(cloud(&wa.cloud_token)).await.unwrap();
     assert!(ok, "{text}");
     assert!(text.contains("✓ whatsapp: Cloud API sends as"), "{text}");
+
+    // Pointed at this store (plain http is a failure of its own), the webhook check passes.
+    let mut here = cloud(&wa.cloud_token);
+    here.push(("MADD_PUBLIC_URL", s.url("/")));
+    let (_, text) = run(here).await.unwrap();
+    assert!(text.contains("✓ webhooks:"), "{text}");
 
     let (ok, text) = run(cloud("expired-token")).await.unwrap();
     assert!(!ok, "{text}");

@@ -171,6 +171,7 @@ pub(crate) fn check_label(name: &str) -> &'static str {
         "whatsapp" => "WhatsApp",
         "public URL" => "Alamat publik",
         "seller" => "WhatsApp penjual",
+        "webhooks" => "Webhook",
         _ => "Lainnya",
     }
 }
