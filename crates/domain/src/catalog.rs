@@ -285,6 +285,14 @@ impl AccountError {
     }
 }
 
+/// `123456780 (2345)` → (`123456780`, `2345`): an ID with its zone, as Mobile Legends shows it.
+pub fn split_pasted(s: &str) -> Option<(&str, &str)> {
+    let (target, rest) = s.split_once('(')?;
+    let zone = rest.trim().strip_suffix(')').unwrap_or(rest).trim();
+    let target = target.trim();
+    (!target.is_empty() && !zone.is_empty()).then_some((target, zone))
+}
+
 fn digits_only(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -317,6 +325,14 @@ impl GameAccount {
                 zone: zone_rule,
                 ..
             } => {
+                // The whole "123456780 (2345)" pasted from the game's profile into the ID.
+                let (target, zone) = match (zone_rule, zone) {
+                    (ZoneRule::Digits { .. }, None) => match split_pasted(target) {
+                        Some((t, z)) => (t, Some(z)),
+                        None => (target, None),
+                    },
+                    _ => (target, zone),
+                };
                 let t = digits_only(target);
                 if t.len() < *min_digits
                     || t.len() > *max_digits
@@ -441,6 +457,36 @@ mod tests {
 
     fn ml() -> TargetRule {
         TargetRule::for_product(Category::Game, "Mobile Legends B")
+    }
+
+    #[test]
+    fn an_id_pasted_with_its_zone_is_split() {
+        for pasted in [
+            "123456780 (2345)",
+            "123456780(2345)",
+            " 123456780 ( 2345 ) ",
+            "123456780 (2345",
+        ] {
+            let a = GameAccount::parse(&ml(), pasted, None).unwrap();
+            assert_eq!(
+                (a.target(), a.zone()),
+                ("123456780", Some("2345")),
+                "{pasted}"
+            );
+            let a = GameAccount::parse(&ml(), pasted, Some("")).unwrap();
+            assert_eq!(
+                a.zone(),
+                Some("2345"),
+                "an empty zone field is no zone: {pasted}"
+            );
+        }
+        // A zone typed in its own field wins; the ID must then be digits.
+        assert!(matches!(
+            GameAccount::parse(&ml(), "123456780 (2345)", Some("2345")),
+            Err(AccountError::BadDigits { .. })
+        ));
+        assert_eq!(split_pasted("(2345)"), None);
+        assert_eq!(split_pasted("123456780"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub struct PhoneNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
-    #[error("nomor WhatsApp kosong")]
+    #[error("isi nomor WhatsApp (contoh 0812-3456-7890)")]
     Empty,
     #[error("nomor WhatsApp hanya boleh berisi angka, spasi, + dan -")]
     InvalidCharacters,
@@ -79,6 +79,18 @@ impl PhoneNumber {
     /// The last four digits, used with an order code to look an order up.
     pub fn last_four(&self) -> &str {
         &self.0[self.0.len() - 4..]
+    }
+
+    /// `0812-3456-7890`: the full number grouped for reading, so its owner can spot a typo.
+    pub fn grouped(&self) -> String {
+        let local = self.local();
+        let (head, rest) = local.split_at(4);
+        let (middle, tail) = rest.split_at(rest.len().min(4));
+        if tail.is_empty() {
+            format!("{head}-{middle}")
+        } else {
+            format!("{head}-{middle}-{tail}")
+        }
     }
 
     /// `0812****7890`, for pages where the full number is not needed.
@@ -213,6 +225,15 @@ mod tests {
         assert_eq!(n.local(), "081234567890");
         assert_eq!(n.last_four(), "7890");
         assert_eq!(n.masked(), "0812****7890");
+        assert_eq!(n.grouped(), "0812-3456-7890");
+        assert_eq!(
+            PhoneNumber::parse("0812345678").unwrap().grouped(),
+            "0812-3456-78"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0812345678901").unwrap().grouped(),
+            "0812-3456-78901"
+        );
     }
 
     #[test]

@@ -159,6 +159,70 @@
     setTimeout(poll, 2000);
   }
 
+  // Order forms: an error is shown beside its field, and the page opens at the first one.
+  function showFirstError() {
+    var err = $('.field-error');
+    if (!err) { return; }
+    var field = $('[autofocus]') || $('#nominal input:not([disabled])');
+    if (field) { field.focus({ preventScroll: true }); }
+    err.scrollIntoView({ block: 'center' });
+  }
+  function fieldError(form, id, text, anchor) {
+    var p = document.getElementById('err-' + id);
+    if (!text) { if (p) { p.remove(); } return; }
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'field-error';
+      p.id = 'err-' + id;
+      anchor.parentNode.insertBefore(p, anchor.nextSibling);
+    }
+    p.textContent = text;
+  }
+  var order = $('form[data-missing-product]');
+  if (order) {
+    order.addEventListener('submit', function (e) {
+      var target = $('#target', order), wa = $('#whatsapp', order), nominal = $('#nominal', order);
+      var missing = {
+        target: !target.value.trim() && order.dataset.missingTarget,
+        product: !$('input[name=product]:checked', order) && order.dataset.missingProduct,
+        whatsapp: !wa.value.trim() && order.dataset.missingWhatsapp
+      };
+      fieldError(order, 'target', missing.target, target.closest('.row'));
+      fieldError(order, 'product', missing.product, $('legend', nominal));
+      fieldError(order, 'whatsapp', missing.whatsapp, wa.closest('label'));
+      [[target, 'target'], [nominal, 'product'], [wa, 'whatsapp']].forEach(function (p) {
+        if (missing[p[1]]) {
+          p[0].setAttribute('aria-invalid', 'true');
+          p[0].setAttribute('aria-describedby', 'err-' + p[1]);
+        } else if (p[0].getAttribute('aria-describedby') === 'err-' + p[1]) {
+          p[0].removeAttribute('aria-invalid');
+          p[0].removeAttribute('aria-describedby');
+        }
+      });
+      if (missing.target || missing.product || missing.whatsapp) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        $$('[autofocus]', order).forEach(function (f) { f.removeAttribute('autofocus'); });
+        var first = missing.target ? target : missing.product ? $('#nominal input:not([disabled])', order) : wa;
+        if (first) { first.setAttribute('autofocus', ''); }
+        showFirstError();
+      }
+    });
+    // "123456780 (2345)" pasted into the ID: the zone goes to its own field.
+    var id = $('#target', order), zoneField = $('#zone', order);
+    if (id && zoneField && zoneField.tagName === 'INPUT') {
+      id.addEventListener('input', function () {
+        var m = /^\s*([\d\s]+?)\s*\(\s*(\d+)\s*\)?\s*$/.exec(id.value);
+        if (m) {
+          id.value = m[1].replace(/\s/g, '');
+          zoneField.value = m[2];
+          zoneField.dispatchEvent(new Event('input'));
+        }
+      });
+    }
+  }
+
+  showFirstError();
   guardForms(document);
   copyButtons(document);
 })();

@@ -63,12 +63,11 @@ pub async fn lookup(
     }
 }
 
+/// What the customer reads: the supplier's own words ("ID tidak ditemukan.") only go to the log,
+/// since they repeat ours and are sometimes English.
 fn not_found_text(message: &str) -> String {
-    if message.trim().is_empty() {
-        "Akun game dengan ID tersebut".to_string()
-    } else {
-        format!("Akun game dengan ID tersebut ({})", message.trim())
-    }
+    tracing::debug!(supplier_says = message.trim(), "game account not found");
+    "Akun game dengan ID ini".to_string()
 }
 
 fn unavailable() -> AppError {

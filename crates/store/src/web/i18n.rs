@@ -357,7 +357,8 @@ fn english_label(label: &str) -> &str {
 pub fn phone_error(t: &Texts, e: &madd_domain::PhoneError) -> String {
     use madd_domain::PhoneError as E;
     if t.code == "id" {
-        return format!("Nomor WhatsApp: {e}");
+        // Shown beside the WhatsApp field; each message names the number it is about.
+        return madd_domain::text::capitalise(&e.to_string());
     }
     match e {
         E::Empty => "The WhatsApp number is required".into(),
@@ -379,7 +380,10 @@ pub fn app_error(t: &Texts, e: &crate::error::AppError) -> String {
         return e.public_message();
     }
     match e.code() {
-        "account_not_found" => "No game account with this ID was found.".into(),
+        "account_not_found" => {
+            "No game account with this ID was found: check the ID (and zone) on your in-game profile."
+                .into()
+        }
         "nickname_unavailable" => {
             "The ID check is unavailable right now. Please try again shortly.".into()
         }
@@ -418,7 +422,7 @@ mod error_text_tests {
             phone_error(&EN, &p),
             "0215551234 is a landline, not a WhatsApp mobile number"
         );
-        assert!(phone_error(&ID, &p).starts_with("Nomor WhatsApp: "));
+        assert!(phone_error(&ID, &p).starts_with(char::is_uppercase));
         let a = crate::error::AppError::not_found("account_not_found", "Akun");
         assert_eq!(
             app_error(&EN, &a),

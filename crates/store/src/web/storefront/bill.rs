@@ -20,6 +20,6 @@ pub(crate) async fn bill_page(
         product_code: product.code,
         target: String::new(),
         whatsapp: String::new(),
-        error: None,
+        errors: Default::default(),
     }))
 }

@@ -9,10 +9,17 @@ use crate::web::i18n::Lang;
 use crate::web::page::{from_snapshot, render, PageResult};
 use crate::web::storefront::forms::{brand_products, brand_view, FormValues};
 
+/// What "Ubah pesanan" brings back: the nominal, the account and the WhatsApp number.
 #[derive(Deserialize, Default)]
 pub(crate) struct BrandQuery {
     #[serde(default)]
     pilih: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    zone: String,
+    #[serde(default)]
+    wa: String,
 }
 
 pub(crate) async fn brand_page(
@@ -22,23 +29,31 @@ pub(crate) async fn brand_page(
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
-    let build = |app: App, slug: String, selected: String| async move {
+    let build = |app: App, slug: String, values: FormValues| async move {
         let items = brand_products(&app, &slug).await?;
-        Ok(render(&brand_view(
-            &items,
-            FormValues {
-                selected,
-                ..FormValues::default()
-            },
-            t,
-            closed,
-        )))
+        Ok(render(&brand_view(&items, values, t, closed)))
     };
-    if q.pilih.is_empty() {
+    if q.pilih.is_empty() && q.id.is_empty() && q.wa.is_empty() {
         // Only a brand that exists is built (and so kept): an unknown slug answers 404.
         let key = format!("brand:{slug_wanted}:{}:{closed}", t.code);
         let app2 = app.clone();
-        return from_snapshot(&app, key, || build(app2, slug_wanted, String::new())).await;
+        return from_snapshot(&app, key, || {
+            build(app2, slug_wanted, FormValues::default())
+        })
+        .await;
     }
-    build(app, slug_wanted, q.pilih).await
+    // Bounded: these are echoed into the page.
+    let keep = |s: String| s.chars().take(64).collect::<String>();
+    build(
+        app,
+        slug_wanted,
+        FormValues {
+            selected: keep(q.pilih),
+            target: keep(q.id),
+            zone: keep(q.zone),
+            whatsapp: keep(q.wa),
+            ..FormValues::default()
+        },
+    )
+    .await
 }

@@ -18,7 +18,9 @@ use crate::web::auth::random_token;
 use crate::web::closed::Closed;
 use crate::web::i18n::{self, Lang, Texts};
 use crate::web::page::{render, render_status, PageResult};
-use crate::web::storefront::forms::{brand_products, brand_view, BillPage, FormValues};
+use crate::web::storefront::forms::{
+    brand_products, brand_view, product_required, BillPage, FieldErrors, FormValues,
+};
 use crate::web::storefront::view::{bought_today, slug, LOOKUP_WAIT};
 
 #[derive(Deserialize)]
@@ -30,6 +32,9 @@ pub struct CheckoutForm {
     pub zone: Option<String>,
     #[serde(default)]
     pub whatsapp: String,
+    /// The brand page the form came from (its slug), to show it again when no nominal was picked.
+    #[serde(default)]
+    pub brand: String,
 }
 
 /// A bill's lines on the confirmation card.
@@ -54,7 +59,8 @@ pub struct ConfirmPage {
     pub price: String,
     pub fee: String,
     pub total: String,
-    pub whatsapp_masked: String,
+    /// The customer's own number in full, so a typo can be spotted before paying.
+    pub whatsapp_shown: String,
     pub target: String,
     pub zone: String,
     pub whatsapp: String,
@@ -76,14 +82,18 @@ pub(crate) async fn checkout(
         let mut conn = app.db.read().await?;
         products::get(&mut conn, f.product.trim()).await?
     };
-    let Some(product) = product.filter(|p| p.enabled) else {
-        return Err(AppError::invalid("product_required", "Pilih nominal terlebih dahulu.").into());
-    };
-    if product.kind == ServiceKind::Postpaid {
-        return bill_checkout(&app, t, closed, product, f).await;
+    let product = product.filter(|p| p.enabled);
+    if let Some(p) = product.as_ref().filter(|p| p.kind == ServiceKind::Postpaid) {
+        return bill_checkout(&app, t, closed, p.clone(), f).await;
     }
-    let items = brand_products(&app, &slug(&product.brand)).await?;
-    let again = |error: String| {
+    // The brand page to show again on an error: the product's, or the one the form came from.
+    let brand_slug = match &product {
+        Some(p) => slug(&p.brand),
+        None if !f.brand.trim().is_empty() => f.brand.trim().to_string(),
+        None => return Err(product_required().into()),
+    };
+    let items = brand_products(&app, &brand_slug).await?;
+    let again = |errors: FieldErrors| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &brand_view(
@@ -93,33 +103,49 @@ pub(crate) async fn checkout(
                     target: f.target.clone(),
                     zone: f.zone.clone().unwrap_or_default(),
                     whatsapp: f.whatsapp.clone(),
-                    error: Some(error),
+                    errors,
                 },
                 t,
                 closed,
             ),
         )
     };
-    if !product.sellable() {
-        return Ok(again(format!(
-            "{} sedang kosong. Pilih nominal lain.",
-            product.name
-        )));
-    }
-    let rule = TargetRule::for_product(product.category, &product.brand);
-    let account = match GameAccount::parse(&rule, &f.target, f.zone.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return Ok(again(i18n::account_error(t, &e))),
+    // Every field is checked before answering, so each error shows beside its own field.
+    let mut errors = FieldErrors::default();
+    let product = match product {
+        Some(p) if p.sellable() => Some(p),
+        Some(p) => {
+            errors.product = Some(if t.code == "en" {
+                format!("{} is out of stock. Please pick another one.", p.name)
+            } else {
+                format!("{} sedang kosong. Pilih nominal lain.", p.name)
+            });
+            None
+        }
+        None => {
+            errors.product = Some(i18n::app_error(t, &product_required()));
+            None
+        }
     };
-    let phone = match PhoneNumber::parse(&f.whatsapp) {
-        Ok(p) => p,
-        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
+    let first = &items[0];
+    let rule = TargetRule::for_product(first.category, &first.brand);
+    let account = GameAccount::parse(&rule, &f.target, f.zone.as_deref())
+        .map_err(|e| errors.account(t, &e))
+        .ok();
+    let phone = PhoneNumber::parse(&f.whatsapp)
+        .map_err(|e| errors.whatsapp = Some(i18n::phone_error(t, &e)))
+        .ok();
+    let (Some(product), Some(account), Some(phone)) = (product, account, phone) else {
+        return Ok(again(errors));
     };
     let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
         Ok(NicknameAnswer::Found(n)) => Some(n),
         Ok(NicknameAnswer::NotChecked) => None,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
-            return Ok(again(i18n::app_error(t, &e)))
+            return Ok(again(FieldErrors {
+                target: Some(i18n::app_error(t, &e)),
+                ..FieldErrors::default()
+            }))
         }
         Err(e) => return Err(e.into()),
     };
@@ -138,12 +164,23 @@ pub(crate) async fn checkout(
         account: account.to_string(),
         product_name: product.name.clone(),
         product_code: product.code.clone(),
-        back_href: format!("/produk/{}?pilih={}", slug(&product.brand), product.code),
+        // "Ubah pesanan" returns to the form with everything filled in.
+        back_href: format!(
+            "/produk/{}?{}",
+            slug(&product.brand),
+            serde_urlencoded::to_string([
+                ("pilih", product.code.as_str()),
+                ("id", account.target()),
+                ("zone", account.zone().unwrap_or_default()),
+                ("wa", phone.local().as_str()),
+            ])
+            .unwrap_or_default()
+        ),
         bill: None,
         price: quote.price.display_spaced(),
         fee: quote.fee.display_spaced(),
         total: quote.amount_due.display_spaced(),
-        whatsapp_masked: phone.masked(),
+        whatsapp_shown: phone.grouped(),
         target: account.target().to_string(),
         zone: account.zone().unwrap_or_default().to_string(),
         whatsapp: phone.local(),
@@ -162,7 +199,7 @@ pub async fn bill_checkout(
     product: Product,
     f: CheckoutForm,
 ) -> PageResult {
-    let again = |error: String| {
+    let again = |errors: FieldErrors| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &BillPage {
@@ -171,26 +208,35 @@ pub async fn bill_checkout(
                 product_code: product.code.clone(),
                 target: f.target.clone(),
                 whatsapp: f.whatsapp.clone(),
-                error: Some(error),
+                errors,
             },
         )
     };
-    if !product.sellable() {
-        return Ok(again(format!("{} sedang tidak tersedia.", product.name)));
-    }
-    let rule = TargetRule::for_product(product.category, &product.brand);
-    let account = match GameAccount::parse(&rule, &f.target, None) {
-        Ok(a) => a,
-        Err(e) => return Ok(again(i18n::account_error(t, &e))),
+    let on_target = |text: String| FieldErrors {
+        target: Some(text),
+        ..FieldErrors::default()
     };
-    let phone = match PhoneNumber::parse(&f.whatsapp) {
-        Ok(p) => p,
-        Err(e) => return Ok(again(i18n::phone_error(t, &e))),
+    if !product.sellable() {
+        return Ok(again(on_target(format!(
+            "{} sedang tidak tersedia.",
+            product.name
+        ))));
+    }
+    let mut errors = FieldErrors::default();
+    let rule = TargetRule::for_product(product.category, &product.brand);
+    let account = GameAccount::parse(&rule, &f.target, None)
+        .map_err(|e| errors.account(t, &e))
+        .ok();
+    let phone = PhoneNumber::parse(&f.whatsapp)
+        .map_err(|e| errors.whatsapp = Some(i18n::phone_error(t, &e)))
+        .ok();
+    let (Some(account), Some(phone)) = (account, phone) else {
+        return Ok(again(errors));
     };
     let quoted = match postpaid::inquire(app, &product, account.target(), LOOKUP_WAIT).await {
         Ok(q) => q,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
-            return Ok(again(i18n::app_error(t, &e)))
+            return Ok(again(on_target(i18n::app_error(t, &e))))
         }
         Err(e) => return Err(e.into()),
     };
@@ -214,7 +260,7 @@ pub async fn bill_checkout(
         price: (q.amount_due - quoted.bill.total).display_spaced(),
         fee: q.fee.display_spaced(),
         total: q.amount_due.display_spaced(),
-        whatsapp_masked: phone.masked(),
+        whatsapp_shown: phone.grouped(),
         target: account.target().to_string(),
         zone: String::new(),
         whatsapp: phone.local(),

@@ -33,7 +33,54 @@ pub(crate) struct BrandPage {
     pub target: String,
     pub zone: String,
     pub whatsapp: String,
-    pub error: Option<String>,
+    pub errors: FieldErrors,
+    /// The brand's slug, sent back with the form so a form without a nominal can be shown again.
+    pub slug: String,
+    /// What the page's script says, before sending, about an empty ID, nominal or number (the
+    /// server says the same).
+    pub missing: MissingTexts,
+}
+
+pub(crate) struct MissingTexts {
+    pub target: String,
+    pub product: String,
+    pub whatsapp: String,
+}
+
+/// What was wrong with each field of an order form, shown beside the field.
+#[derive(Default, Debug)]
+pub(crate) struct FieldErrors {
+    pub target: Option<String>,
+    pub zone: Option<String>,
+    pub product: Option<String>,
+    pub whatsapp: Option<String>,
+}
+
+impl FieldErrors {
+    /// The id of the first field (in page order) with an error: it gets the focus.
+    pub fn first(&self) -> Option<&'static str> {
+        [
+            ("target", &self.target),
+            ("zone", &self.zone),
+            ("product", &self.product),
+            ("whatsapp", &self.whatsapp),
+        ]
+        .into_iter()
+        .find_map(|(id, e)| e.is_some().then_some(id))
+    }
+
+    /// An account error goes beside the field it is about.
+    pub fn account(&mut self, t: &Texts, e: &madd_domain::AccountError) {
+        use madd_domain::AccountError as E;
+        let text = crate::web::i18n::account_error(t, e);
+        match e {
+            E::MissingZone { .. }
+            | E::BadZone { .. }
+            | E::UnknownServer { .. }
+            | E::UnexpectedZone => self.zone = Some(text),
+            _ => self.target = Some(text),
+        }
+    }
 }
 
 pub(crate) fn hint_for(rule: &TargetRule, t: &Texts) -> &'static str {
@@ -86,7 +133,7 @@ pub(crate) struct FormValues {
     pub target: String,
     pub zone: String,
     pub whatsapp: String,
-    pub error: Option<String>,
+    pub errors: FieldErrors,
 }
 
 pub(crate) fn brand_view(
@@ -134,8 +181,24 @@ pub(crate) fn brand_view(
         target: v.target,
         zone: v.zone,
         whatsapp: v.whatsapp,
-        error: v.error,
+        errors: v.errors,
+        slug: slug(&first.brand),
+        missing: MissingTexts {
+            target: crate::web::i18n::account_error(
+                t,
+                &madd_domain::AccountError::MissingTarget {
+                    label: rule.target_label(),
+                },
+            ),
+            product: crate::web::i18n::app_error(t, &product_required()),
+            whatsapp: crate::web::i18n::phone_error(t, &madd_domain::PhoneError::Empty),
+        },
     }
+}
+
+/// No nominal was picked.
+pub(crate) fn product_required() -> AppError {
+    AppError::invalid("product_required", "Pilih nominal terlebih dahulu.")
 }
 
 #[derive(Template)]
@@ -146,7 +209,7 @@ pub(crate) struct BillPage {
     pub product_code: String,
     pub target: String,
     pub whatsapp: String,
-    pub error: Option<String>,
+    pub errors: FieldErrors,
 }
 
 pub(crate) async fn bill_product(app: &App) -> Result<Product, PageError> {
