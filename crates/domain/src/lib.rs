@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod chat;
 pub mod money;
 pub mod order;
+pub mod payment_suggestions;
 pub mod phone;
 pub mod pricing;
 pub mod reconcile;

@@ -227,8 +227,8 @@ mod tests {
         assert_eq!(n.masked(), "0812****7890");
         assert_eq!(n.grouped(), "0812-3456-7890");
         assert_eq!(
-            PhoneNumber::parse("0812345678").unwrap().grouped(),
-            "0812-3456-78"
+            PhoneNumber::parse("08123456789").unwrap().grouped(),
+            "0812-3456-789"
         );
         assert_eq!(
             PhoneNumber::parse("0812345678901").unwrap().grouped(),

@@ -380,6 +380,8 @@ const GAMES: &[(&[&str], &str)] = &[
     (&["call", "of", "duty"], "Call of Duty"),
     (&["arena", "of", "valor"], "Arena of Valor"),
     (&["higgs", "domino"], "Higgs Domino"),
+    (&["honor", "of", "kings"], "Honor of Kings"),
+    (&["hok"], "Honor of Kings"),
     (&["ml"], "Mobile Legends"),
     (&["mlbb"], "Mobile Legends"),
     (&["mobilelegends"], "Mobile Legends"),
@@ -426,6 +428,22 @@ fn alias(table: &[(&[&str], &'static str)], words: &[String]) -> Option<(&'stati
         (words.len() >= alias.len() && alias.iter().zip(words).all(|(a, w)| *a == w))
             .then_some((*name, alias.len()))
     })
+}
+
+/// The words people search a brand by (`Mobile Legends B` → `ml mlbb mobile legends …`): the
+/// chat's aliases, so the storefront's search and the chat's price lists know the same names.
+pub fn search_aliases(brand: &str) -> String {
+    let brand = brand.to_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    for (alias, name) in GAMES.iter().chain(OPERATORS) {
+        if brand.starts_with(&name.to_lowercase()) {
+            let words = alias.join(" ");
+            if !out.contains(&words) {
+                out.push(words);
+            }
+        }
+    }
+    out.join(" ")
 }
 
 /// A game brand for `cek`/price lists (`ml` → `Mobile Legends`).

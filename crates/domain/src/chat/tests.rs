@@ -281,3 +281,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn brands_are_found_by_the_names_people_use() {
+    let ml = search_aliases("Mobile Legends B");
+    for alias in ["ml", "mlbb", "mobile legends"] {
+        assert!(
+            ml.split(' ').collect::<Vec<_>>().join(" ").contains(alias),
+            "{alias}: {ml}"
+        );
+    }
+    assert!(search_aliases("Free Fire").split(' ').any(|w| w == "ff"));
+    assert!(search_aliases("PUBG Mobile")
+        .split(' ')
+        .any(|w| w == "pubg"));
+    assert!(search_aliases("Honor of Kings")
+        .split(' ')
+        .any(|w| w == "hok"));
+    assert!(search_aliases("Telkomsel").split(' ').any(|w| w == "tsel"));
+    assert_eq!(search_aliases("Some New Game"), "");
+    assert_eq!(game_alias("hok"), Some("Honor of Kings"));
+}

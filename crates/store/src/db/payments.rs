@@ -30,6 +30,16 @@ impl PaymentState {
         }
     }
 
+    /// What the seller reads on the dashboard.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            PaymentState::Matched => "Cocok",
+            PaymentState::Unmatched => "Belum cocok",
+            PaymentState::Test => "Uji webhook",
+            PaymentState::Invalid => "Tidak terbaca",
+        }
+    }
+
     fn parse(s: &str) -> Option<PaymentState> {
         Some(match s {
             "matched" => PaymentState::Matched,

@@ -92,6 +92,17 @@ pub struct Texts {
     pub back: &'static str,
     /// The banner on every storefront page while the seller has closed the store (`tutup`).
     pub closed_banner: &'static str,
+    // A paid order that failed, or was refunded: what happened and what happens next.
+    pub failed_title: &'static str,
+    pub failed_temporary: &'static str,
+    pub failed_rejected: &'static str,
+    pub failed_supplier_says: &'static str,
+    pub failed_money_safe: &'static str,
+    pub failed_next: &'static str,
+    pub failed_cs: &'static str,
+    pub failed_cs_text: &'static str,
+    pub refunded_title: &'static str,
+    pub refunded_via: &'static str,
 }
 
 pub static ID: Texts = Texts {
@@ -175,6 +186,16 @@ pub static ID: Texts = Texts {
     oops: "Ups!",
     back: "Kembali",
     closed_banner: "Toko sedang tutup sementara. Kamu tetap bisa melihat produk dan mengecek pesanan, tapi pesanan baru belum bisa dibuat. Coba lagi nanti ya.",
+    failed_title: "Pesanan gagal diproses",
+    failed_temporary: "Ada gangguan sementara di penyedia saat pesanan ini diproses.",
+    failed_rejected: "Penyedia menolak pesanan ini.",
+    failed_supplier_says: "Keterangan penyedia",
+    failed_money_safe: "Pembayaranmu aman: kami sudah menerima",
+    failed_next: "Penjual akan mengirim ulang pesanan ini atau mengembalikan dana penuh dalam 1×24 jam, dan mengabarimu lewat WhatsApp. Tidak perlu membayar lagi.",
+    failed_cs: "Hubungi CS soal pesanan ini",
+    failed_cs_text: "Halo Madd Store, pesanan saya gagal. Mohon dibantu kirim ulang atau refund:",
+    refunded_title: "Dana sudah dikembalikan",
+    refunded_via: "Dikembalikan lewat",
 };
 
 pub static EN: Texts = Texts {
@@ -258,6 +279,16 @@ pub static EN: Texts = Texts {
     oops: "Oops!",
     back: "Back",
     closed_banner: "The store is closed for now. You can still browse products and track orders, but new orders can't be placed yet. Please try again later.",
+    failed_title: "The order could not be completed",
+    failed_temporary: "The provider had a temporary problem while processing this order.",
+    failed_rejected: "The provider refused this order.",
+    failed_supplier_says: "The provider says",
+    failed_money_safe: "Your payment is safe: we received",
+    failed_next: "The seller will send the order again or refund you in full within 24 hours, and will tell you on WhatsApp. You don't need to pay again.",
+    failed_cs: "Contact support about this order",
+    failed_cs_text: "Hello Madd Store, my order failed. Please resend or refund it:",
+    refunded_title: "Your money was refunded",
+    refunded_via: "Refunded via",
 };
 
 /// The visitor's language, from the `madd_lang` cookie (Indonesian unless it says `en`).

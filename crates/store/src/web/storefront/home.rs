@@ -35,6 +35,8 @@ pub(crate) struct HomeQuery {
 fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> BrandTile {
     let cheapest = items.iter().filter(|p| p.sellable()).map(|p| p.price).min();
     let mut search = name.to_lowercase();
+    search.push(' ');
+    search.push_str(&madd_domain::chat::search_aliases(name));
     for p in items {
         search.push(' ');
         search.push_str(&p.name.to_lowercase());

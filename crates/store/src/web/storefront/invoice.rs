@@ -102,6 +102,21 @@ struct InvoicePage {
     pay_url: Option<String>,
     cs_url: Option<String>,
     live: bool,
+    /// A paid order that failed or was refunded: what happened and what happens next.
+    outcome: Option<Outcome>,
+}
+
+/// What the invoice says about a paid order that did not arrive.
+struct Outcome {
+    refunded: bool,
+    /// Why it failed, in the customer's words (never the seller's balance or our internals).
+    reason: &'static str,
+    /// The supplier's own words, when they are about the customer's order (a refusal).
+    supplier_note: Option<String>,
+    received: String,
+    /// How the money went back, for a refund.
+    refund: Option<String>,
+    cs_url: Option<String>,
 }
 
 pub(crate) async fn invoice(
@@ -115,14 +130,49 @@ pub(crate) async fn invoice(
     let now = app.now_ms();
     // The CS number comes with the catalogue snapshot (settings move its version).
     let catalogue = catalogue_snapshot::current(&app).await?;
-    let cs_url = catalogue.seller_whatsapp.as_ref().map(|seller| {
-        let text = format!("{} {}", t.cs_text, order.code);
-        format!(
-            "https://wa.me/{}?text={}",
-            seller.as_str(),
-            url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
-        )
-    });
+    let cs_link = |text: &str| {
+        catalogue.seller_whatsapp.as_ref().map(|seller| {
+            let text = format!("{text} {}", order.code);
+            format!(
+                "https://wa.me/{}?text={}",
+                seller.as_str(),
+                url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+            )
+        })
+    };
+    let cs_url = cs_link(t.cs_text);
+    let outcome = matches!(order.status, OrderStatus::Failed | OrderStatus::Refunded)
+        .then(|| order.amount_paid)
+        .filter(|paid| paid.is_positive())
+        .map(|paid| Outcome {
+            refunded: order.status == OrderStatus::Refunded,
+            reason: if order.failure_retryable {
+                t.failed_temporary
+            } else {
+                t.failed_rejected
+            },
+            supplier_note: order
+                .failure_reason
+                .as_deref()
+                .filter(|_| !order.failure_retryable)
+                .map(|r| r.chars().take(160).collect()),
+            received: paid.display_spaced(),
+            refund: order.refund_method.as_deref().map(|m| {
+                let method = m
+                    .parse::<madd_domain::RefundMethod>()
+                    .map(|m| m.label().to_string())
+                    .unwrap_or_else(|_| m.to_string());
+                match order
+                    .refund_note
+                    .as_deref()
+                    .filter(|n| !n.trim().is_empty())
+                {
+                    Some(note) => format!("{method} ({note})"),
+                    None => method,
+                }
+            }),
+            cs_url: cs_link(t.failed_cs_text),
+        });
     Ok(render(&InvoicePage {
         t,
         closed,
@@ -152,6 +202,7 @@ pub(crate) async fn invoice(
         pay_url: orders::pay_url(&app, &order),
         cs_url,
         live: !order.status.is_final(),
+        outcome,
     }))
 }
 
