@@ -488,3 +488,301 @@ async fn storefront_in_headless_chromium() {
 
     c.clone().close().await.unwrap();
 }
+
+/// Where an element is on screen: `None` when it is missing.
+async fn on_screen(c: &Client, id: &str) -> Option<(f64, f64, f64)> {
+    let v = c
+        .execute(
+            "const e = document.getElementById(arguments[0]); if (!e) return null; \
+             const r = e.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];",
+            vec![serde_json::json!(id)],
+        )
+        .await
+        .unwrap();
+    let v = v.as_array()?;
+    Some((
+        v[0].as_f64().unwrap(),
+        v[1].as_f64().unwrap(),
+        v[2].as_f64().unwrap(),
+    ))
+}
+
+/// The error `err-{field}` is on the page and inside the viewport as it is (no scrolling).
+async fn error_in_view(c: &Client, field: &str, says: &str) {
+    let id = format!("err-{field}");
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Id(&id))
+        .await
+        .unwrap_or_else(|_| panic!("no error beside {field}"));
+    let text = text_of(c, &format!("#{id}")).await;
+    assert!(text.contains(says), "{field}: {text}");
+    let (top, bottom, height) = on_screen(c, &id).await.unwrap();
+    assert!(
+        top >= 0.0 && bottom <= height,
+        "the {field} error is outside the first viewport: {top}..{bottom} of {height}"
+    );
+    let invalid = c
+        .execute(
+            "return [...document.querySelectorAll('[aria-invalid=true]')].map(e => \
+             e.getAttribute('aria-describedby') || '')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        invalid
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().unwrap().contains(&id)),
+        "the field points at its error: {invalid}"
+    );
+}
+
+async fn value_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// The page fits the viewport's width, and no table cell cuts its text off.
+async fn fits(c: &Client, page: &str) {
+    let v = c
+        .execute(
+            "const cut = [...document.querySelectorAll('td, th')]
+               .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+               .map(e => e.textContent.trim().slice(0, 40));
+             return [document.documentElement.scrollWidth, window.innerWidth, cut];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, inner) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap());
+    assert!(
+        scroll <= inner,
+        "{page} is {scroll} px wide in a {inner} px viewport"
+    );
+    assert_eq!(v[2], serde_json::json!([]), "{page}: text cut off in a table");
+}
+
+/// Both people on a phone (390×844): the customer's mistakes are forgiven in place, a failed
+/// paid order says what happens next, the seller works the dashboard one-handed, and no page
+/// is wider than the phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_first_in_headless_chromium() {
+    let demo = start_demo().await;
+    let browser = start_browser().await;
+    let c = &browser.client;
+    set_viewport(c, 390, 844).await;
+    let url = |p: &str| format!("{}{p}", demo.url);
+    let game = url("/produk/mobile-legends-b");
+
+    // Search by the name people use.
+    c.goto(&url("/")).await.unwrap();
+    fill(c, "input[data-filter]", "ml").await;
+    let shown = c
+        .execute(
+            "return [...document.querySelectorAll('a.tile')].filter(t => !t.hidden).map(t => t.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        shown.to_string().contains("Mobile Legends"),
+        "ml finds Mobile Legends: {shown}"
+    );
+    c.goto(&url("/?q=mlbb")).await.unwrap();
+    c.find(Locator::Css("a.tile[href^='/produk/mobile-legends']"))
+        .await
+        .expect("mlbb finds Mobile Legends without JavaScript too");
+
+    // 1. No nominal picked: the error is beside the nominals, on screen; nothing typed is lost.
+    c.goto(&game).await.unwrap();
+    // The whole "ID (zone)" pasted into the ID field lands in both fields.
+    c.execute(
+        "const t = document.getElementById('target'); t.value = '123456780 (2345)'; \
+         t.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(value_of(c, "#target").await, "123456780");
+    assert_eq!(value_of(c, "#zone").await, "2345");
+    fill(c, "#whatsapp", "0812-3456-7890").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    error_in_view(c, "product", "nominal").await;
+    assert_eq!(value_of(c, "#target").await, "123456780");
+    assert_eq!(value_of(c, "#whatsapp").await, "0812-3456-7890");
+    fits(c, "game page with an error").await;
+
+    // 2. An unknown ID (the supplier says so after the form is sent): beside the ID field.
+    fill(c, "#target", "912345678").await;
+    pick(c, "ML86-S1").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    error_in_view(c, "target", "tidak ditemukan").await;
+    assert_eq!(value_of(c, "#target").await, "912345678");
+    assert_eq!(value_of(c, "#zone").await, "2345");
+    assert_eq!(value_of(c, "#whatsapp").await, "0812-3456-7890");
+
+    // 3. A landline as the WhatsApp number: beside the number, the page opened at it.
+    fill(c, "#target", "123456780").await;
+    fill(c, "#whatsapp", "021-555-1234").await;
+    pick(c, "ML86-S1").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    error_in_view(c, "whatsapp", "telepon rumah").await;
+    assert_eq!(value_of(c, "#target").await, "123456780");
+    assert_eq!(value_of(c, "#whatsapp").await, "021-555-1234");
+
+    // 4. The confirmation shows the whole number; "Ubah pesanan" comes back with everything.
+    fill(c, "#whatsapp", "0812-3456-7890").await;
+    pick(c, "ML86-S1").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    wait_text(c, "whatsapp-shown", "0812-3456-7890", PAGE_WAIT).await;
+    fits(c, "confirmation").await;
+    click(c, Locator::Css("a.back")).await;
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css("input[value='ML86-S1']:checked"))
+        .await
+        .expect("the nominal is still picked");
+    assert_eq!(value_of(c, "#target").await, "123456780");
+    assert_eq!(value_of(c, "#zone").await, "2345");
+    assert_eq!(value_of(c, "#whatsapp").await, "081234567890");
+
+    // 5. A paid order the supplier refuses (ids ending in 2): the seller taps "Proses" in
+    //    "Perlu tindakan"; the customer's invoice says what happened and what comes next.
+    fill(c, "#target", "123456782").await;
+    pick(c, "ML86-S1").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(c, Locator::Id("place")).await;
+    wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
+    fits(c, "invoice").await;
+    pay_on_trakteer(c, 0).await;
+    wait_text(c, "status", "Dibayar", PAGE_WAIT).await;
+    let failing = c.current_url().await.unwrap();
+    let failing_code = failing.path().rsplit('/').next().unwrap().to_string();
+
+    c.goto(&url("/admin")).await.unwrap();
+    fits(c, "/admin/login").await;
+    fill(c, "input[name=username]", "admin").await;
+    fill(c, "input[name=password]", &demo.password).await;
+    click(c, Locator::Css("form[action='/admin/login'] button[type=submit]")).await;
+    wait_text(c, "main", "Perlu tindakan", PAGE_WAIT).await;
+    screenshots(c, "admin-needs-action").await;
+    click(
+        c,
+        Locator::Css(&format!("button[data-code='{failing_code}']")),
+    )
+    .await;
+    wait_text(c, "main", "Pesanan dikirim ke supplier", PAGE_WAIT).await;
+    c.goto(failing.as_str()).await.unwrap();
+    wait_text(c, "status", "Gagal", DELIVERY_WAIT).await;
+    wait_text(c, "failure-reason", "menolak", PAGE_WAIT).await;
+    wait_text(c, "next-step", "mengembalikan dana", PAGE_WAIT).await;
+    let cs = c
+        .find(Locator::Css("#outcome a.cs-button"))
+        .await
+        .expect("a CS link on the failed order")
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(cs.contains(&failing_code), "the CS message names the order: {cs}");
+    screenshots(c, "invoice-failed").await;
+
+    // 6. A payment whose message lost the order code, and short of the amount (so the store
+    //    cannot pair it by itself): the seller attaches it by tapping the suggested order.
+    c.goto(&game).await.unwrap();
+    fill(c, "#target", "123456780").await;
+    fill(c, "#zone", "2345").await;
+    pick(c, "ML86-S1").await;
+    fill(c, "#whatsapp", "0812-3456-7890").await;
+    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(c, Locator::Id("place")).await;
+    wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
+    let open = c.current_url().await.unwrap();
+    let open_code = open.path().rsplit('/').next().unwrap().to_string();
+    let pay = c
+        .find(Locator::Id("pay"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&pay).await.unwrap();
+    fill(c, "#supporter_message", "buat diamond").await;
+    let asked: i64 = value_of(c, "#quantity").await.parse().unwrap();
+    fill(c, "#quantity", &(asked - 1).to_string()).await;
+    click(c, Locator::Css("button[type=submit]")).await;
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Id("transaction-id"))
+        .await
+        .expect("the sandbox took the payment");
+    // Trakteer's webhook is on its way: the seller reloads the page until it is there.
+    let pick_it = format!("button.pick[data-code='{open_code}']");
+    let until = std::time::Instant::now() + PAGE_WAIT;
+    loop {
+        c.goto(&url("/admin/payments")).await.unwrap();
+        if c.find(Locator::Css(&pick_it)).await.is_ok() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "no suggestion for {open_code}: {}",
+            text_of(c, "main").await
+        );
+    }
+    screenshots(c, "admin-payment-suggestion").await;
+    click(c, Locator::Css(&pick_it)).await;
+    wait_text(c, "main", &format!("dicocokkan ke {open_code}"), PAGE_WAIT).await;
+    c.goto(open.as_str()).await.unwrap();
+    wait_text(c, "status", "Kurang Bayar", PAGE_WAIT).await;
+
+    // 7. Every page fits the phone: the storefront's, and each dashboard page in the route table.
+    for page in [
+        "/".to_string(),
+        "/?q=ml".into(),
+        "/produk/mobile-legends-b".into(),
+        "/produk/genshin-impact".into(),
+        "/pulsa".into(),
+        "/pulsa?nomor=081234567890".into(),
+        "/pln/tagihan".into(),
+        "/cek".into(),
+        "/produk/no-such-game".into(),
+        format!("/order/{open_code}"),
+    ] {
+        c.goto(&url(&page)).await.unwrap();
+        fits(c, &page).await;
+    }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let month = madd_domain::report::Month::containing(now_ms).to_string();
+    let admin_pages: Vec<String> = maddstore::web::protected_admin_routes()
+        .into_iter()
+        .filter(|(method, path)| *method == "GET" && !path.ends_with("/csv"))
+        .map(|(_, path)| {
+            path.replace("{code}", &failing_code)
+                .replace("{month}", &month)
+        })
+        .collect();
+    assert!(admin_pages.len() >= 10, "{admin_pages:?}");
+    for page in &admin_pages {
+        c.goto(&url(page)).await.unwrap();
+        wait_text(c, "main", "", PAGE_WAIT).await;
+        fits(c, page).await;
+    }
+    c.goto(&url("/admin/messages")).await.unwrap();
+    set_viewport(c, 1280, 800).await;
+    fits(c, "/admin/messages at 1280").await;
+
+    c.clone().close().await.unwrap();
+}

@@ -17,8 +17,9 @@ use crate::db::{messages, payments};
 use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
 use crate::web::admin::view::{
-    invalid, message_row, non_empty, order_row, parse_day, replacement_note, CsrfForm, FlashQuery,
-    MessageRow, OrderRow,
+    audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
+    non_empty, order_row, parse_day, replacement_note, supplier_action_label,
+    supplier_outcome_label, CsrfForm, FlashQuery, MessageRow, OrderRow,
 };
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageError, PageResult};
@@ -127,6 +128,8 @@ struct OrderPage {
     is_retry: bool,
     can_recheck: bool,
     can_refund: bool,
+    /// A chat with the customer, the message prefilled for the order's state.
+    wa_url: String,
     /// The ways money can go back, for the refund and overpayment forms.
     refund_methods: [RefundMethod; 5],
     /// The overpayment and the form to give it back (`None`: not overpaid).
@@ -171,6 +174,7 @@ pub(crate) async fn order_page(
         is_retry: o.status == OrderStatus::Failed,
         can_recheck: o.can_recheck(),
         can_refund: o.status.can_refund(),
+        wa_url: customer_chat(&o),
         refund_methods: RefundMethod::ALL,
         o: OrderDetail {
             code: o.code.to_string(),
@@ -244,7 +248,7 @@ fn timeline(
             0,
             TimelineEntry {
                 at: clock::human(e.at),
-                kind: "status",
+                kind: "Status",
                 who: e.actor.clone(),
                 detail: e.detail.clone(),
             },
@@ -257,7 +261,7 @@ fn timeline(
             1,
             TimelineEntry {
                 at: clock::human(p.received_at),
-                kind: "pembayaran",
+                kind: "Pembayaran",
                 who: format!("trakteer ({})", p.source),
                 detail: format!(
                     "{} dari {}{net} – transaksi {}",
@@ -272,27 +276,31 @@ fn timeline(
             2,
             TimelineEntry {
                 at: clock::human(r.at),
-                kind: "supplier",
-                who: r.action.clone(),
-                detail: format!("{}: {}", r.outcome, r.detail),
+                kind: "Supplier",
+                who: supplier_action_label(&r.action).to_string(),
+                detail: format!("{}: {}", supplier_outcome_label(&r.outcome), r.detail),
             },
         ));
     }
     for m in msgs {
         let state = match &m.last_error {
-            Some(e) => format!("{} ({e})", m.state.as_str()),
-            None => m.state.as_str().to_string(),
+            Some(e) => format!("{} ({e})", message_state_label(m.state)),
+            None => message_state_label(m.state).to_string(),
         };
         all.push((
             m.created_at,
             3,
             TimelineEntry {
                 at: clock::human(m.created_at),
-                kind: "pesan",
-                who: format!("ke {}", m.audience),
+                kind: "WhatsApp",
+                who: format!("ke {}", audience_label(&m.audience)),
                 detail: match replacement_note(m) {
-                    Some(note) => format!("{} #{} – {state} – {note}", m.kind, m.id),
-                    None => format!("{} – {state}", m.kind),
+                    Some(note) => format!(
+                        "{} #{} – {state} – {note}",
+                        message_kind_label(&m.kind),
+                        m.id
+                    ),
+                    None => format!("{} – {state}", message_kind_label(&m.kind)),
                 },
             },
         ));

@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::clock::{self, WIB};
 use crate::db::messages;
 use crate::db::orders::Order;
+use madd_domain::OrderStatus;
 use crate::error::AppError;
 use crate::service::catalog_sync;
 use crate::web::page::PageError;
@@ -21,6 +22,10 @@ pub(crate) struct OrderRow {
     pub(crate) account: String,
     pub(crate) total: String,
     pub(crate) paid: String,
+    /// Paid and not yet with the supplier: "Proses" places it.
+    pub(crate) can_process: bool,
+    /// A WhatsApp chat with the customer, the message prefilled for the order's state.
+    pub(crate) wa_url: String,
 }
 
 pub(crate) fn order_row(o: &Order) -> OrderRow {
@@ -36,7 +41,33 @@ pub(crate) fn order_row(o: &Order) -> OrderRow {
         },
         total: o.amount_due.display_spaced(),
         paid: o.amount_paid.display_spaced(),
+        can_process: o.can_process(),
+        wa_url: customer_chat(o),
     }
+}
+
+/// `wa.me` with a message to the customer that fits the order's state.
+pub(crate) fn customer_chat(o: &Order) -> String {
+    let text = match o.status {
+        OrderStatus::Failed => format!(
+            "Halo kak, mohon maaf pesanan {} ({}) gagal diproses. Kami bisa kirim ulang atau \
+             mengembalikan dana; untuk refund, boleh kirim nomor GoPay/DANA/OVO atau rekeningnya?",
+            o.code, o.product_name
+        ),
+        OrderStatus::Underpaid => format!(
+            "Halo kak, pembayaran pesanan {} ({}) masih kurang {}. Sisanya bisa dibayar lewat \
+             halaman pesanan ya.",
+            o.code,
+            o.product_name,
+            o.shortfall().display_spaced()
+        ),
+        _ => format!("Halo kak, soal pesanan {} ({}):", o.code, o.product_name),
+    };
+    format!(
+        "https://wa.me/{}?text={}",
+        o.whatsapp.as_str(),
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    )
 }
 
 pub(crate) struct MessageRow {
@@ -70,9 +101,9 @@ pub(crate) fn message_row(m: &messages::Message) -> MessageRow {
         id: m.id,
         created: clock::human(m.created_at),
         to: m.recipient.local(),
-        audience: m.audience.clone(),
-        kind: m.kind.clone(),
-        state: m.state.as_str(),
+        audience: audience_label(&m.audience).to_string(),
+        kind: message_kind_label(&m.kind).to_string(),
+        state: message_state_label(m.state),
         error: m.last_error.clone(),
         attempts: m.attempts,
         body: m.body.clone(),
@@ -173,5 +204,75 @@ pub(crate) fn check_label(name: &str) -> &'static str {
         "seller" => "WhatsApp penjual",
         "webhooks" => "Webhook",
         _ => "Lainnya",
+    }
+}
+
+// The seller reads Indonesian: the stored names (kinds, states, actions) are for code and logs.
+
+pub(crate) fn audience_label(audience: &str) -> &str {
+    match audience {
+        "customer" => "pembeli",
+        "seller" => "penjual",
+        other => other,
+    }
+}
+
+pub(crate) fn message_kind_label(kind: &str) -> &str {
+    match kind {
+        "order_created" => "Tagihan & link bayar",
+        "payment_received" => "Pembayaran diterima",
+        "payment_short" => "Pembayaran kurang",
+        "order_delivered" => "Pesanan terkirim + SN",
+        "order_failed" => "Pesanan gagal",
+        "order_expired" => "Pesanan kedaluwarsa",
+        "chat_reply" => "Balasan chat",
+        "seller_new_order" => "Pesanan baru",
+        "seller_payment_received" => "Pembayaran masuk",
+        "seller_order_failed" => "Gagal di supplier",
+        "seller_order_stuck" => "Pesanan tersangkut",
+        "seller_refund_needed" => "Perlu refund",
+        "seller_unmatched_payment" => "Pembayaran belum cocok",
+        "seller_late_payment" => "Bayar setelah kedaluwarsa",
+        "seller_low_balance" => "Saldo supplier menipis",
+        "seller_customer_message" => "Chat dari pembeli",
+        other => other,
+    }
+}
+
+pub(crate) fn message_state_label(state: messages::MessageState) -> &'static str {
+    use messages::MessageState as S;
+    match state {
+        S::Queued => "antre",
+        S::Sent => "terkirim",
+        S::Delivered => "sampai",
+        S::Read => "dibaca",
+        S::Failed => "gagal",
+    }
+}
+
+pub(crate) fn supplier_action_label(action: &str) -> &str {
+    match action {
+        "order" => "Pesan ke supplier",
+        "callback" => "Kabar dari supplier",
+        "status" => "Cek status",
+        "reconcile" => "Cari di riwayat supplier",
+        other => other,
+    }
+}
+
+pub(crate) fn supplier_outcome_label(outcome: &str) -> &str {
+    match outcome {
+        "accepted" => "diterima",
+        "rejected" => "ditolak",
+        "unknown" => "tanpa jawaban",
+        "waiting" => "menunggu",
+        "processing" => "diproses",
+        "success" => "sukses",
+        "error" => "gagal",
+        "found" => "ditemukan",
+        "not_found" => "tidak ada",
+        "unavailable" => "tidak bisa dicek",
+        "unresolved" => "belum pasti",
+        other => other,
     }
 }
