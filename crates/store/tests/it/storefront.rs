@@ -473,3 +473,87 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    order_form_errors_keep_every_input_and_sit_beside_their_field,
+    |s: TestStore| async move {
+        // Every field wrong or missing at once: each error beside its own field, all kept.
+        let (status, html) = s
+            .post_form(
+                "/checkout",
+                &[
+                    ("brand", "mobile-legends-b"),
+                    ("product", ""),
+                    ("target", "12"),
+                    ("zone", "2345"),
+                    ("whatsapp", ""),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        for id in ["err-product", "err-target", "err-whatsapp"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+        }
+        assert!(html.contains("Pilih nominal terlebih dahulu"), "{html}");
+        assert!(html.contains("Isi nomor WhatsApp"), "{html}");
+        assert!(html.contains("aria-describedby=\"err-target hint nick\""), "{html}");
+        assert!(html.contains("value=\"12\""), "the ID is kept: {html}");
+        assert!(html.contains("value=\"2345\""), "the zone is kept: {html}");
+        // The first wrong field takes the focus.
+        assert_eq!(html.matches(" autofocus").count(), 1, "{html}");
+
+        // "ID (zone)" pasted into the ID, the zone field left empty.
+        let (status, html) = s
+            .post_form(
+                "/checkout",
+                &[
+                    ("brand", "mobile-legends-b"),
+                    ("product", "ML86-S1"),
+                    ("target", "123456780 (2345)"),
+                    ("zone", ""),
+                    ("whatsapp", "0812-3456-7890"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("123456780 (2345)"), "{html}");
+        assert!(html.contains("0812-3456-7890"), "the full number to confirm: {html}");
+
+        // "Ubah pesanan" brings everything back.
+        let back = html
+            .split("class=\"back\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let (status, form) = s.page(&back).await;
+        assert_eq!(status, 200, "{back}");
+        assert!(form.contains("value=\"123456780\""), "{back}: {form}");
+        assert!(form.contains("value=\"2345\""), "{form}");
+        assert!(form.contains("value=\"081234567890\""), "{form}");
+        assert!(
+            form.contains("value=\"ML86-S1\" required checked"),
+            "the nominal is picked again: {form}"
+        );
+
+        // An unknown ID is the ID field's error, in plain words.
+        let (status, html) = s
+            .post_form(
+                "/checkout",
+                &[
+                    ("product", "ML86-S1"),
+                    ("target", "912345678"),
+                    ("zone", "2345"),
+                    ("whatsapp", "0812-3456-7890"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(
+            html.contains("id=\"err-target\">Akun game dengan ID ini tidak ditemukan"),
+            "{html}"
+        );
+        s
+    }
+);
