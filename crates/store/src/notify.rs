@@ -162,33 +162,47 @@ pub fn payment_short(
     }
 }
 
+/// The seller's notice of a payment: this payment (what came in and what the store keeps of it)
+/// and the order's running total are told apart, so each amount means one thing.
 pub fn seller_payment(
     f: &OrderFacts,
-    paid_total: Rupiah,
+    this_payment: Rupiah,
     net: Option<Rupiah>,
+    paid_total: Rupiah,
     fully_paid: bool,
     auto: bool,
 ) -> Notice {
     let state = match (fully_paid, auto) {
-        (true, true) => "LUNAS – diproses otomatis.",
-        (true, false) => "LUNAS – siap diproses, buka link lalu tekan Proses.",
-        (false, _) => "KURANG BAYAR – pelanggan diminta melunasi.",
+        (true, true) => "LUNAS – diproses otomatis.".to_string(),
+        (true, false) => format!(
+            "LUNAS – balas *proses {}* atau buka link lalu tekan Proses.",
+            f.code
+        ),
+        (false, _) => format!(
+            "KURANG BAYAR {} – pelanggan diminta melunasi.",
+            f.amount_due - paid_total
+        ),
     };
-    let net = net.map(|n| format!(" (bersih {n})")).unwrap_or_default();
+    let net = net.map(|n| format!(", bersih {n}")).unwrap_or_default();
+    let total = if paid_total == this_payment {
+        String::new()
+    } else {
+        format!(" Total dibayar {paid_total}.")
+    };
     Notice {
         audience: Audience::Seller,
         kind: "seller_payment_received",
         text: format!(
-            "💰 Pembayaran *{code}*: {paid_total}{net} dari {total}. {state}\n{admin}",
+            "💰 Pembayaran *{code}* masuk {this_payment}{net} (tagihan {due}).{total} {state}\n{admin}",
             code = f.code,
-            total = f.amount_due,
+            due = f.amount_due,
             admin = f.admin_url,
         ),
         params: vec![
             f.code.to_string(),
             paid_total.to_string(),
             f.amount_due.to_string(),
-            state.to_string(),
+            state,
             f.admin_url.clone(),
         ],
     }
@@ -371,6 +385,41 @@ mod tests {
             track_url: "http://s/order/MS-7K3Q9XW2".into(),
             admin_url: "http://s/admin/orders/MS-7K3Q9XW2".into(),
         }
+    }
+
+    #[test]
+    fn a_seller_payment_notice_keeps_this_payment_and_the_total_apart() {
+        let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
+        let rule = TargetRule::for_product(Category::Game, "Mobile Legends B");
+        let account = GameAccount::parse(&rule, "123456780", Some("2345")).unwrap();
+        let f = facts(&code, &account, None);
+        // The rest of an underpaid order: Rp 7.000 now (Rp 6.595 net), Rp 22.000 in all.
+        let n = seller_payment(
+            &f,
+            Rupiah::new(7_000),
+            Some(Rupiah::new(6_595)),
+            Rupiah::new(22_000),
+            true,
+            false,
+        );
+        assert!(
+            n.text.contains("masuk Rp7.000, bersih Rp6.595"),
+            "{}",
+            n.text
+        );
+        assert!(n.text.contains("Total dibayar Rp22.000"), "{}", n.text);
+        assert!(n.text.contains("balas *proses MS-7K3Q9XW2*"), "{}", n.text);
+        // A first payment short of the bill: no total to repeat, the shortfall said.
+        let n = seller_payment(
+            &f,
+            Rupiah::new(15_000),
+            None,
+            Rupiah::new(15_000),
+            false,
+            false,
+        );
+        assert!(!n.text.contains("Total dibayar"), "{}", n.text);
+        assert!(n.text.contains("KURANG BAYAR Rp7.000"), "{}", n.text);
     }
 
     #[test]

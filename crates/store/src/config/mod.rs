@@ -74,6 +74,9 @@ pub struct Config {
     /// Whether `public_url` was configured; when not, it follows the address actually bound.
     pub public_url_set: bool,
     pub fulfilment: Fulfilment,
+    /// Whether the seller hears of new orders before they are paid (`seller_notice = "all"`;
+    /// the default `"paid"` spares them abandoned checkouts). A dashboard setting overrides it.
+    pub notify_unpaid: bool,
     pub supplier: SupplierChoice,
     /// VIP Reseller's API (used when `supplier` is `VipReseller`).
     pub vip: Vip,
@@ -296,6 +299,7 @@ impl Config {
             "auto" => Fulfilment::Auto,
             _ => Fulfilment::Manual,
         };
+        let notify_unpaid = choice("seller_notice", &["paid", "all"])? == "all";
         let supplier = match choice("supplier", &["sandbox", "vip-reseller"])?.as_str() {
             "vip-reseller" => SupplierChoice::VipReseller,
             _ => SupplierChoice::Sandbox,
@@ -322,6 +326,7 @@ impl Config {
             public_url_set: get("public_url").is_some(),
             public_url,
             fulfilment,
+            notify_unpaid,
             supplier,
             vip: Vip::read(&values)?,
             markup: Markup {
@@ -382,6 +387,7 @@ pub const KEYS: &[&str] = &[
     "listen",
     "public_url",
     "fulfilment",
+    "seller_notice",
     "supplier",
     "vip_api_url",
     "vip_api_id",

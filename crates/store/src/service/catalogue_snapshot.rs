@@ -39,6 +39,10 @@ pub struct Catalogue {
     /// The seller's number as customers see it (the dashboard's setting, else
     /// `MADD_SELLER_WHATSAPP`): the storefront's CS links.
     pub seller_whatsapp: Option<madd_domain::PhoneNumber>,
+    /// Paid orders wait for the seller's "Proses" (the invoice tells the customer so).
+    pub manual_fulfilment: bool,
+    /// When the seller answers, as the seller wrote it.
+    pub seller_hours: String,
     /// The admin fee customers are quoted (the order's transaction charges the one stored then).
     pub customer_fee: madd_domain::CustomerFee,
     /// Where each product code sits in `products`.
@@ -209,6 +213,8 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
         products,
         closed: store_state::paused(conn).await?,
         popular_codes: crate::db::storefront::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+        manual_fulfilment: settings.fulfilment == crate::config::Fulfilment::Manual,
+        seller_hours: settings.seller_hours,
         seller_whatsapp: settings.seller_whatsapp,
         customer_fee: settings.customer_fee,
         rendered: Default::default(),

@@ -23,3 +23,4 @@ pub mod refunds;
 pub mod report;
 pub mod settings;
 pub mod store_checks;
+pub mod store_switch;

@@ -279,14 +279,17 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             now,
         )
         .await?;
-        outbox::to_seller(
-            &app.config,
-            &mut tx,
-            Some(order.id),
-            &notify::seller_new_order(&f, &order.whatsapp.local()),
-            now,
-        )
-        .await?;
+        // Abandoned checkouts would buzz the seller's phone: unpaid orders only when asked for.
+        if settings::on(&mut tx, &app.config).await?.notify_unpaid {
+            outbox::to_seller(
+                &app.config,
+                &mut tx,
+                Some(order.id),
+                &notify::seller_new_order(&f, &order.whatsapp.local()),
+                now,
+            )
+            .await?;
+        }
         jobs::schedule(
             &mut tx,
             JobKind::ExpireOrder,

@@ -259,7 +259,7 @@ pub async fn settle(
                 &app.config,
                 tx,
                 Some(order.id),
-                &notify::seller_payment(&f, paid_total, net, true, auto),
+                &notify::seller_payment(&f, amount, net, paid_total, true, auto),
                 now,
             )
             .await?;
@@ -300,7 +300,7 @@ pub async fn settle(
                 &app.config,
                 tx,
                 Some(order.id),
-                &notify::seller_payment(&f, paid_total, net, false, auto),
+                &notify::seller_payment(&f, amount, net, paid_total, false, auto),
                 now,
             )
             .await?;

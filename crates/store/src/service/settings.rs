@@ -21,8 +21,23 @@ pub enum Kind {
     Percent,
     Rupiah,
     Phone,
-    Fulfilment,
+    /// One of a few values: `(stored value, what the seller reads)`.
+    Choice(&'static [(&'static str, &'static str)]),
+    /// A short line of text shown to customers (no line breaks).
+    Text,
 }
+
+/// How paid orders reach the supplier.
+pub const FULFILMENT_CHOICES: &[(&str, &str)] = &[
+    ("manual", "Manual: penjual menekan Proses"),
+    ("auto", "Otomatis: langsung ke supplier setelah lunas"),
+];
+
+/// Which new orders the seller hears of on WhatsApp.
+pub const SELLER_NOTICE_CHOICES: &[(&str, &str)] = &[
+    ("paid", "Hanya yang sudah dibayar"),
+    ("all", "Semua, juga yang belum dibayar"),
+];
 
 pub struct Spec {
     pub key: &'static str,
@@ -132,8 +147,20 @@ pub const SPECS: &[Spec] = &[
     Spec {
         key: "fulfilment",
         label: "Pemrosesan pesanan",
-        help: "manual: penjual menekan Proses; auto: langsung ke supplier setelah lunas.",
-        kind: Kind::Fulfilment,
+        help: "Otomatis: pesanan lunas langsung dikirim ke supplier.",
+        kind: Kind::Choice(FULFILMENT_CHOICES),
+    },
+    Spec {
+        key: "seller_notice",
+        label: "Kabari penjual soal pesanan baru",
+        help: "Pesanan yang belum dibayar sering ditinggal; pembayaran selalu dikabarkan.",
+        kind: Kind::Choice(SELLER_NOTICE_CHOICES),
+    },
+    Spec {
+        key: "seller_hours",
+        label: "Jam layanan penjual",
+        help: "Ditampilkan ke pembeli saat pesanan menunggu diproses manual, mis. 08.00–22.00 WIB.",
+        kind: Kind::Text,
     },
     Spec {
         key: "low_balance_threshold",
@@ -166,6 +193,10 @@ pub struct Settings {
     pub seller_whatsapp: Option<PhoneNumber>,
     pub fulfilment: Fulfilment,
     pub low_balance_threshold: Rupiah,
+    /// Whether the seller hears of orders that are not paid yet.
+    pub notify_unpaid: bool,
+    /// When the seller answers (customers waiting on a manual order are told).
+    pub seller_hours: String,
     /// Each setting's value as text (normalised) and whether it was set from the dashboard.
     pub values: BTreeMap<&'static str, (String, bool)>,
 }
@@ -200,6 +231,8 @@ fn default_text(config: &Config, key: &str) -> String {
             Fulfilment::Manual => "manual".into(),
         },
         "low_balance_threshold" => config.low_balance_threshold.amount().to_string(),
+        "seller_notice" => if config.notify_unpaid { "all" } else { "paid" }.into(),
+        "seller_hours" => "08.00–22.00 WIB".into(),
         k if k.ends_with("_percent") => "0.00".into(),
         _ => "0".into(),
     }
@@ -235,11 +268,23 @@ pub fn normalise(spec: &Spec, input: &str) -> Result<String, String> {
                 .map(|p| p.as_str().to_string())
                 .map_err(|e| e.to_string())
         }
-        Kind::Fulfilment => match input.to_ascii_lowercase().as_str() {
-            "manual" => Ok("manual".into()),
-            "auto" => Ok("auto".into()),
-            _ => Err("pilih manual atau auto".into()),
-        },
+        Kind::Choice(choices) => {
+            let wanted = input.to_ascii_lowercase();
+            choices
+                .iter()
+                .find(|(value, _)| *value == wanted)
+                .map(|(value, _)| value.to_string())
+                .ok_or_else(|| {
+                    let names: Vec<&str> = choices.iter().map(|(v, _)| *v).collect();
+                    format!("pilih salah satu: {}", names.join(", "))
+                })
+        }
+        Kind::Text => {
+            if input.chars().count() > 80 || input.chars().any(char::is_control) {
+                return Err("paling banyak 80 huruf, satu baris".into());
+            }
+            Ok(input.to_string())
+        }
     }
 }
 
@@ -301,6 +346,8 @@ pub fn resolve(config: &Config, stored: &[(String, String)]) -> Settings {
             Fulfilment::Manual
         },
         low_balance_threshold: rp("low_balance_threshold"),
+        notify_unpaid: text("seller_notice") == "all",
+        seller_hours: text("seller_hours").to_string(),
         values,
     }
 }

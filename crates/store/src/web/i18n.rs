@@ -60,6 +60,8 @@ pub struct Texts {
     pub pay_rest: &'static str,
     pub pay_note: &'static str,
     pub scan_qr: &'static str,
+    /// Numbered payment steps on the invoice (the amount and the code are added by the page).
+    pub pay_steps: [&'static str; 4],
     pub underpaid_note: &'static str,
     pub serial: &'static str,
     pub token: &'static str,
@@ -68,6 +70,10 @@ pub struct Texts {
     pub ask_cs: &'static str,
     pub auto_update: &'static str,
     pub cs_text: &'static str,
+    /// The first line of a chat from the floating CS button.
+    pub cs_hello: &'static str,
+    /// The floating CS button's label.
+    pub cs_button: &'static str,
     pub phone_label: &'static str,
     pub phone_hint: &'static str,
     pub check_operator: &'static str,
@@ -103,6 +109,10 @@ pub struct Texts {
     pub failed_cs_text: &'static str,
     pub refunded_title: &'static str,
     pub refunded_via: &'static str,
+    /// A paid order waiting for the seller in manual mode: the wait, then the seller's hours.
+    pub manual_wait: &'static str,
+    pub seller_hours: &'static str,
+    pub processing_wait: &'static str,
 }
 
 pub static ID: Texts = Texts {
@@ -151,10 +161,16 @@ pub static ID: Texts = Texts {
     still_owed: "Kurang",
     pay_before: "Bayar sebelum",
     time_left: "Sisa waktu",
-    pay_trakteer: "Bayar via Trakteer (QRIS)",
+    pay_trakteer: "Bayar di Trakteer",
     pay_rest: "Bayar kekurangan via Trakteer",
     pay_note: "Jangan ubah pesan dukungan di Trakteer: kode pesanan dipakai untuk mencocokkan pembayaran.",
-    scan_qr: "Scan untuk membuka halaman pembayaran di HP lain",
+    scan_qr: "Bukan QRIS: pindai dengan kamera HP lain untuk membuka halaman bayar di sana.",
+    pay_steps: [
+        "Tekan “Bayar di Trakteer”. Trakteer menghitung dalam “koin”: 1 koin = Rp 1.000, jumlahnya sudah diisi.",
+        "Biarkan “pesan dukungan” apa adanya: isinya kode pesananmu.",
+        "Pilih QRIS, GoPay, DANA, OVO atau ShopeePay, lalu bayar.",
+        "Selesai bayar? Kembali ke halaman ini (link-nya juga ada di WhatsApp-mu): status berubah sendiri.",
+    ],
     underpaid_note: "Pembayaran kurang. Bayar sisanya agar pesanan diproses.",
     serial: "SN",
     token: "Token listrik",
@@ -163,6 +179,8 @@ pub static ID: Texts = Texts {
     ask_cs: "Tanya CS via WhatsApp",
     auto_update: "Status diperbarui otomatis.",
     cs_text: "Halo Madd Store, saya mau tanya pesanan",
+    cs_hello: "Halo Madd Store, saya mau tanya",
+    cs_button: "Chat CS",
     phone_label: "Nomor HP",
     phone_hint: "Operator dikenali dari awalan nomor (0812 Telkomsel, 0857 Indosat, 0817 XL, …).",
     check_operator: "Cek operator",
@@ -196,6 +214,9 @@ pub static ID: Texts = Texts {
     failed_cs_text: "Halo Madd Store, pesanan saya gagal. Mohon dibantu kirim ulang atau refund:",
     refunded_title: "Dana sudah dikembalikan",
     refunded_via: "Dikembalikan lewat",
+    manual_wait: "Pembayaran diterima. Penjual memproses pesanan satu per satu, biasanya dalam 15 menit; di luar jam layanan, pada jam buka berikutnya. Kabar selanjutnya dikirim lewat WhatsApp.",
+    seller_hours: "Jam layanan",
+    processing_wait: "Pesanan sedang diproses penyedia, biasanya selesai dalam 1–5 menit. Halaman ini diperbarui sendiri.",
 };
 
 pub static EN: Texts = Texts {
@@ -244,10 +265,16 @@ pub static EN: Texts = Texts {
     still_owed: "Still owed",
     pay_before: "Pay before",
     time_left: "Time left",
-    pay_trakteer: "Pay with Trakteer (QRIS)",
+    pay_trakteer: "Pay on Trakteer",
     pay_rest: "Pay the rest with Trakteer",
     pay_note: "Do not change the support message on Trakteer: the order code matches your payment.",
-    scan_qr: "Scan to open the payment page on another phone",
+    scan_qr: "Not a QRIS code: scan it with another phone's camera to open the payment page there.",
+    pay_steps: [
+        "Tap “Pay on Trakteer”. Trakteer counts in “koin” (units): 1 koin = Rp 1,000, already filled in.",
+        "Leave the “pesan dukungan” (support message) as it is: it holds your order code.",
+        "Choose QRIS, GoPay, DANA, OVO or ShopeePay and pay.",
+        "Paid? Come back to this page (the link is in your WhatsApp too): the status changes by itself.",
+    ],
     underpaid_note: "The payment was short. Pay the rest to have the order processed.",
     serial: "SN",
     token: "Electricity token",
@@ -256,6 +283,8 @@ pub static EN: Texts = Texts {
     ask_cs: "Ask support on WhatsApp",
     auto_update: "The status updates by itself.",
     cs_text: "Hello Madd Store, I have a question about order",
+    cs_hello: "Hello Madd Store, I have a question",
+    cs_button: "Chat with us",
     phone_label: "Phone number",
     phone_hint: "The operator is recognised from the prefix (0812 Telkomsel, 0857 Indosat, 0817 XL, …).",
     check_operator: "Find operator",
@@ -289,6 +318,9 @@ pub static EN: Texts = Texts {
     failed_cs_text: "Hello Madd Store, my order failed. Please resend or refund it:",
     refunded_title: "Your money was refunded",
     refunded_via: "Refunded via",
+    manual_wait: "Payment received. The seller processes orders one by one, usually within 15 minutes; outside service hours, at the next opening. Updates come on WhatsApp.",
+    seller_hours: "Service hours",
+    processing_wait: "The provider is processing the order; it usually takes 1–5 minutes. This page updates itself.",
 };
 
 /// The visitor's language, from the `madd_lang` cookie (Indonesian unless it says `en`).
@@ -453,11 +485,18 @@ mod error_text_tests {
             phone_error(&EN, &p),
             "0215551234 is a landline, not a WhatsApp mobile number"
         );
-        assert!(phone_error(&ID, &p).starts_with(char::is_uppercase));
+        assert_eq!(
+            phone_error(&ID, &p),
+            "0215551234 adalah nomor telepon rumah/kantor, bukan nomor WhatsApp seluler"
+        );
+        assert_eq!(
+            phone_error(&ID, &PhoneError::Empty),
+            "Isi nomor WhatsApp (contoh 0812-3456-7890)"
+        );
         let a = crate::error::AppError::not_found("account_not_found", "Akun");
         assert_eq!(
             app_error(&EN, &a),
-            "No game account with this ID was found."
+            "No game account with this ID was found: check the ID (and zone) on your in-game profile."
         );
         assert_eq!(app_error(&ID, &a), a.public_message());
     }

@@ -29,7 +29,7 @@ use crate::app::App;
 /// startup; the dashboard's routes are [`admin_table`], which the access test walks too).
 pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
-    use storefront::{art, bill, brand, checkout, home, invoice, language, pulsa, track};
+    use storefront::{art, bill, brand, checkout, home, invoice, language, pulsa, support, track};
 
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
         app.config.lookup_rate_per_minute,
@@ -51,6 +51,7 @@ pub fn router(app: App) -> Router {
         .route("/order/{code}", get(invoice::invoice))
         .route("/order/{code}/qr.svg", get(invoice::qr_code))
         .route("/cek", get(track::cek_form).post(track::cek))
+        .route("/cs", get(support::support))
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))
         .route("/static/{file}", get(assets::serve))
@@ -101,6 +102,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post(PUBLIC_PATH, login::login)
         .post("/logout", login::logout)
         .get("/", dashboard::dashboard)
+        .post("/store", dashboard::store_switch)
         .get("/orders", orders::orders_list)
         .get("/orders/{code}", orders::order_page)
         .post("/orders/{code}/process", orders::process)

@@ -567,7 +567,11 @@ async fn fits(c: &Client, page: &str) {
         scroll <= inner,
         "{page} is {scroll} px wide in a {inner} px viewport"
     );
-    assert_eq!(v[2], serde_json::json!([]), "{page}: text cut off in a table");
+    assert_eq!(
+        v[2],
+        serde_json::json!([]),
+        "{page}: text cut off in a table"
+    );
 }
 
 /// Both people on a phone (390×844): the customer's mistakes are forgiven in place, a failed
@@ -614,7 +618,11 @@ async fn phone_first_in_headless_chromium() {
     assert_eq!(value_of(c, "#target").await, "123456780");
     assert_eq!(value_of(c, "#zone").await, "2345");
     fill(c, "#whatsapp", "0812-3456-7890").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     error_in_view(c, "product", "nominal").await;
     assert_eq!(value_of(c, "#target").await, "123456780");
     assert_eq!(value_of(c, "#whatsapp").await, "0812-3456-7890");
@@ -623,7 +631,11 @@ async fn phone_first_in_headless_chromium() {
     // 2. An unknown ID (the supplier says so after the form is sent): beside the ID field.
     fill(c, "#target", "912345678").await;
     pick(c, "ML86-S1").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     error_in_view(c, "target", "tidak ditemukan").await;
     assert_eq!(value_of(c, "#target").await, "912345678");
     assert_eq!(value_of(c, "#zone").await, "2345");
@@ -633,7 +645,11 @@ async fn phone_first_in_headless_chromium() {
     fill(c, "#target", "123456780").await;
     fill(c, "#whatsapp", "021-555-1234").await;
     pick(c, "ML86-S1").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     error_in_view(c, "whatsapp", "telepon rumah").await;
     assert_eq!(value_of(c, "#target").await, "123456780");
     assert_eq!(value_of(c, "#whatsapp").await, "021-555-1234");
@@ -641,7 +657,11 @@ async fn phone_first_in_headless_chromium() {
     // 4. The confirmation shows the whole number; "Ubah pesanan" comes back with everything.
     fill(c, "#whatsapp", "0812-3456-7890").await;
     pick(c, "ML86-S1").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     wait_text(c, "whatsapp-shown", "0812-3456-7890", PAGE_WAIT).await;
     fits(c, "confirmation").await;
     click(c, Locator::Css("a.back")).await;
@@ -658,12 +678,18 @@ async fn phone_first_in_headless_chromium() {
     //    "Perlu tindakan"; the customer's invoice says what happened and what comes next.
     fill(c, "#target", "123456782").await;
     pick(c, "ML86-S1").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     click(c, Locator::Id("place")).await;
     wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
     fits(c, "invoice").await;
     pay_on_trakteer(c, 0).await;
     wait_text(c, "status", "Dibayar", PAGE_WAIT).await;
+    // Manual mode: the customer is told how long the seller usually takes, and when they work.
+    wait_text(c, "waiting", "Jam layanan", PAGE_WAIT).await;
     let failing = c.current_url().await.unwrap();
     let failing_code = failing.path().rsplit('/').next().unwrap().to_string();
 
@@ -671,7 +697,11 @@ async fn phone_first_in_headless_chromium() {
     fits(c, "/admin/login").await;
     fill(c, "input[name=username]", "admin").await;
     fill(c, "input[name=password]", &demo.password).await;
-    click(c, Locator::Css("form[action='/admin/login'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/admin/login'] button[type=submit]"),
+    )
+    .await;
     wait_text(c, "main", "Perlu tindakan", PAGE_WAIT).await;
     screenshots(c, "admin-needs-action").await;
     click(
@@ -692,7 +722,10 @@ async fn phone_first_in_headless_chromium() {
         .await
         .unwrap()
         .unwrap();
-    assert!(cs.contains(&failing_code), "the CS message names the order: {cs}");
+    assert!(
+        cs.contains(&failing_code),
+        "the CS message names the order: {cs}"
+    );
     screenshots(c, "invoice-failed").await;
 
     // 6. A payment whose message lost the order code, and short of the amount (so the store
@@ -702,7 +735,11 @@ async fn phone_first_in_headless_chromium() {
     fill(c, "#zone", "2345").await;
     pick(c, "ML86-S1").await;
     fill(c, "#whatsapp", "0812-3456-7890").await;
-    click(c, Locator::Css("form[action='/checkout'] button[type=submit]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
     click(c, Locator::Id("place")).await;
     wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
     let open = c.current_url().await.unwrap();

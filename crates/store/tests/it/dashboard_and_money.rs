@@ -1039,7 +1039,17 @@ both_backends!(
         );
         assert!(!html.contains("0812 <b>"));
         assert!(html.contains("admin:seller"), "who did it");
-        assert!(html.contains("pembayaran") && html.contains("supplier") && html.contains("pesan"));
+        // Every source is on the timeline, in the seller's words.
+        for kind in [
+            "<i>Pembayaran</i>",
+            "<i>Supplier</i>",
+            "<i>WhatsApp</i>",
+            "<i>Status</i>",
+        ] {
+            assert!(html.contains(kind), "{kind}: {html}");
+        }
+        assert!(html.contains("Pesan ke supplier"), "{html}");
+        assert!(!html.contains("order_created"), "no code names: {html}");
         // The refunded order is in this month's report with what went back.
         let month = madd_domain::Month::containing(s.app().now_ms());
         let r = maddstore::service::report::monthly_report(s.app(), month)

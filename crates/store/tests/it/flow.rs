@@ -624,3 +624,31 @@ both_backends!(
         s
     }
 );
+
+/// By default the seller hears of an order once it is paid (abandoned checkouts stay quiet), with
+/// the reply that processes it; `seller_notice = all` (the tests' setting) tells of every order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seller_hears_of_paid_orders_only_by_default() {
+    let s = TestStore::start(crate::common::Backend::Sqlite, |env| {
+        env.remove("MADD_SELLER_NOTICE");
+    })
+    .await;
+    let abandoned = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+    let order = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+    s.settle().await;
+    assert_eq!(s.inbox(CUSTOMER).len(), 2, "both invoices went out");
+    assert!(s.inbox(SELLER).is_empty(), "no notice for unpaid orders");
+
+    let code = code_of(&order);
+    s.pay(units(&order), &code).await;
+    let seller = s.inbox(SELLER);
+    assert_eq!(seller.len(), 1, "{seller:?}");
+    assert!(seller[0].body.contains(&code), "{}", seller[0].body);
+    assert!(
+        seller[0].body.contains(&format!("balas *proses {code}*")),
+        "{}",
+        seller[0].body
+    );
+    assert!(!seller[0].body.contains(&code_of(&abandoned)));
+    s.stop().await;
+}

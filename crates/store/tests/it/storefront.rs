@@ -496,7 +496,10 @@ both_backends!(
         }
         assert!(html.contains("Pilih nominal terlebih dahulu"), "{html}");
         assert!(html.contains("Isi nomor WhatsApp"), "{html}");
-        assert!(html.contains("aria-describedby=\"err-target hint nick\""), "{html}");
+        assert!(
+            html.contains("aria-describedby=\"err-target hint nick\""),
+            "{html}"
+        );
         assert!(html.contains("value=\"12\""), "the ID is kept: {html}");
         assert!(html.contains("value=\"2345\""), "the zone is kept: {html}");
         // The first wrong field takes the focus.
@@ -517,7 +520,10 @@ both_backends!(
             .await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("123456780 (2345)"), "{html}");
-        assert!(html.contains("0812-3456-7890"), "the full number to confirm: {html}");
+        assert!(
+            html.contains("0812-3456-7890"),
+            "the full number to confirm: {html}"
+        );
 
         // "Ubah pesanan" brings everything back.
         let back = html
@@ -554,6 +560,45 @@ both_backends!(
             html.contains("id=\"err-target\">Akun game dengan ID ini tidak ditemukan"),
             "{html}"
         );
+        s
+    }
+);
+
+both_backends!(
+    the_floating_cs_button_opens_the_sellers_chat,
+    |s: TestStore| async move {
+        let (_, home) = s.page("/").await;
+        assert!(home.contains("class=\"cs-float\" href=\"/cs\""), "{home}");
+        let order = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let code = code_of(&order);
+        let (_, invoice) = s.page(&format!("/order/{code}")).await;
+        assert!(
+            invoice.contains(&format!("href=\"/cs?order={code}\"")),
+            "{invoice}"
+        );
+
+        let go = |path: String| {
+            let http = s.http.clone();
+            let url = s.url(&path);
+            async move {
+                let r = http.get(url).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 303);
+                r.headers()["location"].to_str().unwrap().to_string()
+            }
+        };
+        let to = go("/cs".into()).await;
+        assert!(
+            to.starts_with(&format!(
+                "https://wa.me/{}?text=Halo",
+                crate::common::SELLER
+            )),
+            "{to}"
+        );
+        let to = go(format!("/cs?order={code}")).await;
+        assert!(to.ends_with(&code), "the code is in the first line: {to}");
+        // Only an order code's characters are carried into the message.
+        let to = go("/cs?order=%0Ahi%3Cb%3E".into()).await;
+        assert!(to.ends_with("pesanan+hib"), "{to}");
         s
     }
 );

@@ -422,10 +422,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::Report => report(app).await?,
         Command::Close | Command::Open => {
             let close = command == Command::Close;
-            let mut conn = app.db.write().await?;
-            store_state::set_paused(&mut conn, close, app.now_ms()).await?;
-            app.catalogue.invalidate();
-            tracing::info!(closed = close, "store open/closed by the seller");
+            crate::service::store_switch::set_closed(app, close, "seller (WhatsApp)").await?;
             Answer::text(if close {
                 "🔒 Toko *tutup*: pesanan baru (web, API dan chat) ditolak sampai kamu ketik *buka*."
             } else {

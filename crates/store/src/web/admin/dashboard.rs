@@ -2,7 +2,9 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect};
 use axum::Extension;
+use axum::Form;
 use madd_domain::report::{LineKey, Month};
 use madd_domain::OrderStatus;
 use serde::Deserialize;
@@ -12,6 +14,7 @@ use crate::db::orders::{self, OrderFilter};
 use crate::error::AppError;
 use crate::web::admin::view::{check_label, order_row, OrderRow};
 use crate::web::auth::AdminSession;
+use crate::web::closed::Closed;
 use crate::web::page::{render, PageError, PageResult};
 
 #[derive(Template)]
@@ -20,6 +23,8 @@ struct Dashboard {
     csrf: String,
     money: MoneySummary,
     flash: Option<String>,
+    /// The seller's `tutup`: new orders are refused.
+    closed: bool,
     /// The names of the store's checks that failed on their last run.
     failed_checks: Vec<&'static str>,
     counts: Vec<(&'static str, &'static str, i64)>,
@@ -34,11 +39,13 @@ struct Dashboard {
 pub(crate) struct DashboardQuery {
     status: Option<String>,
     q: Option<String>,
+    done: Option<String>,
 }
 
 pub(crate) async fn dashboard(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
+    Closed(closed): Closed,
     Query(query): Query<DashboardQuery>,
 ) -> PageResult {
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
@@ -86,7 +93,12 @@ pub(crate) async fn dashboard(
     Ok(render(&Dashboard {
         csrf: s.csrf_token.clone(),
         money,
-        flash: None,
+        flash: match query.done.as_deref() {
+            Some("closed") => Some("Toko ditutup: pesanan baru ditolak sampai dibuka lagi.".into()),
+            Some("opened") => Some("Toko dibuka: pesanan baru diterima.".into()),
+            _ => None,
+        },
+        closed,
         failed_checks,
         counts: counts
             .iter()
@@ -141,4 +153,34 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
         month: month.to_string(),
         month_net: report.amount(LineKey::NetProfit).display_spaced(),
     })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SwitchForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `close` or `open`.
+    #[serde(default)]
+    to: String,
+}
+
+/// The dashboard's open/closed switch (the chat's `tutup` / `buka`).
+pub(crate) async fn store_switch(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<SwitchForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let close = match f.to.as_str() {
+        "close" => true,
+        "open" => false,
+        _ => return Err(AppError::invalid("invalid_switch", "Pilih buka atau tutup").into()),
+    };
+    crate::service::store_switch::set_closed(&app, close, &s.actor()).await?;
+    Ok(Redirect::to(if close {
+        "/admin?done=closed"
+    } else {
+        "/admin?done=opened"
+    })
+    .into_response())
 }

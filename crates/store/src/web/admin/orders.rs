@@ -174,7 +174,7 @@ pub(crate) async fn order_page(
         is_retry: o.status == OrderStatus::Failed,
         can_recheck: o.can_recheck(),
         can_refund: o.status.can_refund(),
-        wa_url: customer_chat(&o),
+        wa_url: customer_chat(o),
         refund_methods: RefundMethod::ALL,
         o: OrderDetail {
             code: o.code.to_string(),

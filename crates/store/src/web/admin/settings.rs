@@ -20,7 +20,8 @@ struct SettingView {
     help: &'static str,
     value: String,
     stored: bool,
-    choice: bool,
+    /// `(value, label)` for a choice; empty for a typed value.
+    choices: &'static [(&'static str, &'static str)],
 }
 
 struct AuditView {
@@ -30,6 +31,45 @@ struct AuditView {
     old: String,
     new: String,
 }
+
+/// The settings page's sections: what the seller changes often first, the money rules after.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Sehari-hari",
+        &[
+            "fulfilment",
+            "seller_notice",
+            "seller_whatsapp",
+            "seller_hours",
+            "low_balance_threshold",
+        ],
+    ),
+    (
+        "Harga jual",
+        &["markup_percent", "markup_min", "fee_percent", "fee_fixed"],
+    ),
+    (
+        "Potongan pembayaran & laporan",
+        &[
+            "payment_fee_percent",
+            "payment_fee_fixed",
+            "service_share_percent",
+        ],
+    ),
+    (
+        "Biaya deposit supplier",
+        &[
+            "deposit_fee_gopay_percent",
+            "deposit_fee_gopay_fixed",
+            "deposit_fee_bank_percent",
+            "deposit_fee_bank_fixed",
+            "deposit_fee_qris_percent",
+            "deposit_fee_qris_fixed",
+            "deposit_fee_other_percent",
+            "deposit_fee_other_fixed",
+        ],
+    ),
+];
 
 /// One line of the store's checks as the page shows it.
 struct CheckView {
@@ -45,7 +85,8 @@ struct CheckView {
 struct SettingsPage {
     csrf: String,
     flash: Option<String>,
-    settings: Vec<SettingView>,
+    /// The settings by group, the daily ones first.
+    groups: Vec<(&'static str, Vec<SettingView>)>,
     audit: Vec<AuditView>,
     /// When the checks last ran, and their lines; `None` before the first run.
     checks: Option<(String, Vec<CheckView>)>,
@@ -91,18 +132,29 @@ pub(crate) async fn settings_page(
                 c.checks.iter().map(check_view).collect(),
             )
         }),
-        settings: settings::SPECS
+        groups: GROUPS
             .iter()
-            .map(|spec| {
-                let (value, stored) = current.values.get(spec.key).cloned().unwrap_or_default();
-                SettingView {
-                    key: spec.key,
-                    label: spec.label,
-                    help: spec.help,
-                    value,
-                    stored,
-                    choice: spec.kind == settings::Kind::Fulfilment,
-                }
+            .map(|(title, keys)| {
+                let settings = keys
+                    .iter()
+                    .filter_map(|k| settings::spec(k))
+                    .map(|spec| {
+                        let (value, stored) =
+                            current.values.get(spec.key).cloned().unwrap_or_default();
+                        SettingView {
+                            key: spec.key,
+                            label: spec.label,
+                            help: spec.help,
+                            value,
+                            stored,
+                            choices: match spec.kind {
+                                settings::Kind::Choice(c) => c,
+                                _ => &[],
+                            },
+                        }
+                    })
+                    .collect();
+                (*title, settings)
             })
             .collect(),
         audit: audit
@@ -153,4 +205,24 @@ pub(crate) async fn checks_run(
     s.check_csrf(&f.csrf_token)?;
     store_checks::request(&app).await?;
     Ok(Redirect::to("/admin/settings?done=checks#checks").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GROUPS;
+
+    #[test]
+    fn every_setting_is_on_the_page_once() {
+        let mut shown: Vec<&str> = GROUPS
+            .iter()
+            .flat_map(|(_, keys)| keys.iter().copied())
+            .collect();
+        let mut specs: Vec<&str> = crate::service::settings::SPECS
+            .iter()
+            .map(|s| s.key)
+            .collect();
+        shown.sort_unstable();
+        specs.sort_unstable();
+        assert_eq!(shown, specs);
+    }
 }

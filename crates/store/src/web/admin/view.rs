@@ -8,10 +8,10 @@ use crate::app::App;
 use crate::clock::{self, WIB};
 use crate::db::messages;
 use crate::db::orders::Order;
-use madd_domain::OrderStatus;
 use crate::error::AppError;
 use crate::service::catalog_sync;
 use crate::web::page::PageError;
+use madd_domain::OrderStatus;
 
 pub(crate) struct OrderRow {
     pub(crate) code: String,

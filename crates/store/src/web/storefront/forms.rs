@@ -34,6 +34,8 @@ pub(crate) struct BrandPage {
     pub zone: String,
     pub whatsapp: String,
     pub errors: FieldErrors,
+    /// The page's meta description: the game's name and its price range.
+    pub description: String,
     /// The brand's slug, sent back with the form so a form without a nominal can be shown again.
     pub slug: String,
     /// What the page's script says, before sending, about an empty ID, nominal or number (the
@@ -182,6 +184,7 @@ pub(crate) fn brand_view(
         zone: v.zone,
         whatsapp: v.whatsapp,
         errors: v.errors,
+        description: description(items, t),
         slug: slug(&first.brand),
         missing: MissingTexts {
             target: crate::web::i18n::account_error(
@@ -193,6 +196,32 @@ pub(crate) fn brand_view(
             product: crate::web::i18n::app_error(t, &product_required()),
             whatsapp: crate::web::i18n::phone_error(t, &madd_domain::PhoneError::Empty),
         },
+    }
+}
+
+/// `Top up Mobile Legends: 12 nominal, Rp 1.500 – Rp 250.000. …`
+fn description(items: &[Product], t: &Texts) -> String {
+    let prices = items.iter().filter(|p| p.sellable()).map(|p| p.price);
+    let range = match (prices.clone().min(), prices.max()) {
+        (Some(lo), Some(hi)) if lo != hi => {
+            format!("{} – {}", lo.display_spaced(), hi.display_spaced())
+        }
+        (Some(lo), _) => lo.display_spaced(),
+        _ => t.out_of_stock.to_string(),
+    };
+    let brand = &items[0].brand;
+    if t.code == "en" {
+        format!(
+            "Top up {brand}: {} options, {range}. The account is checked before you pay; \
+             pay by QRIS or e-wallet.",
+            items.len()
+        )
+    } else {
+        format!(
+            "Top up {brand}: {} nominal, {range}. Akun dicek sebelum bayar; bayar QRIS atau \
+             e-wallet.",
+            items.len()
+        )
     }
 }
 

@@ -104,6 +104,8 @@ struct InvoicePage {
     live: bool,
     /// A paid order that failed or was refunded: what happened and what happens next.
     outcome: Option<Outcome>,
+    /// A paid order on its way: how long it usually takes (and the seller's hours in manual mode).
+    waiting: Option<(&'static str, Option<String>)>,
 }
 
 /// What the invoice says about a paid order that did not arrive.
@@ -203,6 +205,14 @@ pub(crate) async fn invoice(
         cs_url,
         live: !order.status.is_final(),
         outcome,
+        waiting: match order.status {
+            OrderStatus::Paid if catalogue.manual_fulfilment => Some((
+                t.manual_wait,
+                Some(catalogue.seller_hours.clone()).filter(|h| !h.trim().is_empty()),
+            )),
+            OrderStatus::Paid | OrderStatus::Processing => Some((t.processing_wait, None)),
+            _ => None,
+        },
     }))
 }
 

@@ -12,5 +12,6 @@ pub mod home;
 pub mod invoice;
 pub mod language;
 pub mod pulsa;
+pub mod support;
 pub mod track;
 pub mod view;
