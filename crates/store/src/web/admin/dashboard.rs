@@ -122,6 +122,8 @@ pub struct MoneySummary {
     pub today_revenue: String,
     pub today_gross_profit: String,
     pub balance: String,
+    /// How old the balance is ("dicek 3 menit lalu"): VIP is asked every 10 minutes.
+    pub balance_age: String,
     pub balance_low: bool,
     pub threshold: String,
     pub unmatched_payments: i64,
@@ -147,6 +149,10 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
             .known
             .map(|(_, b)| b.display_spaced())
             .unwrap_or_else(|| "belum diketahui".into()),
+        balance_age: view
+            .known
+            .map(|(at, _)| age(now - at))
+            .unwrap_or_else(|| "belum pernah dicek".into()),
         balance_low: view.low,
         threshold: view.threshold.display_spaced(),
         unmatched_payments: unmatched.count,
@@ -183,4 +189,27 @@ pub(crate) async fn store_switch(
         "/admin?done=opened"
     })
     .into_response())
+}
+
+/// `dicek baru saja`, `dicek 5 menit lalu`, `dicek 3 jam lalu`, `dicek 2 hari lalu`.
+fn age(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0 => "dicek baru saja".into(),
+        1..=59 => format!("dicek {minutes} menit lalu"),
+        60..=2_879 => format!("dicek {} jam lalu", minutes / 60),
+        _ => format!("dicek {} hari lalu", minutes / 1_440),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_balance_says_how_old_it_is() {
+        assert_eq!(super::age(20_000), "dicek baru saja");
+        assert_eq!(super::age(5 * 60_000 + 1), "dicek 5 menit lalu");
+        assert_eq!(super::age(3 * 3_600_000), "dicek 3 jam lalu");
+        assert_eq!(super::age(3 * 86_400_000), "dicek 3 hari lalu");
+        assert_eq!(super::age(-5), "dicek baru saja");
+    }
 }

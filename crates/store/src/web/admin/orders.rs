@@ -194,7 +194,7 @@ pub(crate) async fn order_page(
             trxid: o.supplier_trxid.clone(),
             supplier_status: o
                 .supplier_status
-                .map(|s| s.as_str().to_string())
+                .map(|s| supplier_outcome_label(s.as_str()).to_string())
                 .unwrap_or_default(),
             serial: o.serial_number.clone(),
             failure: o.failure_reason.clone(),

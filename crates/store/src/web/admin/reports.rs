@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use madd_domain::report::LineKey;
 use madd_domain::report::{Month, MonthlyReport};
 use madd_domain::Rupiah;
 
@@ -52,6 +53,13 @@ struct ReportPage {
     label: String,
     prev: String,
     next: String,
+    /// The result first (a phone shows it before any row): the owner's profit, net profit,
+    /// sales and the number of orders delivered.
+    owner_profit: String,
+    owner_negative: bool,
+    net_profit: String,
+    sales: String,
+    delivered: i64,
     lines: Vec<LineView>,
     notes: Vec<String>,
     chart: String,
@@ -83,6 +91,11 @@ pub(crate) async fn report_page(
         label: month.label_id(),
         prev: month.prev().to_string(),
         next: month.next().to_string(),
+        owner_profit: rp(r.amount(LineKey::OwnerProfit)),
+        owner_negative: r.amount(LineKey::OwnerProfit).is_negative(),
+        net_profit: rp(r.amount(LineKey::NetProfit)),
+        sales: rp(r.amount(LineKey::Sales)),
+        delivered: r.days.iter().map(|d| d.delivered).sum(),
         lines: r
             .lines
             .iter()
