@@ -24,16 +24,58 @@ pub struct Product {
     pub enabled: bool,
     pub note: Option<String>,
     pub updated_at: i64,
+    /// How customers see it (the seller's curation; empty where the supplier's names stand).
+    pub shown: Shown,
+}
+
+/// The seller's curation of a product (`game_names`, `product_names`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// The game its brand belongs to; empty: the brand itself.
+    pub game: String,
+    /// Where the game sits on the home page (lower first).
+    pub game_position: i64,
+    /// More words the game is searched by, space-separated.
+    pub aliases: String,
+    /// Its name on the game's page; empty: the supplier's name.
+    pub label: String,
+    /// Where it sits on the game's page (lower first, then by price).
+    pub position: i64,
 }
 
 impl Product {
     pub fn sellable(&self) -> bool {
         self.available && self.enabled
     }
+
+    /// The game as customers know it: several supplier brands may be one game.
+    pub fn game(&self) -> &str {
+        if self.shown.game.is_empty() {
+            &self.brand
+        } else {
+            &self.shown.game
+        }
+    }
+
+    /// The product's name as customers read it.
+    pub fn label(&self) -> &str {
+        if self.shown.label.is_empty() {
+            &self.name
+        } else {
+            &self.shown.label
+        }
+    }
 }
 
-const COLUMNS: &str =
-    "code, name, brand, category, kind, prepaid_type, cost, price, available, enabled, note, updated_at";
+const COLUMNS: &str = "p.code, p.name, p.brand, p.category, p.kind, p.prepaid_type, p.cost, \
+     p.price, p.available, p.enabled, p.note, p.updated_at, \
+     COALESCE(g.game, '') AS game, COALESCE(g.position, 0) AS game_position, \
+     COALESCE(g.aliases, '') AS aliases, COALESCE(n.label, '') AS label, \
+     COALESCE(n.position, 0) AS position";
+
+/// `products p` with the seller's curation beside it.
+const FROM: &str = "products p LEFT JOIN game_names g ON g.brand = p.brand \
+     LEFT JOIN product_names n ON n.code = p.code";
 
 fn from_row(r: &AnyRow) -> DbResult<Product> {
     let category: String = r.try_get("category")?;
@@ -55,6 +97,13 @@ fn from_row(r: &AnyRow) -> DbResult<Product> {
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         note: r.try_get("note")?,
         updated_at: r.try_get("updated_at")?,
+        shown: Shown {
+            game: r.try_get("game")?,
+            game_position: r.try_get("game_position")?,
+            aliases: r.try_get("aliases")?,
+            label: r.try_get("label")?,
+            position: r.try_get("position")?,
+        },
     })
 }
 
@@ -86,7 +135,7 @@ pub async fn upsert(conn: &mut Conn, p: &Product) -> DbResult<()> {
 }
 
 pub async fn get(conn: &mut Conn, code: &str) -> DbResult<Option<Product>> {
-    let sql = format!("SELECT {COLUMNS} FROM products WHERE code = $1");
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE p.code = $1");
     let row = sqlx::query(&sql)
         .bind(code)
         .fetch_optional(&mut *conn)
@@ -97,8 +146,8 @@ pub async fn get(conn: &mut Conn, code: &str) -> DbResult<Option<Product>> {
 /// Every product (optionally of one category), grouped by brand, cheapest first.
 pub async fn list(conn: &mut Conn, category: Option<Category>) -> DbResult<Vec<Product>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM products WHERE ($1 IS NULL OR category = $1) \
-         ORDER BY category, brand, price, code"
+        "SELECT {COLUMNS} FROM {FROM} WHERE ($1 IS NULL OR p.category = $1) \
+         ORDER BY p.category, p.brand, p.price, p.code"
     );
     let rows = sqlx::query(&sql)
         .bind(category.map(Category::as_str))

@@ -90,6 +90,8 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
             enabled: existing.map(|p| p.enabled).unwrap_or(true),
             note: s.note.clone(),
             updated_at: now,
+            // The seller's names live in their own tables; the upsert leaves them alone.
+            shown: Default::default(),
         };
         if product.available {
             report.available += 1;

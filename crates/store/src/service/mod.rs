@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod catalog_sync;
 pub mod catalogue_snapshot;
 pub mod chat;
+pub mod curation;
 pub mod deposits;
 pub mod fulfilment;
 pub mod lookup;

@@ -602,3 +602,36 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    price_lists_know_the_sellers_game_names_and_words,
+    |s: TestStore| async move {
+        maddstore::service::curation::set_game(
+            s.app(),
+            "Mobile Legends B",
+            "Mobile Legends",
+            "0",
+            "bangbang",
+        )
+        .await
+        .unwrap();
+        maddstore::service::curation::set_product(s.app(), "ML86-S1", "86 Diamonds", "0")
+            .await
+            .unwrap();
+        cloud_says(&s, CUSTOMER, "wamid.alias", "harga bangbang").await;
+        let answer = last_to(&s, CUSTOMER);
+        assert!(answer.contains("ML86-S1"), "{answer}");
+        assert!(
+            answer.contains("86 Diamonds –"),
+            "the seller's name: {answer}"
+        );
+        assert!(!answer.contains("(78 + 8 Bonus)"), "{answer}");
+        cloud_says(&s, CUSTOMER, "wamid.list", "harga").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("Mobile Legends,"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        s
+    }
+);

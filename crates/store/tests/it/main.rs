@@ -10,6 +10,7 @@ mod browser;
 mod catalogue_and_overpayments;
 mod chat;
 mod closed_store;
+mod curation;
 mod dashboard_and_money;
 mod doctor;
 mod flow;

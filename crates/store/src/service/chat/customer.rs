@@ -16,8 +16,9 @@ pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
             let mut brands: Vec<&str> = sellable
                 .iter()
                 .filter(|p| p.category == category)
-                .map(|p| p.brand.as_str())
+                .map(|p| p.game())
                 .collect();
+            brands.sort_unstable();
             brands.dedup();
             if brands.is_empty() {
                 continue;
@@ -33,8 +34,17 @@ pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
     let matching: Vec<_> = sellable
         .iter()
         .filter(|p| {
-            let b = p.brand.to_lowercase();
-            b.starts_with(&wanted) || b.contains(&wanted) || wanted.contains(&b)
+            // The game as the seller named it, the supplier's brand, or one of the seller's
+            // aliases for the game (the storefront's search uses the same).
+            [p.game(), p.brand.as_str()].iter().any(|name| {
+                let b = name.to_lowercase();
+                b.starts_with(&wanted) || b.contains(&wanted) || wanted.contains(&b)
+            }) || p
+                .shown
+                .aliases
+                .to_lowercase()
+                .split_whitespace()
+                .any(|alias| alias == wanted)
         })
         .collect();
     if matching.is_empty() {
@@ -46,14 +56,14 @@ pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
     let mut text = format!("📋 *Harga {}*\n", clean(brand, 40));
     let mut last_brand = "";
     for p in matching.iter().take(MAX_PRICE_LINES) {
-        if p.brand != last_brand && matching.iter().any(|o| o.brand != p.brand) {
-            text.push_str(&format!("\n_{}_\n", clean(&p.brand, 40)));
-            last_brand = &p.brand;
+        if p.game() != last_brand && matching.iter().any(|o| o.game() != p.game()) {
+            text.push_str(&format!("\n_{}_\n", clean(p.game(), 40)));
+            last_brand = p.game();
         }
         text.push_str(&format!(
             "• *{}* {} – {}\n",
             p.code,
-            clean(&p.name, 60),
+            clean(p.label(), 60),
             p.price
         ));
     }

@@ -1,4 +1,5 @@
-//! Products: the catalogue with its prices and stock, switching one off, syncing from VIP.
+//! Products: the catalogue with its prices and stock, switching one off, syncing from VIP, and
+//! the storefront's curation (games as customers know them, products' names and order).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -8,9 +9,10 @@ use madd_domain::Category;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::db::products;
+use crate::db::{catalogue_names, products};
 use crate::error::AppError;
 use crate::service::catalog_sync::{self, Requested};
+use crate::service::curation;
 use crate::service::pricing::PriceRules;
 use crate::web::admin::view::{invalid, non_empty, CsrfForm};
 use crate::web::auth::AdminSession;
@@ -19,6 +21,9 @@ use crate::web::page::{render, PageResult};
 struct ProductRowView {
     code: String,
     name: String,
+    /// The seller's name for it (empty: the supplier's) and its place on the game's page.
+    label: String,
+    position: i64,
     brand: String,
     category: &'static str,
     cost: String,
@@ -74,7 +79,9 @@ pub(crate) async fn products_page(
             needle.as_ref().is_none_or(|n| {
                 p.code.to_lowercase().contains(n)
                     || p.name.to_lowercase().contains(n)
+                    || p.label().to_lowercase().contains(n)
                     || p.brand.to_lowercase().contains(n)
+                    || p.game().to_lowercase().contains(n)
             })
         })
         .take(500)
@@ -82,6 +89,8 @@ pub(crate) async fn products_page(
             let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
             ProductRowView {
                 margin: (rules.payment.net(p.price) - p.cost).display_spaced(),
+                label: p.shown.label.clone(),
+                position: p.shown.position,
                 code: p.code,
                 name: p.name,
                 brand: p.brand,
@@ -141,4 +150,101 @@ pub(crate) async fn sync_now(
     };
     tracing::info!(actor = %s.actor(), done, "catalogue sync requested");
     Ok(Redirect::to(&format!("/admin/products?done={done}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProductNameForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    position: String,
+}
+
+/// A product's name and place on its game's page.
+pub(crate) async fn product_name(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(code): Path<String>,
+    Form(f): Form<ProductNameForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    curation::set_product(&app, &code, &f.label, &f.position).await?;
+    tracing::info!(%code, actor = %s.actor(), "product renamed");
+    Ok(Redirect::to("/admin/products?done=renamed").into_response())
+}
+
+struct GameRowView {
+    brand: String,
+    category: String,
+    products: i64,
+    game: String,
+    position: i64,
+    aliases: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/catalogue.html")]
+struct CataloguePage {
+    csrf: String,
+    flash: Option<String>,
+    games: Vec<GameRowView>,
+}
+
+/// `/admin/catalogue`: every supplier brand and the game customers see it as.
+pub(crate) async fn catalogue_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(q): Query<crate::web::admin::view::DoneQuery>,
+) -> PageResult {
+    let mut conn = app.db.read().await?;
+    let games = catalogue_names::games(&mut conn).await?;
+    drop(conn);
+    Ok(render(&CataloguePage {
+        csrf: s.csrf_token.clone(),
+        flash: q
+            .done
+            .filter(|d| d == "saved")
+            .map(|_| "Etalase disimpan; toko menampilkannya dalam sedetik.".to_string()),
+        games: games
+            .into_iter()
+            .map(|(g, category, products)| GameRowView {
+                brand: g.brand,
+                category: category
+                    .parse::<Category>()
+                    .map(|c| c.label().to_string())
+                    .unwrap_or(category),
+                products,
+                game: g.game,
+                position: g.position,
+                aliases: g.aliases,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct GameForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    brand: String,
+    #[serde(default)]
+    game: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    aliases: String,
+}
+
+pub(crate) async fn catalogue_game(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Form(f): Form<GameForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    curation::set_game(&app, &f.brand, &f.game, &f.position, &f.aliases).await?;
+    tracing::info!(brand = %f.brand, actor = %s.actor(), "game curated");
+    Ok(Redirect::to("/admin/catalogue?done=saved").into_response())
 }

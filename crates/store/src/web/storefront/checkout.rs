@@ -88,7 +88,7 @@ pub(crate) async fn checkout(
     }
     // The brand page to show again on an error: the product's, or the one the form came from.
     let brand_slug = match &product {
-        Some(p) => slug(&p.brand),
+        Some(p) => slug(p.game()),
         None if !f.brand.trim().is_empty() => f.brand.trim().to_string(),
         None => return Err(product_required().into()),
     };
@@ -116,9 +116,9 @@ pub(crate) async fn checkout(
         Some(p) if p.sellable() => Some(p),
         Some(p) => {
             errors.product = Some(if t.code == "en" {
-                format!("{} is out of stock. Please pick another one.", p.name)
+                format!("{} is out of stock. Please pick another one.", p.label())
             } else {
-                format!("{} sedang kosong. Pilih nominal lain.", p.name)
+                format!("{} sedang kosong. Pilih nominal lain.", p.label())
             });
             None
         }
@@ -127,8 +127,9 @@ pub(crate) async fn checkout(
             None
         }
     };
-    let first = &items[0];
-    let rule = TargetRule::for_product(first.category, &first.brand);
+    // The product's own rule; without a product, the page's (merged brands share one game).
+    let ruled = product.as_ref().unwrap_or(&items[0]);
+    let rule = TargetRule::for_product(ruled.category, &ruled.brand);
     let account = GameAccount::parse(&rule, &f.target, f.zone.as_deref())
         .map_err(|e| errors.account(t, &e))
         .ok();
@@ -162,12 +163,12 @@ pub(crate) async fn checkout(
         nickname_label: t.nickname,
         target_label: rule.target_label(),
         account: account.to_string(),
-        product_name: product.name.clone(),
+        product_name: product.label().to_string(),
         product_code: product.code.clone(),
         // "Ubah pesanan" returns to the form with everything filled in.
         back_href: format!(
             "/produk/{}?{}",
-            slug(&product.brand),
+            slug(product.game()),
             serde_urlencoded::to_string([
                 ("pilih", product.code.as_str()),
                 ("id", account.target()),
@@ -249,7 +250,7 @@ pub async fn bill_checkout(
         nickname_label: t.customer_name,
         target_label: t.customer_no,
         account: account.to_string(),
-        product_name: product.name.clone(),
+        product_name: product.label().to_string(),
         product_code: product.code.clone(),
         back_href: "/pln/tagihan".into(),
         bill: Some(BillLines {

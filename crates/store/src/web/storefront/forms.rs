@@ -121,7 +121,7 @@ pub(crate) async fn brand_products(
     let items: Vec<Product> = listed(app)
         .await?
         .into_iter()
-        .filter(|p| slug(&p.brand) == slug_wanted && p.kind != ServiceKind::Postpaid)
+        .filter(|p| slug(p.game()) == slug_wanted && p.kind != ServiceKind::Postpaid)
         .collect();
     if items.is_empty() {
         return Err(AppError::not_found("product_not_found", "Produk").into());
@@ -155,8 +155,8 @@ pub(crate) fn brand_view(
     BrandPage {
         t,
         closed,
-        brand: first.brand.clone(),
-        art: format!("/art/{}.svg", slug(&first.brand)),
+        brand: first.game().to_string(),
+        art: format!("/art/{}.svg", slug(first.game())),
         target_label: rule.target_label(),
         target_inputmode: if matches!(rule, TargetRule::FreeText { .. }) {
             "text"
@@ -185,7 +185,7 @@ pub(crate) fn brand_view(
         whatsapp: v.whatsapp,
         errors: v.errors,
         description: description(items, t),
-        slug: slug(&first.brand),
+        slug: slug(first.game()),
         missing: MissingTexts {
             target: crate::web::i18n::account_error(
                 t,
@@ -209,7 +209,7 @@ fn description(items: &[Product], t: &Texts) -> String {
         (Some(lo), _) => lo.display_spaced(),
         _ => t.out_of_stock.to_string(),
     };
-    let brand = &items[0].brand;
+    let brand = items[0].game();
     if t.code == "en" {
         format!(
             "Top up {brand}: {} options, {range}. The account is checked before you pay; \

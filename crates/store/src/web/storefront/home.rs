@@ -39,7 +39,12 @@ fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> B
     search.push_str(&madd_domain::chat::search_aliases(name));
     for p in items {
         search.push(' ');
-        search.push_str(&p.name.to_lowercase());
+        search.push_str(&p.label().to_lowercase());
+        // The supplier's names and the seller's aliases find the game too.
+        search.push(' ');
+        search.push_str(&madd_domain::chat::search_aliases(&p.brand));
+        search.push(' ');
+        search.push_str(&p.shown.aliases.to_lowercase());
     }
     BrandTile {
         href,
@@ -79,28 +84,36 @@ async fn home_page(
         by_cat
             .entry(p.category)
             .or_default()
-            .entry(p.brand.clone())
+            .entry(p.game().to_string())
             .or_default()
             .push(p);
     }
+    // Games in the seller's order (then by name); merged supplier brands are one tile.
     let brand_tiles = |c: Category| -> Vec<BrandTile> {
-        by_cat
+        let mut games: Vec<(&String, &Vec<&Product>)> = by_cat
             .get(&c)
-            .map(|brands| {
-                brands
-                    .iter()
-                    .map(|(brand, items)| {
-                        tile(
-                            format!("/produk/{}", slug(brand)),
-                            &slug(brand),
-                            brand,
-                            items,
-                            t,
-                        )
-                    })
-                    .collect()
+            .map(|g| g.iter().collect())
+            .unwrap_or_default();
+        games.sort_by_key(|(game, items)| {
+            let position = items
+                .iter()
+                .map(|p| p.shown.game_position)
+                .min()
+                .unwrap_or(0);
+            (position, game.to_lowercase())
+        });
+        games
+            .into_iter()
+            .map(|(game, items)| {
+                tile(
+                    format!("/produk/{}", slug(game)),
+                    &slug(game),
+                    game,
+                    items,
+                    t,
+                )
             })
-            .unwrap_or_default()
+            .collect()
     };
     let phone_items: Vec<&Product> = all
         .iter()
@@ -113,7 +126,7 @@ async fn home_page(
     let mut pln = Vec::new();
     if !token_items.is_empty() {
         pln.push(tile(
-            format!("/produk/{}", slug(&token_items[0].brand)),
+            format!("/produk/{}", slug(token_items[0].game())),
             "token-pln",
             t.token_tile,
             &token_items,
@@ -194,7 +207,7 @@ async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageErr
         .filter_map(|c| all.iter().find(|p| &p.code == c && p.sellable()))
         .collect();
     if picked.len() < 6 {
-        let mut seen: Vec<&str> = picked.iter().map(|p| p.brand.as_str()).collect();
+        let mut seen: Vec<&str> = picked.iter().map(|p| p.game()).collect();
         for p in all
             .iter()
             .filter(|p| p.category == Category::Game && p.sellable())
@@ -202,8 +215,8 @@ async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageErr
             if picked.len() >= 6 {
                 break;
             }
-            if !seen.contains(&p.brand.as_str()) {
-                seen.push(&p.brand);
+            if !seen.contains(&p.game()) {
+                seen.push(p.game());
                 picked.push(p);
             }
         }
@@ -211,10 +224,10 @@ async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageErr
     Ok(picked
         .into_iter()
         .map(|p| PopularView {
-            href: format!("/produk/{}?pilih={}", slug(&p.brand), p.code),
-            art: format!("/art/{}.svg", slug(&p.brand)),
-            brand: p.brand.clone(),
-            name: p.name.clone(),
+            href: format!("/produk/{}?pilih={}", slug(p.game()), p.code),
+            art: format!("/art/{}.svg", slug(p.game())),
+            brand: p.game().to_string(),
+            name: p.label().to_string(),
             price: p.price.display_spaced(),
         })
         .collect())

@@ -182,7 +182,12 @@ pub(crate) async fn invoice(
         status: order.status.as_str(),
         status_label: i18n::status_label(t, order.status),
         steps: timeline(t, order.status),
-        product_name: order.product_name.clone(),
+        // The seller's name for it, as on the page the customer bought from (the order keeps the
+        // supplier's, which the supplier's own lists use).
+        product_name: catalogue
+            .product(&order.product_code)
+            .map(|p| p.label().to_string())
+            .unwrap_or_else(|| order.product_name.clone()),
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
         amount_due: order.amount_due.display_spaced(),

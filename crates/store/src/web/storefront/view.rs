@@ -87,6 +87,9 @@ pub struct NominalGroupView {
 pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
     let en = t.code == "en";
     let mut groups: BTreeMap<(u8, &'static str), Vec<NominalView>> = BTreeMap::new();
+    // The seller's order first, then the cheapest (the catalogue comes by price).
+    let mut items: Vec<&Product> = items.iter().collect();
+    items.sort_by_key(|p| (p.shown.position, p.price, p.code.clone()));
     for p in items {
         let (rank, label) = match p.category {
             Category::Game => {
@@ -100,7 +103,7 @@ pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
         };
         groups.entry((rank, label)).or_default().push(NominalView {
             code: p.code.clone(),
-            name: p.name.clone(),
+            name: p.label().to_string(),
             price: p.price.display_spaced(),
             available: p.sellable(),
         });

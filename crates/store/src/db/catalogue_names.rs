@@ -1,0 +1,95 @@
+//! The seller's names for the supplier's catalogue: which game each supplier brand is shown as
+//! (`game_names`) and each product's name and place (`product_names`). Read with the products
+//! (`db::products`); a row whose values are all defaults is deleted, not kept.
+
+use sqlx::Row;
+
+use super::{Conn, DbResult};
+
+/// A supplier brand as the seller has it shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GameName {
+    pub brand: String,
+    pub game: String,
+    pub position: i64,
+    pub aliases: String,
+}
+
+/// Every supplier brand with products, with the seller's names where set.
+pub async fn games(conn: &mut Conn) -> DbResult<Vec<(GameName, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT p.brand AS brand, MIN(p.category) AS category, \
+         CAST(COUNT(*) AS BIGINT) AS products, COALESCE(MAX(g.game), '') AS game, \
+         COALESCE(MAX(g.position), 0) AS position, COALESCE(MAX(g.aliases), '') AS aliases \
+         FROM products p LEFT JOIN game_names g ON g.brand = p.brand \
+         GROUP BY p.brand ORDER BY MIN(p.category), p.brand",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                GameName {
+                    brand: r.try_get("brand")?,
+                    game: r.try_get("game")?,
+                    position: r.try_get("position")?,
+                    aliases: r.try_get("aliases")?,
+                },
+                r.try_get("category")?,
+                r.try_get("products")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn set_game(conn: &mut Conn, g: &GameName, now: i64) -> DbResult<()> {
+    if g.game.is_empty() && g.position == 0 && g.aliases.is_empty() {
+        sqlx::query("DELETE FROM game_names WHERE brand = $1")
+            .bind(&g.brand)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO game_names (brand, game, position, aliases, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (brand) DO UPDATE SET game = excluded.game, position = excluded.position, \
+         aliases = excluded.aliases, updated_at = excluded.updated_at",
+    )
+    .bind(&g.brand)
+    .bind(&g.game)
+    .bind(g.position)
+    .bind(&g.aliases)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_product(
+    conn: &mut Conn,
+    code: &str,
+    label: &str,
+    position: i64,
+    now: i64,
+) -> DbResult<()> {
+    if label.is_empty() && position == 0 {
+        sqlx::query("DELETE FROM product_names WHERE code = $1")
+            .bind(code)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO product_names (code, label, position, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (code) DO UPDATE SET label = excluded.label, position = excluded.position, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(code)
+    .bind(label)
+    .bind(position)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

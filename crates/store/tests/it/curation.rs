@@ -1,0 +1,175 @@
+//! The seller's curation of the storefront, on SQLite and PostgreSQL: two supplier brands merged
+//! into one game with the seller's name, order and search words; a product renamed and moved
+//! first; the storefront, the search, checkout and the invoice all showing the seller's names
+//! while the order keeps the supplier's (its lists are matched on them).
+
+use crate::common::TestStore;
+
+impl TestStore {
+    async fn admin_post(&self, session: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("cookie", session)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn get_page(&self, path: &str) -> String {
+        let r = self.http.get(self.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.text().await.unwrap()
+    }
+}
+
+both_backends!(
+    the_seller_names_merges_and_orders_the_games,
+    |s: TestStore| async move {
+        let (session, csrf) = s.admin_login().await;
+        let page = s
+            .http
+            .get(s.url("/admin/catalogue"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Mobile Legends A") && page.contains("Mobile Legends B"),
+            "{page}"
+        );
+
+        for brand in ["Mobile Legends A", "Mobile Legends B"] {
+            let (status, body) = s
+                .admin_post(
+                    &session,
+                    "/admin/catalogue/games",
+                    &[
+                        ("csrf_token", &csrf),
+                        ("brand", brand),
+                        ("game", "Mobile Legends"),
+                        ("position", "-10"),
+                        ("aliases", "Moba, bang-bang"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, 303, "{body}");
+        }
+        let (status, _) = s
+            .admin_post(
+                &session,
+                "/admin/products/ML86-S1/name",
+                &[
+                    ("csrf_token", &csrf),
+                    ("label", "86 Diamonds"),
+                    ("position", "-1"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303);
+
+        // One tile, first among the games, found by the seller's word.
+        let home = s.get_page("/").await;
+        assert!(home.contains("href=\"/produk/mobile-legends\""), "{home}");
+        assert!(!home.contains("/produk/mobile-legends-a\""), "{home}");
+        assert!(!home.contains("/produk/mobile-legends-b\""), "{home}");
+        let games = home.split("id=\"game\"").nth(1).unwrap_or(&home);
+        let first_tile = games.split("<a class=\"tile").nth(1).unwrap_or_default();
+        assert!(
+            first_tile
+                .split('>')
+                .next()
+                .unwrap()
+                .contains("href=\"/produk/mobile-legends\""),
+            "the seller's order: {first_tile}"
+        );
+        let found = s.get_page("/?q=moba").await;
+        assert!(found.contains("href=\"/produk/mobile-legends\""), "{found}");
+
+        // The game's page lists both brands' products, the renamed one first under its name.
+        let game = s.get_page("/produk/mobile-legends").await;
+        assert!(game.contains("<h1>Mobile Legends</h1>"), "{game}");
+        assert!(
+            game.contains("value=\"ML14-S14\""),
+            "brand A's product: {game}"
+        );
+        let first = game.split("name=\"product\"").nth(1).unwrap();
+        assert!(first.contains("value=\"ML86-S1\""), "{first}");
+        assert!(
+            game.contains("<span class=\"n\">86 Diamonds</span>"),
+            "{game}"
+        );
+        assert!(!game.contains("86 Diamonds (78 + 8 Bonus)"), "{game}");
+
+        // Checkout from the merged page, then the invoice: the seller's name; the order keeps the
+        // supplier's.
+        let (status, confirm) = s
+            .admin_post(
+                "",
+                "/checkout",
+                &[
+                    ("brand", "mobile-legends"),
+                    ("product", "ML86-S1"),
+                    ("target", "123456780"),
+                    ("zone", "2345"),
+                    ("whatsapp", "0812-3456-7890"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{confirm}");
+        assert!(confirm.contains("86 Diamonds"), "{confirm}");
+        let order = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let invoice = s.get_page(&format!("/order/{code}")).await;
+        assert!(invoice.contains("<dd>86 Diamonds</dd>"), "{invoice}");
+        assert_eq!(
+            s.order_row(&code).await.product_name,
+            "86 Diamonds (78 + 8 Bonus)"
+        );
+
+        // A name a customer could not read is refused with a reason; nothing changes.
+        let (status, body) = s
+            .admin_post(
+                &session,
+                "/admin/products/ML86-S1/name",
+                &[
+                    ("csrf_token", &csrf),
+                    ("label", "86\nDiamonds"),
+                    ("position", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains("satu baris"), "{body}");
+        assert!(s
+            .get_page("/produk/mobile-legends")
+            .await
+            .contains(">86 Diamonds<"));
+
+        // Clearing the names brings the supplier's back.
+        for brand in ["Mobile Legends A", "Mobile Legends B"] {
+            let (status, _) = s
+                .admin_post(
+                    &session,
+                    "/admin/catalogue/games",
+                    &[
+                        ("csrf_token", &csrf),
+                        ("brand", brand),
+                        ("game", ""),
+                        ("position", ""),
+                        ("aliases", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(status, 303);
+        }
+        let home = s.get_page("/").await;
+        assert!(home.contains("/produk/mobile-legends-b\""), "{home}");
+        s
+    }
+);
