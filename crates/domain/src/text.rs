@@ -21,6 +21,20 @@ pub mod limit {
     pub const RAW: usize = 64 * 1024;
 }
 
+/// A name as a URL path segment: `Mobile Legends B` → `mobile-legends-b`, `by.U` → `by-u`. The
+/// storefront's game pages and game art are addressed by it.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
 /// Whether `c` survives [`clean`].
 pub fn is_kept(c: char) -> bool {
     match c {

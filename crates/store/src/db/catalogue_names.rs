@@ -93,3 +93,66 @@ pub async fn set_product(
     .await?;
     Ok(())
 }
+
+/// An uploaded image for a game.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Art {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub updated_at: i64,
+}
+
+pub async fn set_art(
+    conn: &mut Conn,
+    slug: &str,
+    content_type: &str,
+    bytes: &[u8],
+    now: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO game_art (slug, content_type, bytes, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (slug) DO UPDATE SET content_type = excluded.content_type, \
+         bytes = excluded.bytes, updated_at = excluded.updated_at",
+    )
+    .bind(slug)
+    .bind(content_type)
+    .bind(bytes)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_art(conn: &mut Conn, slug: &str) -> DbResult<bool> {
+    Ok(sqlx::query("DELETE FROM game_art WHERE slug = $1")
+        .bind(slug)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+pub async fn art(conn: &mut Conn, slug: &str) -> DbResult<Option<Art>> {
+    let row = sqlx::query("SELECT content_type, bytes, updated_at FROM game_art WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(Art {
+            content_type: r.try_get("content_type")?,
+            bytes: r.try_get("bytes")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Which games have uploaded art, and since when (the pages' cache-busting version).
+pub async fn art_versions(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT slug, updated_at FROM game_art")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("slug")?, r.try_get("updated_at")?)))
+        .collect()
+}

@@ -43,6 +43,9 @@ pub struct Catalogue {
     pub manual_fulfilment: bool,
     /// When the seller answers, as the seller wrote it.
     pub seller_hours: String,
+    /// Games with art the seller uploaded: slug → when (the URL's version, so a new image is
+    /// fetched at once while an unchanged one stays cached for a year).
+    pub art_versions: std::collections::HashMap<String, i64>,
     /// The admin fee customers are quoted (the order's transaction charges the one stored then).
     pub customer_fee: madd_domain::CustomerFee,
     /// Where each product code sits in `products`.
@@ -90,6 +93,14 @@ impl Catalogue {
         self.products
             .iter()
             .filter(move |p| category.is_none_or(|c| p.category == c))
+    }
+
+    /// Where a game's picture is: the seller's upload, else the tile the store draws.
+    pub fn art_url(&self, slug: &str) -> String {
+        match self.art_versions.get(slug) {
+            Some(v) => format!("/art/{slug}.img?v={v}"),
+            None => format!("/art/{slug}.svg"),
+        }
     }
 
     pub fn product(&self, code: &str) -> Option<&Product> {
@@ -213,6 +224,10 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
         products,
         closed: store_state::paused(conn).await?,
         popular_codes: crate::db::storefront::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
+        art_versions: crate::db::catalogue_names::art_versions(conn)
+            .await?
+            .into_iter()
+            .collect(),
         manual_fulfilment: settings.fulfilment == crate::config::Fulfilment::Manual,
         seller_hours: settings.seller_hours,
         seller_whatsapp: settings.seller_whatsapp,

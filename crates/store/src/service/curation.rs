@@ -96,9 +96,79 @@ pub async fn set_product(app: &App, code: &str, label: &str, position_text: &str
     Ok(())
 }
 
+/// The largest picture the store keeps for a game (a 512×512 WebP or JPEG is far smaller).
+pub const MAX_ART_BYTES: usize = 256 * 1024;
+
+/// The picture's type from its first bytes: PNG, JPEG or WebP. Anything else (SVG above all,
+/// which can carry script) is refused, whatever its name or the browser's claim says.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// Keeps `bytes` as the picture of the game `slug` (as the storefront names it).
+pub async fn set_art(app: &App, slug: &str, bytes: &[u8]) -> AppResult<()> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("art_missing", "Pilih file gambar dulu"));
+    }
+    if bytes.len() > MAX_ART_BYTES {
+        return Err(AppError::invalid(
+            "art_too_large",
+            format!("Gambar paling besar {} KB", MAX_ART_BYTES / 1024),
+        ));
+    }
+    let Some(content_type) = image_type(bytes) else {
+        return Err(AppError::invalid(
+            "art_type",
+            "Gambar harus PNG, JPEG atau WebP",
+        ));
+    };
+    let known = crate::service::catalogue_snapshot::current(app)
+        .await?
+        .listed()
+        .any(|p| madd_domain::text::slug(p.game()) == slug);
+    if !known {
+        return Err(AppError::not_found("game_not_found", "Game"));
+    }
+    let mut conn = app.db.write().await?;
+    catalogue_names::set_art(&mut conn, slug, content_type, bytes, app.now_ms()).await?;
+    drop(conn);
+    app.catalogue.invalidate();
+    Ok(())
+}
+
+/// Goes back to the tile the store draws for the game.
+pub async fn remove_art(app: &App, slug: &str) -> AppResult<()> {
+    let mut conn = app.db.write().await?;
+    catalogue_names::remove_art(&mut conn, slug).await?;
+    drop(conn);
+    app.catalogue.invalidate();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_png_jpeg_and_webp_are_pictures() {
+        assert_eq!(image_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Some("image/jpeg"));
+        assert_eq!(image_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            image_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\">"),
+            None
+        );
+        assert_eq!(image_type(b"GIF89a"), None);
+        assert_eq!(image_type(b""), None);
+    }
 
     #[test]
     fn inputs_are_checked_and_normalised() {

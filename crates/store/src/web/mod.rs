@@ -128,6 +128,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post("/products/{code}/name", products::product_name)
         .get("/catalogue", products::catalogue_page)
         .post("/catalogue/games", products::catalogue_game)
+        .post("/catalogue/art", products::catalogue_art)
         .post("/products/sync", products::sync_now)
         .get("/pricing", pricing::pricing_page)
         .post("/pricing/rules", pricing::rule_save)

@@ -173,3 +173,108 @@ both_backends!(
         s
     }
 );
+
+/// A multipart body with text fields and one file, as a browser's upload form sends it.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----maddstoretestboundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"x\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+both_backends!(the_seller_uploads_game_art, |s: TestStore| async move {
+    let (session, csrf) = s.admin_login().await;
+    let upload = |fields: Vec<(&'static str, String)>, file: Option<Vec<u8>>| {
+        let http = s.http.clone();
+        let url = s.url("/admin/catalogue/art");
+        let session = session.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (kind, body) = multipart(&fields, file.as_deref().map(|b| ("art", b)));
+            let r = http
+                .post(url)
+                .header("cookie", session)
+                .header("content-type", kind)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 64], &[0u8; 16]].concat();
+    let fields = |slug: &str| vec![("csrf_token", csrf.clone()), ("slug", slug.to_string())];
+
+    // An SVG (it can carry script) is refused whatever it is called; so is a huge file.
+    let (status, body) = upload(
+        fields("mobile-legends-b"),
+        Some(b"<svg onload=alert(1)>".to_vec()),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("PNG, JPEG atau WebP"), "{body}");
+    let (status, _) = upload(fields("mobile-legends-b"), Some(vec![0xFF; 300 * 1024])).await;
+    assert_eq!(status, 422);
+    let (status, _) = upload(fields("no-such-game"), Some(png.clone())).await;
+    assert_eq!(status, 404);
+    let (status, _) = upload(
+        vec![
+            ("csrf_token", "wrong".into()),
+            ("slug", "mobile-legends-b".into()),
+        ],
+        Some(png.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let (status, body) = upload(fields("mobile-legends-b"), Some(png.clone())).await;
+    assert_eq!(status, 303, "{body}");
+    let home = s.get_page("/").await;
+    let url = home
+        .split("src=\"/art/mobile-legends-b.img?v=")
+        .nth(1)
+        .map(|rest| {
+            format!(
+                "/art/mobile-legends-b.img?v={}",
+                rest.split('"').next().unwrap()
+            )
+        })
+        .unwrap_or_else(|| panic!("the tile shows the upload: {home}"));
+    let r = s.http.get(s.url(&url)).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        png.as_slice(),
+        "the same bytes back"
+    );
+    assert!(s.get_page("/produk/mobile-legends-b").await.contains(&url));
+
+    // Removed: the drawn tile again.
+    let mut remove = fields("mobile-legends-b");
+    remove.push(("remove", "1".into()));
+    let (status, _) = upload(remove, None).await;
+    assert_eq!(status, 303);
+    assert!(s.get_page("/").await.contains("/art/mobile-legends-b.svg"));
+    s
+});

@@ -177,6 +177,10 @@ pub(crate) async fn product_name(
 
 struct GameRowView {
     brand: String,
+    /// The game's slug (its page and art) and its picture as the storefront shows it.
+    slug: String,
+    art: String,
+    uploaded: bool,
     category: String,
     products: i64,
     game: String,
@@ -201,6 +205,7 @@ pub(crate) async fn catalogue_page(
     let mut conn = app.db.read().await?;
     let games = catalogue_names::games(&mut conn).await?;
     drop(conn);
+    let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
     Ok(render(&CataloguePage {
         csrf: s.csrf_token.clone(),
         flash: q
@@ -209,16 +214,23 @@ pub(crate) async fn catalogue_page(
             .map(|_| "Etalase disimpan; toko menampilkannya dalam sedetik.".to_string()),
         games: games
             .into_iter()
-            .map(|(g, category, products)| GameRowView {
-                brand: g.brand,
-                category: category
-                    .parse::<Category>()
-                    .map(|c| c.label().to_string())
-                    .unwrap_or(category),
-                products,
-                game: g.game,
-                position: g.position,
-                aliases: g.aliases,
+            .map(|(g, category, products)| {
+                let slug =
+                    madd_domain::text::slug(if g.game.is_empty() { &g.brand } else { &g.game });
+                GameRowView {
+                    art: catalogue.art_url(&slug),
+                    uploaded: catalogue.art_versions.contains_key(&slug),
+                    slug,
+                    brand: g.brand,
+                    category: category
+                        .parse::<Category>()
+                        .map(|c| c.label().to_string())
+                        .unwrap_or(category),
+                    products,
+                    game: g.game,
+                    position: g.position,
+                    aliases: g.aliases,
+                }
             })
             .collect(),
     }))
@@ -246,5 +258,57 @@ pub(crate) async fn catalogue_game(
     s.check_csrf(&f.csrf_token)?;
     curation::set_game(&app, &f.brand, &f.game, &f.position, &f.aliases).await?;
     tracing::info!(brand = %f.brand, actor = %s.actor(), "game curated");
+    Ok(Redirect::to("/admin/catalogue?done=saved").into_response())
+}
+
+/// A game's picture: a PNG, JPEG or WebP file from the seller's phone.
+pub(crate) async fn catalogue_art(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    // A body that is not an upload form carries no token this handler can read: refused as any
+    // form without its token is.
+    let Ok(mut form) = form else {
+        return Err(AppError::Forbidden("invalid CSRF token").into());
+    };
+    let (mut csrf, mut slug, mut remove, mut bytes) =
+        (String::new(), String::new(), false, Vec::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| invalid(format!("Unggahan terputus: {e}")))?
+    {
+        match field.name().unwrap_or_default() {
+            "csrf_token" => csrf = field.text().await.unwrap_or_default(),
+            "slug" => slug = field.text().await.unwrap_or_default(),
+            "remove" => remove = true,
+            "art" => {
+                // Read in chunks so an oversized file is refused without being held whole.
+                let mut field = field;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| invalid(format!("Unggahan terputus: {e}")))?
+                {
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() > curation::MAX_ART_BYTES {
+                        return Err(invalid(format!(
+                            "Gambar paling besar {} KB",
+                            curation::MAX_ART_BYTES / 1024
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    if remove {
+        curation::remove_art(&app, &slug).await?;
+    } else {
+        curation::set_art(&app, &slug, &bytes).await?;
+    }
+    tracing::info!(%slug, remove, actor = %s.actor(), "game art changed");
     Ok(Redirect::to("/admin/catalogue?done=saved").into_response())
 }

@@ -1,8 +1,12 @@
-//! Brand art: a small SVG made here from the brand's initials (no outside images).
+//! Game art: the picture the seller uploaded (`/art/{slug}.img`, versioned by the page's URL), or
+//! a small SVG made here from the game's initials (`/art/{slug}.svg`; no outside images).
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use crate::app::App;
+use crate::error::AppResult;
 
 use crate::web::storefront::view::initials;
 
@@ -41,16 +45,47 @@ pub fn art_svg(name: &str) -> String {
     )
 }
 
-pub(crate) async fn art(Path(name): Path<String>) -> Response {
-    let Some(stem) = name.strip_suffix(".svg") else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if stem.is_empty()
-        || stem.len() > 60
-        || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return StatusCode::NOT_FOUND.into_response();
+pub(crate) async fn art(State(app): State<App>, Path(name): Path<String>) -> AppResult<Response> {
+    if let Some(stem) = name.strip_suffix(".img") {
+        if !is_slug(stem) {
+            return Ok(StatusCode::NOT_FOUND.into_response());
+        }
+        let mut conn = app.db.read().await?;
+        let uploaded = crate::db::catalogue_names::art(&mut conn, stem).await?;
+        drop(conn);
+        return Ok(match uploaded {
+            // Its URL carries its version: a new upload is a new URL.
+            Some(a) => (
+                [
+                    (header::CONTENT_TYPE, a.content_type),
+                    (
+                        header::CACHE_CONTROL,
+                        "public, max-age=31536000, immutable".to_string(),
+                    ),
+                ],
+                a.bytes,
+            )
+                .into_response(),
+            // Removed since the page was made: the drawn tile stands in.
+            None => svg(stem),
+        });
     }
+    let Some(stem) = name.strip_suffix(".svg") else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    if !is_slug(stem) {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    }
+    Ok(svg(stem))
+}
+
+fn is_slug(stem: &str) -> bool {
+    !stem.is_empty()
+        && stem.len() <= 60
+        && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn svg(stem: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

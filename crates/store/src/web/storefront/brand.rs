@@ -31,7 +31,10 @@ pub(crate) async fn brand_page(
 ) -> PageResult {
     let build = |app: App, slug: String, values: FormValues| async move {
         let items = brand_products(&app, &slug).await?;
-        Ok(render(&brand_view(&items, values, t, closed)))
+        let art = crate::service::catalogue_snapshot::current(&app)
+            .await?
+            .art_url(&slug);
+        Ok(render(&brand_view(&items, art, values, t, closed)))
     };
     if q.pilih.is_empty() && q.id.is_empty() && q.wa.is_empty() {
         // Only a brand that exists is built (and so kept): an unknown slug answers 404.

@@ -93,11 +93,15 @@ pub(crate) async fn checkout(
         None => return Err(product_required().into()),
     };
     let items = brand_products(&app, &brand_slug).await?;
+    let art = crate::service::catalogue_snapshot::current(&app)
+        .await?
+        .art_url(&brand_slug);
     let again = |errors: FieldErrors| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &brand_view(
                 &items,
+                art.clone(),
                 FormValues {
                     selected: f.product.clone(),
                     target: f.target.clone(),

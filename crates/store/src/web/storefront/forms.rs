@@ -140,6 +140,7 @@ pub(crate) struct FormValues {
 
 pub(crate) fn brand_view(
     items: &[Product],
+    art: String,
     v: FormValues,
     t: &'static Texts,
     closed: bool,
@@ -156,7 +157,7 @@ pub(crate) fn brand_view(
         t,
         closed,
         brand: first.game().to_string(),
-        art: format!("/art/{}.svg", slug(first.game())),
+        art,
         target_label: rule.target_label(),
         target_inputmode: if matches!(rule, TargetRule::FreeText { .. }) {
             "text"

@@ -32,7 +32,7 @@ pub(crate) struct HomeQuery {
     q: String,
 }
 
-fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> BrandTile {
+fn tile(href: String, art: String, name: &str, items: &[&Product], t: &Texts) -> BrandTile {
     let cheapest = items.iter().filter(|p| p.sellable()).map(|p| p.price).min();
     let mut search = name.to_lowercase();
     search.push(' ');
@@ -48,7 +48,7 @@ fn tile(href: String, art: &str, name: &str, items: &[&Product], t: &Texts) -> B
     }
     BrandTile {
         href,
-        art: format!("/art/{art}.svg"),
+        art,
         name: name.to_string(),
         from_price: cheapest
             .map(|p| format!("{} {}", t.from, p.display_spaced()))
@@ -79,6 +79,7 @@ async fn home_page(
     q: HomeQuery,
 ) -> PageResult {
     let all = listed(&app).await?;
+    let catalogue = catalogue_snapshot::current(&app).await?;
     let mut by_cat: BTreeMap<Category, BTreeMap<String, Vec<&Product>>> = BTreeMap::new();
     for p in &all {
         by_cat
@@ -107,7 +108,7 @@ async fn home_page(
             .map(|(game, items)| {
                 tile(
                     format!("/produk/{}", slug(game)),
-                    &slug(game),
+                    catalogue.art_url(&slug(game)),
                     game,
                     items,
                     t,
@@ -127,13 +128,13 @@ async fn home_page(
     if !token_items.is_empty() {
         pln.push(tile(
             format!("/produk/{}", slug(token_items[0].game())),
-            "token-pln",
+            "/art/token-pln.svg".into(),
             t.token_tile,
             &token_items,
             t,
         ));
     }
-    let bill = postpaid_product(&*catalogue_snapshot::current(&app).await?);
+    let bill = postpaid_product(&catalogue);
     if let Some(b) = &bill {
         pln.push(BrandTile {
             href: "/pln/tagihan".into(),
@@ -149,7 +150,7 @@ async fn home_page(
     } else {
         vec![tile(
             "/pulsa".into(),
-            "pulsa",
+            "/art/pulsa.svg".into(),
             t.pulsa_tile,
             &phone_items,
             t,
@@ -198,10 +199,8 @@ async fn home_page(
 /// The most ordered products of the last 30 days; before there are orders, the cheapest
 /// item of the first game brands.
 async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
-    let codes = catalogue_snapshot::current(app)
-        .await?
-        .popular_codes
-        .clone();
+    let catalogue = catalogue_snapshot::current(app).await?;
+    let codes = catalogue.popular_codes.clone();
     let mut picked: Vec<&Product> = codes
         .iter()
         .filter_map(|c| all.iter().find(|p| &p.code == c && p.sellable()))
@@ -225,7 +224,7 @@ async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageErr
         .into_iter()
         .map(|p| PopularView {
             href: format!("/produk/{}?pilih={}", slug(p.game()), p.code),
-            art: format!("/art/{}.svg", slug(p.game())),
+            art: catalogue.art_url(&slug(p.game())),
             brand: p.game().to_string(),
             name: p.label().to_string(),
             price: p.price.display_spaced(),

@@ -16,17 +16,7 @@ use crate::web::page::PageError;
 /// How long a page waits for a nickname or bill answer from the worker.
 pub const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
+pub use madd_domain::text::slug;
 
 pub fn initials(brand: &str) -> String {
     brand
