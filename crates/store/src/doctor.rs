@@ -144,6 +144,45 @@ async fn reachable(config: &Config, http: &reqwest::Client) -> Option<Check> {
     })
 }
 
+/// A live SQLite store should copy itself daily; says where the copies are and the newest.
+fn backups(config: &Config) -> Option<Check> {
+    crate::backup::sqlite_file(&config.database_url)?;
+    Some(match &config.backup_dir {
+        None if is_live(config) => Check::warn(
+            "backups",
+            "no automatic backups: the store's whole history is one file",
+            "set MADD_BACKUP_DIR (e.g. /var/lib/maddstore/backups) and copy it off the server now \
+             and then",
+        ),
+        None => return None,
+        Some(dir) => match crate::service::daily_backup::backups(dir) {
+            Ok(found) => Check::ok(
+                "backups",
+                match found.first() {
+                    Some(newest) => format!(
+                        "daily into {}, newest {} ({} of {} kept)",
+                        dir.display(),
+                        newest.file_name().unwrap_or_default().to_string_lossy(),
+                        found.len(),
+                        config.backup_keep
+                    ),
+                    None => format!("daily into {}, the first within the hour", dir.display()),
+                },
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Check::ok(
+                "backups",
+                format!("daily into {} (made on the first run)", dir.display()),
+            ),
+            Err(e) => Check::fail(
+                "backups",
+                format!("{} cannot be read: {e}", dir.display()),
+                "make the folder writable by the store's user (the package's unit may write \
+                 under /var/lib/maddstore only)",
+            ),
+        },
+    })
+}
+
 /// reqwest's own message is vague ("error sending request"); the cause is in its sources.
 fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = error.to_string();
@@ -231,6 +270,9 @@ async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumb
             Check::ok("public URL", config.public_url.to_string())
         },
     );
+    if let Some(check) = backups(config) {
+        checks.push(check);
+    }
     checks.push(match seller {
         Some(n) => Check::ok("seller", format!("new orders are told to {}", n.local())),
         None => Check::warn(

@@ -111,6 +111,10 @@ pub struct Config {
     pub shutdown_grace_seconds: u64,
     /// The bearer token `GET /metrics` asks for; empty: `/metrics` is not served.
     pub metrics_token: crate::secret::Secret,
+    /// Where the daily backups of an SQLite store go (`None`: no automatic backups).
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// How many daily backups are kept (the oldest go first).
+    pub backup_keep: usize,
 }
 
 impl Config {
@@ -355,6 +359,10 @@ impl Config {
             },
             shutdown_grace_seconds: int("shutdown_grace_seconds", 25, 0)? as u64,
             metrics_token: values.secret("metrics_token"),
+            backup_dir: Some(values.text("backup_dir", ""))
+                .filter(|d| !d.trim().is_empty())
+                .map(std::path::PathBuf::from),
+            backup_keep: int("backup_keep", 7, 1)? as usize,
             instance: match get("instance") {
                 Some(name) if name.contains('/') => {
                     return Err(invalid(
@@ -422,6 +430,8 @@ pub const KEYS: &[&str] = &[
     "database_readers",
     "shutdown_grace_seconds",
     "metrics_token",
+    "backup_dir",
+    "backup_keep",
 ];
 
 /// The machine's name, for the default instance name.

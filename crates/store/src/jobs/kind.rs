@@ -14,7 +14,7 @@ pub enum Lane {
     Orders,
     /// WhatsApp messages.
     Messages,
-    /// Periodic checks: balance, payment reconciliation, catalogue sync, the store's setup.
+    /// Periodic work: balance, payment reconciliation, catalogue sync, the store's setup, backups.
     Background,
 }
 
@@ -71,10 +71,11 @@ pub enum JobKind {
     PostpaidInquiry,
     SyncCatalogue,
     CheckStore,
+    DailyBackup,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::SendMessage,
         JobKind::PlaceOrder,
         JobKind::FollowOrder,
@@ -86,6 +87,7 @@ impl JobKind {
         JobKind::PostpaidInquiry,
         JobKind::SyncCatalogue,
         JobKind::CheckStore,
+        JobKind::DailyBackup,
     ];
 
     pub fn lane(self) -> Lane {
@@ -98,7 +100,8 @@ impl JobKind {
             JobKind::CheckBalance
             | JobKind::ReconcilePayments
             | JobKind::SyncCatalogue
-            | JobKind::CheckStore => Lane::Background,
+            | JobKind::CheckStore
+            | JobKind::DailyBackup => Lane::Background,
         }
     }
 
@@ -115,6 +118,7 @@ impl JobKind {
             JobKind::PostpaidInquiry => "postpaid_inquiry",
             JobKind::SyncCatalogue => "sync_catalogue",
             JobKind::CheckStore => "check_store",
+            JobKind::DailyBackup => "daily_backup",
         }
     }
 
@@ -131,6 +135,7 @@ impl JobKind {
             "postpaid_inquiry" => JobKind::PostpaidInquiry,
             "sync_catalogue" => JobKind::SyncCatalogue,
             "check_store" => JobKind::CheckStore,
+            "daily_backup" => JobKind::DailyBackup,
             _ => return None,
         })
     }
@@ -147,7 +152,7 @@ impl JobKind {
             JobKind::ChatReply => 5,
             JobKind::PostpaidInquiry => 2,
             // Periodic, like the balance check (see `service::catalog_sync`).
-            JobKind::SyncCatalogue | JobKind::CheckStore => 1_000,
+            JobKind::SyncCatalogue | JobKind::CheckStore | JobKind::DailyBackup => 1_000,
         }
     }
 }

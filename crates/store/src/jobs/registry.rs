@@ -9,11 +9,12 @@ use crate::db::jobs::Job;
 use crate::db::DbResult;
 use crate::error::AppError;
 use crate::service::{
-    catalog_sync, chat, fulfilment, nickname, orders, outbox, postpaid, reconcile, store_checks,
+    catalog_sync, chat, daily_backup, fulfilment, nickname, orders, outbox, postpaid, reconcile,
+    store_checks,
 };
 
 /// The jobs queued at start, each rescheduling itself when it runs.
-pub const PERIODIC: [Periodic; 4] = [
+pub const PERIODIC: [Periodic; 5] = [
     Periodic {
         kind: JobKind::CheckBalance,
         dedupe_key: crate::service::balance::BALANCE_JOB_KEY,
@@ -34,6 +35,11 @@ pub const PERIODIC: [Periodic; 4] = [
         kind: JobKind::CheckStore,
         dedupe_key: store_checks::JOB_KEY,
         first_in_ms: 0,
+    },
+    Periodic {
+        kind: JobKind::DailyBackup,
+        dedupe_key: daily_backup::JOB_KEY,
+        first_in_ms: daily_backup::FIRST_IN_MS,
     },
 ];
 
@@ -64,6 +70,7 @@ impl Handlers for Registry {
                 JobKind::PostpaidInquiry => postpaid::perform(app, id).await,
                 JobKind::SyncCatalogue => catalog_sync::job(app).await,
                 JobKind::CheckStore => store_checks::job(app).await,
+                JobKind::DailyBackup => daily_backup::job(app).await,
             }
         })
     }
@@ -91,7 +98,8 @@ impl Handlers for Registry {
                 | JobKind::CheckBalance
                 | JobKind::ReconcilePayments
                 | JobKind::SyncCatalogue
-                | JobKind::CheckStore => Ok(()),
+                | JobKind::CheckStore
+                | JobKind::DailyBackup => Ok(()),
             }
         })
     }

@@ -7,6 +7,7 @@ pub mod catalog_sync;
 pub mod catalogue_snapshot;
 pub mod chat;
 pub mod curation;
+pub mod daily_backup;
 pub mod deposits;
 pub mod fulfilment;
 pub mod lookup;

@@ -123,3 +123,88 @@ async fn a_backup_under_writes_restores_every_acknowledged_order() {
     s.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The daily backup: today's copy is made once (a whole, migrated database), the oldest of our
+/// files beyond the count are deleted, anything else in the folder is left alone, and the
+/// dashboard's checks name the newest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_backs_itself_up_daily_and_keeps_the_newest() {
+    let dir = std::env::temp_dir().join(format!("madd-daily-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for old in [
+        "maddstore-2026-01-01.db",
+        "maddstore-2026-01-02.db",
+        "maddstore-2026-01-03.db",
+    ] {
+        std::fs::write(dir.join(old), b"old").unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), b"the seller's own file").unwrap();
+    let d = dir.display().to_string();
+    let s = crate::common::TestStore::start(crate::common::Backend::Sqlite, move |env| {
+        env.insert("MADD_BACKUP_DIR".into(), d);
+        env.insert("MADD_BACKUP_KEEP".into(), "2".into());
+    })
+    .await;
+    s.order("ML86-S1", "123456780", Some("2345")).await;
+    let now = s.app().now_ms();
+    let made = maddstore::service::daily_backup::run(s.app(), &dir, now)
+        .await
+        .unwrap()
+        .expect("today's backup is made");
+    assert_eq!(
+        made.file_name().unwrap().to_str().unwrap(),
+        maddstore::service::daily_backup::file_name(now)
+    );
+    maddstore::backup::check(&made).await.unwrap();
+    // Once a day: a second run makes nothing.
+    assert!(maddstore::service::daily_backup::run(s.app(), &dir, now)
+        .await
+        .unwrap()
+        .is_none());
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    let mut expected = vec![
+        "maddstore-2026-01-03.db".to_string(),
+        maddstore::service::daily_backup::file_name(now),
+        "notes.txt".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+
+    // The copy holds the order.
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}?mode=ro",
+        made.display()
+    ))
+    .await
+    .unwrap();
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(orders, 1);
+
+    maddstore::service::store_checks::job(s.app())
+        .await
+        .unwrap();
+    let checks = maddstore::service::store_checks::latest(s.app())
+        .await
+        .unwrap()
+        .unwrap();
+    let backups = checks
+        .checks
+        .iter()
+        .find(|c| c.name == "backups")
+        .expect("a backups line");
+    assert!(
+        format!("{:?}", backups.outcome)
+            .contains(&maddstore::service::daily_backup::file_name(now)),
+        "{backups:?}"
+    );
+    s.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -203,6 +203,7 @@ pub(crate) fn check_label(name: &str) -> &'static str {
         "public URL" => "Alamat publik",
         "seller" => "WhatsApp penjual",
         "webhooks" => "Webhook",
+        "backups" => "Cadangan harian",
         _ => "Lainnya",
     }
 }
