@@ -32,7 +32,8 @@ pub struct Notice {
 #[derive(Clone, Debug)]
 pub struct OrderFacts<'a> {
     pub code: &'a OrderCode,
-    pub product_name: &'a str,
+    /// The product as the customer saw it on the storefront (the seller's name for it).
+    pub product_name: String,
     pub account: &'a GameAccount,
     pub nickname: Option<&'a str>,
     pub amount_due: Rupiah,
@@ -378,7 +379,7 @@ mod tests {
     ) -> OrderFacts<'a> {
         OrderFacts {
             code,
-            product_name: "86 Diamonds",
+            product_name: "86 Diamonds".into(),
             account,
             nickname,
             amount_due: Rupiah::new(22_000),

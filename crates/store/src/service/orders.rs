@@ -33,9 +33,17 @@ pub struct CreateOrder {
 
 /// The facts messages and pages show about an order.
 pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
+    // The seller's name for the product, as the storefront showed it; the order keeps the
+    // supplier's (its lists are matched on it).
+    let product_name = app
+        .catalogue
+        .peek()
+        .product(&order.product_code)
+        .map(|p| p.label().to_string())
+        .unwrap_or_else(|| order.product_name.clone());
     OrderFacts {
         code: &order.code,
-        product_name: &order.product_name,
+        product_name,
         account: &order.account,
         nickname: order.nickname.as_deref(),
         amount_due: order.amount_due,
