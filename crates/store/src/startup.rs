@@ -86,15 +86,21 @@ impl Running {
                 grace_seconds = grace.as_secs(),
                 "still busy at the end of the shutdown grace; stopping the rest"
             );
-            self.server.abort();
+            // The workers go first, and are waited for: a job cut off must not instead end by
+            // seeing the server's connections close under it (the sandbox answers from this
+            // very server) and record that as its outcome.
             for w in &self.workers {
                 w.abort();
+            }
+            for w in &mut self.workers {
+                let _ = w.await;
             }
             if let Err(e) =
                 crate::jobs::queue::release_leases_of(&self.app, &self.app.config.instance).await
             {
                 tracing::error!(error = %e, "could not release this instance's job leases");
             }
+            self.server.abort();
         }
         self.app.db.close().await;
     }
