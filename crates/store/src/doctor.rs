@@ -98,7 +98,7 @@ pub async fn on_running(
     providers: &Providers,
     seller: Option<&PhoneNumber>,
 ) -> Vec<Check> {
-    let mut checks = vec![migrations(db).await];
+    let mut checks = vec![migrations(db).await, saldo(db).await];
     checks.extend(setup(config, providers, seller).await);
     match crate::startup::provider_http() {
         Ok(http) => checks.extend(reachable(config, &http).await),
@@ -307,6 +307,37 @@ async fn database(config: &Config) -> Check {
     let check = migrations(&db).await;
     db.close().await;
     check
+}
+
+/// Customers' saldo: every wallet's balance is the sum of its ledger, and what the store owes.
+async fn saldo(db: &Db) -> Check {
+    let audit = async {
+        let mut conn = db.read().await?;
+        crate::db::wallets::audit(&mut conn).await
+    };
+    match audit.await {
+        Ok((wrong, owed)) if wrong.is_empty() => Check::ok(
+            "saldo",
+            format!("ledger adds up; customers' saldo owed: {owed}"),
+        ),
+        Ok((wrong, _)) => Check::fail(
+            "saldo",
+            format!(
+                "{} wallet(s) whose balance is not the sum of their entries (first: {} has {}, \
+                 entries say {})",
+                wrong.len(),
+                wrong[0].0,
+                wrong[0].1,
+                wrong[0].2
+            ),
+            "stop and restore the newest backup; report this as a bug",
+        ),
+        Err(e) => Check::fail(
+            "saldo",
+            format!("cannot read the ledger: {e}"),
+            "check the database",
+        ),
+    }
 }
 
 async fn migrations(db: &Db) -> Check {

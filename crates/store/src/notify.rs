@@ -230,6 +230,29 @@ pub fn order_delivered(f: &OrderFacts, serial: &str) -> Notice {
     }
 }
 
+/// A paid order the supplier could not fill, refunded to the customer's saldo at once.
+pub fn refunded_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "refunded_to_saldo",
+        text: format!(
+            "Mohon maaf, pesanan *{code}* ({product}) gagal diproses penyedia. Dana *{amount}* \
+             sudah kami kembalikan ke *saldo* kakak (saldo sekarang {balance}).\n\
+             Pakai untuk belanja lagi: buat pesanan, lalu balas *bayar saldo MS-…* di chat ini. \
+             Mau ditarik? Balas *cs tarik saldo* dengan nomor e-wallet/rekening.\n{track}",
+            code = f.code,
+            product = f.product_name,
+            track = f.track_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            f.product_name.clone(),
+            amount.to_string(),
+            balance.to_string(),
+        ],
+    }
+}
+
 pub fn order_failed(f: &OrderFacts) -> Notice {
     Notice {
         audience: Audience::Customer,
@@ -245,11 +268,18 @@ pub fn order_failed(f: &OrderFacts) -> Notice {
     }
 }
 
-pub fn seller_order_failed(f: &OrderFacts, reason: &str, retryable: bool) -> Notice {
-    let action = if retryable {
-        "Bisa diulang setelah masalahnya beres (mis. isi saldo)."
-    } else {
-        "Perlu refund ke pelanggan."
+pub fn seller_order_failed(
+    f: &OrderFacts,
+    reason: &str,
+    retryable: bool,
+    refunded_to_saldo: Option<Rupiah>,
+) -> Notice {
+    let action = match (retryable, refunded_to_saldo) {
+        (true, _) => "Bisa diulang setelah masalahnya beres (mis. isi saldo).".to_string(),
+        (false, Some(amount)) => {
+            format!("{amount} sudah dikembalikan otomatis ke saldo pelanggan.")
+        }
+        (false, None) => "Perlu refund ke pelanggan.".to_string(),
     };
     Notice {
         audience: Audience::Seller,

@@ -66,9 +66,11 @@ pub enum Command {
     Orders,
     /// `cek <code>`: the seller re-checks the supplier; a customer reads the status.
     CheckOrder(OrderCode),
-    // --- seller only ---
-    /// `saldo`: the supplier balance.
+    /// `bayar saldo <code>`: pay the sender's own unpaid order from their saldo.
+    PayWithSaldo(OrderCode),
+    /// `saldo`: the seller's supplier balance; a customer's own saldo.
     Balance,
+    // --- seller only ---
     /// `proses <code>`: place a paid order with the supplier.
     Process(OrderCode),
     /// `laporan`: today's and this month's figures.
@@ -92,6 +94,7 @@ pub enum Usage {
     Cancel,
     Support,
     Process,
+    PayWithSaldo,
 }
 
 impl Usage {
@@ -104,6 +107,9 @@ impl Usage {
             Usage::Cancel => "Format: *batal MS-XXXXXXXX* (hanya pesanan yang belum dibayar)",
             Usage::Support => "Format: *cs pesan untuk admin*",
             Usage::Process => "Format: *proses MS-XXXXXXXX*",
+            Usage::PayWithSaldo => {
+                "Format: *bayar saldo MS-XXXXXXXX* (pesanan kamu yang belum dibayar)"
+            }
         }
     }
 }
@@ -113,11 +119,7 @@ impl Command {
     pub fn is_seller_only(&self) -> bool {
         matches!(
             self,
-            Command::Balance
-                | Command::Process(_)
-                | Command::Report
-                | Command::Close
-                | Command::Open
+            Command::Process(_) | Command::Report | Command::Close | Command::Open
         )
     }
 
@@ -162,6 +164,7 @@ impl Command {
             Command::Orders => "pesanan".into(),
             Command::CheckOrder(code) => format!("cek {code}"),
             Command::Balance => "saldo".into(),
+            Command::PayWithSaldo(code) => format!("bayar saldo {code}"),
             Command::Process(code) => format!("proses {code}"),
             Command::Report => "laporan".into(),
             Command::Close => "tutup".into(),
@@ -173,6 +176,7 @@ impl Command {
                 Usage::Cancel => "batal 123".into(),
                 Usage::Support => "cs".into(),
                 Usage::Process => "proses".into(),
+                Usage::PayWithSaldo => "bayar saldo".into(),
             },
             Command::Unknown => "hmm".into(),
         }
@@ -263,6 +267,19 @@ pub fn parse(text: &str) -> Command {
         }
         "pesanan" | "orders" | "order2" | "riwayat" | "history" => Command::Orders,
         "saldo" | "balance" | "deposit" if args.is_empty() => Command::Balance,
+        // `bayar saldo MS-…`, `bayar MS-… pakai saldo`, `pakai saldo MS-…`.
+        "bayar" | "pay" | "pakai" if lower.iter().any(|w| w == "saldo") => {
+            let code_words: Vec<&String> = args
+                .iter()
+                .zip(lower.iter())
+                .filter(|(_, l)| !matches!(l.as_str(), "saldo" | "pakai" | "dengan" | "pake"))
+                .map(|(a, _)| a)
+                .collect();
+            match OrderCode::parse(&code_words.iter().map(|s| s.as_str()).collect::<String>()) {
+                Some(code) => Command::PayWithSaldo(code),
+                None => Command::Usage(Usage::PayWithSaldo),
+            }
+        }
         "proses" | "process" => match OrderCode::parse(&args.concat()) {
             Some(code) if !args.is_empty() => Command::Process(code),
             _ => Command::Usage(Usage::Process),
@@ -577,11 +594,12 @@ pub fn menu_text(shop: &str, seller: bool) -> String {
          *beli ML86-S1 123456789 2345* – pesan (atau ketik *beli* saja)\n\
          *status MS-XXXXXXXX* – status pesanan\n\
          *batal MS-XXXXXXXX* – batalkan pesanan yang belum dibayar\n\
+         *saldo* – saldo kamu · *bayar saldo MS-XXXXXXXX* – bayar pesanan dengan saldo\n\
          *cs pesan* – hubungi admin"
     );
     if seller {
         text.push_str(
-            "\n\n*Penjual:* *saldo* · *pesanan* · *proses MS-…* · *cek MS-…* · *laporan* · \
+            "\n\n*Penjual:* *saldo* (saldo supplier) · *pesanan* · *proses MS-…* · *cek MS-…* · *laporan* · \
              *tutup* / *buka*",
         );
     }

@@ -302,3 +302,26 @@ fn brands_are_found_by_the_names_people_use() {
     assert_eq!(search_aliases("Some New Game"), "");
     assert_eq!(game_alias("hok"), Some("Honor of Kings"));
 }
+
+#[test]
+fn paying_with_saldo() {
+    let c = code();
+    for text in [
+        "bayar saldo MS-7K3Q9XW2",
+        "Bayar MS-7K3Q9XW2 pakai saldo",
+        "pakai saldo ms 7k3q 9xw2",
+        "bayar pakai saldo MS-7K3Q9XW2",
+    ] {
+        assert_eq!(parse(text), Command::PayWithSaldo(c.clone()), "{text}");
+    }
+    assert_eq!(parse("bayar saldo"), Command::Usage(Usage::PayWithSaldo));
+    assert_eq!(parse("saldo"), Command::Balance);
+    assert!(
+        !Command::Balance.is_seller_only(),
+        "customers read their own saldo"
+    );
+    assert_eq!(
+        parse(&Command::PayWithSaldo(c.clone()).to_text()),
+        Command::PayWithSaldo(c)
+    );
+}

@@ -77,6 +77,9 @@ pub struct Config {
     /// Whether the seller hears of new orders before they are paid (`seller_notice = "all"`;
     /// the default `"paid"` spares them abandoned checkouts). A dashboard setting overrides it.
     pub notify_unpaid: bool,
+    /// Whether a paid order that finally fails is refunded to the customer's saldo at once
+    /// (`failed_refund = "saldo"`, the default) or waits for the seller (`"manual"`).
+    pub refund_to_saldo: bool,
     pub supplier: SupplierChoice,
     /// VIP Reseller's API (used when `supplier` is `VipReseller`).
     pub vip: Vip,
@@ -304,6 +307,7 @@ impl Config {
             _ => Fulfilment::Manual,
         };
         let notify_unpaid = choice("seller_notice", &["paid", "all"])? == "all";
+        let refund_to_saldo = choice("failed_refund", &["saldo", "manual"])? == "saldo";
         let supplier = match choice("supplier", &["sandbox", "vip-reseller"])?.as_str() {
             "vip-reseller" => SupplierChoice::VipReseller,
             _ => SupplierChoice::Sandbox,
@@ -331,6 +335,7 @@ impl Config {
             public_url,
             fulfilment,
             notify_unpaid,
+            refund_to_saldo,
             supplier,
             vip: Vip::read(&values)?,
             markup: Markup {
@@ -396,6 +401,7 @@ pub const KEYS: &[&str] = &[
     "public_url",
     "fulfilment",
     "seller_notice",
+    "failed_refund",
     "supplier",
     "vip_api_url",
     "vip_api_id",

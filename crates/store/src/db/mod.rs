@@ -28,6 +28,7 @@ pub mod store_state;
 pub mod storefront;
 pub mod supplier_account;
 pub mod supplier_requests;
+pub mod wallets;
 pub mod webhooks_kept;
 
 use std::str::FromStr;

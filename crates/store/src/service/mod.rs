@@ -23,6 +23,7 @@ pub mod pricing;
 pub mod reconcile;
 pub mod refunds;
 pub mod report;
+pub mod saldo;
 pub mod settings;
 pub mod store_checks;
 pub mod store_switch;

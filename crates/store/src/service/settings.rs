@@ -33,6 +33,12 @@ pub const FULFILMENT_CHOICES: &[(&str, &str)] = &[
     ("auto", "Otomatis: langsung ke supplier setelah lunas"),
 ];
 
+/// What happens to the money of a paid order that finally fails.
+pub const FAILED_REFUND_CHOICES: &[(&str, &str)] = &[
+    ("saldo", "Otomatis ke saldo pembeli"),
+    ("manual", "Tanya saya dulu (refund manual)"),
+];
+
 /// Which new orders the seller hears of on WhatsApp.
 pub const SELLER_NOTICE_CHOICES: &[(&str, &str)] = &[
     ("paid", "Hanya yang sudah dibayar"),
@@ -151,6 +157,12 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Choice(FULFILMENT_CHOICES),
     },
     Spec {
+        key: "failed_refund",
+        label: "Refund pesanan gagal",
+        help: "Otomatis: dana pesanan yang gagal di supplier langsung masuk saldo pembeli, yang bisa dipakai belanja lagi.",
+        kind: Kind::Choice(FAILED_REFUND_CHOICES),
+    },
+    Spec {
         key: "seller_notice",
         label: "Kabari penjual soal pesanan baru",
         help: "Pesanan yang belum dibayar sering ditinggal; pembayaran selalu dikabarkan.",
@@ -195,6 +207,8 @@ pub struct Settings {
     pub low_balance_threshold: Rupiah,
     /// Whether the seller hears of orders that are not paid yet.
     pub notify_unpaid: bool,
+    /// Whether a paid order that finally fails is refunded to the customer's saldo at once.
+    pub refund_to_saldo: bool,
     /// When the seller answers (customers waiting on a manual order are told).
     pub seller_hours: String,
     /// Each setting's value as text (normalised) and whether it was set from the dashboard.
@@ -232,6 +246,12 @@ fn default_text(config: &Config, key: &str) -> String {
         },
         "low_balance_threshold" => config.low_balance_threshold.amount().to_string(),
         "seller_notice" => if config.notify_unpaid { "all" } else { "paid" }.into(),
+        "failed_refund" => if config.refund_to_saldo {
+            "saldo"
+        } else {
+            "manual"
+        }
+        .into(),
         "seller_hours" => "08.00–22.00 WIB".into(),
         k if k.ends_with("_percent") => "0.00".into(),
         _ => "0".into(),
@@ -347,6 +367,7 @@ pub fn resolve(config: &Config, stored: &[(String, String)]) -> Settings {
         },
         low_balance_threshold: rp("low_balance_threshold"),
         notify_unpaid: text("seller_notice") == "all",
+        refund_to_saldo: text("failed_refund") == "saldo",
         seller_hours: text("seller_hours").to_string(),
         values,
     }

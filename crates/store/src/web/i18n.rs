@@ -109,6 +109,8 @@ pub struct Texts {
     pub failed_cs_text: &'static str,
     pub refunded_title: &'static str,
     pub refunded_via: &'static str,
+    /// A refund to saldo: where the money is and how to use it.
+    pub refunded_saldo: &'static str,
     /// A paid order waiting for the seller in manual mode: the wait, then the seller's hours.
     pub manual_wait: &'static str,
     pub seller_hours: &'static str,
@@ -214,6 +216,7 @@ pub static ID: Texts = Texts {
     failed_cs_text: "Halo Madd Store, pesanan saya gagal. Mohon dibantu kirim ulang atau refund:",
     refunded_title: "Dana sudah dikembalikan",
     refunded_via: "Dikembalikan lewat",
+    refunded_saldo: "Dana dikembalikan ke saldo nomor WhatsApp-mu, langsung bisa dipakai: buat pesanan baru, lalu balas “bayar saldo” dengan kode pesanannya di chat WhatsApp toko. Mau ditarik? Hubungi CS.",
     manual_wait: "Pembayaran diterima. Penjual memproses pesanan satu per satu, biasanya dalam 15 menit; di luar jam layanan, pada jam buka berikutnya. Kabar selanjutnya dikirim lewat WhatsApp.",
     seller_hours: "Jam layanan",
     processing_wait: "Pesanan sedang diproses penyedia, biasanya selesai dalam 1–5 menit. Halaman ini diperbarui sendiri.",
@@ -318,6 +321,7 @@ pub static EN: Texts = Texts {
     failed_cs_text: "Hello Madd Store, my order failed. Please resend or refund it:",
     refunded_title: "Your money was refunded",
     refunded_via: "Refunded via",
+    refunded_saldo: "The money went back to the saldo of your WhatsApp number, ready to use: place a new order, then reply “bayar saldo” with its code in the store's WhatsApp chat. Want it paid out? Contact support.",
     manual_wait: "Payment received. The seller processes orders one by one, usually within 15 minutes; outside service hours, at the next opening. Updates come on WhatsApp.",
     seller_hours: "Service hours",
     processing_wait: "The provider is processing the order; it usually takes 1–5 minutes. This page updates itself.",

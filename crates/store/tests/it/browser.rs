@@ -113,7 +113,7 @@ impl Drop for TempDir {
     }
 }
 
-async fn start_demo() -> Demo {
+async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
     let dir = TempDir::new("demo");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
     cmd.arg("demo")
@@ -122,6 +122,9 @@ async fn start_demo() -> Demo {
         .env("MADD_LISTEN", "127.0.0.1:0")
         .env("MADD_FULFILMENT", "manual")
         .env("RUST_LOG", "warn");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
     for var in [
         "MADD_CONFIG",
         "MADD_DATABASE_URL",
@@ -343,7 +346,7 @@ async fn pay_on_trakteer(c: &Client, units_less: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storefront_in_headless_chromium() {
-    let demo = start_demo().await;
+    let demo = start_demo(&[]).await;
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, SIZES[0].0, SIZES[0].1).await;
@@ -579,7 +582,8 @@ async fn fits(c: &Client, page: &str) {
 /// is wider than the phone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_first_in_headless_chromium() {
-    let demo = start_demo().await;
+    // The seller decides refunds here: the failed order's invoice then says what comes next.
+    let demo = start_demo(&[("MADD_FAILED_REFUND", "manual")]).await;
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, 390, 844).await;

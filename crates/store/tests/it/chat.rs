@@ -332,14 +332,16 @@ both_backends!(
         let code = order["code"].as_str().unwrap().to_string();
         s.pay(units(&s, order["amount_due"].as_i64().unwrap()), &code)
             .await;
-        for (i, text) in [
-            format!("proses {code}"),
-            "saldo".into(),
-            "laporan".into(),
-            "tutup".into(),
-        ]
-        .iter()
-        .enumerate()
+        // `saldo` from a customer is their own saldo, never the supplier's balance.
+        cloud_says(&s, STRANGER, "wamid.xs", "saldo").await;
+        let own = last_to(&s, STRANGER);
+        assert!(
+            own.contains("Saldo kamu") && !own.contains("supplier"),
+            "{own}"
+        );
+        for (i, text) in [format!("proses {code}"), "laporan".into(), "tutup".into()]
+            .iter()
+            .enumerate()
         {
             cloud_says(&s, STRANGER, &format!("wamid.x{i}"), text).await;
             assert!(
@@ -629,6 +631,68 @@ both_backends!(
         cloud_says(&s, CUSTOMER, "wamid.list", "harga").await;
         assert!(
             last_to(&s, CUSTOMER).contains("Mobile Legends,"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        s
+    }
+);
+
+both_backends!(
+    a_customer_reads_and_spends_saldo_by_chat,
+    |s: TestStore| async move {
+        let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
+        let mut tx = s.app().db.begin().await.unwrap();
+        maddstore::db::wallets::apply(
+            &mut tx,
+            &maddstore::db::wallets::Movement {
+                owner: &owner,
+                amount: madd_domain::Rupiah::new(50_000),
+                kind: maddstore::db::wallets::EntryKind::Manual,
+                order_id: None,
+                note: "",
+                actor: "admin:seller",
+            },
+            s.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        cloud_says(&s, CUSTOMER, "wamid.s1", "saldo").await;
+        let answer = last_to(&s, CUSTOMER);
+        assert!(answer.contains("Saldo kamu: *Rp50.000*"), "{answer}");
+        assert!(answer.contains("Dari penjual"), "{answer}");
+
+        let order = s.order("ML86-S1", ML_ID, Some(ML_ZONE)).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        // Someone else's number cannot pay it from their (or anyone's) saldo.
+        cloud_says(&s, STRANGER, "wamid.s2", &format!("bayar saldo {code}")).await;
+        assert!(
+            last_to(&s, STRANGER).contains("tidak ditemukan"),
+            "{}",
+            last_to(&s, STRANGER)
+        );
+        cloud_says(
+            &s,
+            CUSTOMER,
+            "wamid.s3",
+            &format!("bayar {code} pakai saldo"),
+        )
+        .await;
+        let answer = last_to(&s, CUSTOMER);
+        assert!(
+            answer.contains(&format!("*{code}* lunas dengan saldo"))
+                || answer.contains("Pembayaran"),
+            "{answer}"
+        );
+        assert_ne!(
+            s.order_row(&code).await.status,
+            OrderStatus::AwaitingPayment
+        );
+        cloud_says(&s, CUSTOMER, "wamid.s4", "saldo").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("Bayar pesanan"),
             "{}",
             last_to(&s, CUSTOMER)
         );

@@ -25,6 +25,7 @@ mod metrics;
 mod no_secrets_in_logs;
 mod outbox_template;
 mod reconcile;
+mod saldo;
 mod sandbox_access;
 mod scale_out;
 mod shutdown;

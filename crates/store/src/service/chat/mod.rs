@@ -18,7 +18,9 @@
 //!   an order with money on it is the seller's to refund, so the customer is sent to `cs`.
 //! - `tutup` closes the store to new orders everywhere (web, API, chat): [`ensure_open`].
 use madd_domain::chat::{self, Command, Pending, PriceQuery};
-use madd_domain::{Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, TargetRule};
+use madd_domain::{
+    Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, TargetRule,
+};
 
 use crate::app::App;
 use crate::clock;
@@ -166,6 +168,36 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
         .seller_whatsapp
         .as_ref()
         == Some(phone))
+}
+
+/// A customer's `saldo`: the balance and its last movements.
+async fn own_saldo(app: &App, ctx: &Ctx) -> AppResult<Answer> {
+    let wallet = crate::service::saldo::wallet(app, &ctx.sender).await?;
+    let mut text = format!("💰 Saldo kamu: *{}*", wallet.balance);
+    for e in &wallet.entries {
+        text.push_str(&format!(
+            "\n• {} {} – {}{}",
+            crate::clock::human(e.created_at),
+            if e.amount.is_positive() {
+                format!("+{}", e.amount)
+            } else {
+                format!("−{}", Rupiah::ZERO - e.amount)
+            },
+            crate::db::wallets::EntryKind::label_id(&e.kind),
+            if e.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", clean(&e.note, 20))
+            }
+        ));
+    }
+    if wallet.balance.is_positive() {
+        text.push_str(
+            "\n\nPakai: buat pesanan, lalu balas *bayar saldo MS-…*. Mau ditarik? Balas \
+             *cs tarik saldo* dengan nomor e-wallet/rekening.",
+        );
+    }
+    Ok(Answer::text(text))
 }
 
 /// Refuses new orders while the seller has closed the store (`tutup`).
@@ -397,6 +429,21 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::CheckOrder(code) => status(app, &code).await?,
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
         Command::Support(text) => support(app, ctx, &text).await?,
+        Command::Balance if !ctx.seller => own_saldo(app, ctx).await?,
+        Command::PayWithSaldo(code) => {
+            match crate::service::saldo::pay_order(app, &ctx.sender, code.as_str()).await {
+                Ok(paid) if paid.rest.is_positive() => Answer::text(format!(
+                    "💳 Saldo {} dipakai untuk *{code}*; sisa saldo {}. Kurang *{}*: bayar \
+                     sisanya lewat link Trakteer yang kami kirim.",
+                    paid.taken, paid.balance, paid.rest
+                )),
+                Ok(paid) => Answer::text(format!(
+                    "✅ *{code}* lunas dengan saldo ({}); sisa saldo {}.",
+                    paid.taken, paid.balance
+                )),
+                Err(e) => Answer::text(user_error(&e)),
+            }
+        }
         Command::Balance => match app.supplier.profile().await {
             Ok(p) => Answer::text(format!(
                 "💳 Saldo supplier: *{}*\nAkun: {} ({})",

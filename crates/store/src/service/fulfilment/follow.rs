@@ -153,15 +153,26 @@ pub(super) async fn fail_notices(
         ),
     )
     .await?;
+    // A failure that will not go away: the customer's money goes back to their saldo at once,
+    // unless the seller asked to decide each refund.
+    let refunded = if !retryable
+        && crate::service::settings::on(tx, &app.config)
+            .await?
+            .refund_to_saldo
+    {
+        crate::service::saldo::refund_failed(app, tx, order, now).await?
+    } else {
+        None
+    };
     outbox::to_seller(
         &app.config,
         tx,
         Some(order.id),
-        &notify::seller_order_failed(&f, reason, retryable),
+        &notify::seller_order_failed(&f, reason, retryable, refunded),
         now,
     )
     .await?;
-    if !retryable {
+    if !retryable && refunded.is_none() {
         outbox::enqueue(
             tx,
             Some(order.id),

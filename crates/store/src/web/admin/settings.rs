@@ -38,6 +38,7 @@ const GROUPS: &[(&str, &[&str])] = &[
         "Sehari-hari",
         &[
             "fulfilment",
+            "failed_refund",
             "seller_notice",
             "seller_whatsapp",
             "seller_hours",

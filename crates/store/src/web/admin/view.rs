@@ -204,6 +204,7 @@ pub(crate) fn check_label(name: &str) -> &'static str {
         "seller" => "WhatsApp penjual",
         "webhooks" => "Webhook",
         "backups" => "Cadangan harian",
+        "saldo" => "Saldo pelanggan",
         _ => "Lainnya",
     }
 }

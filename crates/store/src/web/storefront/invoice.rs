@@ -118,6 +118,8 @@ struct Outcome {
     received: String,
     /// How the money went back, for a refund.
     refund: Option<String>,
+    /// It went to the customer's saldo (said with how to use it).
+    to_saldo: bool,
     cs_url: Option<String>,
 }
 
@@ -173,6 +175,7 @@ pub(crate) async fn invoice(
                     None => method,
                 }
             }),
+            to_saldo: order.refund_method.as_deref() == Some("saldo"),
             cs_url: cs_link(t.failed_cs_text),
         });
     Ok(render(&InvoicePage {

@@ -275,6 +275,8 @@ impl TestStore {
         env.insert("MADD_SELLER_WHATSAPP".to_string(), SELLER.to_string());
         // The tests follow every message; the seller's default hears only of paid orders.
         env.insert("MADD_SELLER_NOTICE".to_string(), "all".to_string());
+        // Most tests follow a failed order to the seller's hand refund; saldo tests opt in.
+        env.insert("MADD_FAILED_REFUND".to_string(), "manual".to_string());
         tweak(&mut env);
         // `{base}` in a tweaked value is this store's own address (to point a "real" provider
         // client at the sandbox mounted in the same store).

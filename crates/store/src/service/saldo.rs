@@ -1,0 +1,203 @@
+//! Customer saldo (store credit), the automatic path for money that would otherwise wait on the
+//! seller: a paid order that finally fails is refunded to saldo at once, and saldo pays for the
+//! next order — from WhatsApp, where the sender *is* the wallet's owner (no sign-in needed).
+//!
+//! Books: money refunded to saldo stays owed to the customer (the wallet's balance); an order
+//! paid from saldo is recorded as a payment of provider `saldo` with gross = net (no fee), so the
+//! monthly report counts its revenue when delivered and its refund if it fails, as for any order.
+
+use madd_domain::{OrderStatus, PhoneNumber, Rupiah};
+
+use crate::app::App;
+use crate::db::orders::Order;
+use crate::db::payments::{self, NewPayment, PaymentState};
+use crate::db::wallets::{self, EntryKind, Moved, Movement};
+use crate::db::{order_events, order_status, overpayments, Conn};
+use crate::error::{AppError, AppResult};
+use crate::notify;
+use crate::service::{orders as order_service, outbox, payments as payment_service};
+
+/// The `provider` of a payment made from saldo.
+pub const PROVIDER: &str = "saldo";
+
+/// Refunds a failed order's money to its customer's saldo in the caller's transaction: the order
+/// becomes `refunded` (method `saldo`), the wallet is credited once (a second report of the same
+/// failure finds the order refunded already), and the customer is told the amount and the new
+/// balance. `None` when nothing was refunded (nothing paid, or refunded already).
+pub async fn refund_failed(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    now: i64,
+) -> AppResult<Option<Rupiah>> {
+    // What the customer is owed: what they paid, less an overpayment already given back.
+    let returned = overpayments::of_order(tx, order.id).await?.returned;
+    let amount = order.amount_paid - returned;
+    if !amount.is_positive() {
+        return Ok(None);
+    }
+    if !order_status::mark_refunded(tx, order.id, "saldo", "otomatis", amount, now).await? {
+        return Ok(None);
+    }
+    let balance = match wallets::apply(
+        tx,
+        &Movement {
+            owner: &order.whatsapp,
+            amount,
+            kind: EntryKind::Refund,
+            order_id: Some(order.id),
+            note: order.code.as_str(),
+            actor: "system",
+        },
+        now,
+    )
+    .await?
+    {
+        Moved::Done(balance) => balance,
+        // The order was refunded just above; an entry for it cannot exist unless the books are
+        // already wrong: stop rather than pay twice.
+        other => {
+            return Err(AppError::internal(format!(
+                "saldo refund of {} found {other:?}",
+                order.code
+            )))
+        }
+    };
+    order_events::add_event(
+        tx,
+        order.id,
+        now,
+        "system",
+        "refunded",
+        &format!(
+            "Refund {amount} ke saldo {} (saldo {balance})",
+            order.whatsapp.masked()
+        ),
+    )
+    .await?;
+    let f = order_service::facts(app, order);
+    outbox::enqueue(
+        tx,
+        Some(order.id),
+        &order.whatsapp,
+        &notify::refunded_to_saldo(&f, amount, balance),
+        now,
+    )
+    .await?;
+    Ok(Some(amount))
+}
+
+/// A wallet as its owner sees it.
+pub struct Wallet {
+    pub balance: Rupiah,
+    pub entries: Vec<wallets::Entry>,
+}
+
+pub async fn wallet(app: &App, owner: &PhoneNumber) -> AppResult<Wallet> {
+    let mut conn = app.db.read().await?;
+    Ok(Wallet {
+        balance: wallets::balance_of(&mut conn, owner).await?,
+        entries: wallets::entries(&mut conn, owner, 5).await?,
+    })
+}
+
+/// What paying from saldo did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PaidFromSaldo {
+    pub taken: Rupiah,
+    pub balance: Rupiah,
+    pub status: OrderStatus,
+    /// Still to pay through Trakteer (zero when saldo covered it).
+    pub rest: Rupiah,
+}
+
+/// Pays what `owner`'s order `code` still owes from their saldo, as much as the saldo covers
+/// (the rest stays due through Trakteer). Only the order's own WhatsApp number may do this.
+pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<PaidFromSaldo> {
+    let order = order_service::get(app, code).await?;
+    if &order.whatsapp != owner {
+        // Said as "not found": a stranger learns nothing about someone else's order.
+        return Err(AppError::not_found("order_not_found", "Pesanan"));
+    }
+    if !order.status.accepts_payment() {
+        return Err(AppError::conflict(
+            "order_not_payable",
+            format!("Pesanan {} tidak menunggu pembayaran.", order.code),
+        ));
+    }
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let owed = order.shortfall();
+    let balance = wallets::balance_of(&mut tx, owner).await?;
+    let take = owed.min(balance);
+    if !take.is_positive() {
+        return Err(AppError::conflict(
+            "saldo_empty",
+            "Saldo kakak kosong. Bayar lewat link Trakteer di invoice.",
+        ));
+    }
+    match wallets::apply(
+        &mut tx,
+        &Movement {
+            owner,
+            amount: Rupiah::ZERO - take,
+            kind: EntryKind::Spend,
+            order_id: Some(order.id),
+            note: order.code.as_str(),
+            actor: "customer",
+        },
+        now,
+    )
+    .await?
+    {
+        Moved::Done(_) => {}
+        Moved::AlreadyDone => {
+            return Err(AppError::conflict(
+                "saldo_used",
+                "Saldo sudah dipakai untuk pesanan ini; bayar sisanya lewat Trakteer.",
+            ))
+        }
+        // Another spend got there first: the transaction is dropped, nothing moved.
+        Moved::Insufficient(_) => {
+            return Err(AppError::conflict(
+                "saldo_changed",
+                "Saldo berubah saat dipakai. Coba lagi.",
+            ))
+        }
+    }
+    let transaction_id = format!("saldo-{}", order.code);
+    let payment = payments::insert_once(
+        &mut tx,
+        &NewPayment {
+            provider: PROVIDER,
+            transaction_id: &transaction_id,
+            state: PaymentState::Unmatched,
+            source: "saldo",
+            supporter_name: "",
+            message: order.code.as_str(),
+            quantity: 0,
+            gross: take,
+            net: Some(take),
+            price_reading: None,
+            note: None,
+            raw: "",
+            paid_at: Some(now),
+            received_at: now,
+        },
+    )
+    .await?
+    .ok_or_else(|| AppError::conflict("saldo_used", "Saldo sudah dipakai untuk pesanan ini."))?;
+    payments::attach(&mut tx, payment.id, order.id).await?;
+    let status =
+        payment_service::settle(app, &mut tx, &order, take, Some(take), &transaction_id, now)
+            .await?;
+    let balance = wallets::balance_of(&mut tx, owner).await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(PaidFromSaldo {
+        taken: take,
+        balance,
+        status,
+        rest: (owed - take).max(Rupiah::ZERO),
+    })
+}

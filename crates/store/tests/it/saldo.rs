@@ -1,0 +1,249 @@
+//! Customer saldo (issue 13, first part), on SQLite and PostgreSQL: a paid order the supplier
+//! refuses for good is refunded to the customer's saldo at once and once; saldo pays later orders
+//! fully or partly (the rest through Trakteer); racing spends never overdraw; the ledger always
+//! sums to every balance.
+
+use std::collections::BTreeMap;
+
+use crate::common::{TestStore, CUSTOMER, SELLER};
+use madd_domain::{OrderStatus, PhoneNumber, Rupiah};
+use maddstore::db::wallets::{self, EntryKind, Moved, Movement};
+use maddstore::service::saldo;
+
+fn saldo_store(env: &mut BTreeMap<String, String>) {
+    env.insert("MADD_FAILED_REFUND".into(), "saldo".into());
+    env.insert("MADD_FULFILMENT".into(), "auto".into());
+}
+
+fn customer() -> PhoneNumber {
+    PhoneNumber::parse(CUSTOMER).unwrap()
+}
+
+fn units(order: &serde_json::Value) -> i64 {
+    order["amount_due"].as_i64().unwrap() / 1000
+}
+
+fn code_of(order: &serde_json::Value) -> String {
+    order["code"].as_str().unwrap().to_string()
+}
+
+async fn balance(s: &TestStore) -> Rupiah {
+    let mut conn = s.app().db.read().await.unwrap();
+    wallets::balance_of(&mut conn, &customer()).await.unwrap()
+}
+
+async fn ledger_adds_up(s: &TestStore) -> Rupiah {
+    let mut conn = s.app().db.read().await.unwrap();
+    let (wrong, owed) = wallets::audit(&mut conn).await.unwrap();
+    assert!(
+        wrong.is_empty(),
+        "balances that are not their entries' sum: {wrong:?}"
+    );
+    owed
+}
+
+both_backends!(
+    a_paid_order_the_supplier_refuses_is_refunded_to_saldo_once,
+    saldo_store,
+    |s: TestStore| async move {
+        // Ids ending in 2: the sandbox supplier refuses the order for good.
+        let order = s.order("ML86-S1", "123456782", Some("2345")).await;
+        let code = code_of(&order);
+        s.pay(units(&order), &code).await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Refunded);
+        assert_eq!(row.refund_method.as_deref(), Some("saldo"));
+        assert_eq!(balance(&s).await, row.amount_paid);
+
+        let told = s.inbox(CUSTOMER);
+        let refund_messages: Vec<_> = told
+            .iter()
+            .filter(|m| m.body.contains("kembalikan ke *saldo*"))
+            .collect();
+        assert_eq!(refund_messages.len(), 1, "{told:?}");
+        assert!(refund_messages[0]
+            .body
+            .contains(&row.amount_paid.to_string()));
+        assert!(
+            !told
+                .iter()
+                .any(|m| m.body.contains("Admin akan segera menghubungi")),
+            "no 'we will contact you' when the money is already back"
+        );
+        assert!(s
+            .inbox(SELLER)
+            .iter()
+            .any(|m| m.body.contains("dikembalikan otomatis ke saldo")));
+
+        // The same failure reported again refunds nothing more.
+        let again = s.order_row(&code).await;
+        let mut tx = s.app().db.begin().await.unwrap();
+        assert_eq!(
+            saldo::refund_failed(s.app(), &mut tx, &again, s.app().now_ms())
+                .await
+                .unwrap(),
+            None
+        );
+        tx.commit().await.unwrap();
+        s.settle().await;
+        assert_eq!(balance(&s).await, row.amount_paid);
+
+        // The invoice says where the money is.
+        let invoice = s
+            .http
+            .get(s.url(&format!("/order/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(invoice.contains("id=\"refund-saldo\""), "{invoice}");
+        assert_eq!(ledger_adds_up(&s).await, row.amount_paid);
+        // The dashboard's checks say the same.
+        maddstore::service::store_checks::job(s.app())
+            .await
+            .unwrap();
+        let checks = maddstore::service::store_checks::latest(s.app())
+            .await
+            .unwrap()
+            .unwrap();
+        let line = checks.checks.iter().find(|c| c.name == "saldo").unwrap();
+        assert!(!line.failed(), "{line:?}");
+        assert!(
+            format!("{line:?}").contains(&row.amount_paid.to_string()),
+            "{line:?}"
+        );
+        s
+    }
+);
+
+both_backends!(
+    saldo_pays_an_order_fully_or_partly_and_only_its_owner_may,
+    saldo_store,
+    |s: TestStore| async move {
+        let owner = customer();
+        let now = s.app().now_ms();
+        let mut tx = s.app().db.begin().await.unwrap();
+        let credited = wallets::apply(
+            &mut tx,
+            &Movement {
+                owner: &owner,
+                amount: Rupiah::new(30_000),
+                kind: EntryKind::Manual,
+                order_id: None,
+                note: "test",
+                actor: "admin:seller",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(credited, Moved::Done(Rupiah::new(30_000)));
+
+        // Fully: the order is paid at once, no Trakteer.
+        let first = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let due = Rupiah::new(first["amount_due"].as_i64().unwrap());
+        let paid = saldo::pay_order(s.app(), &owner, &code_of(&first))
+            .await
+            .unwrap();
+        assert_eq!(paid.taken, due);
+        assert_eq!(paid.rest, Rupiah::ZERO);
+        assert_eq!(paid.balance, Rupiah::new(30_000) - due);
+        s.settle().await;
+        assert_ne!(
+            s.order_row(&code_of(&first)).await.status,
+            OrderStatus::AwaitingPayment
+        );
+
+        // A stranger cannot spend someone's saldo on someone's order, nor learn it exists.
+        let stranger = PhoneNumber::parse("6281377778888").unwrap();
+        let second = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let e = saldo::pay_order(s.app(), &stranger, &code_of(&second))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "order_not_found");
+
+        // Partly: what saldo covers now, the rest through Trakteer.
+        let left = Rupiah::new(30_000) - due;
+        let partly = saldo::pay_order(s.app(), &owner, &code_of(&second))
+            .await
+            .unwrap();
+        assert_eq!(partly.taken, left);
+        assert_eq!(partly.balance, Rupiah::ZERO);
+        assert_eq!(partly.status, OrderStatus::Underpaid);
+        let rest = partly.rest;
+        s.settle().await;
+        s.pay(
+            rest.amount() / 1000 + i64::from(rest.amount() % 1000 != 0),
+            &code_of(&second),
+        )
+        .await;
+        let row = s.order_row(&code_of(&second)).await;
+        assert!(
+            matches!(
+                row.status,
+                OrderStatus::Paid | OrderStatus::Processing | OrderStatus::Delivered
+            ),
+            "{:?}",
+            row.status
+        );
+        // Saldo once per order: a second try finds nothing to pay.
+        assert!(saldo::pay_order(s.app(), &owner, &code_of(&second))
+            .await
+            .is_err());
+        assert_eq!(ledger_adds_up(&s).await, Rupiah::ZERO);
+        s
+    }
+);
+
+both_backends!(
+    racing_spends_never_overdraw,
+    |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        // Fifty orders from one client in a second.
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let owner = customer();
+        // Balance for exactly 10 orders.
+        let one = s.order("ML5-S1", "123456780", Some("2345")).await;
+        let price = Rupiah::new(one["amount_due"].as_i64().unwrap());
+        let mut tx = s.app().db.begin().await.unwrap();
+        wallets::apply(
+            &mut tx,
+            &Movement {
+                owner: &owner,
+                amount: price.checked_mul(10).unwrap(),
+                kind: EntryKind::Manual,
+                order_id: None,
+                note: "test",
+                actor: "admin:seller",
+            },
+            s.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut codes = vec![code_of(&one)];
+        for _ in 0..49 {
+            codes.push(code_of(&s.order("ML5-S1", "123456780", Some("2345")).await));
+        }
+        let spends = codes.iter().map(|code| {
+            let app = s.app().clone();
+            let owner = owner.clone();
+            let code = code.clone();
+            tokio::spawn(async move { saldo::pay_order(&app, &owner, &code).await })
+        });
+        let results = futures::future::join_all(spends).await;
+        let paid = results
+            .into_iter()
+            .filter(|r| matches!(r, Ok(Ok(p)) if p.rest == Rupiah::ZERO))
+            .count();
+        assert_eq!(paid, 10);
+        assert_eq!(balance(&s).await, Rupiah::ZERO);
+        assert_eq!(ledger_adds_up(&s).await, Rupiah::ZERO);
+        s
+    }
+);
