@@ -8,6 +8,8 @@ use crate::catalog::UnknownName;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RefundMethod {
+    /// The customer's saldo (store credit), usable at once.
+    Saldo,
     GoPay,
     Dana,
     Ovo,
@@ -16,7 +18,8 @@ pub enum RefundMethod {
 }
 
 impl RefundMethod {
-    pub const ALL: [RefundMethod; 5] = [
+    pub const ALL: [RefundMethod; 6] = [
+        RefundMethod::Saldo,
         RefundMethod::GoPay,
         RefundMethod::Dana,
         RefundMethod::Ovo,
@@ -27,6 +30,7 @@ impl RefundMethod {
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
+            RefundMethod::Saldo => "saldo",
             RefundMethod::GoPay => "gopay",
             RefundMethod::Dana => "dana",
             RefundMethod::Ovo => "ovo",
@@ -38,6 +42,7 @@ impl RefundMethod {
     /// What the seller reads.
     pub fn label(self) -> &'static str {
         match self {
+            RefundMethod::Saldo => "Saldo pelanggan",
             RefundMethod::GoPay => "GoPay",
             RefundMethod::Dana => "DANA",
             RefundMethod::Ovo => "OVO",

@@ -253,6 +253,20 @@ pub fn refunded_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Not
     }
 }
 
+/// The seller put money of an order into the customer's saldo (a refund or an overpayment).
+pub fn credited_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "credited_to_saldo",
+        text: format!(
+            "💰 *{amount}* dari pesanan *{code}* masuk ke *saldo* kakak (saldo sekarang {balance}).\n\
+             Pakai untuk belanja lagi: buat pesanan, lalu balas *bayar saldo MS-…* di chat ini.",
+            code = f.code,
+        ),
+        params: vec![f.code.to_string(), amount.to_string(), balance.to_string()],
+    }
+}
+
 pub fn order_failed(f: &OrderFacts) -> Notice {
     Notice {
         audience: Audience::Customer,

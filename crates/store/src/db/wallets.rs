@@ -17,6 +17,8 @@ pub enum EntryKind {
     Spend,
     /// The seller's own credit or debit, with a note.
     Manual,
+    /// An overpayment given back to saldo.
+    Overpayment,
 }
 
 impl EntryKind {
@@ -25,6 +27,7 @@ impl EntryKind {
             EntryKind::Refund => "refund",
             EntryKind::Spend => "spend",
             EntryKind::Manual => "manual",
+            EntryKind::Overpayment => "overpayment",
         }
     }
 
@@ -34,6 +37,7 @@ impl EntryKind {
             "refund" => "Refund pesanan gagal",
             "spend" => "Bayar pesanan",
             "manual" => "Dari penjual",
+            "overpayment" => "Kelebihan bayar",
             _ => "Lainnya",
         }
     }

@@ -70,7 +70,20 @@ pub async fn give_back(
         format!("Kelebihan bayar {amount} dikembalikan via {label}: {note}")
     };
     order_events::add_event(&mut tx, order.id, now, actor, "overpaid_returned", &detail).await?;
+    if method == RefundMethod::Saldo {
+        crate::service::saldo::credit_for_order(
+            app,
+            &mut tx,
+            &order,
+            amount,
+            crate::db::wallets::EntryKind::Overpayment,
+            actor,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
+    app.wake_workers();
     tracing::info!(%code, %amount, %method, %actor, "overpayment returned");
     Ok(())
 }

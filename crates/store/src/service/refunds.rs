@@ -51,6 +51,19 @@ pub async fn refund(
         format!("Refund {amount} via {method}: {}", note.trim())
     };
     order_events::add_event(&mut tx, order.id, now, actor, "refunded", &detail).await?;
+    if method == RefundMethod::Saldo && amount.is_positive() {
+        crate::service::saldo::credit_for_order(
+            app,
+            &mut tx,
+            &order,
+            amount,
+            crate::db::wallets::EntryKind::Refund,
+            actor,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
+    app.wake_workers();
     Ok(())
 }

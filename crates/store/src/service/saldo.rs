@@ -87,6 +87,94 @@ pub async fn refund_failed(
     Ok(Some(amount))
 }
 
+/// Credits `amount` of `order`'s money to its customer's saldo in the caller's transaction (the
+/// seller's refund or overpayment return by the method "Saldo pelanggan") and tells the customer.
+/// `kind` `Refund` is once per order; overpayment returns go by amount (the overpayment's own
+/// guard keeps them within what was overpaid).
+pub async fn credit_for_order(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    amount: Rupiah,
+    kind: EntryKind,
+    actor: &str,
+    now: i64,
+) -> AppResult<Rupiah> {
+    let moved = wallets::apply(
+        tx,
+        &Movement {
+            owner: &order.whatsapp,
+            amount,
+            kind,
+            order_id: (kind == EntryKind::Refund).then_some(order.id),
+            note: order.code.as_str(),
+            actor,
+        },
+        now,
+    )
+    .await?;
+    let Moved::Done(balance) = moved else {
+        return Err(AppError::conflict(
+            "saldo_already_credited",
+            "Pesanan ini sudah dikembalikan ke saldo.",
+        ));
+    };
+    let f = order_service::facts(app, order);
+    outbox::enqueue(
+        tx,
+        Some(order.id),
+        &order.whatsapp,
+        &notify::credited_to_saldo(&f, amount, balance),
+        now,
+    )
+    .await?;
+    Ok(balance)
+}
+
+/// On delivery, what the customer paid beyond the bill (and was not given back yet) goes to their
+/// saldo — when the seller lets refunds go to saldo automatically.
+pub async fn overpayment_to_saldo(
+    app: &App,
+    tx: &mut Conn,
+    order: &Order,
+    now: i64,
+) -> AppResult<Option<Rupiah>> {
+    if !crate::service::settings::on(tx, &app.config)
+        .await?
+        .refund_to_saldo
+    {
+        return Ok(None);
+    }
+    let open = overpayments::of_order(tx, order.id).await?.open();
+    if !open.is_positive() {
+        return Ok(None);
+    }
+    let returned = overpayments::record_return(
+        tx,
+        order.id,
+        open,
+        madd_domain::RefundMethod::Saldo.as_str(),
+        "otomatis saat pesanan sukses",
+        "system",
+        now,
+    )
+    .await?;
+    if !returned {
+        return Ok(None);
+    }
+    order_events::add_event(
+        tx,
+        order.id,
+        now,
+        "system",
+        "overpaid_returned",
+        &format!("Kelebihan bayar {open} masuk saldo pelanggan"),
+    )
+    .await?;
+    credit_for_order(app, tx, order, open, EntryKind::Overpayment, "system", now).await?;
+    Ok(Some(open))
+}
+
 /// A wallet as its owner sees it.
 pub struct Wallet {
     pub balance: Rupiah,

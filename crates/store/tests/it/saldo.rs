@@ -247,3 +247,60 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    the_seller_refunds_to_saldo_and_overpayments_go_there_on_delivery,
+    |s: TestStore| async move {
+        // "Ask me first": the failed order waits for the seller, who picks saldo.
+        let order = s.order("ML86-S1", "123456782", Some("2345")).await;
+        let code = code_of(&order);
+        s.pay(units(&order), &code).await;
+        let (session, csrf) = s.admin_login().await;
+        assert_eq!(s.process(&session, &csrf, &code).await, 303);
+        s.settle().await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Failed);
+        assert_eq!(balance(&s).await, Rupiah::ZERO);
+        maddstore::service::refunds::refund(
+            s.app(),
+            &code,
+            "admin:seller",
+            madd_domain::RefundMethod::Saldo,
+            None,
+            "",
+        )
+        .await
+        .unwrap();
+        s.settle().await;
+        let paid = s.order_row(&code).await.amount_paid;
+        assert_eq!(balance(&s).await, paid);
+        assert!(s
+            .inbox(CUSTOMER)
+            .iter()
+            .any(|m| m.body.contains("masuk ke *saldo*")));
+        s
+    }
+);
+
+both_backends!(
+    an_overpayment_goes_to_saldo_when_the_order_is_delivered,
+    saldo_store,
+    |s: TestStore| async move {
+        let order = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let code = code_of(&order);
+        // One Trakteer unit more than the bill.
+        s.pay(units(&order) + 1, &code).await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Delivered, "{row:?}");
+        let over = row.amount_paid - row.amount_due;
+        assert!(over.is_positive());
+        assert_eq!(balance(&s).await, over);
+        // Nothing is left to give back by hand.
+        let left = maddstore::service::overpayment::of_order(s.app(), row.id)
+            .await
+            .unwrap()
+            .open();
+        assert_eq!(left, Rupiah::ZERO);
+        assert_eq!(ledger_adds_up(&s).await, over);
+        s
+    }
+);

@@ -113,6 +113,9 @@ pub(super) async fn apply_status(
                     now,
                 )
                 .await?;
+                // Paid more than the bill: the extra goes to the customer's saldo at once
+                // (unless the seller gives money back by hand).
+                crate::service::saldo::overpayment_to_saldo(app, tx, order, now).await?;
                 tracing::info!(order = %order.code, "order delivered");
             }
         }

@@ -131,7 +131,7 @@ struct OrderPage {
     /// A chat with the customer, the message prefilled for the order's state.
     wa_url: String,
     /// The ways money can go back, for the refund and overpayment forms.
-    refund_methods: [RefundMethod; 5],
+    refund_methods: [RefundMethod; 6],
     /// The overpayment and the form to give it back (`None`: not overpaid).
     overpaid: Option<OverpaidView>,
     /// Everything that happened to the order, oldest first: status changes and actions (with

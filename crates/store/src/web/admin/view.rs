@@ -226,6 +226,8 @@ pub(crate) fn message_kind_label(kind: &str) -> &str {
         "payment_short" => "Pembayaran kurang",
         "order_delivered" => "Pesanan terkirim + SN",
         "order_failed" => "Pesanan gagal",
+        "refunded_to_saldo" => "Refund ke saldo",
+        "credited_to_saldo" => "Masuk saldo",
         "order_expired" => "Pesanan kedaluwarsa",
         "chat_reply" => "Balasan chat",
         "seller_new_order" => "Pesanan baru",
