@@ -175,6 +175,16 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// Replaces a sent message's text and parameters (a sign-in code once delivered to the gateway).
+pub async fn blank(conn: &mut Conn, id: i64, body: &str) -> DbResult<()> {
+    sqlx::query("UPDATE messages SET body = $1, params = '[]' WHERE id = $2")
+        .bind(body)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn record_attempt_error(
     conn: &mut Conn,
     id: i64,

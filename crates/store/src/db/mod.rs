@@ -24,6 +24,7 @@ pub mod products;
 pub mod reconciliation;
 pub mod report;
 pub mod settings;
+pub mod sign_in;
 pub mod store_state;
 pub mod storefront;
 pub mod supplier_account;

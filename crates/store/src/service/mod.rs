@@ -25,5 +25,6 @@ pub mod refunds;
 pub mod report;
 pub mod saldo;
 pub mod settings;
+pub mod sign_in;
 pub mod store_checks;
 pub mod store_switch;

@@ -170,13 +170,37 @@ pub(crate) struct OrderRequest {
     target: String,
     zone: Option<String>,
     whatsapp: String,
+    /// `"saldo"`: pay from the signed-in customer's saldo (as much as it covers).
+    #[serde(default)]
+    pay_with: Option<String>,
 }
 
 pub(crate) async fn create_order(
     State(app): State<App>,
     headers: HeaderMap,
+    customer: crate::web::customer::Customer,
     ApiJson(req): ApiJson<OrderRequest>,
 ) -> AppResult<impl IntoResponse> {
+    // Saldo pays only for its owner's own order: checked before anything is created.
+    let saldo_owner = match req.pay_with.as_deref() {
+        None | Some("") | Some("trakteer") => None,
+        Some("saldo") => {
+            let owner = customer.required()?;
+            let wanted = madd_domain::PhoneNumber::parse(&req.whatsapp).ok();
+            if wanted.as_ref() != Some(&owner) {
+                return Err(AppError::Forbidden(
+                    "saldo pays for orders of the signed-in number only",
+                ));
+            }
+            Some(owner)
+        }
+        Some(_) => {
+            return Err(AppError::invalid(
+                "invalid_pay_with",
+                "pay_with: \"saldo\" or nothing",
+            ))
+        }
+    };
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -192,6 +216,19 @@ pub(crate) async fn create_order(
         },
     )
     .await?;
+    let order = match saldo_owner {
+        Some(owner) if created => {
+            // The order exists either way: an empty or just-spent saldo leaves it to be paid
+            // through Trakteer, which the answer's `amount_paid` and `pay_url` show.
+            if let Err(e) =
+                crate::service::saldo::pay_order(&app, &owner, order.code.as_str()).await
+            {
+                tracing::info!(order = %order.code, code = e.code(), "saldo did not pay the order");
+            }
+            orders::get(&app, order.code.as_str()).await?
+        }
+        _ => order,
+    };
     let status = if created {
         StatusCode::CREATED
     } else {

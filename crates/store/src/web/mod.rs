@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod closed;
+pub mod customer;
 pub mod error_response;
 pub mod health;
 pub mod i18n;
@@ -39,7 +40,10 @@ pub fn router(app: App) -> Router {
         .route("/nickname", post(api::check_nickname))
         .route("/orders", post(api::create_order))
         .route("/orders/{code}", get(api::get_order))
-        .route("/postpaid/inquiry", post(api::postpaid_inquiry));
+        .route("/postpaid/inquiry", post(api::postpaid_inquiry))
+        .route("/otp", post(customer::request_code))
+        .route("/session", post(customer::open_session))
+        .route("/wallet", get(customer::wallet));
     Router::new()
         // The storefront
         .route("/", get(home::home))

@@ -26,6 +26,8 @@ const LIMITED: &[&str] = &[
     "/api/v1/nickname",
     "/api/v1/postpaid/inquiry",
     "/api/v1/orders",
+    "/api/v1/otp",
+    "/api/v1/session",
     "/checkout",
     "/order",
 ];

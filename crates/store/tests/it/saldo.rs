@@ -304,3 +304,177 @@ both_backends!(
         s
     }
 );
+
+// Signing in with a WhatsApp code, the wallet, and an API order paid from saldo; a wrong code
+// five times locks the number's sign-in; a code is never left readable once sent.
+both_backends!(
+    sign_in_by_whatsapp_code_then_pay_an_api_order_with_saldo,
+    |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let owner = customer();
+        let mut tx = s.app().db.begin().await.unwrap();
+        wallets::apply(
+            &mut tx,
+            &Movement {
+                owner: &owner,
+                amount: Rupiah::new(100_000),
+                kind: EntryKind::Manual,
+                order_id: None,
+                note: "",
+                actor: "admin:seller",
+            },
+            s.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let (status, _) = s
+            .post_json(
+                "/api/v1/otp",
+                serde_json::json!({"whatsapp": "0812-3456-7890"}),
+            )
+            .await;
+        assert_eq!(status, 202);
+        s.settle().await;
+        let sent = s.inbox(CUSTOMER);
+        let body = &sent.last().unwrap().body;
+        let code: String = body
+            .split('*')
+            .nth(1)
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(code.len(), 6, "{body}");
+        // Once sent, the code is no longer readable in the store (dashboard, backups).
+        let stored: Vec<String> = {
+            let mut conn = s.app().db.read().await.unwrap();
+            sqlx::query_scalar("SELECT body FROM messages WHERE kind = 'sign_in_code'")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+        };
+        assert!(stored.iter().all(|b| !b.contains(&code)), "{stored:?}");
+
+        // Without a session: no wallet.
+        let (status, _) = s.get_json("/api/v1/wallet").await;
+        assert_eq!(status, 401);
+        let (status, body) = s
+            .post_json(
+                "/api/v1/session",
+                serde_json::json!({"whatsapp": "081234567890", "code": code}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["token"].as_str().unwrap().to_string();
+        // Once only.
+        let (status, _) = s
+            .post_json(
+                "/api/v1/session",
+                serde_json::json!({"whatsapp": "081234567890", "code": code}),
+            )
+            .await;
+        assert_eq!(status, 422);
+
+        let wallet = s
+            .http
+            .get(s.url("/api/v1/wallet"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(wallet["balance"], 100_000);
+        assert_eq!(wallet["entries"][0]["kind"], "manual");
+
+        // An order paid from saldo at once.
+        let r = s
+            .http
+            .post(s.url("/api/v1/orders"))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"product": "ML86-S1", "target": "123456780",
+                "zone": "2345", "whatsapp": "081234567890", "pay_with": "saldo"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let order: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(order["amount_paid"], order["amount_due"], "{order}");
+        assert_ne!(order["status"], "awaiting_payment");
+        // Someone else's number cannot be paid for with this saldo.
+        let r = s
+            .http
+            .post(s.url("/api/v1/orders"))
+            .bearer_auth(&token)
+            .json(
+                &serde_json::json!({"product": "ML86-S1", "target": "123456780",
+                "zone": "2345", "whatsapp": "081377778888", "pay_with": "saldo"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+
+        // Five wrong codes lock this number's sign-in, even for the right code.
+        let (status, _) = s
+            .post_json(
+                "/api/v1/otp",
+                serde_json::json!({"whatsapp": "081234567890"}),
+            )
+            .await;
+        assert_eq!(status, 202);
+        s.settle().await;
+        let right: String = s
+            .inbox(CUSTOMER)
+            .iter()
+            .rev()
+            .find(|m| m.body.starts_with("Kode masuk"))
+            .unwrap()
+            .body
+            .split('*')
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        for _ in 0..5 {
+            let (status, _) = s
+                .post_json(
+                    "/api/v1/session",
+                    serde_json::json!({"whatsapp": "081234567890", "code": wrong}),
+                )
+                .await;
+            assert_eq!(status, 422);
+        }
+        let (status, _) = s
+            .post_json(
+                "/api/v1/session",
+                serde_json::json!({"whatsapp": "081234567890", "code": right}),
+            )
+            .await;
+        assert_eq!(status, 429, "locked");
+        let (status, _) = s
+            .post_json(
+                "/api/v1/otp",
+                serde_json::json!({"whatsapp": "081234567890"}),
+            )
+            .await;
+        assert_eq!(status, 429, "no new code while locked");
+        assert_eq!(
+            ledger_adds_up(&s).await,
+            Rupiah::new(100_000) - Rupiah::new(order["amount_due"].as_i64().unwrap())
+        );
+        s
+    }
+);

@@ -106,7 +106,12 @@ pub(crate) fn message_row(m: &messages::Message) -> MessageRow {
         state: message_state_label(m.state),
         error: m.last_error.clone(),
         attempts: m.attempts,
-        body: m.body.clone(),
+        // A sign-in code waiting to be sent is no one's business but its owner's.
+        body: if m.kind == crate::service::sign_in::CODE_KIND {
+            "(kode masuk disembunyikan)".to_string()
+        } else {
+            m.body.clone()
+        },
         // A replaced message is already being sent again, as its template.
         failed: m.state == messages::MessageState::Failed && m.replaced_by.is_none(),
         note: replacement_note(m),
@@ -228,6 +233,7 @@ pub(crate) fn message_kind_label(kind: &str) -> &str {
         "order_failed" => "Pesanan gagal",
         "refunded_to_saldo" => "Refund ke saldo",
         "credited_to_saldo" => "Masuk saldo",
+        "sign_in_code" => "Kode masuk",
         "order_expired" => "Pesanan kedaluwarsa",
         "chat_reply" => "Balasan chat",
         "seller_new_order" => "Pesanan baru",
