@@ -30,7 +30,9 @@ use crate::app::App;
 /// startup; the dashboard's routes are [`admin_table`], which the access test walks too).
 pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
-    use storefront::{art, bill, brand, checkout, home, invoice, language, pulsa, support, track};
+    use storefront::{
+        account, art, bill, brand, checkout, home, invoice, language, pulsa, support, track,
+    };
 
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
         app.config.lookup_rate_per_minute,
@@ -56,6 +58,10 @@ pub fn router(app: App) -> Router {
         .route("/order/{code}/qr.svg", get(invoice::qr_code))
         .route("/cek", get(track::cek_form).post(track::cek))
         .route("/cs", get(support::support))
+        .route("/akun", get(account::account))
+        .route("/akun/masuk", post(account::sign_in_form))
+        .route("/akun/keluar", post(account::sign_out))
+        .route("/order/{code}/saldo", post(account::pay_with_saldo))
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))
         .route("/static/{file}", get(assets::serve))

@@ -827,3 +827,117 @@ async fn phone_first_in_headless_chromium() {
 
     c.clone().close().await.unwrap();
 }
+
+/// The latest sign-in code the sandbox WhatsApp delivered to `number`.
+async fn sign_in_code(base: &str, number: &str) -> String {
+    let messages: serde_json::Value =
+        reqwest::get(format!("{base}/sandbox/whatsapp/api/messages?to={number}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .filter_map(|m| m["body"].as_str())
+        .find(|b| b.starts_with("Kode masuk"))
+        .and_then(|b| b.split('*').nth(1))
+        .expect("a sign-in code in the WhatsApp inbox")
+        .to_string()
+}
+
+/// Saldo on a phone: a paid order the supplier refuses is refunded to saldo (the invoice says
+/// so), the customer signs in with the code WhatsApp brought and pays the next order with saldo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saldo_in_headless_chromium() {
+    let demo = start_demo(&[("MADD_FULFILMENT", "auto")]).await;
+    let browser = start_browser().await;
+    let c = &browser.client;
+    set_viewport(c, 390, 844).await;
+    let url = |p: &str| format!("{}{p}", demo.url);
+    let buy = |target: &'static str| async move {
+        c.goto(&url("/produk/mobile-legends-b")).await.unwrap();
+        fill(c, "#target", target).await;
+        fill(c, "#zone", "2345").await;
+        pick(c, "ML86-S1").await;
+        fill(c, "#whatsapp", "0812-3456-7890").await;
+        click(
+            c,
+            Locator::Css("form[action='/checkout'] button[type=submit]"),
+        )
+        .await;
+        click(c, Locator::Id("place")).await;
+        wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
+    };
+
+    // The supplier refuses ids ending in 2: the money goes back to saldo at once.
+    buy("123456782").await;
+    pay_on_trakteer(c, 0).await;
+    wait_text(c, "status", "Dikembalikan", DELIVERY_WAIT).await;
+    wait_text(c, "refund-saldo", "saldo", PAGE_WAIT).await;
+    screenshots(c, "invoice-refunded-to-saldo").await;
+
+    // Sign in with the code WhatsApp brought.
+    c.goto(&url("/akun")).await.unwrap();
+    fill(c, "#whatsapp", "0812-3456-7890").await;
+    click(
+        c,
+        Locator::Css("form[action='/akun/masuk'] button[type=submit]"),
+    )
+    .await;
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Id("code"))
+        .await
+        .expect("the code field");
+    let code = {
+        let base = demo.url.clone();
+        let mut found = String::new();
+        // The message is sent by the outbox worker: asked again until it is there.
+        let until = std::time::Instant::now() + PAGE_WAIT;
+        while found.is_empty() {
+            let messages: serde_json::Value = reqwest::get(format!(
+                "{base}/sandbox/whatsapp/api/messages?to=6281234567890"
+            ))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+            if messages.as_array().unwrap().iter().any(|m| {
+                m["body"]
+                    .as_str()
+                    .is_some_and(|b| b.starts_with("Kode masuk"))
+            }) {
+                found = sign_in_code(&base, "6281234567890").await;
+            }
+            assert!(std::time::Instant::now() < until, "no sign-in code arrived");
+            if found.is_empty() {
+                // The outbox worker sends it within moments; poll gently.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        found
+    };
+    fill(c, "#code", &code).await;
+    click(
+        c,
+        Locator::Css("form[action='/akun/masuk'] button[type=submit]"),
+    )
+    .await;
+    wait_text(c, "saldo", "Rp 22.000", PAGE_WAIT).await;
+    fits(c, "/akun").await;
+    screenshots(c, "account").await;
+
+    // The next order, paid with saldo from its invoice.
+    buy("123456780").await;
+    click(c, Locator::Id("pay-saldo")).await;
+    wait_text(c, "status", "Sukses", DELIVERY_WAIT).await;
+    c.goto(&url("/akun")).await.unwrap();
+    wait_text(c, "saldo", "Rp 0", PAGE_WAIT).await;
+
+    c.clone().close().await.unwrap();
+}

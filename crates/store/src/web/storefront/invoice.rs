@@ -106,6 +106,8 @@ struct InvoicePage {
     outcome: Option<Outcome>,
     /// A paid order on its way: how long it usually takes (and the seller's hours in manual mode).
     waiting: Option<(&'static str, Option<String>)>,
+    /// The signed-in owner's saldo, when it can pay (part of) this order.
+    saldo: Option<String>,
 }
 
 /// What the invoice says about a paid order that did not arrive.
@@ -127,9 +129,18 @@ pub(crate) async fn invoice(
     State(app): State<App>,
     Lang(t): Lang,
     Closed(closed): Closed,
+    customer: crate::web::customer::Customer,
     Path(code): Path<String>,
 ) -> PageResult {
     let order = orders::get(&app, &code).await?;
+    // Only the order's own number, signed in, sees its saldo here.
+    let saldo = match &customer.0 {
+        Some(owner) if *owner == order.whatsapp && order.status.accepts_payment() => {
+            let balance = crate::service::saldo::wallet(&app, owner).await?.balance;
+            balance.is_positive().then(|| balance.display_spaced())
+        }
+        _ => None,
+    };
     let awaiting = order.status.accepts_payment();
     let now = app.now_ms();
     // The CS number comes with the catalogue snapshot (settings move its version).
@@ -221,6 +232,7 @@ pub(crate) async fn invoice(
             OrderStatus::Paid | OrderStatus::Processing => Some((t.processing_wait, None)),
             _ => None,
         },
+        saldo,
     }))
 }
 

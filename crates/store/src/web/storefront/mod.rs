@@ -3,6 +3,7 @@
 //! escaped by the templates (askama escapes HTML by default; no `|safe` anywhere on such data).
 //! Pages share only [`view`] and the leaves of `web`; none imports another page.
 
+pub mod account;
 pub mod art;
 pub mod bill;
 pub mod brand;

@@ -1,0 +1,221 @@
+//! `/akun`: the customer's account — sign in with a code sent to their WhatsApp, then their saldo,
+//! its history and their orders. The session lives in the `madd_customer` cookie (HttpOnly,
+//! SameSite=Lax, so another site's form cannot post with it).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use madd_domain::{PhoneNumber, Rupiah};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::orders::{self, OrderFilter};
+use crate::db::wallets::EntryKind;
+use crate::error::AppError;
+use crate::service::{saldo, sign_in};
+use crate::web::closed::Closed;
+use crate::web::customer::{Customer, COOKIE};
+use crate::web::i18n::{self, Lang, Texts};
+use crate::web::page::{render, render_status, PageResult};
+
+struct EntryView {
+    at: String,
+    amount: String,
+    credit: bool,
+    what: &'static str,
+    order: String,
+}
+
+struct OrderView {
+    code: String,
+    product: String,
+    status: &'static str,
+    status_label: &'static str,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "akun.html")]
+struct AccountPage {
+    t: &'static Texts,
+    closed: bool,
+    /// Signed in: the number (grouped), the saldo, its history and the orders.
+    signed_in: Option<String>,
+    balance: String,
+    entries: Vec<EntryView>,
+    orders: Vec<OrderView>,
+    /// Signing in: the number typed, whether the code was sent, and what went wrong.
+    whatsapp: String,
+    code_sent: bool,
+    error: Option<String>,
+}
+
+fn signed_out(t: &'static Texts, closed: bool) -> AccountPage {
+    AccountPage {
+        t,
+        closed,
+        signed_in: None,
+        balance: String::new(),
+        entries: Vec::new(),
+        orders: Vec::new(),
+        whatsapp: String::new(),
+        code_sent: false,
+        error: None,
+    }
+}
+
+pub(crate) async fn account(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    customer: Customer,
+) -> PageResult {
+    let Some(owner) = customer.0 else {
+        return Ok(render(&signed_out(t, closed)));
+    };
+    let wallet = saldo::wallet(&app, &owner).await?;
+    let mut conn = app.db.read().await?;
+    let own = orders::list(
+        &mut conn,
+        &OrderFilter {
+            search: Some(owner.as_str().to_string()),
+            limit: 10,
+            ..OrderFilter::default()
+        },
+    )
+    .await?;
+    drop(conn);
+    Ok(render(&AccountPage {
+        signed_in: Some(owner.grouped()),
+        balance: wallet.balance.display_spaced(),
+        entries: wallet
+            .entries
+            .iter()
+            .map(|e| EntryView {
+                at: clock::human(e.created_at),
+                amount: Rupiah::new(e.amount.amount().abs()).display_spaced(),
+                credit: e.amount.is_positive(),
+                what: EntryKind::label_id(&e.kind),
+                order: e.note.clone(),
+            })
+            .collect(),
+        orders: own
+            .iter()
+            .filter(|o| o.whatsapp == owner)
+            .map(|o| OrderView {
+                code: o.code.to_string(),
+                product: o.product_name.clone(),
+                status: o.status.as_str(),
+                status_label: i18n::status_label(t, o.status),
+                total: o.amount_due.display_spaced(),
+            })
+            .collect(),
+        ..signed_out(t, closed)
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    whatsapp: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Step 1: the code goes to the number's WhatsApp. Step 2 (a code given): signed in.
+pub(crate) async fn sign_in_form(
+    State(app): State<App>,
+    Lang(t): Lang,
+    Closed(closed): Closed,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let again = |error: Option<String>, code_sent: bool, status: StatusCode| {
+        render_status(
+            status,
+            &AccountPage {
+                whatsapp: f.whatsapp.clone(),
+                code_sent,
+                error,
+                ..signed_out(t, closed)
+            },
+        )
+    };
+    let phone = match PhoneNumber::parse(&f.whatsapp) {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(again(
+                Some(i18n::phone_error(t, &e)),
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+    };
+    if f.code.trim().is_empty() {
+        return Ok(match sign_in::send_code(&app, &phone).await {
+            Ok(()) => again(None, true, StatusCode::OK),
+            Err(e @ AppError::TooManyRequests { .. }) => again(
+                Some(i18n::app_error(t, &e)),
+                false,
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            Err(e) => return Err(e.into()),
+        });
+    }
+    match sign_in::verify(&app, &phone, &f.code).await {
+        Ok(token) => {
+            let mut response = Redirect::to("/akun").into_response();
+            if let Ok(v) = cookie(&app, &token, 30 * 24 * 60 * 60).parse() {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(response)
+        }
+        Err(e @ AppError::TooManyRequests { .. }) => Ok(again(
+            Some(i18n::app_error(t, &e)),
+            false,
+            StatusCode::TOO_MANY_REQUESTS,
+        )),
+        Err(e @ AppError::Invalid { .. }) => Ok(again(
+            Some(i18n::app_error(t, &e)),
+            true,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn sign_out(State(app): State<App>, customer: Customer) -> PageResult {
+    if let Some(token) = customer.1 {
+        sign_in::sign_out(&app, &token).await?;
+    }
+    let mut response = Redirect::to("/akun").into_response();
+    if let Ok(v) = cookie(&app, "", 0).parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+fn cookie(app: &App, token: &str, max_age_secs: i64) -> String {
+    let secure = if app.config.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// `POST /order/{code}/saldo`: the signed-in owner pays their order from saldo.
+pub(crate) async fn pay_with_saldo(
+    State(app): State<App>,
+    customer: Customer,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Response, crate::web::page::PageError> {
+    let owner = customer.required()?;
+    saldo::pay_order(&app, &owner, &code).await?;
+    let code = madd_domain::OrderCode::parse(&code)
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/order/{code}")).into_response())
+}
