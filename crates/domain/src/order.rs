@@ -160,6 +160,8 @@ impl OrderStatus {
                 | (Processing, Failed)
                 | (Failed, Processing)
                 | (Failed, Refunded)
+                // Paid after it expired, while its price and stock still hold: taken up again.
+                | (Expired, AwaitingPayment)
         )
     }
 
@@ -375,6 +377,8 @@ mod tests {
             (AwaitingPayment, Expired),
             (Underpaid, Expired),
             (Failed, Processing),
+            // Beyond store-api.md's graph: a late payment takes an expired order up again.
+            (Expired, AwaitingPayment),
         ];
         for from in OrderStatus::ALL {
             for to in OrderStatus::ALL {

@@ -39,6 +39,21 @@ pub async fn add_payment(
     .transpose()
 }
 
+/// An expired order taken up again (a payment for it arrived late while its price and stock still
+/// hold): it takes payments again until `expires_at`.
+pub async fn revive(conn: &mut Conn, id: i64, expires_at: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET status = 'awaiting_payment', expires_at = $1, updated_at = $2 \
+         WHERE id = $3 AND status = 'expired'",
+    )
+    .bind(expires_at)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Money that arrived after the order stopped taking payments: counted, kept for the seller.
 pub async fn add_late_payment(
     conn: &mut Conn,

@@ -19,6 +19,8 @@ pub enum EntryKind {
     Manual,
     /// An overpayment given back to saldo.
     Overpayment,
+    /// A payment for an order that had expired (and could not be taken up again).
+    LatePayment,
 }
 
 impl EntryKind {
@@ -28,6 +30,7 @@ impl EntryKind {
             EntryKind::Spend => "spend",
             EntryKind::Manual => "manual",
             EntryKind::Overpayment => "overpayment",
+            EntryKind::LatePayment => "late_payment",
         }
     }
 
@@ -38,6 +41,7 @@ impl EntryKind {
             "spend" => "Bayar pesanan",
             "manual" => "Dari penjual",
             "overpayment" => "Kelebihan bayar",
+            "late_payment" => "Bayar setelah kedaluwarsa",
             _ => "Lainnya",
         }
     }

@@ -207,6 +207,17 @@ pub async fn record(
     })
 }
 
+/// Whether an expired order could be bought again as it is: the product is sold and in stock at
+/// no more than the order's price, and the store is open.
+async fn still_sells(tx: &mut Conn, order: &Order) -> AppResult<bool> {
+    if crate::db::store_state::paused(tx).await? {
+        return Ok(false);
+    }
+    Ok(crate::db::products::get(tx, &order.product_code)
+        .await?
+        .is_some_and(|p| p.sellable() && p.price <= order.price))
+}
+
 /// Adds `amount` to `order` and tells everyone what it means; the caller commits.
 pub async fn settle(
     app: &App,
@@ -218,6 +229,21 @@ pub async fn settle(
     now: i64,
 ) -> AppResult<OrderStatus> {
     let f = order_service::facts(app, order);
+    if order.status == OrderStatus::Expired && still_sells(tx, order).await? {
+        // Paid late, but the same item at the same price can still be bought: taken up again.
+        let deadline = now + app.config.payment_window_minutes * 60_000;
+        if order_status::revive(tx, order.id, deadline, now).await? {
+            order_events::add_event(
+                tx,
+                order.id,
+                now,
+                "trakteer",
+                "revived",
+                &format!("Dibayar setelah kedaluwarsa ({amount}); harga dan stok masih sama: pesanan dilanjutkan"),
+            )
+            .await?;
+        }
+    }
     let Some((status, paid_total)) = order_status::add_payment(tx, order.id, amount, now).await?
     else {
         // Paid, expired or done already: keep the money on record and tell the seller.
@@ -235,6 +261,22 @@ pub async fn settle(
             now,
         )
         .await?;
+        // The customer's money, not the store's: to their saldo at once when the seller lets
+        // refunds go there (otherwise the seller decides, as told above).
+        if order.status == OrderStatus::Expired
+            && settings::on(tx, &app.config).await?.refund_to_saldo
+        {
+            crate::service::saldo::credit_for_order(
+                app,
+                tx,
+                order,
+                amount,
+                crate::db::wallets::EntryKind::LatePayment,
+                "system",
+                now,
+            )
+            .await?;
+        }
         return Ok(order.status);
     };
     let auto = settings::on(tx, &app.config).await?.fulfilment == Fulfilment::Auto;

@@ -470,9 +470,24 @@ both_backends!(
             .inbox(CUSTOMER)
             .iter()
             .any(|m| m.body.contains("kedaluwarsa")));
-        // A payment arriving now is kept and the seller is told, but nothing is placed.
+        // Paid late while the item still sells at that price: the order is taken up again.
         s.pay(units(&order), &code).await;
         let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Paid, "{row:?}");
+
+        // Paid late for an item the seller no longer sells: kept, the seller told, nothing placed.
+        let other = s.order(ML, ML_ID, Some(ML_ZONE)).await;
+        let other_code = code_of(&other);
+        s.advance(time::Duration::minutes(61)).await;
+        assert_eq!(s.order_row(&other_code).await.status, OrderStatus::Expired);
+        {
+            let mut conn = s.app().db.write().await.unwrap();
+            maddstore::db::products::set_enabled(&mut conn, ML, false)
+                .await
+                .unwrap();
+        }
+        s.pay(units(&other), &other_code).await;
+        let row = s.order_row(&other_code).await;
         assert_eq!(row.status, OrderStatus::Expired);
         assert!(row.amount_paid.is_positive());
         assert!(s

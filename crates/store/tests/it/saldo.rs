@@ -478,3 +478,30 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    a_late_payment_for_an_item_no_longer_sold_goes_to_saldo,
+    saldo_store,
+    |s: TestStore| async move {
+        let order = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let code = code_of(&order);
+        s.advance(time::Duration::minutes(61)).await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Expired);
+        {
+            let mut conn = s.app().db.write().await.unwrap();
+            maddstore::db::products::set_enabled(&mut conn, "ML86-S1", false)
+                .await
+                .unwrap();
+        }
+        s.pay(units(&order), &code).await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Expired);
+        assert_eq!(balance(&s).await, row.amount_paid);
+        assert!(s
+            .inbox(CUSTOMER)
+            .iter()
+            .any(|m| m.body.contains("masuk ke *saldo*")));
+        assert_eq!(ledger_adds_up(&s).await, row.amount_paid);
+        s
+    }
+);
