@@ -239,7 +239,7 @@ pub fn refunded_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Not
             "Mohon maaf, pesanan *{code}* ({product}) gagal diproses penyedia. Dana *{amount}* \
              sudah kami kembalikan ke *saldo* kakak (saldo sekarang {balance}).\n\
              Pakai untuk belanja lagi: buat pesanan, lalu balas *bayar saldo MS-…* di chat ini. \
-             Mau ditarik? Balas *cs tarik saldo* dengan nomor e-wallet/rekening.\n{track}",
+             Mau ditarik? Balas *tarik <jumlah> <gopay/dana/ovo/bank> <nomor>*.\n{track}",
             code = f.code,
             product = f.product_name,
             track = f.track_url,
@@ -264,6 +264,67 @@ pub fn credited_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Not
             code = f.code,
         ),
         params: vec![f.code.to_string(), amount.to_string(), balance.to_string()],
+    }
+}
+
+/// A customer asked for saldo to be paid out.
+pub fn seller_cash_out(
+    amount: Rupiah,
+    method: &str,
+    account: &str,
+    customer: &str,
+    admin: &str,
+) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_cash_out",
+        text: format!(
+            "🏦 Permintaan tarik saldo *{amount}* ke {method} {account} dari {customer}.\n\
+             Kirim dananya, lalu tandai dibayar (atau tolak dengan alasan): {admin}",
+            account = one_line(account),
+        ),
+        params: vec![
+            amount.to_string(),
+            method.to_string(),
+            one_line(account),
+            admin.to_string(),
+        ],
+    }
+}
+
+pub fn cash_out_paid(
+    amount: Rupiah,
+    method: &str,
+    account: &str,
+    reference: &str,
+    balance: Rupiah,
+) -> Notice {
+    let reference = if reference.is_empty() {
+        String::new()
+    } else {
+        format!(" (ref {})", one_line(reference))
+    };
+    Notice {
+        audience: Audience::Customer,
+        kind: "cash_out_paid",
+        text: format!(
+            "✅ Penarikan saldo *{amount}* sudah dikirim ke {method} {account}{reference}. \
+             Sisa saldo {balance}.",
+            account = one_line(account),
+        ),
+        params: vec![amount.to_string(), balance.to_string()],
+    }
+}
+
+pub fn cash_out_refused(amount: Rupiah, reason: &str) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "cash_out_refused",
+        text: format!(
+            "Maaf kak, penarikan saldo *{amount}* belum bisa diproses: {}. Saldo kakak tetap utuh.",
+            one_line(reason)
+        ),
+        params: vec![amount.to_string(), one_line(reason)],
     }
 }
 

@@ -68,6 +68,12 @@ pub enum Command {
     CheckOrder(OrderCode),
     /// `bayar saldo <code>`: pay the sender's own unpaid order from their saldo.
     PayWithSaldo(OrderCode),
+    /// `tarik <jumlah> <ewallet/bank> <nomor/rekening>`: ask the seller to pay saldo out.
+    CashOut {
+        amount: crate::Rupiah,
+        method: crate::RefundMethod,
+        account: String,
+    },
     /// `saldo`: the seller's supplier balance; a customer's own saldo.
     Balance,
     // --- seller only ---
@@ -95,6 +101,7 @@ pub enum Usage {
     Support,
     Process,
     PayWithSaldo,
+    CashOut,
 }
 
 impl Usage {
@@ -109,6 +116,10 @@ impl Usage {
             Usage::Process => "Format: *proses MS-XXXXXXXX*",
             Usage::PayWithSaldo => {
                 "Format: *bayar saldo MS-XXXXXXXX* (pesanan kamu yang belum dibayar)"
+            }
+            Usage::CashOut => {
+                "Format: *tarik 50000 dana 081234567890* (jumlah, gopay/dana/ovo/bank, nomor \
+                 atau rekening)"
             }
         }
     }
@@ -165,6 +176,11 @@ impl Command {
             Command::CheckOrder(code) => format!("cek {code}"),
             Command::Balance => "saldo".into(),
             Command::PayWithSaldo(code) => format!("bayar saldo {code}"),
+            Command::CashOut {
+                amount,
+                method,
+                account,
+            } => format!("tarik {} {} {account}", amount.amount(), method.as_str()),
             Command::Process(code) => format!("proses {code}"),
             Command::Report => "laporan".into(),
             Command::Close => "tutup".into(),
@@ -177,6 +193,7 @@ impl Command {
                 Usage::Support => "cs".into(),
                 Usage::Process => "proses".into(),
                 Usage::PayWithSaldo => "bayar saldo".into(),
+                Usage::CashOut => "tarik".into(),
             },
             Command::Unknown => "hmm".into(),
         }
@@ -257,6 +274,7 @@ pub fn parse(text: &str) -> Command {
                 }
             }
         }
+        "tarik" | "withdraw" | "cairkan" => cash_out(&rest_after_first_word(&original)),
         "cs" | "admin" | "komplain" | "complain" | "support" | "tanya" => {
             let rest = rest_after_first_word(&original);
             if !rest.chars().any(char::is_alphanumeric) {
@@ -539,6 +557,46 @@ fn check(args: &[String], lower: &[String]) -> Command {
     Command::Usage(Usage::CheckId)
 }
 
+/// `tarik 50000 dana 081234567890` (also `tarik saldo 50.000 …`, `tarik Rp50.000 …`): read from
+/// the raw text, split on spaces only, so `50.000` stays one amount and `a.n. Budi` one account.
+fn cash_out(rest: &str) -> Command {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let skip = usize::from(
+        words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("saldo")),
+    );
+    let (Some(amount), Some(method)) = (words.get(skip), words.get(skip + 1)) else {
+        return Command::Usage(Usage::CashOut);
+    };
+    let amount = crate::Rupiah::parse_typed(amount);
+    let method = match method.to_lowercase().as_str() {
+        "transfer" | "rekening" | "bca" | "bri" | "bni" | "mandiri" | "bsi" => {
+            Ok(crate::RefundMethod::Bank)
+        }
+        m => m.parse::<crate::RefundMethod>(),
+    };
+    let account: String = words[(skip + 2).min(words.len())..]
+        .join(" ")
+        .chars()
+        .take(60)
+        .collect();
+    match (amount, method) {
+        (Ok(amount), Ok(method))
+            if amount.is_positive()
+                && method != crate::RefundMethod::Saldo
+                && account.chars().any(|c| c.is_ascii_digit()) =>
+        {
+            Command::CashOut {
+                amount,
+                method,
+                account,
+            }
+        }
+        _ => Command::Usage(Usage::CashOut),
+    }
+}
+
 fn buy(args: &[String], _lower: &[String]) -> Command {
     let Some(product) = args.first() else {
         return Command::Buy {
@@ -595,6 +653,7 @@ pub fn menu_text(shop: &str, seller: bool) -> String {
          *status MS-XXXXXXXX* – status pesanan\n\
          *batal MS-XXXXXXXX* – batalkan pesanan yang belum dibayar\n\
          *saldo* – saldo kamu · *bayar saldo MS-XXXXXXXX* – bayar pesanan dengan saldo\n\
+         *tarik 50000 dana 0812…* – tarik saldo ke e-wallet/rekening\n\
          *cs pesan* – hubungi admin"
     );
     if seller {

@@ -325,3 +325,36 @@ fn paying_with_saldo() {
         Command::PayWithSaldo(c)
     );
 }
+
+#[test]
+fn cashing_saldo_out() {
+    let want = |amount: i64, method: crate::RefundMethod, account: &str| Command::CashOut {
+        amount: crate::Rupiah::new(amount),
+        method,
+        account: account.into(),
+    };
+    assert_eq!(
+        parse("tarik 50000 dana 081234567890"),
+        want(50_000, crate::RefundMethod::Dana, "081234567890")
+    );
+    assert_eq!(
+        parse("Tarik saldo 25.000 BCA 1234567890 a.n. Budi"),
+        want(25_000, crate::RefundMethod::Bank, "1234567890 a.n. Budi")
+    );
+    assert_eq!(
+        parse("tarik Rp10.000 gopay 0812 3456 7890"),
+        want(10_000, crate::RefundMethod::GoPay, "0812 3456 7890")
+    );
+    for bad in [
+        "tarik",
+        "tarik 50000",
+        "tarik 50000 dana",
+        "tarik nol dana 0812",
+        "tarik 5000 saldo 0812",
+        "tarik 0 dana 0812",
+    ] {
+        assert_eq!(parse(bad), Command::Usage(Usage::CashOut), "{bad}");
+    }
+    let c = want(50_000, crate::RefundMethod::Ovo, "081234567890");
+    assert_eq!(parse(&c.to_text()), c);
+}

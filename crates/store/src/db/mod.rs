@@ -6,6 +6,7 @@
 //! integers, and every aggregate is cast to `BIGINT` (PostgreSQL's `SUM(bigint)` is `NUMERIC`).
 
 pub mod admins;
+pub mod cash_outs;
 pub mod catalogue_names;
 pub mod catalogue_syncs;
 pub mod chat;

@@ -21,6 +21,8 @@ pub enum EntryKind {
     Overpayment,
     /// A payment for an order that had expired (and could not be taken up again).
     LatePayment,
+    /// Paid out to the customer's e-wallet or bank account by the seller.
+    CashOut,
 }
 
 impl EntryKind {
@@ -31,6 +33,7 @@ impl EntryKind {
             EntryKind::Manual => "manual",
             EntryKind::Overpayment => "overpayment",
             EntryKind::LatePayment => "late_payment",
+            EntryKind::CashOut => "cash_out",
         }
     }
 
@@ -42,6 +45,7 @@ impl EntryKind {
             "manual" => "Dari penjual",
             "overpayment" => "Kelebihan bayar",
             "late_payment" => "Bayar setelah kedaluwarsa",
+            "cash_out" => "Ditarik",
             _ => "Lainnya",
         }
     }

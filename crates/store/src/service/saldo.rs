@@ -289,3 +289,138 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
         rest: (owed - take).max(Rupiah::ZERO),
     })
 }
+
+/// A customer asks for `amount` of their saldo to be paid to `account`; the seller is told.
+pub async fn request_cash_out(
+    app: &App,
+    owner: &PhoneNumber,
+    amount: Rupiah,
+    method: madd_domain::RefundMethod,
+    account: &str,
+) -> AppResult<i64> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let balance = wallets::balance_of(&mut tx, owner).await?;
+    if amount > balance {
+        return Err(AppError::conflict(
+            "saldo_too_low",
+            format!("Saldo kakak {balance}: tidak cukup untuk menarik {amount}."),
+        ));
+    }
+    let account = madd_domain::text::clean(account, 60);
+    let Some(id) =
+        crate::db::cash_outs::request(&mut tx, owner, amount, method, &account, now).await?
+    else {
+        return Err(AppError::conflict(
+            "cash_out_open",
+            "Masih ada penarikan yang sedang diproses. Tunggu kabar dari penjual dulu ya.",
+        ));
+    };
+    outbox::to_seller(
+        &app.config,
+        &mut tx,
+        None,
+        &notify::seller_cash_out(
+            amount,
+            method.label(),
+            &account,
+            &owner.local(),
+            &app.config.link("/admin/saldo"),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(id)
+}
+
+/// The seller paid request `id` out (`reference`: the transfer's number): the saldo is debited
+/// now, once, and the customer told. Refused when the saldo no longer covers it.
+pub async fn pay_cash_out(app: &App, id: i64, reference: &str, actor: &str) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let c = crate::db::cash_outs::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("cash_out_not_found", "Penarikan"))?;
+    let owner = PhoneNumber::parse(&c.whatsapp)
+        .map_err(|e| AppError::internal(format!("cash-out {id} number: {e}")))?;
+    let reference = madd_domain::text::clean(reference.trim(), 80);
+    if !crate::db::cash_outs::decide(&mut tx, id, "paid", &reference, "", actor, now).await? {
+        return Err(AppError::conflict(
+            "cash_out_decided",
+            "Penarikan ini sudah diputuskan.",
+        ));
+    }
+    let note = format!("tarik #{id}");
+    match wallets::apply(
+        &mut tx,
+        &Movement {
+            owner: &owner,
+            amount: Rupiah::ZERO - c.amount,
+            kind: EntryKind::CashOut,
+            order_id: None,
+            note: &note,
+            actor,
+        },
+        now,
+    )
+    .await?
+    {
+        Moved::Done(balance) => {
+            outbox::enqueue(
+                &mut tx,
+                None,
+                &owner,
+                &notify::cash_out_paid(c.amount, &c.method, &c.account, &reference, balance),
+                now,
+            )
+            .await?;
+        }
+        // Spent in the meantime: nothing is paid from the books; the seller must refuse it.
+        _ => {
+            return Err(AppError::conflict(
+                "saldo_too_low",
+                "Saldo pelanggan sudah tidak cukup untuk penarikan ini; tolak dengan alasannya.",
+            ))
+        }
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+/// The seller refuses request `id` with `reason`; nothing is debited; the customer is told.
+pub async fn refuse_cash_out(app: &App, id: i64, reason: &str, actor: &str) -> AppResult<()> {
+    let reason = madd_domain::text::clean(reason.trim(), 200);
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason_required",
+            "Tulis alasan penolakan",
+        ));
+    }
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let c = crate::db::cash_outs::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("cash_out_not_found", "Penarikan"))?;
+    if !crate::db::cash_outs::decide(&mut tx, id, "refused", "", &reason, actor, now).await? {
+        return Err(AppError::conflict(
+            "cash_out_decided",
+            "Penarikan ini sudah diputuskan.",
+        ));
+    }
+    if let Ok(owner) = PhoneNumber::parse(&c.whatsapp) {
+        outbox::enqueue(
+            &mut tx,
+            None,
+            &owner,
+            &notify::cash_out_refused(c.amount, &reason),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}

@@ -104,7 +104,7 @@ pub fn router(app: App) -> Router {
 /// public.
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
-        dashboard, deposits, login, messages, orders, payments, pricing, products, reports,
+        dashboard, deposits, login, messages, orders, payments, pricing, products, reports, saldo,
         settings, PUBLIC_PATH,
     };
     admin::RouteTable::new()
@@ -130,6 +130,9 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/settings", settings::settings_page)
         .post("/settings", settings::settings_save)
         .post("/settings/checks", settings::checks_run)
+        .get("/saldo", saldo::saldo_page)
+        .post("/saldo/{id}/paid", saldo::cash_out_paid)
+        .post("/saldo/{id}/refused", saldo::cash_out_refused)
         .get("/deposits", deposits::deposits_page)
         .post("/deposits", deposits::deposit_add)
         .post("/balance/check", deposits::balance_check)

@@ -699,3 +699,142 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    saldo_is_paid_out_on_request_once_or_refused_with_a_reason,
+    |s: TestStore| async move {
+        let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
+        let mut tx = s.app().db.begin().await.unwrap();
+        maddstore::db::wallets::apply(
+            &mut tx,
+            &maddstore::db::wallets::Movement {
+                owner: &owner,
+                amount: madd_domain::Rupiah::new(50_000),
+                kind: maddstore::db::wallets::EntryKind::Manual,
+                order_id: None,
+                note: "",
+                actor: "admin:seller",
+            },
+            s.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let balance = |s: &TestStore| {
+            let app = s.app().clone();
+            let owner = owner.clone();
+            async move {
+                let mut conn = app.db.read().await.unwrap();
+                maddstore::db::wallets::balance_of(&mut conn, &owner)
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // More than the saldo: refused at once.
+        cloud_says(&s, CUSTOMER, "wamid.t1", "tarik 60000 dana 081234567890").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("tidak cukup"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        cloud_says(&s, CUSTOMER, "wamid.t2", "tarik 30.000 dana 0812-3456-7890").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("diteruskan ke penjual"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        assert!(
+            last_to(&s, SELLER).contains("tarik saldo *Rp30.000*"),
+            "{}",
+            last_to(&s, SELLER)
+        );
+        // One open request at a time.
+        cloud_says(&s, CUSTOMER, "wamid.t3", "tarik 1000 ovo 081234567890").await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("Masih ada penarikan"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        assert_eq!(
+            balance(&s).await,
+            madd_domain::Rupiah::new(50_000),
+            "nothing debited yet"
+        );
+
+        let (session, csrf) = s.admin_login().await;
+        let page = s
+            .http
+            .get(s.url("/admin/saldo"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("menunggu 0 menit"), "{page}");
+        let id = page
+            .split("data-pay=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+        let pay = || {
+            s.http
+                .post(s.url(&format!("/admin/saldo/{id}/paid")))
+                .header("cookie", &session)
+                .form(&[("csrf_token", csrf.as_str()), ("reference", "DANA-778899")])
+                .send()
+        };
+        assert_eq!(pay().await.unwrap().status().as_u16(), 303);
+        assert_eq!(pay().await.unwrap().status().as_u16(), 409, "paid once");
+        s.settle().await;
+        assert_eq!(balance(&s).await, madd_domain::Rupiah::new(20_000));
+        assert!(
+            last_to(&s, CUSTOMER).contains("ref DANA-778899"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+
+        // Another request, refused with a reason: nothing debited.
+        cloud_says(&s, CUSTOMER, "wamid.t4", "tarik 20000 gopay 081234567890").await;
+        let page = s
+            .http
+            .get(s.url("/admin/saldo"))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let id = page
+            .split("data-pay=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+        let r = s
+            .http
+            .post(s.url(&format!("/admin/saldo/{id}/refused")))
+            .header("cookie", &session)
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("reason", "nomor GoPay tidak aktif"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        s.settle().await;
+        assert_eq!(balance(&s).await, madd_domain::Rupiah::new(20_000));
+        assert!(last_to(&s, CUSTOMER).contains("nomor GoPay tidak aktif"));
+        let mut conn = s.app().db.read().await.unwrap();
+        let (wrong, owed) = maddstore::db::wallets::audit(&mut conn).await.unwrap();
+        assert!(wrong.is_empty());
+        assert_eq!(owed, madd_domain::Rupiah::new(20_000));
+        drop(conn);
+        s
+    }
+);

@@ -194,7 +194,7 @@ async fn own_saldo(app: &App, ctx: &Ctx) -> AppResult<Answer> {
     if wallet.balance.is_positive() {
         text.push_str(
             "\n\nPakai: buat pesanan, lalu balas *bayar saldo MS-…*. Mau ditarik? Balas \
-             *cs tarik saldo* dengan nomor e-wallet/rekening.",
+             *tarik <jumlah> <gopay/dana/ovo/bank> <nomor>*.",
         );
     }
     Ok(Answer::text(text))
@@ -430,6 +430,27 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
         Command::Support(text) => support(app, ctx, &text).await?,
         Command::Balance if !ctx.seller => own_saldo(app, ctx).await?,
+        Command::CashOut {
+            amount,
+            method,
+            account,
+        } => match crate::service::saldo::request_cash_out(
+            app,
+            &ctx.sender,
+            amount,
+            method,
+            &account,
+        )
+        .await
+        {
+            Ok(_) => Answer::text(format!(
+                "🏦 Permintaan tarik *{amount}* ke {} {} sudah diteruskan ke penjual. Saldo \
+                 dipotong saat dananya dikirim; kabarnya lewat chat ini.",
+                method.label(),
+                clean(&account, 60)
+            )),
+            Err(e) => Answer::text(user_error(&e)),
+        },
         Command::PayWithSaldo(code) => {
             match crate::service::saldo::pay_order(app, &ctx.sender, code.as_str()).await {
                 Ok(paid) if paid.rest.is_positive() => Answer::text(format!(

@@ -11,6 +11,7 @@ pub mod payments;
 pub mod pricing;
 pub mod products;
 pub mod reports;
+pub mod saldo;
 pub mod settings;
 pub mod view;
 

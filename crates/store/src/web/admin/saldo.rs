@@ -1,0 +1,137 @@
+//! `/admin/saldo`: what the store owes its customers in saldo (and that the ledger adds up), and
+//! the pay-out requests — the open ones first, with how long each has waited.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::clock;
+use crate::db::{cash_outs, wallets};
+use crate::service::saldo;
+use crate::web::admin::view::DoneQuery;
+use crate::web::auth::AdminSession;
+use crate::web::page::{render, PageResult};
+
+struct CashOutView {
+    id: i64,
+    customer: String,
+    amount: String,
+    to: String,
+    open: bool,
+    state: &'static str,
+    /// "menunggu 2 jam" while open; the outcome once decided.
+    when: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/saldo.html")]
+struct SaldoPage {
+    csrf: String,
+    flash: Option<String>,
+    owed: String,
+    wrong: usize,
+    cash_outs: Vec<CashOutView>,
+}
+
+fn waited(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0..=59 => format!("menunggu {minutes} menit"),
+        60..=2_879 => format!("menunggu {} jam", minutes / 60),
+        _ => format!("menunggu {} hari", minutes / 1_440),
+    }
+}
+
+pub(crate) async fn saldo_page(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Query(done): Query<DoneQuery>,
+) -> PageResult {
+    let now = app.now_ms();
+    let mut conn = app.db.read().await?;
+    let (wrong, owed) = wallets::audit(&mut conn).await?;
+    let list = cash_outs::list(&mut conn, 100).await?;
+    drop(conn);
+    Ok(render(&SaldoPage {
+        csrf: s.csrf_token.clone(),
+        flash: done.done.map(|d| match d.as_str() {
+            "paid" => "Penarikan ditandai dibayar; saldo dipotong dan pelanggan dikabari.".into(),
+            _ => "Penarikan ditolak; pelanggan dikabari, saldonya utuh.".into(),
+        }),
+        owed: owed.display_spaced(),
+        wrong: wrong.len(),
+        cash_outs: list
+            .into_iter()
+            .map(|c| {
+                let open = c.state == "requested";
+                CashOutView {
+                    id: c.id,
+                    customer: madd_domain::PhoneNumber::parse(&c.whatsapp)
+                        .map(|p| p.grouped())
+                        .unwrap_or(c.whatsapp),
+                    amount: c.amount.display_spaced(),
+                    to: format!(
+                        "{} {}",
+                        c.method
+                            .parse::<madd_domain::RefundMethod>()
+                            .map(|m| m.label())
+                            .unwrap_or("?"),
+                        c.account
+                    ),
+                    open,
+                    state: match c.state.as_str() {
+                        "requested" => "Menunggu",
+                        "paid" => "Dibayar",
+                        _ => "Ditolak",
+                    },
+                    when: if open {
+                        waited(now - c.created_at)
+                    } else {
+                        c.decided_at.map(clock::human).unwrap_or_default()
+                    },
+                    detail: if c.state == "paid" {
+                        c.reference
+                    } else {
+                        c.reason
+                    },
+                }
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecideForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub(crate) async fn cash_out_paid(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    saldo::pay_cash_out(&app, id, &f.reference, &s.actor()).await?;
+    Ok(Redirect::to("/admin/saldo?done=paid").into_response())
+}
+
+pub(crate) async fn cash_out_refused(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    saldo::refuse_cash_out(&app, id, &f.reason, &s.actor()).await?;
+    Ok(Redirect::to("/admin/saldo?done=refused").into_response())
+}
