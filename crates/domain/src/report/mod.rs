@@ -131,6 +131,28 @@ impl OverpaymentReturn {
     }
 }
 
+/// Customers' saldo over the month: money the store holds for them and owes them, never income.
+/// `closing = opening + credits − debits` (credits: refunds, overpayments and late payments put
+/// into saldo; debits: orders paid from saldo and cash-outs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SaldoLiability {
+    pub opening: Rupiah,
+    pub credits: Rupiah,
+    pub debits: Rupiah,
+    pub closing: Rupiah,
+}
+
+impl SaldoLiability {
+    pub fn new(opening: Rupiah, credits: Rupiah, debits: Rupiah) -> SaldoLiability {
+        SaldoLiability {
+            opening,
+            credits,
+            debits,
+            closing: opening + credits - debits,
+        }
+    }
+}
+
 /// Money the store holds for customers (not income), for the report's notes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Held {
@@ -151,6 +173,8 @@ pub struct ReportInput {
     pub unmatched: Held,
     /// The website's service fee, as a share of the month's net profit.
     pub service_share: Bps,
+    /// Customers' saldo over the month (shown beside the lines, never in them).
+    pub saldo: SaldoLiability,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -250,6 +274,7 @@ pub struct MonthlyReport {
     /// Facts outside the sum the seller should see (held money, unknown fees).
     pub notes: Vec<String>,
     pub service_share: Bps,
+    pub saldo: SaldoLiability,
 }
 
 impl MonthlyReport {
@@ -565,6 +590,13 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         ));
     }
 
+    if input.saldo.closing.is_positive() {
+        notes.push(format!(
+            "Saldo pelanggan di akhir bulan {}: uang mereka yang dipegang toko (utang), bukan laba.",
+            input.saldo.closing
+        ));
+    }
+
     MonthlyReport {
         month,
         lines,
@@ -572,6 +604,7 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         products,
         notes,
         service_share: input.service_share,
+        saldo: input.saldo,
     }
 }
 

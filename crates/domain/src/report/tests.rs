@@ -98,6 +98,7 @@ fn worked_example() {
             gross: Rupiah::new(5_000),
         },
         unmatched: Held::default(),
+        saldo: SaldoLiability::default(),
         service_share: Bps::new(2500),
     };
     let r = build(&input);
@@ -137,6 +138,7 @@ fn a_loss_pays_no_service_fee() {
         overpaid_returns: vec![],
         expired_held: Held::default(),
         unmatched: Held::default(),
+        saldo: SaldoLiability::default(),
         service_share: Bps::new(3000),
     });
     assert_eq!(r.net_profit(), Rupiah::new(-1_500));
@@ -185,6 +187,7 @@ fn returned_overpayments_count_when_both_happened() {
         ],
         expired_held: Held::default(),
         unmatched: Held::default(),
+        saldo: SaldoLiability::default(),
         service_share: Bps::new(2500),
     };
     let r = build(&input);
@@ -264,6 +267,7 @@ proptest! {
             overpaid_returns: returns,
             expired_held: Held::default(),
             unmatched: Held::default(),
+            saldo: SaldoLiability::default(),
             service_share: Bps::new(share),
         });
         let items: Rupiah = r.lines.iter().take_while(|l| l.key != LineKey::NetProfit).map(|l| l.amount).sum();

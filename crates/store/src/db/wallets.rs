@@ -202,3 +202,26 @@ pub async fn audit(conn: &mut Conn) -> DbResult<(Vec<(String, i64, i64)>, Rupiah
     }
     Ok((wrong, Rupiah::new(owed)))
 }
+
+/// Saldo over `[from, until)`: what was held before, what came in, what went out.
+pub async fn movements(
+    conn: &mut Conn,
+    from: i64,
+    until: i64,
+) -> DbResult<(Rupiah, Rupiah, Rupiah)> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN created_at < $1 THEN amount ELSE 0 END), 0) AS BIGINT) AS opening, \
+         CAST(COALESCE(SUM(CASE WHEN created_at >= $1 AND created_at < $2 AND amount > 0 THEN amount ELSE 0 END), 0) AS BIGINT) AS credits, \
+         CAST(COALESCE(SUM(CASE WHEN created_at >= $1 AND created_at < $2 AND amount < 0 THEN -amount ELSE 0 END), 0) AS BIGINT) AS debits \
+         FROM wallet_entries",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        Rupiah::new(row.try_get("opening")?),
+        Rupiah::new(row.try_get("credits")?),
+        Rupiah::new(row.try_get("debits")?),
+    ))
+}

@@ -31,6 +31,7 @@ pub async fn report_from(
     let expired_held = crate::db::report::expired_held(&mut conn, from, until).await?;
     let unmatched = crate::db::report::unmatched_held(&mut conn, from, until).await?;
     let overpaid_returns = crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
+    let (opening, credits, debits) = crate::db::wallets::movements(&mut conn, from, until).await?;
     Ok(report::build(&ReportInput {
         month,
         orders,
@@ -39,5 +40,6 @@ pub async fn report_from(
         expired_held,
         unmatched,
         service_share: s.service_share,
+        saldo: report::SaldoLiability::new(opening, credits, debits),
     }))
 }

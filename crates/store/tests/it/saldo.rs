@@ -505,3 +505,78 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    the_monthly_report_shows_saldo_as_a_liability_that_adds_up,
+    saldo_store,
+    |s: TestStore| async move {
+        let owner = customer();
+        let mut tx = s.app().db.begin().await.unwrap();
+        wallets::apply(
+            &mut tx,
+            &Movement {
+                owner: &owner,
+                amount: Rupiah::new(50_000),
+                kind: EntryKind::Manual,
+                order_id: None,
+                note: "",
+                actor: "admin:seller",
+            },
+            s.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // A refused order: 22.000 back into saldo.
+        let failed = s.order("ML86-S1", "123456782", Some("2345")).await;
+        s.pay(units(&failed), &code_of(&failed)).await;
+        let refunded = s.order_row(&code_of(&failed)).await.amount_paid;
+        // The next order paid from saldo and delivered.
+        let bought = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let spent = saldo::pay_order(s.app(), &owner, &code_of(&bought))
+            .await
+            .unwrap()
+            .taken;
+        s.settle().await;
+        assert_eq!(
+            s.order_row(&code_of(&bought)).await.status,
+            OrderStatus::Delivered
+        );
+        // 10.000 paid out.
+        let id = saldo::request_cash_out(
+            s.app(),
+            &owner,
+            Rupiah::new(10_000),
+            madd_domain::RefundMethod::Dana,
+            "081234567890",
+        )
+        .await
+        .unwrap();
+        saldo::pay_cash_out(s.app(), id, "ref-1", "admin:seller")
+            .await
+            .unwrap();
+
+        let month = madd_domain::Month::containing(s.app().now_ms());
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
+        assert_eq!(r.saldo.opening, Rupiah::ZERO);
+        assert_eq!(r.saldo.credits, Rupiah::new(50_000) + refunded);
+        assert_eq!(r.saldo.debits, spent + Rupiah::new(10_000));
+        assert_eq!(
+            r.saldo.closing,
+            Rupiah::new(50_000) + refunded - spent - Rupiah::new(10_000)
+        );
+        assert_eq!(r.saldo.closing, ledger_adds_up(&s).await);
+        // The order paid from saldo is a sale like any other; the refunded one nets to nothing.
+        let sales = madd_domain::report::LineKey::Sales;
+        assert_eq!(
+            r.amount(sales),
+            Rupiah::new(bought["amount_due"].as_i64().unwrap())
+        );
+        let refunds = r.amount(madd_domain::report::LineKey::Refunds);
+        let received = r.amount(madd_domain::report::LineKey::RefundedReceived);
+        assert_eq!(refunds + received, Rupiah::ZERO, "{refunds} / {received}");
+        s
+    }
+);

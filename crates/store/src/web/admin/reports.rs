@@ -60,6 +60,8 @@ struct ReportPage {
     net_profit: String,
     sales: String,
     delivered: i64,
+    /// Customers' saldo: opening, credits, debits, closing.
+    saldo: [String; 4],
     lines: Vec<LineView>,
     notes: Vec<String>,
     chart: String,
@@ -96,6 +98,12 @@ pub(crate) async fn report_page(
         net_profit: rp(r.amount(LineKey::NetProfit)),
         sales: rp(r.amount(LineKey::Sales)),
         delivered: r.days.iter().map(|d| d.delivered).sum(),
+        saldo: [
+            rp(r.saldo.opening),
+            rp(r.saldo.credits),
+            rp(r.saldo.debits),
+            rp(r.saldo.closing),
+        ],
         lines: r
             .lines
             .iter()
