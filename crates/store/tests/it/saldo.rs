@@ -580,3 +580,35 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    a_failure_reported_twice_refunds_once,
+    saldo_store,
+    |s: TestStore| async move {
+        // Ids ending in 3: the supplier holds the order; then it fails it by its callback.
+        let order = s.order("ML86-S1", "123456783", Some("2345")).await;
+        let code = code_of(&order);
+        s.pay(units(&order), &code).await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Processing);
+        let trxid = row.supplier_trxid.clone().unwrap();
+        assert!(s.sandbox().vip.release(&trxid, false));
+        s.settle().await;
+        s.advance(time::Duration::seconds(10)).await;
+        let row = s.order_row(&code).await;
+        assert_eq!(row.status, OrderStatus::Refunded, "{row:?}");
+        // The same failure again, by the store's own status check: nothing more moves.
+        let _ = maddstore::service::fulfilment::recheck(s.app(), &code).await;
+        s.settle().await;
+        s.advance(time::Duration::seconds(10)).await;
+        assert_eq!(balance(&s).await, row.amount_paid);
+        let refund_messages = s
+            .inbox(CUSTOMER)
+            .iter()
+            .filter(|m| m.body.contains("kembalikan ke *saldo*"))
+            .count();
+        assert_eq!(refund_messages, 1);
+        assert_eq!(ledger_adds_up(&s).await, row.amount_paid);
+        s
+    }
+);
