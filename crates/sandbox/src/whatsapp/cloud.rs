@@ -22,39 +22,61 @@ enum Content {
     Template { name: String, params: Vec<String> },
 }
 
+/// Meta's checks before anything else, in its order: the token, the version, the phone number
+/// id (`method` and `path` as Meta words its errors).
+fn refuse_request(
+    config: &Config,
+    headers: &HeaderMap,
+    version: &str,
+    phone_number_id: &str,
+    method: &str,
+    path: &str,
+) -> Option<Response> {
+    if !bearer_matches(headers, &config.cloud_token) {
+        return Some(meta_error(
+            StatusCode::UNAUTHORIZED,
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+            None,
+        ));
+    }
+    if !is_version(version) {
+        return Some(meta_error(
+            StatusCode::BAD_REQUEST,
+            2500,
+            &format!("Unknown path components: /{version}/{phone_number_id}{path}"),
+            None,
+        ));
+    }
+    if phone_number_id != config.phone_number_id {
+        return Some(meta_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            &format!(
+                "Unsupported {method} request. Object with ID '{phone_number_id}' does not exist, \
+                 cannot be loaded due to missing permissions, or does not support this operation."
+            ),
+            None,
+        ));
+    }
+    None
+}
+
 /// `GET /{version}/{phone_number_id}`: the number's record, as the doctor reads it.
 pub(super) async fn number(
     State(sim): State<WhatsAppSim>,
     Path((version, phone_number_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let config = &sim.inner.config;
-    if !bearer_matches(&headers, &config.cloud_token) {
-        return meta_error(
-            StatusCode::UNAUTHORIZED,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-            None,
-        );
-    }
-    if !is_version(&version) {
-        return meta_error(
-            StatusCode::BAD_REQUEST,
-            2500,
-            &format!("Unknown path components: /{version}/{phone_number_id}"),
-            None,
-        );
-    }
-    if phone_number_id != config.phone_number_id {
-        return meta_error(
-            StatusCode::BAD_REQUEST,
-            100,
-            &format!(
-                "Unsupported get request. Object with ID '{phone_number_id}' does not exist, \
-                 cannot be loaded due to missing permissions, or does not support this operation."
-            ),
-            None,
-        );
+    if let Some(refused) = refuse_request(
+        &sim.inner.config,
+        &headers,
+        &version,
+        &phone_number_id,
+        "get",
+        "",
+    ) {
+        return refused;
     }
     Json(json!({
         "verified_name": "Madd Store Sandbox",
@@ -88,32 +110,15 @@ pub(super) async fn send(
             None,
         );
     }
-    if !bearer_matches(&headers, &config.cloud_token) {
-        return meta_error(
-            StatusCode::UNAUTHORIZED,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-            None,
-        );
-    }
-    if !is_version(&version) {
-        return meta_error(
-            StatusCode::BAD_REQUEST,
-            2500,
-            &format!("Unknown path components: /{version}/{phone_number_id}/messages"),
-            None,
-        );
-    }
-    if phone_number_id != config.phone_number_id {
-        return meta_error(
-            StatusCode::BAD_REQUEST,
-            100,
-            &format!(
-                "Unsupported post request. Object with ID '{phone_number_id}' does not exist, \
-                 cannot be loaded due to missing permissions, or does not support this operation."
-            ),
-            None,
-        );
+    if let Some(refused) = refuse_request(
+        config,
+        &headers,
+        &version,
+        &phone_number_id,
+        "post",
+        "/messages",
+    ) {
+        return refused;
     }
     {
         let mut state = sim.state();

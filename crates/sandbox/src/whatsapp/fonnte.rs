@@ -31,12 +31,7 @@ pub(super) async fn send(
     if outage {
         return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
     }
-    let token = &sim.inner.config.fonnte_token;
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if token.is_empty() || !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+    if !token_matches(&sim, &headers) {
         return refused("invalid token");
     }
     let Some(fields) = fields(&headers, &body) else {
@@ -110,12 +105,7 @@ pub(super) async fn send(
 
 /// `POST /device`: the device behind the token and whether its WhatsApp session is live.
 pub(super) async fn device(State(sim): State<WhatsAppSim>, headers: HeaderMap) -> Response {
-    let token = &sim.inner.config.fonnte_token;
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if token.is_empty() || !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+    if !token_matches(&sim, &headers) {
         return refused("invalid token");
     }
     let disconnected = sim.state().device_disconnected;
@@ -128,6 +118,16 @@ pub(super) async fn device(State(sim): State<WhatsAppSim>, headers: HeaderMap) -
         "status": true,
     }))
     .into_response()
+}
+
+/// Fonnte's raw `Authorization` token, compared in constant time.
+fn token_matches(sim: &WhatsAppSim, headers: &HeaderMap) -> bool {
+    let token = &sim.inner.config.fonnte_token;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    !token.is_empty() && bool::from(presented.as_bytes().ct_eq(token.as_bytes()))
 }
 
 fn refused(reason: &str) -> Response {

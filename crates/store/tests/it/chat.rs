@@ -642,22 +642,7 @@ both_backends!(
     a_customer_reads_and_spends_saldo_by_chat,
     |s: TestStore| async move {
         let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
-        let mut tx = s.app().db.begin().await.unwrap();
-        maddstore::db::wallets::apply(
-            &mut tx,
-            &maddstore::db::wallets::Movement {
-                owner: &owner,
-                amount: madd_domain::Rupiah::new(50_000),
-                kind: maddstore::db::wallets::EntryKind::Manual,
-                order_id: None,
-                note: "",
-                actor: "admin:seller",
-            },
-            s.app().now_ms(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        s.credit_saldo(&owner, 50_000).await;
 
         cloud_says(&s, CUSTOMER, "wamid.s1", "saldo").await;
         let answer = last_to(&s, CUSTOMER);
@@ -704,22 +689,7 @@ both_backends!(
     saldo_is_paid_out_on_request_once_or_refused_with_a_reason,
     |s: TestStore| async move {
         let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
-        let mut tx = s.app().db.begin().await.unwrap();
-        maddstore::db::wallets::apply(
-            &mut tx,
-            &maddstore::db::wallets::Movement {
-                owner: &owner,
-                amount: madd_domain::Rupiah::new(50_000),
-                kind: maddstore::db::wallets::EntryKind::Manual,
-                order_id: None,
-                note: "",
-                actor: "admin:seller",
-            },
-            s.app().now_ms(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        s.credit_saldo(&owner, 50_000).await;
         let balance = |s: &TestStore| {
             let app = s.app().clone();
             let owner = owner.clone();

@@ -210,22 +210,8 @@ both_backends!(
         // Balance for exactly 10 orders.
         let one = s.order("ML5-S1", "123456780", Some("2345")).await;
         let price = Rupiah::new(one["amount_due"].as_i64().unwrap());
-        let mut tx = s.app().db.begin().await.unwrap();
-        wallets::apply(
-            &mut tx,
-            &Movement {
-                owner: &owner,
-                amount: price.checked_mul(10).unwrap(),
-                kind: EntryKind::Manual,
-                order_id: None,
-                note: "test",
-                actor: "admin:seller",
-            },
-            s.app().now_ms(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        s.credit_saldo(&owner, price.checked_mul(10).unwrap().amount())
+            .await;
         let mut codes = vec![code_of(&one)];
         for _ in 0..49 {
             codes.push(code_of(&s.order("ML5-S1", "123456780", Some("2345")).await));
@@ -315,22 +301,7 @@ both_backends!(
     },
     |s: TestStore| async move {
         let owner = customer();
-        let mut tx = s.app().db.begin().await.unwrap();
-        wallets::apply(
-            &mut tx,
-            &Movement {
-                owner: &owner,
-                amount: Rupiah::new(100_000),
-                kind: EntryKind::Manual,
-                order_id: None,
-                note: "",
-                actor: "admin:seller",
-            },
-            s.app().now_ms(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        s.credit_saldo(&owner, 100_000).await;
 
         let (status, _) = s
             .post_json(
@@ -511,22 +482,7 @@ both_backends!(
     saldo_store,
     |s: TestStore| async move {
         let owner = customer();
-        let mut tx = s.app().db.begin().await.unwrap();
-        wallets::apply(
-            &mut tx,
-            &Movement {
-                owner: &owner,
-                amount: Rupiah::new(50_000),
-                kind: EntryKind::Manual,
-                order_id: None,
-                note: "",
-                actor: "admin:seller",
-            },
-            s.app().now_ms(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        s.credit_saldo(&owner, 50_000).await;
         // A refused order: 22.000 back into saldo.
         let failed = s.order("ML86-S1", "123456782", Some("2345")).await;
         s.pay(units(&failed), &code_of(&failed)).await;

@@ -532,6 +532,29 @@ impl TestStore {
             .as_u16()
     }
 
+    /// Puts `amount` into `owner`'s saldo as the seller would by hand (tests that start from a
+    /// balance).
+    pub async fn credit_saldo(&self, owner: &madd_domain::PhoneNumber, amount: i64) {
+        use maddstore::db::wallets::{self, EntryKind, Moved, Movement};
+        let mut tx = self.app().db.begin().await.unwrap();
+        let moved = wallets::apply(
+            &mut tx,
+            &Movement {
+                owner,
+                amount: madd_domain::Rupiah::new(amount),
+                kind: EntryKind::Manual,
+                order_id: None,
+                note: "test",
+                actor: "admin:seller",
+            },
+            self.app().now_ms(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(matches!(moved, Moved::Done(_)), "{moved:?}");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut conn = self.app().db.write().await.unwrap();
         sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
