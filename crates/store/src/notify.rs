@@ -292,6 +292,19 @@ pub fn seller_cash_out(
     }
 }
 
+/// A payment that matched no order, put into the customer's saldo by the seller.
+pub fn payment_to_saldo(amount: Rupiah, balance: Rupiah) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "payment_to_saldo",
+        text: format!(
+            "💰 Pembayaran *{amount}* kakak di Trakteer kami masukkan ke *saldo* (saldo sekarang \
+             {balance}). Pakai untuk belanja: buat pesanan, lalu balas *bayar saldo MS-…*."
+        ),
+        params: vec![amount.to_string(), balance.to_string()],
+    }
+}
+
 pub fn cash_out_paid(
     amount: Rupiah,
     method: &str,

@@ -175,6 +175,16 @@ pub struct ReportInput {
     pub service_share: Bps,
     /// Customers' saldo over the month (shown beside the lines, never in them).
     pub saldo: SaldoLiability,
+    /// Payments put into a customer's saldo (no order): Trakteer's cut on them is the store's
+    /// cost when they are credited, like the cut on an order's payment.
+    pub saldo_credit_fees: Vec<CreditFee>,
+}
+
+/// Trakteer's cut on a payment credited to saldo, and when it was credited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditFee {
+    pub at: i64,
+    pub fee: Rupiah,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -455,6 +465,15 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
             });
         p.income -= r.amount;
     }
+    let mut credited_fees = false;
+    for c in &input.saldo_credit_fees {
+        let Some(day) = month.day_of(c.at) else {
+            continue;
+        };
+        pay_fees += c.fee;
+        credited_fees = true;
+        days[usize::from(day - 1)].payment_fees -= c.fee;
+    }
     let mut n_deposits = 0i64;
     let mut deposited = Rupiah::ZERO;
     for dep in &input.deposits {
@@ -536,8 +555,12 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         line(
             LineKey::PaymentFees,
             -pay_fees,
-            "Selisih bruto − neto dari Trakteer (biaya platform + metode bayar) atas pembayaran pesanan di atas."
-                .into(),
+            if credited_fees {
+                "Selisih bruto − neto dari Trakteer (biaya platform + metode bayar) atas pembayaran pesanan di atas dan pembayaran yang dimasukkan ke saldo pelanggan."
+            } else {
+                "Selisih bruto − neto dari Trakteer (biaya platform + metode bayar) atas pembayaran pesanan di atas."
+            }
+            .into(),
             false,
         ),
         line(

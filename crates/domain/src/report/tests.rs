@@ -99,6 +99,7 @@ fn worked_example() {
         },
         unmatched: Held::default(),
         saldo: SaldoLiability::default(),
+        saldo_credit_fees: Vec::new(),
         service_share: Bps::new(2500),
     };
     let r = build(&input);
@@ -139,6 +140,7 @@ fn a_loss_pays_no_service_fee() {
         expired_held: Held::default(),
         unmatched: Held::default(),
         saldo: SaldoLiability::default(),
+        saldo_credit_fees: Vec::new(),
         service_share: Bps::new(3000),
     });
     assert_eq!(r.net_profit(), Rupiah::new(-1_500));
@@ -188,6 +190,7 @@ fn returned_overpayments_count_when_both_happened() {
         expired_held: Held::default(),
         unmatched: Held::default(),
         saldo: SaldoLiability::default(),
+        saldo_credit_fees: Vec::new(),
         service_share: Bps::new(2500),
     };
     let r = build(&input);
@@ -268,6 +271,7 @@ proptest! {
             expired_held: Held::default(),
             unmatched: Held::default(),
             saldo: SaldoLiability::default(),
+        saldo_credit_fees: Vec::new(),
             service_share: Bps::new(share),
         });
         let items: Rupiah = r.lines.iter().take_while(|l| l.key != LineKey::NetProfit).map(|l| l.amount).sum();
@@ -292,4 +296,30 @@ proptest! {
         let counted: i64 = r.products.iter().map(|p| p.delivered + p.refunded).sum();
         prop_assert_eq!(counted, orders.len() as i64);
     }
+}
+
+#[test]
+fn trakteers_cut_on_a_payment_put_into_saldo_is_a_cost_that_day() {
+    let month = Month::parse("2026-03").unwrap();
+    let at = month.start_ms() + 3 * 86_400_000 + 3_600_000;
+    let r = build(&ReportInput {
+        month,
+        orders: Vec::new(),
+        deposits: Vec::new(),
+        overpaid_returns: Vec::new(),
+        expired_held: Held::default(),
+        unmatched: Held::default(),
+        service_share: Bps::ZERO,
+        saldo: SaldoLiability::new(Rupiah::ZERO, Rupiah::new(10_000), Rupiah::ZERO),
+        saldo_credit_fees: vec![CreditFee {
+            at,
+            fee: Rupiah::new(578),
+        }],
+    });
+    assert_eq!(r.amount(LineKey::PaymentFees), Rupiah::new(-578));
+    assert_eq!(r.net_profit(), Rupiah::new(-578));
+    assert_eq!(r.days[3].payment_fees, Rupiah::new(-578));
+    let days: Rupiah = r.days.iter().map(|d| d.net).sum();
+    assert_eq!(days, r.net_profit());
+    assert_eq!(r.saldo.closing, Rupiah::new(10_000));
 }

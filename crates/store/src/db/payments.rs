@@ -18,6 +18,8 @@ pub enum PaymentState {
     Test,
     /// Authentic but unreadable: on the review list with the reason.
     Invalid,
+    /// Matched no order; the seller put it into a customer's saldo.
+    Credited,
 }
 
 impl PaymentState {
@@ -27,6 +29,7 @@ impl PaymentState {
             PaymentState::Unmatched => "unmatched",
             PaymentState::Test => "test",
             PaymentState::Invalid => "invalid",
+            PaymentState::Credited => "credited",
         }
     }
 
@@ -37,6 +40,7 @@ impl PaymentState {
             PaymentState::Unmatched => "Belum cocok",
             PaymentState::Test => "Uji webhook",
             PaymentState::Invalid => "Tidak terbaca",
+            PaymentState::Credited => "Masuk saldo",
         }
     }
 
@@ -45,6 +49,7 @@ impl PaymentState {
             "matched" => PaymentState::Matched,
             "unmatched" => PaymentState::Unmatched,
             "test" => PaymentState::Test,
+            "credited" => PaymentState::Credited,
             "invalid" => PaymentState::Invalid,
             _ => return None,
         })
@@ -147,6 +152,18 @@ pub async fn attach(conn: &mut Conn, payment_id: i64, order_id: i64) -> DbResult
          WHERE id = $2 AND order_id IS NULL AND state IN ('matched', 'unmatched')",
     )
     .bind(order_id)
+    .bind(payment_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An unmatched payment put into saldo, once (`false`: it was not unmatched any more).
+pub async fn mark_credited(conn: &mut Conn, payment_id: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE payments SET state = 'credited' WHERE id = $1 AND state = 'unmatched' \
+         AND order_id IS NULL",
+    )
     .bind(payment_id)
     .execute(&mut *conn)
     .await?;

@@ -76,7 +76,7 @@ pub async fn unpaired_like(
     };
     let sql = format!(
         "SELECT id, COALESCE(paid_at, received_at) AS t FROM payments WHERE provider = $1 AND {pairing} \
-         AND gross = $2 AND TRIM(message) = $3 AND state IN ('matched', 'unmatched') \
+         AND gross = $2 AND TRIM(message) = $3 AND state IN ('matched', 'unmatched', 'credited') \
          AND COALESCE(paid_at, received_at) >= $4 AND COALESCE(paid_at, received_at) <= $5 ORDER BY id"
     );
     let rows = sqlx::query(&sql)

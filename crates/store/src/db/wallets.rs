@@ -23,6 +23,8 @@ pub enum EntryKind {
     LatePayment,
     /// Paid out to the customer's e-wallet or bank account by the seller.
     CashOut,
+    /// A payment that matched no order, put into saldo by the seller (`note`: `bayar #<id>`).
+    Payment,
 }
 
 impl EntryKind {
@@ -34,6 +36,7 @@ impl EntryKind {
             EntryKind::Overpayment => "overpayment",
             EntryKind::LatePayment => "late_payment",
             EntryKind::CashOut => "cash_out",
+            EntryKind::Payment => "payment",
         }
     }
 
@@ -46,6 +49,7 @@ impl EntryKind {
             "overpayment" => "Kelebihan bayar",
             "late_payment" => "Bayar setelah kedaluwarsa",
             "cash_out" => "Ditarik",
+            "payment" => "Pembayaran masuk saldo",
             _ => "Lainnya",
         }
     }
@@ -224,4 +228,29 @@ pub async fn movements(
         Rupiah::new(row.try_get("credits")?),
         Rupiah::new(row.try_get("debits")?),
     ))
+}
+
+/// Trakteer's cut on payments credited to saldo in `[from, until)`, with when they were credited.
+pub async fn credit_fees(
+    conn: &mut Conn,
+    from: i64,
+    until: i64,
+) -> DbResult<Vec<madd_domain::report::CreditFee>> {
+    let rows = sqlx::query(
+        "SELECT e.created_at AS at, CAST(COALESCE(p.gross - p.net, 0) AS BIGINT) AS fee \
+         FROM wallet_entries e JOIN payments p ON e.note = 'bayar #' || CAST(p.id AS TEXT) \
+         WHERE e.kind = 'payment' AND e.created_at >= $1 AND e.created_at < $2",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(madd_domain::report::CreditFee {
+                at: r.try_get("at")?,
+                fee: Rupiah::new(r.try_get("fee")?),
+            })
+        })
+        .collect()
 }

@@ -32,6 +32,7 @@ pub async fn report_from(
     let unmatched = crate::db::report::unmatched_held(&mut conn, from, until).await?;
     let overpaid_returns = crate::db::overpayments::returns_counted(&mut conn, from, until).await?;
     let (opening, credits, debits) = crate::db::wallets::movements(&mut conn, from, until).await?;
+    let saldo_credit_fees = crate::db::wallets::credit_fees(&mut conn, from, until).await?;
     Ok(report::build(&ReportInput {
         month,
         orders,
@@ -41,5 +42,6 @@ pub async fn report_from(
         unmatched,
         service_share: s.service_share,
         saldo: report::SaldoLiability::new(opening, credits, debits),
+        saldo_credit_fees,
     }))
 }

@@ -424,3 +424,55 @@ pub async fn refuse_cash_out(app: &App, id: i64, reason: &str, actor: &str) -> A
     app.wake_workers();
     Ok(())
 }
+
+/// The seller puts a payment that matched no order into the saldo of `owner` (the number the
+/// customer gave when asked): its gross, what the customer paid; Trakteer's cut on it is the
+/// store's cost (the report counts it). Once per payment.
+pub async fn credit_payment(
+    app: &App,
+    payment_id: i64,
+    owner: &PhoneNumber,
+    actor: &str,
+) -> AppResult<Rupiah> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let payment = payments::by_id(&mut tx, payment_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("payment_not_found", "Pembayaran"))?;
+    if !payments::mark_credited(&mut tx, payment_id).await? || !payment.gross.is_positive() {
+        return Err(AppError::conflict(
+            "payment_not_creditable",
+            "Pembayaran ini sudah dicocokkan atau dimasukkan ke saldo.",
+        ));
+    }
+    let note = format!("bayar #{payment_id}");
+    let Moved::Done(balance) = wallets::apply(
+        &mut tx,
+        &Movement {
+            owner,
+            amount: payment.gross,
+            kind: EntryKind::Payment,
+            order_id: None,
+            note: &note,
+            actor,
+        },
+        now,
+    )
+    .await?
+    else {
+        return Err(AppError::internal(format!(
+            "crediting payment {payment_id} moved nothing"
+        )));
+    };
+    outbox::enqueue(
+        &mut tx,
+        None,
+        owner,
+        &notify::payment_to_saldo(payment.gross, balance),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(balance)
+}

@@ -121,6 +121,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post("/orders/{code}/overpayment", orders::overpayment_return)
         .get("/payments", payments::payments_page)
         .post("/payments/{id}/attach", payments::attach_payment)
+        .post("/payments/{id}/saldo", payments::credit_payment)
         .post("/payments/reconcile", payments::reconcile_now)
         .get("/messages", messages::messages_page)
         .post("/messages/{id}/resend", messages::resend_message)

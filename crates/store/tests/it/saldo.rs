@@ -568,3 +568,59 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    the_seller_puts_an_unmatched_payment_into_saldo_and_its_cut_is_a_cost,
+    saldo_store,
+    |s: TestStore| async move {
+        // A payment that names no order and matches none.
+        let support = s.pay(7, "buat saldo ya kak").await;
+        let payment = {
+            let mut conn = s.app().db.read().await.unwrap();
+            maddstore::db::payments::list(&mut conn, None, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|p| p.transaction_id == support.transaction_id)
+                .unwrap()
+        };
+        assert_eq!(
+            payment.state,
+            maddstore::db::payments::PaymentState::Unmatched
+        );
+        let (session, csrf) = s.admin_login().await;
+        let credit = || {
+            s.http
+                .post(s.url(&format!("/admin/payments/{}/saldo", payment.id)))
+                .header("cookie", &session)
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("whatsapp", "0812-3456-7890"),
+                ])
+                .send()
+        };
+        assert_eq!(credit().await.unwrap().status().as_u16(), 303);
+        assert_eq!(credit().await.unwrap().status().as_u16(), 409, "once");
+        s.settle().await;
+        assert_eq!(balance(&s).await, payment.gross);
+        assert!(s
+            .inbox(CUSTOMER)
+            .iter()
+            .any(|m| m.body.contains("masukkan ke *saldo*")));
+        // The books: the gross is owed to the customer; Trakteer's cut is the store's cost.
+        let month = madd_domain::Month::containing(s.app().now_ms());
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
+        let cut = payment.gross - payment.net.unwrap_or(payment.gross);
+        assert!(cut.is_positive());
+        assert_eq!(
+            r.amount(madd_domain::report::LineKey::PaymentFees),
+            Rupiah::ZERO - cut
+        );
+        assert_eq!(r.net_profit(), Rupiah::ZERO - cut);
+        assert_eq!(r.saldo.closing, payment.gross);
+        assert_eq!(ledger_adds_up(&s).await, payment.gross);
+        s
+    }
+);

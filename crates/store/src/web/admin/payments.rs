@@ -135,10 +135,14 @@ pub(crate) async fn payments_page(
     Ok(render(&PaymentsPage {
         csrf: s.csrf_token.clone(),
         flash: done.done.map(|code| {
-            format!(
-                "Pembayaran dicocokkan ke {}.",
-                code.chars().take(20).collect::<String>()
-            )
+            if code == "saldo" {
+                "Pembayaran dimasukkan ke saldo pelanggan; pelanggan dikabari.".to_string()
+            } else {
+                format!(
+                    "Pembayaran dicocokkan ke {}.",
+                    code.chars().take(20).collect::<String>()
+                )
+            }
         }),
         payments: rows,
     }))
@@ -179,3 +183,26 @@ pub(crate) async fn reconcile_now(
 
 // ---------------------------------------------------------------------------------------------
 // Products and pricing
+
+#[derive(Deserialize)]
+pub(crate) struct CreditForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    whatsapp: String,
+}
+
+/// An unmatched payment into a customer's saldo, by their WhatsApp number.
+pub(crate) async fn credit_payment(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<CreditForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let owner = madd_domain::PhoneNumber::parse(&f.whatsapp).map_err(|e| {
+        crate::error::AppError::invalid("invalid_whatsapp", format!("Nomor WhatsApp: {e}"))
+    })?;
+    crate::service::saldo::credit_payment(&app, id, &owner, &s.actor()).await?;
+    Ok(Redirect::to("/admin/payments?done=saldo").into_response())
+}

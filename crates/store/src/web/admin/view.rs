@@ -237,6 +237,7 @@ pub(crate) fn message_kind_label(kind: &str) -> &str {
         "seller_cash_out" => "Permintaan tarik saldo",
         "cash_out_paid" => "Tarik saldo dibayar",
         "cash_out_refused" => "Tarik saldo ditolak",
+        "payment_to_saldo" => "Pembayaran masuk saldo",
         "order_expired" => "Pesanan kedaluwarsa",
         "chat_reply" => "Balasan chat",
         "seller_new_order" => "Pesanan baru",
