@@ -305,6 +305,18 @@ pub fn payment_to_saldo(amount: Rupiah, balance: Rupiah) -> Notice {
     }
 }
 
+pub fn topped_up(amount: Rupiah, balance: Rupiah) -> Notice {
+    Notice {
+        audience: Audience::Customer,
+        kind: "topped_up",
+        text: format!(
+            "✅ Isi saldo *{amount}* berhasil. Saldo kakak sekarang *{balance}*. Pakai: buat \
+             pesanan, lalu balas *bayar saldo MS-…*."
+        ),
+        params: vec![amount.to_string(), balance.to_string()],
+    }
+}
+
 pub fn cash_out_paid(
     amount: Rupiah,
     method: &str,

@@ -30,6 +30,7 @@ pub mod store_state;
 pub mod storefront;
 pub mod supplier_account;
 pub mod supplier_requests;
+pub mod topups;
 pub mod wallets;
 pub mod webhooks_kept;
 

@@ -25,6 +25,8 @@ pub enum EntryKind {
     CashOut,
     /// A payment that matched no order, put into saldo by the seller (`note`: `bayar #<id>`).
     Payment,
+    /// A top-up the customer paid through Trakteer (`note`: `bayar #<payment id>`).
+    TopUp,
 }
 
 impl EntryKind {
@@ -37,6 +39,7 @@ impl EntryKind {
             EntryKind::LatePayment => "late_payment",
             EntryKind::CashOut => "cash_out",
             EntryKind::Payment => "payment",
+            EntryKind::TopUp => "topup",
         }
     }
 
@@ -50,6 +53,7 @@ impl EntryKind {
             "late_payment" => "Bayar setelah kedaluwarsa",
             "cash_out" => "Ditarik",
             "payment" => "Pembayaran masuk saldo",
+            "topup" => "Isi saldo",
             _ => "Lainnya",
         }
     }
@@ -239,7 +243,7 @@ pub async fn credit_fees(
     let rows = sqlx::query(
         "SELECT e.created_at AS at, CAST(COALESCE(p.gross - p.net, 0) AS BIGINT) AS fee \
          FROM wallet_entries e JOIN payments p ON e.note = 'bayar #' || CAST(p.id AS TEXT) \
-         WHERE e.kind = 'payment' AND e.created_at >= $1 AND e.created_at < $2",
+         WHERE e.kind IN ('payment', 'topup') AND e.created_at >= $1 AND e.created_at < $2",
     )
     .bind(from)
     .bind(until)

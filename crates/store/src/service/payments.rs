@@ -33,6 +33,8 @@ pub enum WebhookOutcome {
     Test,
     /// Authentic but unreadable: kept for review.
     Invalid,
+    /// A saldo top-up, credited to its customer.
+    TopUp,
 }
 
 /// Handles one Trakteer webhook delivery. A wrong or missing token is refused before anything is
@@ -168,6 +170,13 @@ pub async fn record(
     let Some(payment) = payments::insert_once(&mut tx, &new).await? else {
         return Ok(WebhookOutcome::Duplicate);
     };
+    // A top-up's code first: its payment must never be paired with an order by amount.
+    if crate::service::saldo::take_topup_payment(&mut tx, &payment, now).await? {
+        tx.commit().await?;
+        app.wake_workers();
+        tracing::info!(transaction = %event.transaction_id, amount = %event.total, "saldo top-up paid");
+        return Ok(WebhookOutcome::TopUp);
+    }
     let order = find_order(&mut tx, &event.supporter_message, event.total, now).await?;
     let Some(order) = order else {
         let review = app.config.link("/admin/payments");

@@ -476,3 +476,81 @@ pub async fn credit_payment(
     app.wake_workers();
     Ok(balance)
 }
+
+/// Smallest and largest top-up, and its step (whole Trakteer units).
+pub const TOPUP_MIN: Rupiah = Rupiah::new(10_000);
+pub const TOPUP_MAX: Rupiah = Rupiah::new(1_000_000);
+
+/// A new top-up for `owner`: its code and where to pay it. The amount is paid as it is (whole
+/// Trakteer units); Trakteer's cut on it is the store's cost, as on an order's payment.
+pub async fn start_topup(
+    app: &App,
+    owner: &PhoneNumber,
+    amount: Rupiah,
+) -> AppResult<(madd_domain::OrderCode, String)> {
+    let unit = app.payment.unit_price();
+    if amount < TOPUP_MIN || amount > TOPUP_MAX || amount.round_up_to(unit) != amount {
+        return Err(AppError::invalid(
+            "invalid_topup",
+            format!("Isi saldo antara {TOPUP_MIN} dan {TOPUP_MAX}, kelipatan {unit}."),
+        ));
+    }
+    let code = madd_domain::OrderCode::generate(&mut rand::rngs::OsRng);
+    let mut conn = app.db.write().await?;
+    crate::db::topups::create(&mut conn, &code, owner, amount, app.now_ms()).await?;
+    drop(conn);
+    let url = app.payment.pay_url(&code, amount, "Isi saldo Madd Store");
+    Ok((code, url))
+}
+
+/// A payment whose message names an open top-up: the customer's saldo gets what was paid, in the
+/// intake's transaction. `false`: no top-up is named (the payment goes on to order pairing).
+pub async fn take_topup_payment(
+    tx: &mut Conn,
+    payment: &crate::db::payments::Payment,
+    now: i64,
+) -> AppResult<bool> {
+    for code in madd_domain::OrderCode::candidates_in(&payment.message) {
+        let Some(topup) = crate::db::topups::open_by_code(tx, &code).await? else {
+            continue;
+        };
+        let Ok(owner) = PhoneNumber::parse(&topup.whatsapp) else {
+            continue;
+        };
+        if !crate::db::topups::mark_paid(tx, topup.id, payment.id, now).await?
+            || !payments::mark_credited(tx, payment.id).await?
+        {
+            return Ok(false);
+        }
+        let note = format!("bayar #{}", payment.id);
+        let Moved::Done(balance) = wallets::apply(
+            tx,
+            &Movement {
+                owner: &owner,
+                amount: payment.gross,
+                kind: EntryKind::TopUp,
+                order_id: None,
+                note: &note,
+                actor: "trakteer",
+            },
+            now,
+        )
+        .await?
+        else {
+            return Err(AppError::internal(format!(
+                "top-up {} moved nothing",
+                topup.code
+            )));
+        };
+        outbox::enqueue(
+            tx,
+            None,
+            &owner,
+            &notify::topped_up(payment.gross, balance),
+            now,
+        )
+        .await?;
+        return Ok(true);
+    }
+    Ok(false)
+}

@@ -109,3 +109,23 @@ pub(crate) async fn wallet(
         })).collect::<Vec<_>>(),
     })))
 }
+
+#[derive(Deserialize)]
+pub(crate) struct TopUpRequest {
+    amount: i64,
+}
+
+/// `POST /api/v1/wallet/topup`: a code and a Trakteer link that add the amount to saldo.
+pub(crate) async fn topup(
+    State(app): State<App>,
+    customer: Customer,
+    ApiJson(req): ApiJson<TopUpRequest>,
+) -> AppResult<impl IntoResponse> {
+    let owner = customer.required()?;
+    let amount = madd_domain::Rupiah::new(req.amount);
+    let (code, pay_url) = saldo::start_topup(&app, &owner, amount).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"code": code, "amount": amount.amount(), "pay_url": pay_url})),
+    ))
+}

@@ -45,7 +45,8 @@ pub fn router(app: App) -> Router {
         .route("/postpaid/inquiry", post(api::postpaid_inquiry))
         .route("/otp", post(customer::request_code))
         .route("/session", post(customer::open_session))
-        .route("/wallet", get(customer::wallet));
+        .route("/wallet", get(customer::wallet))
+        .route("/wallet/topup", post(customer::topup));
     Router::new()
         // The storefront
         .route("/", get(home::home))
@@ -61,6 +62,7 @@ pub fn router(app: App) -> Router {
         .route("/akun", get(account::account))
         .route("/akun/masuk", post(account::sign_in_form))
         .route("/akun/keluar", post(account::sign_out))
+        .route("/akun/isi", post(account::top_up))
         .route("/order/{code}/saldo", post(account::pay_with_saldo))
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))

@@ -624,3 +624,89 @@ both_backends!(
         s
     }
 );
+
+/// Signs the test customer in through the API, reading the code from the sandbox inbox.
+async fn sign_in(s: &TestStore) -> String {
+    let (status, _) = s
+        .post_json("/api/v1/otp", serde_json::json!({"whatsapp": CUSTOMER}))
+        .await;
+    assert_eq!(status, 202);
+    s.settle().await;
+    let code = s
+        .inbox(CUSTOMER)
+        .iter()
+        .rev()
+        .find(|m| m.body.starts_with("Kode masuk"))
+        .and_then(|m| m.body.split('*').nth(1).map(str::to_owned))
+        .unwrap();
+    let (status, body) = s
+        .post_json(
+            "/api/v1/session",
+            serde_json::json!({"whatsapp": CUSTOMER, "code": code}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+both_backends!(
+    a_top_up_paid_on_trakteer_lands_in_saldo_and_never_pays_an_order,
+    |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let token = sign_in(&s).await;
+        // An unpaid order of the same amount is waiting: the top-up's payment must not pay it.
+        let order = s.order("ML86-S1", "123456780", Some("2345")).await;
+        let amount = order["amount_due"].as_i64().unwrap();
+        let topup = |amount: i64| {
+            s.http
+                .post(s.url("/api/v1/wallet/topup"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"amount": amount}))
+                .send()
+        };
+        assert_eq!(
+            topup(5_000).await.unwrap().status().as_u16(),
+            422,
+            "below the minimum"
+        );
+        assert_eq!(
+            topup(10_500).await.unwrap().status().as_u16(),
+            422,
+            "not whole units"
+        );
+        let r = topup(amount).await.unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let code = body["code"].as_str().unwrap().to_string();
+        assert!(body["pay_url"].as_str().unwrap().contains(&code));
+
+        // Trakteer delivers the webhook twice: credited once.
+        s.sandbox().trakteer.set_duplicate_deliveries(2);
+        s.pay(amount / 1000, &code).await;
+        assert_eq!(balance(&s).await, Rupiah::new(amount));
+        assert_eq!(
+            s.order_row(&code_of(&order)).await.status,
+            OrderStatus::AwaitingPayment,
+            "the order of the same amount is untouched"
+        );
+        assert!(s
+            .inbox(CUSTOMER)
+            .iter()
+            .any(|m| m.body.contains("Isi saldo")));
+
+        // The books: owed to the customer; Trakteer's cut is the store's cost.
+        let month = madd_domain::Month::containing(s.app().now_ms());
+        let r = maddstore::service::report::monthly_report(s.app(), month)
+            .await
+            .unwrap();
+        assert_eq!(r.saldo.credits, Rupiah::new(amount));
+        assert!(r
+            .amount(madd_domain::report::LineKey::PaymentFees)
+            .is_negative());
+        assert_eq!(ledger_adds_up(&s).await, Rupiah::new(amount));
+        s
+    }
+);

@@ -238,6 +238,7 @@ pub(crate) fn message_kind_label(kind: &str) -> &str {
         "cash_out_paid" => "Tarik saldo dibayar",
         "cash_out_refused" => "Tarik saldo ditolak",
         "payment_to_saldo" => "Pembayaran masuk saldo",
+        "topped_up" => "Isi saldo berhasil",
         "order_expired" => "Pesanan kedaluwarsa",
         "chat_reply" => "Balasan chat",
         "seller_new_order" => "Pesanan baru",

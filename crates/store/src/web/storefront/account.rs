@@ -219,3 +219,22 @@ pub(crate) async fn pay_with_saldo(
         .unwrap_or_default();
     Ok(Redirect::to(&format!("/order/{code}")).into_response())
 }
+
+#[derive(Deserialize)]
+pub(crate) struct TopUpForm {
+    #[serde(default)]
+    amount: String,
+}
+
+/// `POST /akun/isi`: on to Trakteer to pay a top-up.
+pub(crate) async fn top_up(
+    State(app): State<App>,
+    customer: Customer,
+    Form(f): Form<TopUpForm>,
+) -> Result<Response, crate::web::page::PageError> {
+    let owner = customer.required()?;
+    let amount = Rupiah::parse_typed(&f.amount)
+        .map_err(|e| AppError::invalid("invalid_topup", format!("Jumlah: {e}")))?;
+    let (_, url) = saldo::start_topup(&app, &owner, amount).await?;
+    Ok(Redirect::to(&url).into_response())
+}
