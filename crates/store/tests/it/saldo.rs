@@ -479,7 +479,10 @@ both_backends!(
 
 both_backends!(
     the_monthly_report_shows_saldo_as_a_liability_that_adds_up,
-    saldo_store,
+    |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
     |s: TestStore| async move {
         let owner = customer();
         s.credit_saldo(&owner, 50_000).await;
@@ -511,17 +514,47 @@ both_backends!(
         saldo::pay_cash_out(s.app(), id, "ref-1", "admin:seller")
             .await
             .unwrap();
+        // A 30.000 top-up paid on Trakteer.
+        let token = sign_in(&s).await;
+        let r = s
+            .http
+            .post(s.url("/api/v1/wallet/topup"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"amount": 30_000}))
+            .send()
+            .await
+            .unwrap();
+        let topup: serde_json::Value = r.json().await.unwrap();
+        s.pay(30, topup["code"].as_str().unwrap()).await;
+
+        // Trakteer's cut on each payment that came in (the refused order's and the top-up's).
+        let cuts: i64 = {
+            let mut conn = s.app().db.read().await.unwrap();
+            sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(gross - net), 0) AS BIGINT) FROM payments \
+                 WHERE provider = 'trakteer'",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+        };
+        assert!(cuts > 0);
+        let bought_row = s.order_row(&code_of(&bought)).await;
+        let supplier = bought_row.supplier_price.unwrap();
 
         let month = madd_domain::Month::containing(s.app().now_ms());
         let r = maddstore::service::report::monthly_report(s.app(), month)
             .await
             .unwrap();
         assert_eq!(r.saldo.opening, Rupiah::ZERO);
-        assert_eq!(r.saldo.credits, Rupiah::new(50_000) + refunded);
+        assert_eq!(
+            r.saldo.credits,
+            Rupiah::new(50_000) + refunded + Rupiah::new(30_000)
+        );
         assert_eq!(r.saldo.debits, spent + Rupiah::new(10_000));
         assert_eq!(
             r.saldo.closing,
-            Rupiah::new(50_000) + refunded - spent - Rupiah::new(10_000)
+            Rupiah::new(50_000) + refunded + Rupiah::new(30_000) - spent - Rupiah::new(10_000)
         );
         assert_eq!(r.saldo.closing, ledger_adds_up(&s).await);
         // The order paid from saldo is a sale like any other; the refunded one nets to nothing.
@@ -533,6 +566,15 @@ both_backends!(
         let refunds = r.amount(madd_domain::report::LineKey::Refunds);
         let received = r.amount(madd_domain::report::LineKey::RefundedReceived);
         assert_eq!(refunds + received, Rupiah::ZERO, "{refunds} / {received}");
+        // By hand: the saldo-paid sale, what VIP charged for it, and Trakteer's cuts — nothing
+        // else moved the store's own money this month.
+        use madd_domain::report::LineKey;
+        assert_eq!(r.amount(LineKey::SupplierCost), Rupiah::ZERO - supplier);
+        assert_eq!(r.amount(LineKey::PaymentFees), Rupiah::new(-cuts));
+        assert_eq!(
+            r.net_profit(),
+            Rupiah::new(bought["amount_due"].as_i64().unwrap()) - supplier - Rupiah::new(cuts)
+        );
         s
     }
 );
