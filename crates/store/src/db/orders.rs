@@ -44,6 +44,8 @@ pub struct Order {
     pub failure_retryable: bool,
     pub refund_method: Option<String>,
     pub refund_note: Option<String>,
+    /// What went back to the customer, once refunded.
+    pub refund_amount: Option<Rupiah>,
     pub updated_at: i64,
 }
 
@@ -85,7 +87,7 @@ const COLUMNS: &str = "id, code, status, product_code, product_name, brand, kind
     nickname, whatsapp, cost, price, fee, amount_due, amount_paid, created_at, expires_at, paid_at, \
     placement_started_at, placement_attempts, supplier_trxid, supplier_status, supplier_note, \
     supplier_price, serial_number, delivered_at, failure_reason, failure_retryable, refund_method, \
-    refund_note, updated_at";
+    refund_note, refund_amount, updated_at";
 
 pub(crate) fn corrupt(what: &str, value: &str) -> DbError {
     DbError::Corrupt(format!("{what} '{value}'"))
@@ -136,6 +138,9 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
         failure_retryable: row.try_get::<i64, _>("failure_retryable")? != 0,
         refund_method: row.try_get("refund_method")?,
         refund_note: row.try_get("refund_note")?,
+        refund_amount: row
+            .try_get::<Option<i64>, _>("refund_amount")?
+            .map(Rupiah::new),
         updated_at: row.try_get("updated_at")?,
     })
 }

@@ -265,6 +265,10 @@ pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
         "expires_at": clock::rfc3339(o.expires_at),
         "serial_number": o.serial_number,
         "created_at": clock::rfc3339(o.created_at),
+        "refund": o.refund_method.as_ref().map(|method| serde_json::json!({
+            "method": method,
+            "amount": o.refund_amount.map(|a| a.amount()),
+        })),
     })
 }
 

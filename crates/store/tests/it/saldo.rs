@@ -99,6 +99,9 @@ both_backends!(
             .await
             .unwrap();
         assert!(invoice.contains("id=\"refund-saldo\""), "{invoice}");
+        let (_, api) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+        assert_eq!(api["refund"]["method"], "saldo", "{api}");
+        assert_eq!(api["refund"]["amount"], row.amount_paid.amount(), "{api}");
         assert_eq!(ledger_adds_up(&s).await, row.amount_paid);
         // The dashboard's checks say the same.
         maddstore::service::store_checks::job(s.app())
