@@ -681,6 +681,25 @@ both_backends!(
             "{}",
             last_to(&s, CUSTOMER)
         );
+        // An order made by chat by someone with saldo says how to pay it with saldo.
+        cloud_says(
+            &s,
+            CUSTOMER,
+            "wamid.s5",
+            &format!("beli ML5-S1 {ML_ID} {ML_ZONE}"),
+        )
+        .await;
+        cloud_says(&s, CUSTOMER, "wamid.s6", "ya").await;
+        assert!(
+            s.inbox(CUSTOMER)
+                .iter()
+                .any(|m| m.body.contains("Balas *bayar saldo MS-")),
+            "{:?}",
+            s.inbox(CUSTOMER)
+                .iter()
+                .map(|m| &m.body)
+                .collect::<Vec<_>>()
+        );
         s
     }
 );

@@ -368,7 +368,20 @@ pub(super) async fn place(
     Ok(match created {
         Ok((order, _)) => {
             tracing::info!(order = %order.code, "order made by chat");
-            Answer::silent()
+            // The invoice goes out by itself; a customer with saldo hears how to use it.
+            let balance = crate::service::saldo::wallet(app, &ctx.sender)
+                .await?
+                .balance;
+            if balance.is_positive() {
+                Answer::text(format!(
+                    "💰 Kakak punya saldo {balance}. Balas *bayar saldo {}* untuk membayar \
+                     pesanan ini dengan saldo.",
+                    order.code
+                ))
+                .clear()
+            } else {
+                Answer::silent()
+            }
         }
         Err(e) => {
             e.log();
