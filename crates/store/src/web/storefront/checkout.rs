@@ -66,6 +66,8 @@ pub struct ConfirmPage {
     pub whatsapp: String,
     pub idempotency_key: String,
     pub same_day: bool,
+    /// The signed-in owner's saldo, when it can pay (part of) this order.
+    pub saldo: Option<String>,
 }
 
 /// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
@@ -74,8 +76,10 @@ pub(crate) async fn checkout(
     State(app): State<App>,
     Lang(t): Lang,
     Closed(closed): Closed,
+    customer: crate::web::customer::Customer,
     Form(f): Form<CheckoutForm>,
 ) -> PageResult {
+    let signed_in = customer.0;
     // A closed store checks no nickname or bill for an order it would refuse anyway.
     crate::service::chat::ensure_open(&app).await?;
     let product = {
@@ -84,7 +88,7 @@ pub(crate) async fn checkout(
     };
     let product = product.filter(|p| p.enabled);
     if let Some(p) = product.as_ref().filter(|p| p.kind == ServiceKind::Postpaid) {
-        return bill_checkout(&app, t, closed, p.clone(), f).await;
+        return bill_checkout(&app, t, closed, p.clone(), f, signed_in.as_ref()).await;
     }
     // The brand page to show again on an error: the product's, or the one the form came from.
     let brand_slug = match &product {
@@ -192,6 +196,7 @@ pub(crate) async fn checkout(
         // One key per confirmation page: a double tap creates one order.
         idempotency_key: random_token(),
         same_day,
+        saldo: saldo_offer(&app, signed_in.as_ref(), &phone).await?,
     }))
 }
 
@@ -203,6 +208,7 @@ pub async fn bill_checkout(
     closed: bool,
     product: Product,
     f: CheckoutForm,
+    signed_in: Option<&PhoneNumber>,
 ) -> PageResult {
     let again = |errors: FieldErrors| {
         render_status(
@@ -271,7 +277,22 @@ pub async fn bill_checkout(
         whatsapp: phone.local(),
         idempotency_key: random_token(),
         same_day,
+        saldo: saldo_offer(app, signed_in, &phone).await?,
     }))
+}
+
+/// The signed-in customer's saldo, offered on the confirmation card when the order is for their
+/// own number and they have some.
+async fn saldo_offer(
+    app: &App,
+    signed_in: Option<&PhoneNumber>,
+    phone: &PhoneNumber,
+) -> Result<Option<String>, crate::web::page::PageError> {
+    let Some(owner) = signed_in.filter(|o| *o == phone) else {
+        return Ok(None);
+    };
+    let balance = crate::service::saldo::wallet(app, owner).await?.balance;
+    Ok(balance.is_positive().then(|| balance.display_spaced()))
 }
 
 #[derive(Deserialize)]
@@ -281,10 +302,23 @@ pub(crate) struct OrderForm {
     zone: Option<String>,
     whatsapp: String,
     idempotency_key: Option<String>,
+    /// `saldo`: pay from the signed-in customer's saldo as far as it covers.
+    #[serde(default)]
+    pay_with: String,
 }
 
-pub(crate) async fn place_order(State(app): State<App>, Form(f): Form<OrderForm>) -> PageResult {
-    let (order, _) = orders::create(
+pub(crate) async fn place_order(
+    State(app): State<App>,
+    customer: crate::web::customer::Customer,
+    Form(f): Form<OrderForm>,
+) -> PageResult {
+    let saldo_owner = match (f.pay_with.as_str(), customer.0) {
+        ("saldo", Some(owner)) if PhoneNumber::parse(&f.whatsapp).ok().as_ref() == Some(&owner) => {
+            Some(owner)
+        }
+        _ => None,
+    };
+    let (order, created) = orders::create(
         &app,
         CreateOrder {
             product: f.product,
@@ -295,5 +329,11 @@ pub(crate) async fn place_order(State(app): State<App>, Form(f): Form<OrderForm>
         },
     )
     .await?;
+    if let (Some(owner), true) = (saldo_owner, created) {
+        // The order stands either way; saldo pays what it covers, Trakteer the rest.
+        if let Err(e) = crate::service::saldo::pay_order(&app, &owner, order.code.as_str()).await {
+            tracing::info!(order = %order.code, code = e.code(), "saldo did not pay the order");
+        }
+    }
     Ok(Redirect::to(&format!("/order/{}", order.code)).into_response())
 }
