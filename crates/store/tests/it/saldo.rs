@@ -755,3 +755,79 @@ both_backends!(
         s
     }
 );
+
+/// The worker dies (kill -9) while the supplier is being asked about a paid order it will refuse:
+/// after the restart the placement resumes, the refusal is recorded and the money goes to saldo
+/// — once, with one message.
+async fn refund_survives_a_crash(backend: crate::common::Backend) {
+    use std::time::{Duration, Instant};
+    if crate::common::skip(backend) {
+        return;
+    }
+    let config = |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        env.insert("MADD_INSTANCE".into(), "saldo-crash-test".into());
+    };
+    let s = TestStore::start(backend, config).await;
+    let order = s.order("ML86-S1", "123456782", Some("2345")).await;
+    let code = code_of(&order);
+    s.sandbox()
+        .vip
+        .set_fault(madd_sandbox::vip::Fault::Slow(Duration::from_secs(600)));
+    let support = s
+        .sandbox()
+        .trakteer
+        .pay(madd_sandbox::trakteer::PayRequest {
+            quantity: units(&order),
+            display_name: "Budi".into(),
+            message: code.clone(),
+            method: "qris".into(),
+            email: None,
+        })
+        .unwrap();
+    s.sandbox()
+        .trakteer
+        .wait_delivered(&support.transaction_id)
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while s.order_row(&code).await.placement_started_at.is_none() {
+        assert!(Instant::now() < deadline, "the placement never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let s = s.kill_and_restart(config).await;
+    s.sandbox().vip.clear_fault();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        s.settle().await;
+        if s.order_row(&code).await.status == OrderStatus::Refunded {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the refund never happened after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let paid = s.order_row(&code).await.amount_paid;
+    assert_eq!(balance(&s).await, paid);
+    assert_eq!(ledger_adds_up(&s).await, paid);
+    let told = s
+        .inbox(CUSTOMER)
+        .iter()
+        .filter(|m| m.body.contains("kembalikan ke *saldo*"))
+        .count();
+    assert_eq!(told, 1);
+    s.stop().await;
+}
+
+mod a_refund_to_saldo_survives_a_crash {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        refund_survives_a_crash(crate::common::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        refund_survives_a_crash(crate::common::Backend::Postgres).await;
+    }
+}
