@@ -51,6 +51,8 @@ pub enum Command {
         product: Option<String>,
         target: Option<String>,
         zone: Option<String>,
+        /// Ended with `pakai saldo`: the sender's saldo pays the order once it is made.
+        saldo: bool,
     },
     /// `ya`: go ahead with what is waiting for confirmation.
     Yes,
@@ -161,11 +163,13 @@ impl Command {
                 product,
                 target,
                 zone,
+                saldo,
             } => join(&[
                 Some("beli"),
                 product.as_deref(),
                 target.as_deref(),
                 zone.as_deref(),
+                saldo.then_some("pakai saldo"),
             ]),
             Command::Yes => "ya".into(),
             Command::No => "tidak".into(),
@@ -213,6 +217,9 @@ pub enum Pending {
         product: String,
         target: String,
         zone: Option<String>,
+        /// Pay from the sender's saldo once the order is made.
+        #[serde(default)]
+        saldo: bool,
     },
 }
 
@@ -597,12 +604,21 @@ fn cash_out(rest: &str) -> Command {
     }
 }
 
-fn buy(args: &[String], _lower: &[String]) -> Command {
+fn buy(args: &[String], lower: &[String]) -> Command {
+    // `… pakai saldo` (or a last `saldo`): the saldo pays once the order is made.
+    let strip = match lower {
+        [.., a, b] if a == "pakai" && b == "saldo" => 2,
+        [.., b] if b == "saldo" => 1,
+        _ => 0,
+    };
+    let saldo = strip > 0;
+    let args = &args[..args.len() - strip];
     let Some(product) = args.first() else {
         return Command::Buy {
             product: None,
             target: None,
             zone: None,
+            saldo,
         };
     };
     if !is_product_code(product) {
@@ -614,11 +630,13 @@ fn buy(args: &[String], _lower: &[String]) -> Command {
             product,
             target: Some(target),
             zone,
+            saldo,
         },
         None if args.len() == 1 => Command::Buy {
             product,
             target: None,
             zone: None,
+            saldo,
         },
         None => Command::Usage(Usage::Buy),
     }
@@ -652,7 +670,7 @@ pub fn menu_text(shop: &str, seller: bool) -> String {
          *beli ML86-S1 123456789 2345* – pesan (atau ketik *beli* saja)\n\
          *status MS-XXXXXXXX* – status pesanan\n\
          *batal MS-XXXXXXXX* – batalkan pesanan yang belum dibayar\n\
-         *saldo* – saldo kamu · *bayar saldo MS-XXXXXXXX* – bayar pesanan dengan saldo\n\
+         *saldo* – saldo kamu · *beli … pakai saldo* / *bayar saldo MS-XXXXXXXX* – bayar dengan saldo\n\
          *tarik 50000 dana 0812…* – tarik saldo ke e-wallet/rekening\n\
          *cs pesan* – hubungi admin"
     );

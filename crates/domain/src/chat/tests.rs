@@ -78,6 +78,7 @@ fn buying() {
         product: Some("ML86-S1".into()),
         target: Some("123456789".into()),
         zone: Some("2345".into()),
+        saldo: false,
     };
     assert_eq!(parse("beli ML86-S1 123456789 2345"), ml);
     assert_eq!(parse("Beli ml86-s1, 123456789 (2345)"), ml);
@@ -88,6 +89,7 @@ fn buying() {
             product: Some("S10".into()),
             target: Some("0812 3456".into()),
             zone: Some("7890".into()),
+            saldo: false,
         }
     );
     assert_eq!(
@@ -95,7 +97,8 @@ fn buying() {
         Command::Buy {
             product: None,
             target: None,
-            zone: None
+            zone: None,
+            saldo: false,
         }
     );
     assert_eq!(
@@ -103,7 +106,8 @@ fn buying() {
         Command::Buy {
             product: Some("ML86-S1".into()),
             target: None,
-            zone: None
+            zone: None,
+            saldo: false,
         }
     );
     assert_eq!(parse("beli 123 456"), Command::Usage(Usage::Buy));
@@ -150,7 +154,8 @@ fn guided_flow() {
         Command::Buy {
             product: Some("ML86-S1".into()),
             target: None,
-            zone: None
+            zone: None,
+            saldo: false,
         }
     );
     let target = Pending::Target {
@@ -162,6 +167,7 @@ fn guided_flow() {
             product: Some("ML86-S1".into()),
             target: Some("123456789".into()),
             zone: Some("2345".into()),
+            saldo: false,
         }
     );
     // Commands win over the flow.
@@ -172,6 +178,7 @@ fn guided_flow() {
         product: "ML86-S1".into(),
         target: "1".into(),
         zone: None,
+        saldo: false,
     };
     assert_eq!(interpret(Some(&confirm), "ya"), Command::Yes);
     assert_eq!(interpret(Some(&confirm), "hmm"), Command::Unknown);
@@ -231,6 +238,7 @@ fn arb_command() -> impl Strategy<Value = Command> {
                 product: Some(p),
                 target: Some(t),
                 zone: z,
+                saldo: false,
             }
         }),
         "[A-Za-z][A-Za-z0-9 ,?]{0,40}[A-Za-z0-9?]".prop_map(Command::Support),

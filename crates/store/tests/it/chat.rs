@@ -681,6 +681,30 @@ both_backends!(
             "{}",
             last_to(&s, CUSTOMER)
         );
+        // `beli … pakai saldo`: made and paid from saldo in one go.
+        cloud_says(
+            &s,
+            CUSTOMER,
+            "wamid.s7",
+            &format!("beli ML5-S1 {ML_ID} {ML_ZONE} pakai saldo"),
+        )
+        .await;
+        assert!(
+            last_to(&s, CUSTOMER).contains("dibayar dengan saldo"),
+            "{}",
+            last_to(&s, CUSTOMER)
+        );
+        cloud_says(&s, CUSTOMER, "wamid.s8", "ya").await;
+        assert!(
+            s.inbox(CUSTOMER)
+                .iter()
+                .any(|m| m.body.contains("lunas dengan saldo")),
+            "{:?}",
+            s.inbox(CUSTOMER)
+                .iter()
+                .map(|m| &m.body)
+                .collect::<Vec<_>>()
+        );
         // An order made by chat by someone with saldo says how to pay it with saldo.
         cloud_says(
             &s,

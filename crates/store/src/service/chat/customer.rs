@@ -257,6 +257,7 @@ pub(super) async fn confirm(
     code: &str,
     target: &str,
     zone: Option<&str>,
+    saldo: bool,
 ) -> AppResult<Step> {
     if let Err(e) = ensure_open(app).await {
         return Ok(Ok(Answer::text(user_error(&e)).clear()));
@@ -320,14 +321,23 @@ pub(super) async fn confirm(
     if quote.fee.is_positive() {
         text.push_str(&format!("\nBiaya admin: {}", quote.fee));
     }
-    text.push_str(&format!(
-        "\nTotal: *{}*\n\nBalas *YA* untuk membuat tagihan & link bayar, atau *BATAL*.",
-        quote.amount_due
-    ));
+    if saldo {
+        text.push_str(&format!(
+            "\nTotal: *{}* (dibayar dengan saldo sejauh cukup)\n\nBalas *YA* untuk membuat \
+             pesanan, atau *BATAL*.",
+            quote.amount_due
+        ));
+    } else {
+        text.push_str(&format!(
+            "\nTotal: *{}*\n\nBalas *YA* untuk membuat tagihan & link bayar, atau *BATAL*.",
+            quote.amount_due
+        ));
+    }
     Ok(Ok(Answer::text(text).set(Pending::Confirm {
         product: product.code,
         target: account.target().to_string(),
         zone: account.zone().map(str::to_owned),
+        saldo,
     })))
 }
 
@@ -338,6 +348,7 @@ pub(super) async fn place(
     product: &str,
     target: &str,
     zone: Option<&str>,
+    saldo: bool,
 ) -> AppResult<Answer> {
     let now = app.now_ms();
     if !ctx.seller {
@@ -366,6 +377,24 @@ pub(super) async fn place(
     )
     .await;
     Ok(match created {
+        Ok((order, _)) if saldo => {
+            tracing::info!(order = %order.code, "order made by chat, paid with saldo");
+            match crate::service::saldo::pay_order(app, &ctx.sender, order.code.as_str()).await {
+                Ok(paid) if paid.rest.is_positive() => Answer::text(format!(
+                    "💳 Saldo {} dipakai untuk *{}*; kurang *{}*: bayar sisanya lewat link \
+                     Trakteer di tagihan.",
+                    paid.taken, order.code, paid.rest
+                ))
+                .clear(),
+                Ok(paid) => Answer::text(format!(
+                    "✅ *{}* lunas dengan saldo ({}); sisa saldo {}.",
+                    order.code, paid.taken, paid.balance
+                ))
+                .clear(),
+                // No saldo after all: the invoice with its pay link is the answer.
+                Err(e) => Answer::text(user_error(&e)).clear(),
+            }
+        }
         Ok((order, _)) => {
             tracing::info!(order = %order.code, "order made by chat");
             // The invoice goes out by itself; a customer with saldo hears how to use it.

@@ -393,16 +393,18 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             product,
             target: Some(target),
             zone,
+            saldo,
         } => {
             let product = product.unwrap_or_default();
-            return confirm(app, ctx, &product, &target, zone.as_deref()).await;
+            return confirm(app, ctx, &product, &target, zone.as_deref(), saldo).await;
         }
         Command::Yes => match &ctx.pending {
             Some(Pending::Confirm {
                 product,
                 target,
                 zone,
-            }) => place(app, ctx, product, target, zone.as_deref()).await?,
+                saldo,
+            }) => place(app, ctx, product, target, zone.as_deref(), *saldo).await?,
             _ => Answer::text(
                 "Tidak ada pesanan yang menunggu konfirmasi. Ketik *menu* untuk mulai.",
             ),
