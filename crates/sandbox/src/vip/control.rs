@@ -19,6 +19,7 @@ pub(crate) fn control_routes() -> Router<VipSim> {
     Router::new()
         .route("/", get(page))
         .route("/control", post(control))
+        .route("/control/counts", get(counts))
 }
 
 /// The mount point, from the full path of a request to `suffix` under it.
@@ -328,6 +329,14 @@ async fn control(State(sim): State<VipSim>, uri: OriginalUri, request: Request) 
         )
             .into_response(),
     }
+}
+
+/// `GET /control/counts`: how many API requests (and order requests) arrived so far.
+async fn counts(
+    axum::extract::State(sim): axum::extract::State<VipSim>,
+) -> axum::Json<serde_json::Value> {
+    let (requests, orders) = sim.with_state(|s| (s.requests, s.order_requests));
+    axum::Json(serde_json::json!({"requests": requests, "order_requests": orders}))
 }
 
 #[cfg(test)]

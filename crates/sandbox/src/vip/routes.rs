@@ -101,6 +101,7 @@ async fn serve(sim: VipSim, endpoint: Endpoint, request: Request) -> Response {
     let places_order = endpoint.places_order(params.get("type"));
 
     let fault = sim.with_state(|s| {
+        s.requests += 1;
         if places_order {
             s.order_requests += 1;
         }

@@ -137,6 +137,8 @@ pub(crate) struct State {
     pub fault: Option<Fault>,
     pub orders: Vec<Order>,
     pub order_requests: usize,
+    /// Every API request that arrived (a test waits for one to be in the simulator's hands).
+    pub requests: usize,
     next_trx: u64,
     processing_after: Duration,
     complete_after: Duration,
@@ -158,6 +160,7 @@ impl State {
             fault: None,
             orders: Vec::new(),
             order_requests: 0,
+            requests: 0,
             next_trx: first_trx,
             processing_after,
             complete_after,

@@ -72,6 +72,19 @@ async fn slow_supplier(http: &reqwest::Client, base: &str, ms: u64) {
     assert!(r.status().is_success(), "{}", r.status());
 }
 
+/// How many requests the simulated VIP has received.
+async fn supplier_requests(http: &reqwest::Client, base: &str) -> u64 {
+    let counts: serde_json::Value = http
+        .get(format!("{base}/sandbox/vip-reseller/control/counts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    counts["requests"].as_u64().unwrap()
+}
+
 /// A Mobile Legends nickname check, sent in the background.
 fn ask_nickname(
     http: &reqwest::Client,
@@ -132,6 +145,7 @@ async fn a_job_longer_than_the_grace_is_cut_off_and_its_lease_released() {
     let http = reqwest::Client::new();
     // The supplier hangs longer than the grace: the lookup job is still in the worker's hand.
     slow_supplier(&http, &d.base, 15_000).await;
+    let before = supplier_requests(&http, &d.base).await;
     let asking = ask_nickname(&http, &d.base, "123456781");
     let db_url = format!("sqlite://{}?mode=ro", d.db.display());
     // Wait until a worker holds the lookup job.
@@ -144,12 +158,14 @@ async fn a_job_longer_than_the_grace_is_cut_off_and_its_lease_released() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-        if held > 0 {
+        // Claimed, and its supplier call already in the simulator's hands (a job stopped
+        // before it sends its request would meet a closed server instead).
+        if held > 0 && supplier_requests(&http, &d.base).await > before {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the lookup job was never claimed"
+            "the lookup job was never claimed and sent"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
