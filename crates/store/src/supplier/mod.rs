@@ -3,6 +3,7 @@
 //! In sandbox mode the same VIP client talks to the local simulator, so the protocol code that
 //! runs in production is the code the tests and the demo exercise.
 
+pub mod digiflazz;
 pub mod vip_reseller;
 
 use async_trait::async_trait;
