@@ -1,6 +1,7 @@
 //! Per-client rate limit on the public requests that make the store ask the supplier something
-//! (nickname checks, bill inquiries, checkouts and orders), so nobody can use the storefront to
-//! hammer VIP's endpoints or enumerate game accounts.
+//! (nickname checks, bill inquiries, checkouts and orders) or send a WhatsApp message (sign-in
+//! codes), so nobody can use the storefront to hammer VIP's endpoints, enumerate game accounts or
+//! spam numbers with codes.
 //!
 //! A token bucket per client IP, in this process's memory: with several store processes the
 //! effective limit is per process, which is still a bound. The client IP is the TCP peer; when
@@ -28,6 +29,7 @@ const LIMITED: &[&str] = &[
     "/api/v1/orders",
     "/api/v1/otp",
     "/api/v1/session",
+    "/akun/masuk",
     "/checkout",
     "/order",
 ];
