@@ -238,8 +238,9 @@ pub fn refunded_to_saldo(f: &OrderFacts, amount: Rupiah, balance: Rupiah) -> Not
         text: format!(
             "Mohon maaf, pesanan *{code}* ({product}) gagal diproses penyedia. Dana *{amount}* \
              sudah kami kembalikan ke *saldo* kakak (saldo sekarang {balance}).\n\
-             Pakai untuk belanja lagi: buat pesanan, lalu balas *bayar saldo MS-…* di chat ini. \
-             Mau ditarik? Balas *tarik <jumlah> <gopay/dana/ovo/bank> <nomor>*.\n{track}",
+             Pakai untuk belanja lagi: pesan di web (masuk di menu Akun) atau balas *beli … pakai \
+             saldo* / *bayar saldo MS-…* di chat ini. Mau ditarik? Balas *tarik <jumlah> \
+             <gopay/dana/ovo/bank> <nomor>*.\n{track}",
             code = f.code,
             product = f.product_name,
             track = f.track_url,
