@@ -63,6 +63,7 @@ pub fn router(app: App) -> Router {
         .route("/akun/masuk", post(account::sign_in_form))
         .route("/akun/keluar", post(account::sign_out))
         .route("/akun/isi", post(account::top_up))
+        .route("/akun/tarik", post(account::cash_out))
         .route("/order/{code}/saldo", post(account::pay_with_saldo))
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))

@@ -831,3 +831,70 @@ mod a_refund_to_saldo_survives_a_crash {
         refund_survives_a_crash(crate::common::Backend::Postgres).await;
     }
 }
+
+both_backends!(
+    a_signed_in_customer_asks_for_a_cash_out_on_the_web,
+    |env: &mut BTreeMap<String, String>| {
+        saldo_store(env);
+        env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+    },
+    |s: TestStore| async move {
+        let owner = customer();
+        s.credit_saldo(&owner, 40_000).await;
+        let token = sign_in(&s).await;
+        let cookie = format!("madd_customer={token}");
+        let page = s
+            .http
+            .get(s.url("/akun"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Rp 40.000") && page.contains("id=\"cash-out\""),
+            "{page}"
+        );
+        let ask = |amount: &'static str| {
+            s.http
+                .post(s.url("/akun/tarik"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("amount", amount),
+                    ("method", "dana"),
+                    ("account", "0812-3456-7890"),
+                ])
+                .send()
+        };
+        assert_eq!(
+            ask("50.000").await.unwrap().status().as_u16(),
+            409,
+            "more than the saldo"
+        );
+        let r = ask("25.000").await.unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(r.headers()["location"], "/akun?tarik=1");
+        // Without a session: refused.
+        let r = s
+            .http
+            .post(s.url("/akun/tarik"))
+            .form(&[("amount", "1000"), ("method", "dana"), ("account", "0812")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+        s.settle().await;
+        assert!(s
+            .inbox(crate::common::SELLER)
+            .iter()
+            .any(|m| m.body.contains("tarik saldo *Rp25.000*")));
+        assert_eq!(
+            balance(&s).await,
+            Rupiah::new(40_000),
+            "debited only when paid out"
+        );
+        s
+    }
+);

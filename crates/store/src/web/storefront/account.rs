@@ -47,6 +47,8 @@ struct AccountPage {
     balance: String,
     entries: Vec<EntryView>,
     orders: Vec<OrderView>,
+    /// A cash-out was just requested.
+    cash_out_sent: bool,
     /// Signing in: the number typed, whether the code was sent, and what went wrong.
     whatsapp: String,
     code_sent: bool,
@@ -58,6 +60,7 @@ fn signed_out(t: &'static Texts, closed: bool) -> AccountPage {
         t,
         closed,
         signed_in: None,
+        cash_out_sent: false,
         balance: String::new(),
         entries: Vec::new(),
         orders: Vec::new(),
@@ -67,11 +70,18 @@ fn signed_out(t: &'static Texts, closed: bool) -> AccountPage {
     }
 }
 
+#[derive(Deserialize, Default)]
+pub(crate) struct AccountQuery {
+    #[serde(default)]
+    tarik: Option<String>,
+}
+
 pub(crate) async fn account(
     State(app): State<App>,
     Lang(t): Lang,
     Closed(closed): Closed,
     customer: Customer,
+    axum::extract::Query(q): axum::extract::Query<AccountQuery>,
 ) -> PageResult {
     let Some(owner) = customer.0 else {
         return Ok(render(&signed_out(t, closed)));
@@ -90,6 +100,7 @@ pub(crate) async fn account(
     drop(conn);
     Ok(render(&AccountPage {
         signed_in: Some(owner.grouped()),
+        cash_out_sent: q.tarik.is_some(),
         balance: wallet.balance.display_spaced(),
         entries: wallet
             .entries
@@ -237,4 +248,39 @@ pub(crate) async fn top_up(
         .map_err(|e| AppError::invalid("invalid_topup", format!("Jumlah: {e}")))?;
     let (_, url) = saldo::start_topup(&app, &owner, amount).await?;
     Ok(Redirect::to(&url).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CashOutForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    account: String,
+}
+
+/// `POST /akun/tarik`: ask the seller to pay saldo out (the same request as the chat's `tarik`).
+pub(crate) async fn cash_out(
+    State(app): State<App>,
+    customer: Customer,
+    Form(f): Form<CashOutForm>,
+) -> Result<Response, crate::web::page::PageError> {
+    let owner = customer.required()?;
+    let amount = Rupiah::parse_typed(&f.amount)
+        .map_err(|e| AppError::invalid("invalid_amount", format!("Jumlah: {e}")))?;
+    let method = f
+        .method
+        .parse::<madd_domain::RefundMethod>()
+        .ok()
+        .filter(|m| *m != madd_domain::RefundMethod::Saldo)
+        .ok_or_else(|| AppError::invalid("invalid_method", "Pilih e-wallet atau bank"))?;
+    let account = f.account.trim();
+    if !account.chars().any(|c| c.is_ascii_digit()) {
+        return Err(
+            AppError::invalid("invalid_account", "Tulis nomor e-wallet atau rekening").into(),
+        );
+    }
+    saldo::request_cash_out(&app, &owner, amount, method, account).await?;
+    Ok(Redirect::to("/akun?tarik=1").into_response())
 }
