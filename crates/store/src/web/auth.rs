@@ -227,16 +227,19 @@ pub async fn logout(app: &App, headers: &HeaderMap) -> AppResult<()> {
     Ok(())
 }
 
-/// The session cookie: HttpOnly, SameSite=Lax, Secure when the store is served over https.
+/// The admin session cookie (see [`session_cookie_named`]).
 pub fn session_cookie(app: &App, token: &str, max_age_secs: i64) -> String {
+    session_cookie_named(app, SESSION_COOKIE, token, max_age_secs)
+}
+
+/// A session cookie: HttpOnly, SameSite=Lax, Secure when the store is served over https.
+pub fn session_cookie_named(app: &App, name: &str, token: &str, max_age_secs: i64) -> String {
     let secure = if app.config.public_url.scheme() == "https" {
         "; Secure"
     } else {
         ""
     };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    )
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
 pub fn session_max_age_secs() -> i64 {

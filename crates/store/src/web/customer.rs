@@ -33,19 +33,12 @@ impl FromRequestParts<App> for Customer {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        let cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")))
-            .next();
-        let Some(token) = bearer.or(cookie) else {
+        let cookie = crate::web::auth::cookie(&parts.headers, COOKIE);
+        let Some(token) = bearer.map(str::to_owned).or(cookie) else {
             return Ok(Customer(None, None));
         };
-        let owner = sign_in::owner(app, token).await?;
-        Ok(Customer(owner, Some(token.to_string())))
+        let owner = sign_in::owner(app, &token).await?;
+        Ok(Customer(owner, Some(token)))
     }
 }
 

@@ -193,12 +193,10 @@ pub(crate) async fn store_switch(
 
 /// `dicek baru saja`, `dicek 5 menit lalu`, `dicek 3 jam lalu`, `dicek 2 hari lalu`.
 fn age(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    match minutes {
-        0 => "dicek baru saja".into(),
-        1..=59 => format!("dicek {minutes} menit lalu"),
-        60..=2_879 => format!("dicek {} jam lalu", minutes / 60),
-        _ => format!("dicek {} hari lalu", minutes / 1_440),
+    if ms < 60_000 {
+        "dicek baru saja".into()
+    } else {
+        format!("dicek {} lalu", crate::web::admin::view::span_id(ms))
     }
 }
 

@@ -38,12 +38,7 @@ struct SaldoPage {
 }
 
 fn waited(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    match minutes {
-        0..=59 => format!("menunggu {minutes} menit"),
-        60..=2_879 => format!("menunggu {} jam", minutes / 60),
-        _ => format!("menunggu {} hari", minutes / 1_440),
-    }
+    format!("menunggu {}", crate::web::admin::view::span_id(ms))
 }
 
 pub(crate) async fn saldo_page(

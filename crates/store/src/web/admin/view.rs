@@ -291,3 +291,13 @@ pub(crate) fn supplier_outcome_label(outcome: &str) -> &str {
         other => other,
     }
 }
+
+/// `5 menit`, `3 jam`, `2 hari`: how long ago or how long something has waited.
+pub(crate) fn span_id(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0..=59 => format!("{minutes} menit"),
+        60..=2_879 => format!("{} jam", minutes / 60),
+        _ => format!("{} hari", minutes / 1_440),
+    }
+}

@@ -209,12 +209,7 @@ pub(crate) async fn sign_out(State(app): State<App>, customer: Customer) -> Page
 }
 
 fn cookie(app: &App, token: &str, max_age_secs: i64) -> String {
-    let secure = if app.config.public_url.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    crate::web::auth::session_cookie_named(app, COOKIE, token, max_age_secs)
 }
 
 /// `POST /order/{code}/saldo`: the signed-in owner pays their order from saldo.
