@@ -1,8 +1,10 @@
 //! Local simulators of the store's outside services, faithful to `shared/specs/`: VIP Reseller,
-//! Trakteer and a WhatsApp gateway (Cloud API and Fonnte). The demo mounts them under `/sandbox`;
-//! tests start them on their own. Each simulator is a cheap-to-clone handle with an axum router
-//! (routes relative to its mount point) and Rust methods for tests to inspect it and turn knobs.
+//! Digiflazz, Trakteer and a WhatsApp gateway (Cloud API and Fonnte). The demo mounts them under
+//! `/sandbox`; tests start them on their own. Each simulator is a cheap-to-clone handle with an
+//! axum router (routes relative to its mount point) and Rust methods for tests to inspect it and
+//! turn knobs.
 
+pub mod digiflazz;
 pub mod html;
 pub mod trakteer;
 pub mod vip;
@@ -19,10 +21,11 @@ pub enum Profile {
     Tests,
 }
 
-/// The three simulators, wired to one store.
+/// The simulators, wired to one store.
 #[derive(Clone)]
 pub struct Sandbox {
     pub vip: vip::VipSim,
+    pub digiflazz: digiflazz::DigiflazzSim,
     pub trakteer: trakteer::TrakteerSim,
     pub whatsapp: whatsapp::WhatsAppSim,
 }
@@ -37,6 +40,11 @@ impl Sandbox {
             Profile::Tests => vip::Config::for_tests(),
         };
         vip_config.callback_url = Some(format!("{base}/webhooks/vip-reseller"));
+        let mut digiflazz_config = match profile {
+            Profile::Demo => digiflazz::Config::demo(),
+            Profile::Tests => digiflazz::Config::for_tests(),
+        };
+        digiflazz_config.webhook_url = Some(format!("{base}/webhooks/digiflazz"));
         let mut trakteer_config = match profile {
             Profile::Demo => trakteer::Config::demo(),
             Profile::Tests => trakteer::Config::for_tests(),
@@ -51,6 +59,7 @@ impl Sandbox {
         wa_config.inbound_webhook_url = Some(format!("{base}/webhooks/whatsapp"));
         Sandbox {
             vip: vip::VipSim::new(vip_config),
+            digiflazz: digiflazz::DigiflazzSim::new(digiflazz_config),
             trakteer: trakteer::TrakteerSim::new(trakteer_config),
             whatsapp: whatsapp::WhatsAppSim::new(wa_config),
         }
@@ -74,6 +83,12 @@ impl Sandbox {
                 get(|| async { Redirect::permanent("../vip-reseller") }),
             );
         }
+        if which.digiflazz {
+            router = router.nest("/digiflazz", self.digiflazz.router()).route(
+                "/digiflazz/",
+                get(|| async { Redirect::permanent("../digiflazz") }),
+            );
+        }
         if which.trakteer {
             router = router.nest("/trakteer", self.trakteer.router()).route(
                 "/trakteer/",
@@ -91,6 +106,7 @@ impl Sandbox {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Simulators {
     pub vip: bool,
+    pub digiflazz: bool,
     pub trakteer: bool,
     pub whatsapp: bool,
 }
@@ -98,12 +114,13 @@ pub struct Simulators {
 impl Simulators {
     pub const ALL: Simulators = Simulators {
         vip: true,
+        digiflazz: true,
         trakteer: true,
         whatsapp: true,
     };
 
     pub fn any(self) -> bool {
-        self.vip || self.trakteer || self.whatsapp
+        self.vip || self.digiflazz || self.trakteer || self.whatsapp
     }
 }
 
@@ -114,6 +131,7 @@ impl Simulators {
 pub fn is_provider_api(path: &str) -> bool {
     const APIS: &[&str] = &[
         "/vip-reseller/api/",
+        "/digiflazz/v1/",
         "/trakteer/api/v1/public/",
         "/whatsapp/cloud/",
         "/whatsapp/fonnte/send",
@@ -136,6 +154,11 @@ async fn index(which: Simulators) -> Html<String> {
     }
     if which.vip {
         links.push_str("<li><a href=\"/sandbox/vip-reseller\">VIP Reseller: saldo, pesanan &amp; gangguan</a></li>");
+    }
+    if which.digiflazz {
+        links.push_str(
+            "<li><a href=\"/sandbox/digiflazz\">Digiflazz: saldo, transaksi &amp; gangguan</a></li>",
+        );
     }
     Html(format!(
         "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\

@@ -851,6 +851,50 @@ async fn server_error_malformed_and_maintenance() {
 }
 
 #[tokio::test]
+async fn fail_orders_accepts_and_charges_then_fails_and_refunds() {
+    let h = test_sim().await;
+    let before = prepaid_order(&h, "S10", "081234567890").await;
+    h.sim.set_fault(Fault::FailOrders);
+    let order = h
+        .data(
+            "prepaid",
+            &[
+                ("type", "order"),
+                ("service", "S10"),
+                ("data_no", "081234567890"),
+            ],
+        )
+        .await;
+    assert_eq!(order["status"], "waiting", "accepted as usual");
+    let price = as_i64(&order["price"]);
+    let charged = as_i64(&order["balance"]);
+    let trxid = order["trxid"].as_str().unwrap().to_string();
+    // Zero delays: the first status call shows the end.
+    let status = h.status("prepaid", &trxid).await;
+    assert_eq!(status["status"], "error");
+    assert_eq!(status["note"], "Stok sedang kosong.");
+    assert_eq!(h.sim.balance(), charged + price, "refunded");
+    assert_eq!(h.status("prepaid", &before).await["status"], "success");
+    // Even a target that would otherwise be held.
+    let held = prepaid_order(&h, "S10", "081234567893").await;
+    assert_eq!(h.status("prepaid", &held).await["status"], "error");
+    let state: Value = h
+        .http
+        .post(format!("{}/control", h.root))
+        .json(&json!({"action": "set_fault", "fault": "fail_orders"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["fault"], "fail_orders");
+    h.sim.clear_fault();
+    let fine = prepaid_order(&h, "S10", "081234567890").await;
+    assert_eq!(h.status("prepaid", &fine).await["status"], "success");
+}
+
+#[tokio::test]
 async fn drop_order_answer_records_and_charges_the_order() {
     let h = test_sim().await;
     h.sim.set_fault(Fault::DropOrderAnswer);

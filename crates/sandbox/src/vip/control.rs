@@ -39,6 +39,7 @@ fn fault_label(fault: Option<&Fault>) -> String {
         Some(Fault::Malformed) => "malformed".to_string(),
         Some(Fault::Maintenance) => "maintenance".to_string(),
         Some(Fault::DropOrderAnswer) => "drop_order_answer".to_string(),
+        Some(Fault::FailOrders) => "fail_orders".to_string(),
     }
 }
 
@@ -80,7 +81,8 @@ form{{display:inline-block;margin:.2rem .6rem .2rem 0}}fieldset{{margin:.8rem 0}
 <form method="post" action="{action}"><input type="hidden" name="action" value="set_fault">
 <select name="fault"><option value="none">no fault</option><option value="slow">slow</option>
 <option value="server_error">HTTP 500</option><option value="malformed">malformed JSON</option>
-<option value="maintenance">maintenance</option><option value="drop_order_answer">drop order answer</option></select>
+<option value="maintenance">maintenance</option><option value="drop_order_answer">drop order answer</option>
+<option value="fail_orders">orders fail (out of stock)</option></select>
 <input name="slow_ms" type="number" value="30000" min="0"> ms <button>Set fault</button></form>
 <form method="post" action="{action}"><input type="hidden" name="action" value="set_callback_url">
 <input name="callback_url" type="url" size="40" placeholder="https://…/callback" value="{callback}"> <button>Set callback</button></form>
@@ -232,6 +234,7 @@ fn apply(sim: &VipSim, request: ControlRequest) -> Result<(), String> {
                 "malformed" => Some(Fault::Malformed),
                 "maintenance" => Some(Fault::Maintenance),
                 "drop_order_answer" => Some(Fault::DropOrderAnswer),
+                "fail_orders" => Some(Fault::FailOrders),
                 other => return Err(format!("unknown fault '{other}'")),
             };
             match fault {

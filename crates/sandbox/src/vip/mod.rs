@@ -10,7 +10,7 @@
 //! - `POST /control`: the knobs, as a form (redirects back to the page) or JSON (answers with the
 //!   state). Fields: `action` = `set_balance` (`balance`), `set_fault` (`fault` =
 //!   `slow`+`slow_ms` | `server_error` | `malformed` | `maintenance` | `drop_order_answer` |
-//!   `none`), `clear_fault`, `release` (`trxid`, `success` = true|false),
+//!   `fail_orders` | `none`), `clear_fault`, `release` (`trxid`, `success` = true|false),
 //!   `set_callback_url` (`callback_url`, empty to remove).
 //!
 //! # Checks, in order, on every API call
@@ -61,6 +61,10 @@
 //! client but exists). `ServerError`, `Malformed`, `Maintenance`: nothing is processed.
 //! `DropOrderAnswer`: order calls (`type=order`, postpaid `pay-pasca`) are processed (recorded and
 //! charged when valid) and answered with HTTP 502; other calls are unaffected.
+//! `FailOrders`: order calls are accepted and charged as usual (the answer says `waiting`), but
+//! every order placed while it is set ends in `error`, note `Stok sedang kosong.`, and is
+//! refunded, at its normal completion time (with zero delays: at the first status call) — so a
+//! store with a second supplier can be seen failing over. Orders placed before are unaffected.
 //!
 //! # Callbacks
 //! With a callback URL, every status change (`processing`, then `success`/`error`) is POSTed as
@@ -68,7 +72,7 @@
 //! md5(api_id + api_key)`, in order, one at a time, by a background task (failures are logged).
 
 mod callback;
-mod catalogue;
+pub(crate) mod catalogue;
 mod control;
 mod params;
 mod routes;
@@ -160,6 +164,9 @@ pub enum Fault {
     Maintenance,
     /// Orders are placed and charged, but the answer is an HTTP 502.
     DropOrderAnswer,
+    /// Orders are placed and charged as usual, then end in `error` (`Stok sedang kosong.`) and
+    /// are refunded at their normal completion time.
+    FailOrders,
 }
 
 /// An order as the simulator holds it.

@@ -72,6 +72,8 @@ pub(crate) const NOTE_PROCESSING: &str = "Pesanan sedang diproses.";
 pub(crate) const NOTE_WRONG_NUMBER: &str = "Nomor tujuan salah.";
 pub(crate) const NOTE_WRONG_ZONE: &str = "Zone tujuan salah.";
 pub(crate) const NOTE_RELEASED_FAIL: &str = "Transaksi gagal, saldo dikembalikan.";
+/// The note of orders placed under [`Fault::FailOrders`].
+pub(crate) const NOTE_OUT_OF_STOCK: &str = "Stok sedang kosong.";
 
 #[derive(Clone, Debug)]
 pub(crate) struct Order {
@@ -228,6 +230,11 @@ impl State {
             return None;
         }
         self.balance -= new.price;
+        let plan = if self.fault == Some(Fault::FailOrders) {
+            Plan::Fail(NOTE_OUT_OF_STOCK)
+        } else {
+            new.plan
+        };
         let trxid = format!("VP{}", self.next_trx);
         self.next_trx += 1;
         let index = self.orders.len();
@@ -243,7 +250,7 @@ impl State {
             created: now,
             status: Status::Waiting,
             note: String::new(),
-            plan: new.plan,
+            plan,
             delivery: new.delivery,
         });
         self.orders.last()
@@ -320,6 +327,41 @@ mod tests {
         assert_eq!(s.balance, 80_000);
         assert_eq!(s.take_outbox().len(), 4);
         assert!(s.take_outbox().is_empty());
+    }
+
+    #[test]
+    fn fail_orders_fault_fails_new_orders_at_completion_and_refunds() {
+        let t0 = Instant::now();
+        let mut s = State::new(100_000, None, Duration::ZERO, Duration::from_secs(5), 1);
+        let before = s
+            .place(new_order("0810", 10_000), t0)
+            .unwrap()
+            .trxid
+            .clone();
+        s.fault = Some(Fault::FailOrders);
+        let failing = s
+            .place(new_order("0813", 20_000), t0)
+            .unwrap()
+            .trxid
+            .clone();
+        assert_eq!(s.balance, 70_000, "charged as usual");
+        s.tick(t0 + Duration::from_secs(1));
+        assert_eq!(s.orders[1].status, Status::Processing);
+        s.tick(t0 + Duration::from_secs(5));
+        assert_eq!(s.orders[0].trxid, before);
+        assert_eq!(
+            s.orders[0].status,
+            Status::Success,
+            "placed before the fault"
+        );
+        assert_eq!(s.orders[1].trxid, failing);
+        assert_eq!(
+            s.orders[1].status,
+            Status::Error,
+            "even a held target fails"
+        );
+        assert_eq!(s.orders[1].note, NOTE_OUT_OF_STOCK);
+        assert_eq!(s.balance, 90_000, "refunded");
     }
 
     #[test]
