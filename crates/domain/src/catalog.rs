@@ -565,3 +565,47 @@ mod tests {
         }
     }
 }
+
+/// A PLN meter's owner as the customer reads it before paying: `BUDI SANTOSO · R1/1300 VA` from
+/// the name and Digiflazz's `segment_power` (`R1 /000001300`). A segment that does not read as
+/// tariff and power is shown as it came.
+pub fn pln_owner(name: &str, segment_power: &str) -> String {
+    let name = crate::text::clean(name.trim(), 60);
+    let segment = segment_power.trim();
+    let shown = match segment.split_once('/') {
+        Some((tariff, power)) => {
+            let tariff = tariff.trim();
+            let digits = power.trim().trim_start_matches('0');
+            if !tariff.is_empty()
+                && !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+            {
+                format!("{tariff}/{digits} VA")
+            } else {
+                crate::text::clean(segment, 30)
+            }
+        }
+        None => crate::text::clean(segment, 30),
+    };
+    if shown.is_empty() {
+        name
+    } else {
+        format!("{name} · {shown}")
+    }
+}
+
+#[cfg(test)]
+mod pln_owner_tests {
+    use super::pln_owner;
+
+    #[test]
+    fn name_tariff_and_power_read_as_a_customer_expects() {
+        assert_eq!(
+            pln_owner("BUDI SANTOSO", "R1 /000001300"),
+            "BUDI SANTOSO · R1/1300 VA"
+        );
+        assert_eq!(pln_owner(" DAVID ", "R1M/900"), "DAVID · R1M/900 VA");
+        assert_eq!(pln_owner("SITI", ""), "SITI");
+        assert_eq!(pln_owner("SITI", "B2 / -"), "SITI · B2 / -");
+    }
+}

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod chat;
 pub mod money;
+pub mod offer;
 pub mod order;
 pub mod payment_suggestions;
 pub mod phone;
@@ -17,6 +18,7 @@ pub mod time;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};
+pub use offer::{Offer, SupplierId};
 pub use order::{OrderCode, OrderStatus, Settlement, SupplierStatus};
 pub use phone::{Operator, PhoneError, PhoneNumber};
 pub use pricing::{floor_price, PaymentCost};

@@ -1,4 +1,4 @@
-//! The application's shared state: configuration, storage, the clock and the three providers.
+//! The application's shared state: configuration, storage, the clock and the providers.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::messenger::Messenger;
 use crate::passwords::PasswordPool;
 use crate::payment::PaymentChannel;
-use crate::supplier::Supplier;
+use crate::supplier::Suppliers;
 use crate::web::ratelimit::RateLimiter;
 
 #[derive(Clone)]
@@ -18,7 +18,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub supplier: Arc<dyn Supplier>,
+    /// Every configured supplier, in priority order.
+    pub suppliers: Suppliers,
     pub payment: Arc<dyn PaymentChannel>,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.

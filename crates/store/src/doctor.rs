@@ -204,24 +204,48 @@ fn is_live(config: &Config) -> bool {
 /// Each provider, read-only, and the settings the providers depend on.
 async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumber>) -> Vec<Check> {
     let mut checks = Vec::new();
-    checks.push(match config.supplier {
-        SupplierChoice::Sandbox => Check::ok("supplier", "sandbox: simulated, nothing is bought"),
-        SupplierChoice::VipReseller => match providers.supplier.profile().await {
-            Ok(p) => Check::ok(
-                "supplier",
-                format!(
-                    "VIP Reseller answers for {} ({}), balance {}",
-                    p.username, p.level, p.balance
+    for supplier in providers.suppliers.all() {
+        let id = supplier.id();
+        let name = match id {
+            madd_domain::SupplierId::VipReseller => "supplier vip-reseller",
+            madd_domain::SupplierId::Digiflazz => "supplier digiflazz",
+        };
+        checks.push(if config.supplier == SupplierChoice::Sandbox {
+            Check::ok(name, "sandbox: simulated, nothing is bought")
+        } else {
+            match supplier.profile().await {
+                Ok(p) => Check::ok(
+                    name,
+                    format!(
+                        "{} answers for {}{}, balance {}",
+                        id.label(),
+                        p.username,
+                        if p.level.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", p.level)
+                        },
+                        p.balance
+                    ),
                 ),
-            ),
-            Err(e) => Check::fail(
-                "supplier",
-                format!("VIP Reseller: {e}"),
-                "check MADD_VIP_API_ID and MADD_VIP_API_KEY against VIP's profile page, and that \
-                 this server's IP address is on VIP's whitelist",
-            ),
-        },
-    });
+                Err(e) => Check::fail(
+                    name,
+                    format!("{}: {e}", id.label()),
+                    match id {
+                        madd_domain::SupplierId::VipReseller => {
+                            "check MADD_VIP_API_ID and MADD_VIP_API_KEY against VIP's profile \
+                             page, and that this server's IP address is on VIP's whitelist"
+                        }
+                        madd_domain::SupplierId::Digiflazz => {
+                            "check MADD_DIGIFLAZZ_USERNAME and MADD_DIGIFLAZZ_API_KEY (Atur \
+                             Koneksi → API; a dev- key needs MADD_DIGIFLAZZ_TESTING), and that \
+                             this server's IP is on Digiflazz's whitelist for that key's mode"
+                        }
+                    },
+                ),
+            }
+        });
+    }
     checks.push(match config.payment {
         PaymentChoice::Sandbox => Check::ok("payment", "sandbox: simulated, no money moves"),
         PaymentChoice::Trakteer if config.trakteer.api_key.is_empty() => Check::warn(

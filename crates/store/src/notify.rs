@@ -482,13 +482,19 @@ pub fn seller_late_payment(f: &OrderFacts, amount: Rupiah, status_label: &str) -
 }
 
 /// The supplier balance crossed below the seller's threshold (sent once per crossing).
-pub fn seller_low_balance(balance: Rupiah, threshold: Rupiah, deposits_url: &str) -> Notice {
+pub fn seller_low_balance(
+    supplier: madd_domain::SupplierId,
+    balance: Rupiah,
+    threshold: Rupiah,
+    deposits_url: &str,
+) -> Notice {
     Notice {
         audience: Audience::Seller,
         kind: "seller_low_balance",
         text: format!(
-            "⚠️ Saldo VIP Reseller tinggal {balance} (batas {threshold}). Isi saldo agar pesanan \
-             tidak gagal.\n{deposits_url}"
+            "⚠️ Saldo {} tinggal {balance} (batas {threshold}). Isi saldo agar pesanan \
+             tidak gagal.\n{deposits_url}",
+            supplier.label()
         ),
         params: vec![
             balance.to_string(),

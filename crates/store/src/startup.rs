@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::clock::Clock;
-use crate::config::{Config, PaymentChoice, SupplierChoice, WhatsAppChoice};
+use crate::config::{Config, PaymentChoice, WhatsAppChoice};
 use crate::db::Db;
 use crate::jobs;
 use crate::messenger::cloud::{CloudApi, CloudConfig};
@@ -22,8 +22,9 @@ use crate::messenger::Messenger;
 use crate::payment::trakteer::{Trakteer, TrakteerConfig};
 use crate::payment::PaymentChannel;
 use crate::secret::Secret;
+use crate::supplier::digiflazz::{Digiflazz, DigiflazzConfig};
 use crate::supplier::vip_reseller::{VipConfig, VipReseller};
-use crate::supplier::Supplier;
+use crate::supplier::{Supplier, Suppliers};
 
 pub struct StartOptions {
     pub clock: Arc<dyn Clock>,
@@ -141,22 +142,41 @@ async fn shutdown_signal() {
 /// The three outside roles, as the configuration chooses them (after `start` pointed the
 /// sandbox ones at the simulators).
 pub struct Providers {
-    pub supplier: Arc<dyn Supplier>,
+    pub suppliers: Suppliers,
     pub payment: Arc<dyn PaymentChannel>,
     pub messenger: Arc<dyn Messenger>,
 }
 
 /// Builds the real clients of `config`'s providers.
 pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
-    let supplier: Arc<dyn Supplier> = Arc::new(VipReseller::new(
-        VipConfig {
-            base_url: config.vip.api_url.clone(),
-            api_id: config.vip.api_id.clone(),
-            api_key: config.vip.api_key.clone(),
-            tier: config.vip.price_tier,
-        },
-        http.clone(),
-    ));
+    let suppliers = Suppliers::new(
+        config
+            .suppliers
+            .iter()
+            .map(|id| -> Arc<dyn Supplier> {
+                match id {
+                    madd_domain::SupplierId::VipReseller => Arc::new(VipReseller::new(
+                        VipConfig {
+                            base_url: config.vip.api_url.clone(),
+                            api_id: config.vip.api_id.clone(),
+                            api_key: config.vip.api_key.clone(),
+                            tier: config.vip.price_tier,
+                        },
+                        http.clone(),
+                    )),
+                    madd_domain::SupplierId::Digiflazz => Arc::new(Digiflazz::new(
+                        DigiflazzConfig {
+                            api_url: config.digiflazz.api_url.clone(),
+                            username: config.digiflazz.username.clone(),
+                            api_key: config.digiflazz.api_key.clone(),
+                            testing: config.digiflazz.testing,
+                        },
+                        http.clone(),
+                    )),
+                }
+            })
+            .collect(),
+    );
     let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
         TrakteerConfig {
             page_url: config.trakteer.page_url.clone(),
@@ -187,7 +207,7 @@ pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
     };
 
     Providers {
-        supplier,
+        suppliers,
         payment,
         messenger,
     }
@@ -255,7 +275,15 @@ pub async fn start(
             Secret::new(crate::web::auth::random_token())
         };
         let mut sandbox = Sandbox::new(options.sandbox_profile, &local, simulated_token.expose());
-        if config.supplier == SupplierChoice::Sandbox {
+        if config.simulates(madd_domain::SupplierId::Digiflazz) {
+            let d = sandbox.digiflazz.config();
+            config.digiflazz.api_url = join(&local, "/sandbox/digiflazz/v1")?;
+            config.digiflazz.username = d.username.clone();
+            config.digiflazz.api_key = Secret::new(d.api_key.clone());
+            config.digiflazz.webhook_secret = Secret::new(d.webhook_secret.clone());
+            config.digiflazz.testing = d.api_key.starts_with("dev-");
+        }
+        if config.simulates(madd_domain::SupplierId::VipReseller) {
             let vip = sandbox.vip.config();
             config.vip.api_url = join(&local, "/sandbox/vip-reseller/api")?;
             config.vip.api_id = vip.api_id.clone();
@@ -300,7 +328,7 @@ pub async fn start(
     };
 
     let Providers {
-        supplier,
+        suppliers,
         payment,
         messenger,
     } = providers(&config, &http);
@@ -311,7 +339,7 @@ pub async fn start(
         config: Arc::new(config),
         db,
         clock: options.clock,
-        supplier,
+        suppliers,
         payment,
         messenger,
         wake: Arc::default(),

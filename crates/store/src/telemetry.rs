@@ -142,8 +142,13 @@ pub async fn render(app: &App) -> DbResult<String> {
                 .await?;
         metrics::gauge!(name).set(n as f64);
     }
-    if let Some((_, balance)) = crate::db::supplier_account::last_known_balance(&mut conn).await? {
-        metrics::gauge!("madd_supplier_balance_rupiah").set(balance.amount() as f64);
+    for supplier in madd_domain::SupplierId::ALL {
+        if let Some((_, balance)) =
+            crate::db::supplier_account::last_known_balance(&mut conn, supplier).await?
+        {
+            metrics::gauge!("madd_supplier_balance_rupiah", "supplier" => supplier.as_str())
+                .set(balance.amount() as f64);
+        }
     }
     if let Some(run) = crate::db::catalogue_syncs::last_sync(&mut conn).await? {
         metrics::gauge!("madd_catalogue_last_sync_timestamp_seconds")

@@ -359,6 +359,11 @@ impl DigiflazzSim {
         self.with_state(|s| s.find(ref_id).map(|i| SimTransaction::from(&s.trxs[i])))
     }
 
+    /// Waits until every webhook queued so far has been delivered (or given up on).
+    pub async fn wait_all_delivered(&self) {
+        self.inner.webhooks.wait_all_delivered().await;
+    }
+
     pub fn counts(&self) -> Counts {
         let (transactions, transaction_calls) =
             self.with_state(|s| (s.trxs.len(), s.transaction_calls));

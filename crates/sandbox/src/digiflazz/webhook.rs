@@ -33,6 +33,9 @@ pub(crate) struct Webhooks {
     secret: String,
     http: reqwest::Client,
     sent: Arc<AtomicUsize>,
+    /// Deliveries queued and not yet finished (all copies), and a signal when one finishes.
+    in_flight: Arc<AtomicUsize>,
+    finished: Arc<tokio::sync::Notify>,
     /// Started on first use, because the simulator may be built outside a Tokio runtime; started
     /// again if the runtime it ran on has gone (each `#[tokio::test]` has its own).
     queue: Mutex<Option<mpsc::UnboundedSender<Delivery>>>,
@@ -49,6 +52,8 @@ impl Webhooks {
             secret,
             http,
             sent: Arc::new(AtomicUsize::new(0)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            finished: Arc::new(tokio::sync::Notify::new()),
             queue: Mutex::new(None),
         }
     }
@@ -56,6 +61,19 @@ impl Webhooks {
     /// Webhook POSTs attempted so far.
     pub fn sent(&self) -> usize {
         self.sent.load(Ordering::SeqCst)
+    }
+
+    /// Waits until every queued webhook has been delivered (or given up on).
+    pub async fn wait_all_delivered(&self) {
+        loop {
+            let finished = self.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            if self.in_flight.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            finished.await;
+        }
     }
 
     /// Queues the events, under the knobs of `state` (drop, duplicate, the account's URL).
@@ -89,13 +107,17 @@ impl Webhooks {
                 copies: if state.duplicate_webhooks { 2 } else { 1 },
             };
             if queue.as_ref().is_none_or(|q| q.is_closed()) {
+                // The old worker's runtime is gone, and with it what it had not sent.
+                self.in_flight.store(0, Ordering::SeqCst);
                 *queue = self.start_worker();
             }
             let Some(sender) = queue.as_ref() else {
                 tracing::warn!("Digiflazz sandbox: no Tokio runtime, webhook not sent");
                 return;
             };
+            self.in_flight.fetch_add(1, Ordering::SeqCst);
             if sender.send(delivery).is_err() {
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
                 tracing::warn!("Digiflazz sandbox: webhook worker gone, webhook not sent");
             }
         }
@@ -106,12 +128,16 @@ impl Webhooks {
         let (sender, mut receiver) = mpsc::unbounded_channel::<Delivery>();
         let http = self.http.clone();
         let sent = self.sent.clone();
+        let in_flight = self.in_flight.clone();
+        let finished = self.finished.clone();
         runtime.spawn(async move {
             while let Some(delivery) = receiver.recv().await {
                 for _ in 0..delivery.copies {
                     sent.fetch_add(1, Ordering::SeqCst);
                     deliver(&http, &delivery).await;
                 }
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                finished.notify_waiters();
             }
         });
         Some(sender)

@@ -8,14 +8,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::Path;
 
-use madd_domain::{CustomerFee, Markup, PhoneNumber, Rupiah};
+use madd_domain::{CustomerFee, Markup, PhoneNumber, Rupiah, SupplierId};
 use url::Url;
 
+mod digiflazz;
 mod trakteer;
 mod values;
 mod vip;
 mod whatsapp;
 
+pub use digiflazz::Digiflazz;
 pub use trakteer::Trakteer;
 use values::Values;
 pub use vip::Vip;
@@ -48,8 +50,10 @@ pub enum Fulfilment {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SupplierChoice {
+    /// Every configured supplier is the local simulator.
     Sandbox,
-    VipReseller,
+    /// The real services.
+    Live,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +85,12 @@ pub struct Config {
     /// (`failed_refund = "saldo"`, the default) or waits for the seller (`"manual"`).
     pub refund_to_saldo: bool,
     pub supplier: SupplierChoice,
-    /// VIP Reseller's API (used when `supplier` is `VipReseller`).
+    /// The suppliers, in priority order (`MADD_SUPPLIERS`), never empty, no repeats.
+    pub suppliers: Vec<SupplierId>,
+    /// VIP Reseller's API (used when it is a live supplier).
     pub vip: Vip,
+    /// Digiflazz's API (used when it is a live supplier).
+    pub digiflazz: Digiflazz,
     pub markup: Markup,
     pub customer_fee: CustomerFee,
     pub payment: PaymentChoice,
@@ -121,6 +129,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether `supplier` is configured and simulated.
+    pub fn simulates(&self, supplier: SupplierId) -> bool {
+        self.supplier == SupplierChoice::Sandbox && self.suppliers.contains(&supplier)
+    }
+
+    /// Whether `supplier` is configured and real.
+    pub fn uses_live(&self, supplier: SupplierId) -> bool {
+        self.supplier == SupplierChoice::Live && self.suppliers.contains(&supplier)
+    }
+
     pub fn uses_sandbox(&self) -> bool {
         self.simulators().any()
     }
@@ -128,7 +146,8 @@ impl Config {
     /// The simulators this configuration needs: one per provider in sandbox mode, no more.
     pub fn simulators(&self) -> madd_sandbox::Simulators {
         madd_sandbox::Simulators {
-            vip: self.supplier == SupplierChoice::Sandbox,
+            vip: self.simulates(SupplierId::VipReseller),
+            digiflazz: self.simulates(SupplierId::Digiflazz),
             trakteer: self.payment == PaymentChoice::Sandbox,
             whatsapp: self.whatsapp.gateway == WhatsAppChoice::Sandbox,
         }
@@ -138,12 +157,13 @@ impl Config {
     /// so: such a mix is almost always a variable forgotten while going live.
     pub fn check_sandbox_mix(&self) -> Result<(), ConfigError> {
         let which = self.simulators();
-        let all = which.vip && which.trakteer && which.whatsapp;
+        let suppliers_simulated = self.supplier == SupplierChoice::Sandbox;
+        let all = suppliers_simulated && which.trakteer && which.whatsapp;
         if !which.any() || all || self.allow_mixed_sandbox {
             return Ok(());
         }
         let mut sandboxed = Vec::new();
-        if which.vip {
+        if suppliers_simulated {
             sandboxed.push("MADD_SUPPLIER");
         }
         if which.trakteer {
@@ -308,10 +328,7 @@ impl Config {
         };
         let notify_unpaid = choice("seller_notice", &["paid", "all"])? == "all";
         let refund_to_saldo = choice("failed_refund", &["saldo", "manual"])? == "saldo";
-        let supplier = match choice("supplier", &["sandbox", "vip-reseller"])?.as_str() {
-            "vip-reseller" => SupplierChoice::VipReseller,
-            _ => SupplierChoice::Sandbox,
-        };
+        let (supplier, suppliers) = Config::read_suppliers(&values)?;
         let payment = match choice("payment", &["sandbox", "trakteer"])?.as_str() {
             "trakteer" => PaymentChoice::Trakteer,
             _ => PaymentChoice::Sandbox,
@@ -337,7 +354,9 @@ impl Config {
             notify_unpaid,
             refund_to_saldo,
             supplier,
+            suppliers,
             vip: Vip::read(&values)?,
+            digiflazz: Digiflazz::read(&values)?,
             markup: Markup {
                 rate: percent("markup_percent", "10")?,
                 min: Rupiah::new(int("markup_min", 500, 0)?),
@@ -383,9 +402,65 @@ impl Config {
         Ok(config)
     }
 
+    /// `MADD_SUPPLIER` says simulated (`sandbox`, the default) or names the one real supplier;
+    /// `MADD_SUPPLIERS` lists several in priority order. Set alone, `MADD_SUPPLIERS` means the
+    /// real services; with `MADD_SUPPLIER=sandbox` beside it, their simulators. Neither set: both
+    /// simulators (the demo shows failover).
+    fn read_suppliers(values: &Values) -> Result<(SupplierChoice, Vec<SupplierId>), ConfigError> {
+        let one = values.choice("supplier", &["sandbox", "vip-reseller", "digiflazz"])?;
+        let explicit_one = values.get("supplier").is_some();
+        let Some(list) = values.get("suppliers") else {
+            return Ok(match SupplierId::parse(&one) {
+                Some(id) => (SupplierChoice::Live, vec![id]),
+                None => (
+                    SupplierChoice::Sandbox,
+                    vec![SupplierId::VipReseller, SupplierId::Digiflazz],
+                ),
+            });
+        };
+        let mut ids = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let id = SupplierId::parse(name).ok_or_else(|| {
+                values.invalid(
+                    "suppliers",
+                    format!("'{name}' is not vip-reseller or digiflazz"),
+                )
+            })?;
+            if ids.contains(&id) {
+                return Err(values.invalid("suppliers", format!("'{name}' is listed twice")));
+            }
+            ids.push(id);
+        }
+        if ids.is_empty() {
+            return Err(values.invalid(
+                "suppliers",
+                "name at least one supplier (vip-reseller, digiflazz)".into(),
+            ));
+        }
+        let mode = match SupplierId::parse(&one) {
+            _ if !explicit_one => SupplierChoice::Live,
+            None => SupplierChoice::Sandbox,
+            Some(id) if ids.contains(&id) => SupplierChoice::Live,
+            Some(id) => {
+                return Err(values.invalid(
+                    "supplier",
+                    format!(
+                        "'{}' is not in MADD_SUPPLIERS; leave MADD_SUPPLIER out (or set it to \
+                         sandbox to simulate the listed suppliers)",
+                        id.as_str()
+                    ),
+                ))
+            }
+        };
+        Ok((mode, ids))
+    }
+
     fn check_required(&self) -> Result<(), ConfigError> {
-        if self.supplier == SupplierChoice::VipReseller {
+        if self.uses_live(SupplierId::VipReseller) {
             self.vip.check_required()?;
+        }
+        if self.uses_live(SupplierId::Digiflazz) {
+            self.digiflazz.check_required()?;
         }
         if self.payment == PaymentChoice::Trakteer {
             self.trakteer.check_required()?;
@@ -403,10 +478,16 @@ pub const KEYS: &[&str] = &[
     "seller_notice",
     "failed_refund",
     "supplier",
+    "suppliers",
     "vip_api_url",
     "vip_api_id",
     "vip_api_key",
     "vip_price_tier",
+    "digiflazz_api_url",
+    "digiflazz_username",
+    "digiflazz_api_key",
+    "digiflazz_webhook_secret",
+    "digiflazz_testing",
     "markup_percent",
     "markup_min",
     "fee_percent",

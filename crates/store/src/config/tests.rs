@@ -44,6 +44,7 @@ fn a_mix_of_real_and_sandbox_providers_needs_saying_so() {
         mixed.simulators(),
         madd_sandbox::Simulators {
             vip: false,
+            digiflazz: false,
             trakteer: false,
             whatsapp: true
         }
@@ -172,4 +173,76 @@ fn the_packaged_configuration_lists_every_key_and_loads() {
     let c = Config::from_sources(Some(&path), &BTreeMap::new()).expect("the packaged file loads");
     assert_eq!(c.database_url, "sqlite:///var/lib/maddstore/maddstore.db");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn suppliers_are_listed_in_priority_order_simulated_unless_named_alone() {
+    use madd_domain::SupplierId::{Digiflazz, VipReseller};
+    // The default: both simulators (the demo shows failover).
+    let c = Config::from_sources(None, &env(&[])).unwrap();
+    assert_eq!(c.supplier, SupplierChoice::Sandbox);
+    assert_eq!(c.suppliers, vec![VipReseller, Digiflazz]);
+    assert!(c.simulators().vip && c.simulators().digiflazz);
+    // MADD_SUPPLIER alone names the one real supplier.
+    let c = Config::from_sources(
+        None,
+        &env(&[
+            ("MADD_SUPPLIER", "vip-reseller"),
+            ("MADD_VIP_API_ID", "id"),
+            ("MADD_VIP_API_KEY", "key"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.supplier, c.suppliers.clone()),
+        (SupplierChoice::Live, vec![VipReseller])
+    );
+    // MADD_SUPPLIERS alone: the real services, in that order, each with its credentials.
+    let both = [
+        ("MADD_SUPPLIERS", "digiflazz, vip-reseller"),
+        ("MADD_VIP_API_ID", "id"),
+        ("MADD_VIP_API_KEY", "key"),
+        ("MADD_DIGIFLAZZ_USERNAME", "buyer"),
+        ("MADD_DIGIFLAZZ_API_KEY", "dev-123"),
+        ("MADD_DIGIFLAZZ_WEBHOOK_SECRET", "s"),
+    ];
+    let c = Config::from_sources(None, &env(&both)).unwrap();
+    assert_eq!(c.supplier, SupplierChoice::Live);
+    assert_eq!(c.suppliers, vec![Digiflazz, VipReseller]);
+    assert!(c.digiflazz.testing, "a dev- key is a development key");
+    assert!(!c.simulators().any() || c.simulators().trakteer);
+    let missing = Config::from_sources(None, &env(&both[..3])).unwrap_err();
+    assert!(
+        missing.to_string().contains("MADD_DIGIFLAZZ_USERNAME"),
+        "{missing}"
+    );
+    // With MADD_SUPPLIER=sandbox beside it, the listed suppliers are simulated.
+    let c = Config::from_sources(
+        None,
+        &env(&[
+            ("MADD_SUPPLIER", "sandbox"),
+            ("MADD_SUPPLIERS", "digiflazz"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.supplier, c.suppliers.clone()),
+        (SupplierChoice::Sandbox, vec![Digiflazz])
+    );
+    assert!(!c.simulators().vip && c.simulators().digiflazz);
+    for bad in [" , ", "vip-reseller,vip-reseller", "tokopedia"] {
+        assert!(
+            Config::from_sources(None, &env(&[("MADD_SUPPLIERS", bad)])).is_err(),
+            "{bad:?}"
+        );
+    }
+    // A real supplier named alone that is not in the list is a contradiction.
+    assert!(Config::from_sources(
+        None,
+        &env(&[
+            ("MADD_SUPPLIER", "digiflazz"),
+            ("MADD_SUPPLIERS", "vip-reseller")
+        ])
+    )
+    .is_err());
 }

@@ -83,7 +83,7 @@ pub async fn claim_for_processing(
 ) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE orders SET status = 'processing', failure_reason = NULL, failure_retryable = 0, \
-         updated_at = $1 \
+         supplier = NULL, supplier_sku = NULL, placement_started_at = NULL, updated_at = $1 \
          WHERE id = $2 AND (status = 'paid' OR ($3 = 1 AND status = 'failed' AND failure_retryable = 1 \
          AND supplier_trxid IS NULL))",
     )
@@ -118,6 +118,60 @@ pub async fn mark_placement_started(
 }
 
 /// Forgets an attempt that the supplier definitely refused, so a retry may place it again.
+/// Chooses the offer an order's first attempt goes to (once: a chosen order keeps its choice).
+pub async fn choose_offer(
+    conn: &mut Conn,
+    id: i64,
+    supplier: madd_domain::SupplierId,
+    sku: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET supplier = $1, supplier_sku = $2, updated_at = $3 \
+         WHERE id = $4 AND status = 'processing' AND supplier IS NULL \
+         AND placement_started_at IS NULL AND supplier_trxid IS NULL",
+    )
+    .bind(supplier.as_str())
+    .bind(sku)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves an order whose attempt `attempt` definitely failed to its next offer: the failed
+/// purchase is forgotten on the order (its attempt row keeps it) and the next placement starts
+/// clean. Only the first caller for that attempt wins.
+#[allow(clippy::too_many_arguments)]
+pub async fn fail_over(
+    conn: &mut Conn,
+    id: i64,
+    attempt: i64,
+    from: (madd_domain::SupplierId, &str),
+    supplier: madd_domain::SupplierId,
+    sku: &str,
+    now: i64,
+) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE orders SET supplier = $1, supplier_sku = $2, supplier_trxid = NULL, \
+         supplier_status = NULL, supplier_note = NULL, supplier_price = NULL, \
+         supplier_recorded_at = NULL, placement_started_at = NULL, updated_at = $3 \
+         WHERE id = $4 AND status = 'processing' AND placement_attempts = $5 \
+         AND COALESCE(supplier, 'vip-reseller') = $6 AND COALESCE(supplier_sku, product_code) = $7",
+    )
+    .bind(supplier.as_str())
+    .bind(sku)
+    .bind(now)
+    .bind(id)
+    .bind(attempt)
+    .bind(from.0.as_str())
+    .bind(from.1)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn clear_placement(conn: &mut Conn, id: i64, now: i64) -> DbResult<()> {
     sqlx::query(
         "UPDATE orders SET placement_started_at = NULL, updated_at = $1 \
@@ -166,9 +220,11 @@ pub async fn update_supplier_status(
     price: Option<Rupiah>,
     now: i64,
 ) -> DbResult<()> {
+    // Only forward: a final status is never overwritten (a late "pending" after "success").
     sqlx::query(
         "UPDATE orders SET supplier_status = $1, supplier_note = $2, \
-         supplier_price = COALESCE($3, supplier_price), updated_at = $4 WHERE id = $5",
+         supplier_price = COALESCE($3, supplier_price), updated_at = $4 WHERE id = $5 \
+         AND (supplier_status IS NULL OR supplier_status NOT IN ('success', 'error'))",
     )
     .bind(status.as_str())
     .bind(note)

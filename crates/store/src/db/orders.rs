@@ -3,7 +3,8 @@
 
 use super::{Conn, DbError, DbResult};
 use madd_domain::{
-    GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind, SupplierStatus,
+    GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind, SupplierId,
+    SupplierStatus,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -34,6 +35,10 @@ pub struct Order {
     /// recorded answer, the next one must reconcile through the supplier's status list first.
     pub placement_started_at: Option<i64>,
     pub placement_attempts: i64,
+    /// The supplier of the current (or last) attempt and the SKU it buys there; `None` until
+    /// the first attempt is chosen.
+    pub supplier: Option<SupplierId>,
+    pub supplier_sku: Option<String>,
     pub supplier_trxid: Option<String>,
     pub supplier_status: Option<SupplierStatus>,
     pub supplier_note: Option<String>,
@@ -85,7 +90,7 @@ pub struct NewOrder<'a> {
 
 const COLUMNS: &str = "id, code, status, product_code, product_name, brand, kind, target, zone, \
     nickname, whatsapp, cost, price, fee, amount_due, amount_paid, created_at, expires_at, paid_at, \
-    placement_started_at, placement_attempts, supplier_trxid, supplier_status, supplier_note, \
+    placement_started_at, placement_attempts, supplier, supplier_sku, supplier_trxid, supplier_status, supplier_note, \
     supplier_price, serial_number, delivered_at, failure_reason, failure_retryable, refund_method, \
     refund_note, refund_amount, updated_at";
 
@@ -121,6 +126,11 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
         paid_at: row.try_get("paid_at")?,
         placement_started_at: row.try_get("placement_started_at")?,
         placement_attempts: row.try_get("placement_attempts")?,
+        supplier: match row.try_get::<Option<String>, _>("supplier")? {
+            None => None,
+            Some(s) => Some(SupplierId::parse(&s).ok_or_else(|| corrupt("supplier", &s))?),
+        },
+        supplier_sku: row.try_get("supplier_sku")?,
         supplier_trxid: row.try_get("supplier_trxid")?,
         supplier_status: match supplier_status {
             None => None,

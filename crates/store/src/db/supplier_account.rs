@@ -1,7 +1,7 @@
 //! The supplier account: deposits made to it and the balance checks read from it.
 
 use super::{Conn, DbResult};
-use madd_domain::Rupiah;
+use madd_domain::{Rupiah, SupplierId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -14,6 +14,7 @@ pub struct Deposit {
     pub fee: Rupiah,
     pub note: String,
     pub actor: String,
+    pub supplier: SupplierId,
 }
 
 fn deposit_row(r: &AnyRow) -> DbResult<Deposit> {
@@ -25,12 +26,19 @@ fn deposit_row(r: &AnyRow) -> DbResult<Deposit> {
         fee: Rupiah::new(r.try_get("fee")?),
         note: r.try_get("note")?,
         actor: r.try_get("actor")?,
+        supplier: supplier_of(r)?,
     })
+}
+
+fn supplier_of(r: &AnyRow) -> DbResult<SupplierId> {
+    let s: String = r.try_get("supplier")?;
+    SupplierId::parse(&s).ok_or_else(|| crate::db::orders::corrupt("supplier", &s))
 }
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_deposit(
     conn: &mut Conn,
+    supplier: SupplierId,
     at: i64,
     amount: Rupiah,
     method: &str,
@@ -40,8 +48,8 @@ pub async fn insert_deposit(
     now: i64,
 ) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO deposits (at, amount, method, fee, note, actor, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO deposits (at, amount, method, fee, note, actor, created_at, supplier) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(at)
     .bind(amount.amount())
@@ -50,6 +58,7 @@ pub async fn insert_deposit(
     .bind(note)
     .bind(actor)
     .bind(now)
+    .bind(supplier.as_str())
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -57,7 +66,7 @@ pub async fn insert_deposit(
 /// Deposits in `[from, until)`, oldest first.
 pub async fn deposits(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<Deposit>> {
     let rows = sqlx::query(
-        "SELECT id, at, amount, method, fee, note, actor FROM deposits \
+        "SELECT id, at, amount, method, fee, note, actor, supplier FROM deposits \
          WHERE at >= $1 AND at < $2 ORDER BY at, id",
     )
     .bind(from)
@@ -72,6 +81,7 @@ pub async fn deposits(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<De
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BalanceCheck {
+    pub supplier: SupplierId,
     pub at: i64,
     pub balance: Option<Rupiah>,
     pub error: Option<String>,
@@ -79,26 +89,38 @@ pub struct BalanceCheck {
 
 pub async fn insert_balance_check(
     conn: &mut Conn,
+    supplier: SupplierId,
     at: i64,
     balance: Option<Rupiah>,
     error: Option<&str>,
 ) -> DbResult<()> {
-    sqlx::query("INSERT INTO balance_checks (at, balance, error) VALUES ($1, $2, $3)")
-        .bind(at)
-        .bind(balance.map(Rupiah::amount))
-        .bind(error)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO balance_checks (at, balance, error, supplier) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(at)
+    .bind(balance.map(Rupiah::amount))
+    .bind(error)
+    .bind(supplier.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 /// The latest check, successful or not.
-pub async fn last_balance_check(conn: &mut Conn) -> DbResult<Option<BalanceCheck>> {
-    let row = sqlx::query("SELECT at, balance, error FROM balance_checks ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn last_balance_check(
+    conn: &mut Conn,
+    supplier: SupplierId,
+) -> DbResult<Option<BalanceCheck>> {
+    let row = sqlx::query(
+        "SELECT at, balance, error, supplier FROM balance_checks WHERE supplier = $1 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(supplier.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.map(|r| {
         Ok(BalanceCheck {
+            supplier: supplier_of(&r)?,
             at: r.try_get("at")?,
             balance: r.try_get::<Option<i64>, _>("balance")?.map(Rupiah::new),
             error: r.try_get("error")?,
@@ -108,10 +130,15 @@ pub async fn last_balance_check(conn: &mut Conn) -> DbResult<Option<BalanceCheck
 }
 
 /// The latest balance the supplier reported (a successful check).
-pub async fn last_known_balance(conn: &mut Conn) -> DbResult<Option<(i64, Rupiah)>> {
+pub async fn last_known_balance(
+    conn: &mut Conn,
+    supplier: SupplierId,
+) -> DbResult<Option<(i64, Rupiah)>> {
     let row = sqlx::query(
-        "SELECT at, balance FROM balance_checks WHERE balance IS NOT NULL ORDER BY id DESC LIMIT 1",
+        "SELECT at, balance FROM balance_checks WHERE balance IS NOT NULL AND supplier = $1 \
+         ORDER BY id DESC LIMIT 1",
     )
+    .bind(supplier.as_str())
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| Ok((r.try_get("at")?, Rupiah::new(r.try_get("balance")?))))
@@ -120,19 +147,27 @@ pub async fn last_known_balance(conn: &mut Conn) -> DbResult<Option<(i64, Rupiah
 
 /// The ledger's side of the deposit reconciliation, all time up to `until`:
 /// `(Σ deposits, Σ what the supplier charged for orders it did not give back)`.
-pub async fn ledger_totals(conn: &mut Conn, until: i64) -> DbResult<(Rupiah, Rupiah)> {
+pub async fn ledger_totals(
+    conn: &mut Conn,
+    supplier: SupplierId,
+    until: i64,
+) -> DbResult<(Rupiah, Rupiah)> {
     let deposits: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deposits WHERE at < $1",
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM deposits \
+         WHERE at < $1 AND supplier = $2",
     )
     .bind(until)
+    .bind(supplier.as_str())
     .fetch_one(&mut *conn)
     .await?;
     // The supplier debits an order when it accepts it and gives the money back when the order
     // ends in error: what stays charged is every accepted order that did not fail.
     let charged: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(COALESCE(supplier_price, cost)), 0) AS BIGINT) FROM orders \
-         WHERE supplier_trxid IS NOT NULL AND status IN ('processing', 'delivered')",
+         WHERE supplier_trxid IS NOT NULL AND status IN ('processing', 'delivered') \
+         AND COALESCE(supplier, 'vip-reseller') = $1",
     )
+    .bind(supplier.as_str())
     .fetch_one(&mut *conn)
     .await?;
     Ok((Rupiah::new(deposits), Rupiah::new(charged)))

@@ -64,9 +64,12 @@ pub async fn recorded_trxids(
     let mut found = HashMap::new();
     for chunk in trxids.chunks(100) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        // Attempts keep the trxids of purchases an order failed over from.
+        let list = placeholders.join(", ");
         let sql = format!(
-            "SELECT supplier_trxid, supplier_recorded_at FROM orders WHERE supplier_trxid IN ({})",
-            placeholders.join(", ")
+            "SELECT supplier_trxid, supplier_recorded_at FROM orders WHERE supplier_trxid IN ({list}) \
+             UNION ALL SELECT trxid, recorded_at FROM supplier_attempts \
+             WHERE supplier = 'vip-reseller' AND trxid IN ({list})"
         );
         let mut query = sqlx::query(&sql);
         for trxid in chunk {
@@ -86,7 +89,10 @@ pub async fn recorded_trxids(
 pub async fn recorded_before(conn: &mut Conn, kind: ServiceKind, before: i64) -> DbResult<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM orders \
-         WHERE kind = $1 AND supplier_recorded_at < $2 LIMIT 1) AS anchors",
+         WHERE kind = $1 AND supplier_recorded_at < $2 \
+         AND COALESCE(supplier, 'vip-reseller') = 'vip-reseller' \
+         UNION ALL SELECT 1 FROM supplier_attempts a JOIN orders o ON o.id = a.order_id \
+         WHERE o.kind = $1 AND a.supplier = 'vip-reseller' AND a.recorded_at < $2) AS anchors",
     )
     .bind(kind.as_str())
     .bind(before)
@@ -106,7 +112,7 @@ pub async fn older_unknown_outcome(
     let code: Option<String> = sqlx::query_scalar(
         "SELECT code FROM orders WHERE id < $1 AND status = 'processing' \
          AND placement_started_at IS NOT NULL AND supplier_trxid IS NULL \
-         AND product_code = $2 AND target = $3 AND COALESCE(zone, '') = $4 \
+         AND COALESCE(supplier, 'vip-reseller') = 'vip-reseller' AND product_code = $2 AND target = $3 AND COALESCE(zone, '') = $4 \
          ORDER BY id LIMIT 1",
     )
     .bind(order.id)

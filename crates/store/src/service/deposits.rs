@@ -1,10 +1,11 @@
-//! The deposit ledger of the supplier account and its reconciliation with VIP's balance.
+//! The deposit ledger of each supplier account and its reconciliation with the balance the
+//! supplier reports.
 
 use crate::app::App;
 use crate::db::supplier_account;
 use crate::error::{AppError, AppResult};
 use crate::service::settings;
-use madd_domain::Rupiah;
+use madd_domain::{Rupiah, SupplierId};
 
 /// The opening balance of the supplier account: a ledger entry, not a top-up (no fee, not in the
 /// report's deposits).
@@ -12,8 +13,10 @@ pub const OPENING: &str = "opening";
 
 /// Records a top-up of the supplier balance; its fee follows the method's setting unless the
 /// seller typed the real fee.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_deposit(
     app: &App,
+    supplier: SupplierId,
     actor: &str,
     amount: Rupiah,
     method: &str,
@@ -55,6 +58,7 @@ pub async fn record_deposit(
     };
     let id = supplier_account::insert_deposit(
         &mut tx,
+        supplier,
         at.unwrap_or(now),
         amount,
         method,
@@ -65,7 +69,7 @@ pub async fn record_deposit(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(%amount, method, %fee, %actor, "deposit recorded");
+    tracing::info!(%supplier, %amount, method, %fee, %actor, "deposit recorded");
     Ok(id)
 }
 
@@ -81,11 +85,11 @@ pub struct Reconciliation {
     pub difference: Option<Rupiah>,
 }
 
-pub async fn reconcile_deposits(app: &App) -> AppResult<Reconciliation> {
+pub async fn reconcile_deposits(app: &App, supplier: SupplierId) -> AppResult<Reconciliation> {
     let mut conn = app.db.write().await?;
-    let reported = supplier_account::last_known_balance(&mut conn).await?;
+    let reported = supplier_account::last_known_balance(&mut conn, supplier).await?;
     let until = reported.map(|(at, _)| at + 1).unwrap_or(app.now_ms() + 1);
-    let (deposits, charged) = supplier_account::ledger_totals(&mut conn, until).await?;
+    let (deposits, charged) = supplier_account::ledger_totals(&mut conn, supplier, until).await?;
     let expected = deposits - charged;
     Ok(Reconciliation {
         deposits,

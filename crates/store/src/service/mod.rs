@@ -12,6 +12,7 @@ pub mod deposits;
 pub mod fulfilment;
 pub mod lookup;
 pub mod nickname;
+pub mod offers;
 pub mod order_writer;
 pub mod orders;
 pub mod outbox;

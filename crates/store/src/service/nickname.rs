@@ -1,5 +1,8 @@
-//! Game nicknames, checked before the customer pays. The request handler asks for a lookup and
-//! waits briefly for the worker's answer; it never calls the supplier itself.
+//! Game nicknames — and PLN meters' owners — checked before the customer pays. The request
+//! handler asks for a lookup and waits briefly for the worker's answer; it never calls the
+//! supplier itself. A meter is checked with Digiflazz's `inquiry-pln` when Digiflazz is
+//! configured: "BUDI SANTOSO · R1/1300 VA" shows before a token is paid for, and an unknown meter
+//! is refused (a mistyped number would send the token to a stranger).
 
 use std::time::Duration;
 
@@ -15,6 +18,9 @@ use crate::supplier::{Nickname, SupplierError};
 /// A found nickname is reused for this long (players rename themselves, rarely).
 const CACHE_MS: i64 = 10 * 60 * 1000;
 
+/// The lookup code of a PLN meter check (beside the games' codes).
+pub const PLN_METER: &str = "pln-meter";
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NicknameAnswer {
     /// The product has no nickname check (pulsa, PLN, games VIP cannot check).
@@ -29,8 +35,12 @@ pub async fn lookup(
     account: &GameAccount,
     wait: Duration,
 ) -> AppResult<NicknameAnswer> {
-    let Some(game_code) = rule.nickname_code() else {
-        return Ok(NicknameAnswer::NotChecked);
+    let game_code = match rule {
+        TargetRule::PlnCustomer if app.suppliers.pln_checker().is_some() => PLN_METER,
+        _ => match rule.nickname_code() {
+            Some(code) => code,
+            None => return Ok(NicknameAnswer::NotChecked),
+        },
     };
     let now = app.now_ms();
     let id = lookup::ask(app, JobKind::LookupNickname, "nickname", async |tx| {
@@ -55,6 +65,13 @@ pub async fn lookup(
     .await?;
     match state {
         Some(LookupState::Found(n)) => Ok(NicknameAnswer::Found(n)),
+        Some(LookupState::NotFound(message)) if game_code == PLN_METER => {
+            tracing::debug!(supplier_says = message.trim(), "PLN meter not found");
+            Err(AppError::not_found(
+                "meter_not_found",
+                "Nomor meter / ID pelanggan PLN ini",
+            ))
+        }
         Some(LookupState::NotFound(message)) => Err(AppError::not_found(
             "account_not_found",
             not_found_text(&message),
@@ -89,10 +106,26 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     if lookup.state != LookupState::Pending {
         return Ok(Outcome::Done);
     }
-    let answer = app
-        .supplier
-        .nickname(&lookup.game_code, &lookup.target, lookup.zone.as_deref())
-        .await;
+    let answer = if lookup.game_code == PLN_METER {
+        match app.suppliers.pln_checker() {
+            Some(checker) => checker.pln_customer(&lookup.target).await.map(|c| match c {
+                Some(c) => {
+                    Nickname::Found(madd_domain::catalog::pln_owner(&c.name, &c.segment_power))
+                }
+                None => Nickname::NotFound {
+                    message: "meter not known".into(),
+                },
+            }),
+            None => Err(SupplierError::Rejected {
+                message: "no supplier checks PLN meters".into(),
+            }),
+        }
+    } else {
+        app.suppliers
+            .primary()
+            .nickname(&lookup.game_code, &lookup.target, lookup.zone.as_deref())
+            .await
+    };
     let state = match answer {
         Ok(Nickname::Found(n)) => LookupState::Found(n),
         Ok(Nickname::NotFound { message }) => LookupState::NotFound(message),

@@ -161,9 +161,14 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
     let whatsapp = PhoneNumber::parse(&req.whatsapp)
         .map_err(|e| AppError::invalid("invalid_whatsapp", e.to_string()))?;
-    let nickname = match nickname::lookup(app, &rule, &account, NICKNAME_WAIT).await? {
-        NicknameAnswer::Found(n) => Some(n),
-        NicknameAnswer::NotChecked => None,
+    // A bill's inquiry names its customer (below); everything else is checked here.
+    let nickname = if product.kind == ServiceKind::Postpaid {
+        None
+    } else {
+        match nickname::lookup(app, &rule, &account, NICKNAME_WAIT).await? {
+            NicknameAnswer::Found(n) => Some(n),
+            NicknameAnswer::NotChecked => None,
+        }
     };
     let mut cost = product.cost;
     let mut nickname = nickname;

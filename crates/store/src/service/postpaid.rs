@@ -103,7 +103,8 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
         return Ok(Outcome::Done);
     }
     let state = match app
-        .supplier
+        .suppliers
+        .primary()
         .postpaid_inquiry(&inquiry.product_code, &inquiry.customer_no)
         .await
     {

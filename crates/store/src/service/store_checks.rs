@@ -34,7 +34,7 @@ impl StoreChecks {
 /// Runs the checks and keeps the result.
 pub async fn job(app: &App) -> AppResult<Outcome> {
     let providers = Providers {
-        supplier: app.supplier.clone(),
+        suppliers: app.suppliers.clone(),
         payment: app.payment.clone(),
         messenger: app.messenger.clone(),
     };

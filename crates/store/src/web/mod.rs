@@ -84,6 +84,7 @@ pub fn router(app: App) -> Router {
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
+        .route("/webhooks/digiflazz", post(webhooks::digiflazz))
         .route(
             "/webhooks/whatsapp",
             get(whatsapp::subscribe).post(whatsapp::cloud_events),

@@ -74,3 +74,17 @@ pub(crate) async fn vip_reseller(
         outcome => acknowledge(&app, "vip-reseller", &body, outcome).await,
     }
 }
+
+pub(crate) async fn digiflazz(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    match fulfilment::digiflazz_webhook(
+        &app,
+        header(&headers, "x-hub-signature"),
+        header(&headers, "x-digiflazz-event"),
+        &body,
+    )
+    .await
+    {
+        Err(AppError::Unauthorized) => AppError::Unauthorized.into_response(),
+        outcome => acknowledge(&app, "digiflazz", &body, outcome).await,
+    }
+}

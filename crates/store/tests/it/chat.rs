@@ -219,7 +219,7 @@ both_backends!(
             .unwrap();
         s.settle().await;
         assert!(
-            last_to(&s, SELLER).contains("Saldo supplier: *Rp"),
+            last_to(&s, SELLER).contains("Saldo VIP Reseller: *Rp"),
             "{}",
             last_to(&s, SELLER)
         );

@@ -256,6 +256,7 @@ async fn march_2026(s: &TestStore) {
     ] {
         maddstore::service::deposits::record_deposit(
             app,
+            madd_domain::SupplierId::VipReseller,
             "admin:test",
             Rupiah::new(amount),
             method,
@@ -792,9 +793,12 @@ both_backends!(
             .inbox(SELLER)
             .iter()
             .any(|m| m.body.contains("Saldo VIP Reseller tinggal Rp50.000")));
-        let view = maddstore::service::balance::balance_view(s.app())
-            .await
-            .unwrap();
+        let view = maddstore::service::balance::balance_view(
+            s.app(),
+            madd_domain::SupplierId::VipReseller,
+        )
+        .await
+        .unwrap();
         assert!(view.low);
         // Topped up, then low again: a second alert.
         s.sandbox().vip.set_balance(900_000);
@@ -820,6 +824,7 @@ both_backends!(
         // Deposit reconciliation: ledger (opening 10 000) vs VIP's 10 000.
         maddstore::service::deposits::record_deposit(
             s.app(),
+            madd_domain::SupplierId::VipReseller,
             "admin:seller",
             Rupiah::new(10_000),
             maddstore::service::deposits::OPENING,
@@ -829,9 +834,12 @@ both_backends!(
         )
         .await
         .unwrap();
-        let rec = maddstore::service::deposits::reconcile_deposits(s.app())
-            .await
-            .unwrap();
+        let rec = maddstore::service::deposits::reconcile_deposits(
+            s.app(),
+            madd_domain::SupplierId::VipReseller,
+        )
+        .await
+        .unwrap();
         assert_eq!(rec.expected, Rupiah::new(10_000));
         assert_eq!(rec.difference, Some(Rupiah::ZERO));
         s

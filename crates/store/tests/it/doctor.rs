@@ -51,7 +51,10 @@ async fn doctor_checks_the_database_and_live_credentials() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("✓ supplier: VIP Reseller answers"), "{text}");
+    assert!(
+        text.contains("✓ supplier vip-reseller: VIP Reseller answers"),
+        "{text}"
+    );
     // toko.example is not this store: the webhooks would not reach it (a warning).
     assert!(
         text.contains("! webhooks: https://toko.example/healthz"),

@@ -342,8 +342,10 @@ both_backends!(
             tx.commit().await.unwrap();
         }
         s.app()
-            .supplier
+            .suppliers
+            .primary()
             .place_order(&PlaceOrder {
+                reference: "MS-OUTSIDE-1".into(),
                 kind: row.kind,
                 service: row.product_code.clone(),
                 target: ML_ID.into(),

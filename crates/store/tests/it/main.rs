@@ -13,6 +13,7 @@ mod closed_store;
 mod curation;
 mod dashboard_and_money;
 mod doctor;
+mod failover;
 mod flow;
 mod hang_up;
 mod harness;

@@ -51,8 +51,10 @@ async fn process(s: &TestStore, code: &str) {
 /// supplier order the store never recorded.
 async fn buy_directly(s: &TestStore, service: &str, target: &str) -> String {
     s.app()
-        .supplier
+        .suppliers
+        .primary()
         .place_order(&PlaceOrder {
+            reference: "MS-OUTSIDE-1".into(),
             kind: ServiceKind::Game,
             service: service.into(),
             target: target.into(),

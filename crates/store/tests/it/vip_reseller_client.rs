@@ -390,6 +390,7 @@ async fn game_order_success() {
     .await;
     let order = client
         .place_order(&PlaceOrder {
+            reference: "MS-TEST-1".into(),
             kind: ServiceKind::Game,
             service: "ML1048-S1".into(),
             target: "136216325".into(),
@@ -429,6 +430,7 @@ async fn prepaid_order_goes_to_prepaid_without_zone() {
     .await;
     let order = client
         .place_order(&PlaceOrder {
+            reference: "MS-TEST-1".into(),
             kind: ServiceKind::Prepaid,
             service: "XLDHR3".into(),
             target: "087812345670".into(),
@@ -458,6 +460,7 @@ async fn insufficient_balance_is_rejected_with_the_exact_message() {
     .await;
     let err = client
         .place_order(&PlaceOrder {
+            reference: "MS-TEST-1".into(),
             kind: ServiceKind::Game,
             service: "ML1048-S1".into(),
             target: "136216325".into(),
@@ -522,6 +525,7 @@ async fn postpaid_inquiry_and_payment() {
 
     let paid = client
         .place_order(&PlaceOrder {
+            reference: "MS-TEST-1".into(),
             kind: ServiceKind::Postpaid,
             service: "PLNPASCA".into(),
             target: "531234567890".into(),
@@ -590,6 +594,7 @@ async fn malformed_json_is_unavailable() {
     let detail = unavailable_detail(
         client
             .place_order(&PlaceOrder {
+                reference: "MS-TEST-1".into(),
                 kind: ServiceKind::Game,
                 service: "ML86-S1".into(),
                 target: "123456780".into(),
@@ -617,6 +622,7 @@ async fn an_order_answer_without_trxid_is_unavailable_not_rejected() {
     unavailable_detail(
         client
             .place_order(&PlaceOrder {
+                reference: "MS-TEST-1".into(),
                 kind: ServiceKind::Prepaid,
                 service: "S5".into(),
                 target: "081234567890".into(),
@@ -909,6 +915,7 @@ mod against_the_sandbox {
 
     fn ml86() -> PlaceOrder {
         PlaceOrder {
+            reference: "MS-TEST-1".into(),
             kind: ServiceKind::Game,
             service: "ML86-S1".into(),
             target: "123456780".into(),
@@ -1031,6 +1038,7 @@ mod against_the_sandbox {
         ));
         let paid = client
             .place_order(&PlaceOrder {
+                reference: "MS-TEST-1".into(),
                 kind: ServiceKind::Postpaid,
                 service: PLN_POSTPAID_CODE.into(),
                 target: "531234560001".into(),
@@ -1077,6 +1085,7 @@ mod against_the_sandbox {
         .await;
         let placed = client
             .place_order(&PlaceOrder {
+                reference: "MS-TEST-1".into(),
                 kind: ServiceKind::Prepaid,
                 service: "PLN20".into(),
                 target: "14234567890".into(),

@@ -467,18 +467,32 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
                 Err(e) => Answer::text(user_error(&e)),
             }
         }
-        Command::Balance => match app.supplier.profile().await {
-            Ok(p) => Answer::text(format!(
-                "💳 Saldo supplier: *{}*\nAkun: {} ({})",
-                p.balance,
-                clean(&p.username, 40),
-                clean(&p.level, 20)
-            )),
-            Err(e) => {
-                tracing::warn!(error = %e, "balance check by chat failed");
-                Answer::text("Saldo supplier tidak bisa dicek sekarang. Coba lagi sebentar lagi.")
+        Command::Balance => {
+            let mut lines = Vec::new();
+            for supplier in app.suppliers.all() {
+                lines.push(match supplier.profile().await {
+                    Ok(p) => format!(
+                        "💳 Saldo {}: *{}*\nAkun: {}{}",
+                        supplier.id().label(),
+                        p.balance,
+                        clean(&p.username, 40),
+                        if p.level.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", clean(&p.level, 20))
+                        }
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, supplier = %supplier.id(), "balance check by chat failed");
+                        format!(
+                            "Saldo {} tidak bisa dicek sekarang. Coba lagi sebentar lagi.",
+                            supplier.id().label()
+                        )
+                    }
+                });
             }
-        },
+            Answer::text(lines.join("\n\n"))
+        }
         Command::Process(code) => {
             match fulfilment::process(app, code.as_str(), "seller (WhatsApp)").await {
                 Ok(order) => Answer::text(format!(

@@ -1,9 +1,16 @@
-//! Following a placed order to its end: polling VIP, its status callback, and telling the customer and the seller.
+//! Following a placed order to its end: polling the supplier, VIP's callback and Digiflazz's
+//! webhook, and telling the customer and the seller.
 
 use super::*;
 
 /// Orders still pending at the supplier after this long are handed to the seller.
 pub(super) const FOLLOW_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// One follow-up job per attempt: a job still waiting for an earlier attempt (a minute between
+/// Digiflazz re-checks) never holds back the first look at the next attempt.
+pub(super) fn follow_key(order: &Order) -> String {
+    format!("follow:{}:{}", order.id, order.placement_attempts)
+}
 
 pub(super) async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppResult<()> {
     let mut conn = app.db.write().await?;
@@ -13,7 +20,7 @@ pub(super) async fn schedule_follow(app: &App, order: &Order, now: i64) -> AppRe
         order.id,
         now,
         now,
-        Some(&format!("follow:{}", order.id)),
+        Some(&follow_key(order)),
     )
     .await?;
     Ok(())
@@ -44,7 +51,36 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
         return Ok(Outcome::Done);
     }
     let now = app.now_ms();
-    match app.supplier.order_status(order.kind, &trxid).await {
+    let Some(supplier) = app.suppliers.get(current_supplier(&order)).cloned() else {
+        give_up(
+            app,
+            order.id,
+            &format!(
+                "{} tidak lagi dipakai toko; cek pesanan {trxid} di sana",
+                current_supplier(&order).label()
+            ),
+        )
+        .await?;
+        return Ok(Outcome::Done);
+    };
+    let min_gap = supplier.min_recheck_ms();
+    if min_gap > 0 {
+        let attempt = {
+            let mut conn = app.db.write().await?;
+            supplier_attempts::get(&mut conn, order.id, order.placement_attempts).await?
+        };
+        if let Some(last) = attempt.and_then(|a| a.checked_at) {
+            if now - last < min_gap {
+                return Ok(Outcome::Later(last + min_gap));
+            }
+        }
+        let mut conn = app.db.write().await?;
+        supplier_attempts::checked(&mut conn, order.id, order.placement_attempts, now).await?;
+    }
+    match supplier
+        .attempt_status(&place_request(&order), &trxid)
+        .await
+    {
         Err(e) => Ok(Outcome::Retry(e.to_string())),
         Ok(None) => Ok(Outcome::Retry(format!("supplier does not know {trxid}"))),
         Ok(Some(update)) => {
@@ -64,7 +100,7 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
                 Ok(Outcome::Done)
             } else {
                 let age = now - order.placement_started_at.unwrap_or(now);
-                Ok(Outcome::Later(now + poll_delay(age)))
+                Ok(Outcome::Later(now + poll_delay(age).max(min_gap)))
             }
         }
     }
@@ -87,6 +123,24 @@ pub(super) async fn apply_status(
         now,
     )
     .await?;
+    if order.placement_attempts > 0 {
+        let outcome = match update.status {
+            SupplierStatus::Success => supplier_attempts::DELIVERED,
+            SupplierStatus::Error => supplier_attempts::FAILED,
+            SupplierStatus::Waiting | SupplierStatus::Processing => supplier_attempts::PENDING,
+        };
+        supplier_attempts::record(
+            tx,
+            order.id,
+            order.placement_attempts,
+            &update.trxid,
+            outcome,
+            &update.note,
+            update.price,
+            now,
+        )
+        .await?;
+    }
     let f = order_service::facts(app, order);
     match update.status {
         SupplierStatus::Success => {
@@ -125,10 +179,9 @@ pub(super) async fn apply_status(
             } else {
                 update.note.trim()
             };
-            if order_status::mark_failed(tx, order.id, reason, false, now).await? {
-                fail_notices(app, tx, order, reason, false, now).await?;
-                tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
-            }
+            tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
+            // Definite: the next offer (another supplier) may still deliver it.
+            failover_or_fail(app, tx, order, reason, false, update.customer_error, now).await?;
         }
         SupplierStatus::Waiting | SupplierStatus::Processing => {}
     }
@@ -208,8 +261,12 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
     };
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let Some(order) = orders::by_supplier_trxid(&mut tx, &update.trxid).await? else {
-        // A callback can beat the commit of our own placement; polling catches up.
+    let Some(order) = orders::by_supplier_trxid(&mut tx, &update.trxid)
+        .await?
+        .filter(|o| current_supplier(o) == SupplierId::VipReseller)
+    else {
+        // A callback can beat the commit of our own placement (polling catches up), or be about
+        // an attempt the order has failed over from (nothing left to change).
         tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
         return Ok(());
     };
@@ -223,6 +280,103 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
     )
     .await?;
     if order.status == madd_domain::OrderStatus::Processing {
+        apply_status(app, &mut tx, &order, &update, now).await?;
+    }
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(())
+}
+
+/// Digiflazz's webhook: signature checked over the raw body before anything is read, then the
+/// transaction applied like a re-check — only to the attempt it belongs to while that attempt is
+/// the order's current one, and only forward. Never calls out.
+pub async fn digiflazz_webhook(
+    app: &App,
+    signature: Option<&str>,
+    event: Option<&str>,
+    body: &[u8],
+) -> AppResult<()> {
+    use crate::supplier::digiflazz::{self, webhook};
+    let parsed = webhook::parse(
+        app.config.digiflazz.webhook_secret.expose(),
+        signature,
+        event,
+        body,
+    );
+    let event = match parsed {
+        Ok(Some(e)) => e,
+        Ok(None) => return Ok(()),
+        Err(webhook::WebhookError::Unauthenticated) => {
+            tracing::warn!("Digiflazz webhook without a valid signature refused");
+            return Err(AppError::Unauthorized);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "authentic Digiflazz webhook could not be read");
+            return Ok(());
+        }
+    };
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let Some(attempt) =
+        supplier_attempts::by_reference(&mut tx, SupplierId::Digiflazz, &event.ref_id).await?
+    else {
+        // Account-wide: a transaction made elsewhere (the panel, another store).
+        tracing::info!(ref_id = %event.ref_id, "Digiflazz webhook for a transaction not ours");
+        return Ok(());
+    };
+    let Some(order) = orders::by_id(&mut tx, attempt.order_id).await? else {
+        return Ok(());
+    };
+    let request = PlaceOrder {
+        service: attempt.sku.clone(),
+        reference: attempt.reference.clone(),
+        ..place_request(&order)
+    };
+    let update = digiflazz::supplier_order(
+        &request,
+        &digiflazz::Transaction {
+            ref_id: event.ref_id.clone(),
+            outcome: event.outcome.clone(),
+            price: event.price,
+        },
+    );
+    let detail = describe(&update);
+    let current = order.status == madd_domain::OrderStatus::Processing
+        && current_supplier(&order) == SupplierId::Digiflazz
+        && order.placement_attempts == attempt.attempt;
+    let last = supplier_requests::supplier_requests(&mut tx, order.id)
+        .await?
+        .pop();
+    let repeated = last.is_some_and(|r| r.action == "webhook" && r.detail == detail);
+    if !repeated {
+        supplier_requests::log_supplier_request(
+            &mut tx,
+            Some(order.id),
+            now,
+            "webhook",
+            if current {
+                update.status.as_str()
+            } else {
+                "ignored"
+            },
+            &detail,
+        )
+        .await?;
+    }
+    if current {
+        if order.supplier_trxid.is_none() {
+            // The webhook beat the answer to our own request: it is that answer.
+            order_status::record_supplier_order(
+                &mut tx,
+                order.id,
+                &update.trxid,
+                update.status,
+                &update.note,
+                update.price,
+                now,
+            )
+            .await?;
+        }
         apply_status(app, &mut tx, &order, &update, now).await?;
     }
     tx.commit().await?;

@@ -48,7 +48,12 @@ pub(super) async fn look_back(
     let cap = LOOKBACK_LIMITS[LOOKBACK_LIMITS.len() - 1];
     let mut asked = LOOKBACK_LIMITS[0];
     loop {
-        let listed = match app.supplier.recent_orders(order.kind, asked).await {
+        let Some(vip) = app.suppliers.get(madd_domain::SupplierId::VipReseller) else {
+            return Ok(Err(SupplierError::Unavailable {
+                detail: "VIP Reseller is not configured".into(),
+            }));
+        };
+        let listed = match vip.recent_orders(order.kind, asked).await {
             Ok(listed) => listed,
             Err(e) => return Ok(Err(e)),
         };
@@ -203,7 +208,7 @@ pub(super) async fn adopt(
             order.id,
             now,
             now,
-            Some(&format!("follow:{}", order.id)),
+            Some(&follow_key(order)),
         )
         .await?;
     }

@@ -1,4 +1,11 @@
-//! Placing paid orders with the supplier — at most once — and following them to the end.
+//! Placing paid orders with a supplier — at most one purchase — and following them to the end.
+//!
+//! An order is bought from one of its product's offers at a time (`madd_domain::offer` decides
+//! the order of trial). Only a *definite* failure (a refusal that bought nothing, or a final
+//! error) moves it to the next offer, possibly at another supplier ([`failover`]); an attempt of
+//! unknown outcome is always resolved with the same supplier first — never two suppliers in
+//! flight for one order. At VIP Reseller that means the look-back below; at Digiflazz, sending
+//! the attempt again under its reference (`ref_id`), which returns the first transaction.
 //!
 //! The guarantee rests on three steps, each committed before the next:
 //! 1. `paid → processing` is a conditional update; only one click, retry or worker wins it and
@@ -35,6 +42,7 @@ use crate::db::jobs::Job;
 use crate::db::order_events;
 use crate::db::order_status;
 use crate::db::orders::{self, Order};
+use crate::db::supplier_attempts;
 use crate::db::supplier_requests;
 use crate::db::{Conn, DbResult};
 use crate::error::{AppError, AppResult};
@@ -42,12 +50,15 @@ use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify;
 use crate::service::{orders as order_service, outbox};
 use crate::supplier::vip_reseller;
-use crate::supplier::{PlaceOrder, SupplierError, SupplierOrder};
+use crate::supplier::{PlaceOrder, Supplier, SupplierError, SupplierOrder};
+use madd_domain::SupplierId;
 
+mod failover;
 mod follow;
 mod look_back;
-use follow::{apply_status, fail_notices, schedule_follow};
-pub use follow::{follow, vip_callback};
+use failover::{choose_first, failover_or_fail};
+use follow::{apply_status, fail_notices, follow_key, schedule_follow};
+pub use follow::{digiflazz_webhook, follow, vip_callback};
 pub use look_back::LOOKBACK_LIMITS;
 use look_back::{adopt, look_back, LookedBack, WAIT_FOR_OLDER_MS};
 
@@ -63,6 +74,9 @@ pub async fn start_processing(
     if !order_status::claim_for_processing(tx, order_id, allow_retry, now).await? {
         return Ok(false);
     }
+    // A retry starts over with every offer (a balance topped up, a supplier back from
+    // maintenance): earlier failed attempts no longer rule an offer out.
+    supplier_attempts::retire_failed(tx, order_id).await?;
     order_events::add_event(
         tx,
         order_id,
@@ -117,12 +131,22 @@ pub async fn recheck(app: &App, code: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The supplier of the order's current attempt (orders from before several suppliers: VIP).
+pub(crate) fn current_supplier(order: &Order) -> SupplierId {
+    order.supplier.unwrap_or(SupplierId::VipReseller)
+}
+
+/// What the current attempt sends: the offer's SKU, the destination, the attempt's reference.
 fn place_request(order: &Order) -> PlaceOrder {
     PlaceOrder {
         kind: order.kind,
-        service: order.product_code.clone(),
+        service: order
+            .supplier_sku
+            .clone()
+            .unwrap_or_else(|| order.product_code.clone()),
         target: order.account.target().to_string(),
         zone: order.account.zone().map(str::to_owned),
+        reference: supplier_attempts::reference(&order.code, order.placement_attempts.max(1)),
     }
 }
 
@@ -141,7 +165,7 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         let mut conn = app.db.write().await?;
         orders::by_id(&mut conn, order_id).await?
     };
-    let Some(order) = order else {
+    let Some(mut order) = order else {
         return Ok(Outcome::Done);
     };
     if order.status != madd_domain::OrderStatus::Processing {
@@ -151,9 +175,107 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         schedule_follow(app, &order, app.now_ms()).await?;
         return Ok(Outcome::Done);
     }
+    if order.supplier.is_none() && order.placement_started_at.is_none() {
+        match choose_first(app, &order).await? {
+            Some(chosen) => order = chosen,
+            // No offer at all: the order has failed (and the customer was told).
+            None => return Ok(Outcome::Done),
+        }
+    }
+    let supplier_id = current_supplier(&order);
+    let Some(supplier) = app.suppliers.get(supplier_id).cloned() else {
+        let why = format!(
+            "{} tidak lagi dipakai toko (MADD_SUPPLIERS)",
+            supplier_id.label()
+        );
+        if order.placement_started_at.is_some() {
+            // An attempt there may have bought it: only the seller can tell now.
+            give_up(app, order.id, &why).await?;
+        } else {
+            let mut tx = app.db.begin().await?;
+            failover_or_fail(app, &mut tx, &order, &why, true, false, app.now_ms()).await?;
+            tx.commit().await?;
+            app.wake_workers();
+        }
+        return Ok(Outcome::Done);
+    };
+    if supplier.idempotent_reference() {
+        if order.placement_started_at.is_some() {
+            return send_again(app, &order, supplier.as_ref()).await;
+        }
+    } else if let Some(done) = look_back_first(app, &order).await? {
+        return Ok(done);
+    }
+    let attempt = order.placement_attempts + 1;
+    let reference = supplier_attempts::reference(&order.code, attempt);
+    let started = {
+        let now = app.now_ms();
+        let mut tx = app.db.begin().await?;
+        let started =
+            order_status::mark_placement_started(&mut tx, order.id, order.placement_attempts, now)
+                .await?;
+        if started {
+            if order.placement_attempts > 0 {
+                // The previous attempt at this supplier provably bought nothing (looked back).
+                supplier_attempts::fail(
+                    &mut tx,
+                    order.id,
+                    order.placement_attempts,
+                    "tidak ada di daftar pesanan supplier",
+                    now,
+                )
+                .await?;
+            }
+            let cost = crate::db::offers::get(&mut tx, supplier_id, &place_request(&order).service)
+                .await?
+                .map(|o| o.cost);
+            supplier_attempts::start(
+                &mut tx,
+                order.id,
+                attempt,
+                supplier_id,
+                &place_request(&order).service,
+                &reference,
+                cost,
+                now,
+            )
+            .await?;
+            supplier_requests::log_supplier_request(
+                &mut tx,
+                Some(order.id),
+                now,
+                "order",
+                "sent",
+                &format!(
+                    "attempt {attempt} at {}: {} for {} ({reference})",
+                    supplier_id.label(),
+                    place_request(&order).service,
+                    order.account.target()
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        started
+    };
+    if !started {
+        // Another worker got here first; it owns this attempt.
+        return Ok(Outcome::Done);
+    }
+    order.placement_attempts = attempt;
+    order.placement_started_at = Some(app.now_ms());
+    let result = supplier.place_order(&place_request(&order)).await;
+    answered(app, &order, supplier.as_ref(), result).await
+}
+
+/// VIP: nothing is placed while an older order for the same product and account has an unknown
+/// outcome; and before placing again after an attempt of unknown outcome, its purchase is looked
+/// for in VIP's latest orders. `Some`: the job's outcome (found, waiting, unresolved); `None`:
+/// place it (again).
+async fn look_back_first(app: &App, order: &Order) -> AppResult<Option<Outcome>> {
     let older = {
         let mut conn = app.db.write().await?;
-        supplier_requests::older_unknown_outcome(&mut conn, &order).await?
+        supplier_requests::older_unknown_outcome(&mut conn, order).await?
     };
     if let Some(older) = older {
         // Its lost purchase would be listed for this account and product too: let it be
@@ -169,52 +291,86 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
             ),
         )
         .await?;
-        return Ok(Outcome::Later(app.now_ms() + WAIT_FOR_OLDER_MS));
+        return Ok(Some(Outcome::Later(app.now_ms() + WAIT_FOR_OLDER_MS)));
     }
-    if let Some(started) = order.placement_started_at {
-        // An earlier attempt may have bought the item: look before placing again.
-        match look_back(app, &order, started).await? {
-            Err(e) => {
-                log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
-                return Ok(Outcome::Retry(e.to_string()));
-            }
-            Ok(LookedBack::Found { found, detail }) => {
-                log(app, order.id, "reconcile", "found", &detail).await?;
-                adopt(app, &order, &found, "reconciled").await?;
-                return Ok(Outcome::Done);
-            }
-            Ok(LookedBack::Absent { detail }) => {
-                log(app, order.id, "reconcile", "not_found", &detail).await?;
-            }
-            Ok(LookedBack::Unresolved { detail, for_seller }) => {
-                log(app, order.id, "reconcile", "unresolved", &detail).await?;
-                give_up(app, order.id, &for_seller).await?;
-                tracing::warn!(order = %order.code, %detail, "supplier outcome cannot be resolved; handed to the seller");
-                return Ok(Outcome::Done);
-            }
+    let Some(started) = order.placement_started_at else {
+        return Ok(None);
+    };
+    match look_back(app, order, started).await? {
+        Err(e) => {
+            log(app, order.id, "reconcile", "unavailable", &e.to_string()).await?;
+            Ok(Some(Outcome::Retry(e.to_string())))
+        }
+        Ok(LookedBack::Found { found, detail }) => {
+            log(app, order.id, "reconcile", "found", &detail).await?;
+            adopt(app, order, &found, "reconciled").await?;
+            Ok(Some(Outcome::Done))
+        }
+        Ok(LookedBack::Absent { detail }) => {
+            log(app, order.id, "reconcile", "not_found", &detail).await?;
+            Ok(None)
+        }
+        Ok(LookedBack::Unresolved { detail, for_seller }) => {
+            log(app, order.id, "reconcile", "unresolved", &detail).await?;
+            give_up(app, order.id, &for_seller).await?;
+            tracing::warn!(order = %order.code, %detail, "supplier outcome cannot be resolved; handed to the seller");
+            Ok(Some(Outcome::Done))
         }
     }
-    let started = {
+}
+
+/// Digiflazz: an attempt of unknown outcome is sent again, unchanged — the same `ref_id`
+/// answers with the first transaction (or makes it, if the first never arrived) — no sooner
+/// than the supplier allows after the last call.
+async fn send_again(app: &App, order: &Order, supplier: &dyn Supplier) -> AppResult<Outcome> {
+    let attempt = {
         let mut conn = app.db.write().await?;
-        order_status::mark_placement_started(
-            &mut conn,
-            order.id,
-            order.placement_attempts,
-            app.now_ms(),
-        )
-        .await?
+        supplier_attempts::get(&mut conn, order.id, order.placement_attempts).await?
     };
-    if !started {
-        // Another worker got here first; it owns this attempt.
-        return Ok(Outcome::Done);
+    let now = app.now_ms();
+    let last = attempt
+        .as_ref()
+        .and_then(|a| a.checked_at)
+        .or(order.placement_started_at)
+        .unwrap_or(now);
+    if now - last < supplier.min_recheck_ms() {
+        return Ok(Outcome::Later(last + supplier.min_recheck_ms()));
     }
-    let request = place_request(&order);
-    let result = app.supplier.place_order(&request).await;
+    {
+        let mut conn = app.db.write().await?;
+        supplier_attempts::checked(&mut conn, order.id, order.placement_attempts, now).await?;
+    }
+    let request = place_request(order);
+    log(
+        app,
+        order.id,
+        "order",
+        "resent",
+        &format!(
+            "attempt {} at {} sent again under {} (the same reference returns the first \
+             transaction)",
+            order.placement_attempts,
+            supplier.id().label(),
+            request.reference
+        ),
+    )
+    .await?;
+    let result = supplier.place_order(&request).await;
+    answered(app, order, supplier, result).await
+}
+
+/// Acts on a supplier's answer to an order request (first or sent again).
+async fn answered(
+    app: &App,
+    order: &Order,
+    supplier: &dyn Supplier,
+    result: Result<SupplierOrder, SupplierError>,
+) -> AppResult<Outcome> {
     let now = app.now_ms();
     match result {
         Ok(placed) => {
             log(app, order.id, "order", "accepted", &describe(&placed)).await?;
-            adopt(app, &order, &placed, "placed").await?;
+            adopt(app, order, &placed, "placed").await?;
             Ok(Outcome::Done)
         }
         Err(SupplierError::Rejected { message }) => {
@@ -229,20 +385,17 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
                 now,
                 "order",
                 "rejected",
-                &message,
+                &format!("{}: {message}", supplier.id().label()),
             )
             .await?;
-            order_status::clear_placement(&mut tx, order.id, now).await?;
-            if order_status::mark_failed(&mut tx, order.id, &message, retryable, now).await? {
-                fail_notices(app, &mut tx, &order, &message, retryable, now).await?;
-            }
+            failover_or_fail(app, &mut tx, order, &message, retryable, false, now).await?;
             tx.commit().await?;
             app.wake_workers();
-            tracing::warn!(order = %order.code, %message, retryable, "supplier refused the order");
+            tracing::warn!(order = %order.code, supplier = %supplier.id(), %message, retryable, "supplier refused the order");
             Ok(Outcome::Done)
         }
         Err(SupplierError::Unavailable { detail }) => {
-            // Unknown outcome: the next attempt reconciles before placing.
+            // Unknown outcome: the next run resolves it with this supplier before anything else.
             log(app, order.id, "order", "unknown", &detail).await?;
             Ok(Outcome::Retry(detail))
         }

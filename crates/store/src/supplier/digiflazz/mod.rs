@@ -4,18 +4,27 @@
 //! `md5(username + key + suffix)` in the body; every answer is read from its body (`data.status`,
 //! `data.rc`), never from the HTTP status, which Digiflazz uses loosely.
 //!
-//! Not yet wired into the store's `Supplier` role (that comes with failover, issue 14).
+//! As a [`Supplier`] it buys under the attempt's reference (`ref_id`), so an attempt of unknown
+//! outcome is resolved by sending it again, and it checks PLN meters' owners. It does not check
+//! game nicknames or postpaid bills for the store (VIP does).
 
 pub mod values;
+pub mod webhook;
 
 #[cfg(test)]
 mod tests;
 
+use async_trait::async_trait;
+use madd_domain::{Rupiah, ServiceKind, SupplierId, SupplierStatus};
 use md5::{Digest, Md5};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::{
+    Nickname, PlaceOrder, PostpaidBill, Supplier, SupplierError, SupplierOrder, SupplierProfile,
+    SupplierService,
+};
 use crate::secret::Secret;
 use values::{default_number_or_string, number_or_string, outcome, Outcome};
 
@@ -32,7 +41,12 @@ pub struct DigiflazzConfig {
 pub struct Digiflazz {
     config: DigiflazzConfig,
     http: reqwest::Client,
+    /// The last full prepaid list and when it came: Digiflazz allows one every 5 minutes (rc 83).
+    price_list: tokio::sync::Mutex<Option<(std::time::Instant, Vec<PriceItem>)>>,
 }
+
+/// How long a full price list is reused (Digiflazz's limit, digiflazz.md §3).
+pub const PRICE_LIST_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// Why a call did not give an answer to act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -160,7 +174,11 @@ struct PlnData {
 impl Digiflazz {
     /// `http` should carry the caller's timeouts.
     pub fn new(config: DigiflazzConfig, http: reqwest::Client) -> Self {
-        Digiflazz { config, http }
+        Digiflazz {
+            config,
+            http,
+            price_list: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// `md5(username + key + suffix)`, lowercase hex.
@@ -329,4 +347,216 @@ impl Digiflazz {
 
 pub fn sign(username: &str, key: &str, suffix: &str) -> String {
     hex::encode(Md5::digest(format!("{username}{key}{suffix}").as_bytes()))
+}
+
+impl Digiflazz {
+    /// The prepaid list, at most once per [`PRICE_LIST_EVERY`]; within it the last one is reused
+    /// (one list for every store job that asks).
+    pub async fn prepaid_list(&self) -> Result<Vec<PriceItem>, DigiflazzError> {
+        let mut cached = self.price_list.lock().await;
+        if let Some((at, items)) = cached.as_ref() {
+            if at.elapsed() < PRICE_LIST_EVERY {
+                return Ok(items.clone());
+            }
+        }
+        let items = self.price_list(false).await?;
+        *cached = Some((std::time::Instant::now(), items.clone()));
+        Ok(items)
+    }
+}
+
+/// Digiflazz's `customer_no` for a destination: a game's user id and zone written together.
+pub fn customer_no(target: &str, zone: Option<&str>) -> String {
+    format!("{}{}", target.trim(), zone.map(str::trim).unwrap_or(""))
+}
+
+/// The store's view of a Digiflazz transaction.
+pub fn supplier_order(order: &PlaceOrder, t: &Transaction) -> SupplierOrder {
+    let (status, note, customer_error) = match &t.outcome {
+        Outcome::Delivered { sn } => (SupplierStatus::Success, sn.clone(), false),
+        Outcome::Pending => (
+            SupplierStatus::Processing,
+            "Transaksi Pending".to_string(),
+            false,
+        ),
+        Outcome::Failed {
+            customer_error,
+            rc,
+            message,
+            ..
+        } => (
+            SupplierStatus::Error,
+            format!("{message} (rc {rc})"),
+            *customer_error,
+        ),
+    };
+    SupplierOrder {
+        trxid: t.ref_id.clone(),
+        target: order.target.clone(),
+        zone: order.zone.clone(),
+        service: order.service.clone(),
+        status,
+        note,
+        price: (t.price > 0).then(|| Rupiah::new(t.price)),
+        balance: None,
+        customer_error,
+    }
+}
+
+fn to_supplier_error(e: DigiflazzError) -> SupplierError {
+    match e {
+        DigiflazzError::Unavailable(detail) => SupplierError::Unavailable { detail },
+        DigiflazzError::Refused { rc, message } => SupplierError::Rejected {
+            message: format!("{message} (rc {rc})"),
+        },
+    }
+}
+
+/// VIP's prepaid `type` slug for a Digiflazz category, so both catalogues land in the same
+/// storefront categories.
+fn prepaid_type(category: &str) -> Option<String> {
+    let c = category.to_ascii_lowercase();
+    let slug = if c.contains("game") {
+        return None;
+    } else if c.contains("pulsa") {
+        "pulsa-reguler"
+    } else if c.contains("data") {
+        "paket-internet"
+    } else if c.contains("pln") {
+        "token-pln"
+    } else if c.contains("e-money") || c.contains("emoney") {
+        "saldo-emoney"
+    } else {
+        "voucher"
+    };
+    Some(slug.to_string())
+}
+
+#[async_trait]
+impl Supplier for Digiflazz {
+    fn id(&self) -> SupplierId {
+        SupplierId::Digiflazz
+    }
+
+    async fn profile(&self) -> Result<SupplierProfile, SupplierError> {
+        let balance = self.balance().await.map_err(to_supplier_error)?;
+        Ok(SupplierProfile {
+            username: self.config.username.clone(),
+            balance: Rupiah::new(balance),
+            level: String::new(),
+        })
+    }
+
+    async fn services(&self) -> Result<Vec<SupplierService>, SupplierError> {
+        let items = self.prepaid_list().await.map_err(to_supplier_error)?;
+        Ok(items
+            .into_iter()
+            .map(|item| {
+                let prepaid_type = prepaid_type(&item.category);
+                SupplierService {
+                    kind: if prepaid_type.is_none() {
+                        ServiceKind::Game
+                    } else {
+                        ServiceKind::Prepaid
+                    },
+                    prepaid_type,
+                    available: item.available(),
+                    cost: Rupiah::new(item.price),
+                    note: (!item.desc.trim().is_empty()).then(|| item.desc.trim().to_string()),
+                    code: item.buyer_sku_code,
+                    brand: item.brand,
+                    name: item.product_name,
+                }
+            })
+            .collect())
+    }
+
+    async fn nickname(
+        &self,
+        _game_code: &str,
+        _target: &str,
+        _zone: Option<&str>,
+    ) -> Result<Nickname, SupplierError> {
+        Err(SupplierError::Rejected {
+            message: "Digiflazz tidak memeriksa nickname game".into(),
+        })
+    }
+
+    async fn place_order(&self, order: &PlaceOrder) -> Result<SupplierOrder, SupplierError> {
+        let t = self
+            .topup(
+                &order.service,
+                &customer_no(&order.target, order.zone.as_deref()),
+                &order.reference,
+                None,
+            )
+            .await
+            .map_err(to_supplier_error)?;
+        Ok(supplier_order(order, &t))
+    }
+
+    async fn order_status(
+        &self,
+        _kind: ServiceKind,
+        trxid: &str,
+    ) -> Result<Option<SupplierOrder>, SupplierError> {
+        Err(SupplierError::Unavailable {
+            detail: format!("Digiflazz checks {trxid} by sending its request again"),
+        })
+    }
+
+    async fn attempt_status(
+        &self,
+        order: &PlaceOrder,
+        _trxid: &str,
+    ) -> Result<Option<SupplierOrder>, SupplierError> {
+        self.place_order(order).await.map(Some)
+    }
+
+    async fn recent_orders(
+        &self,
+        _kind: ServiceKind,
+        _limit: u32,
+    ) -> Result<Vec<SupplierOrder>, SupplierError> {
+        Err(SupplierError::Unavailable {
+            detail: "Digiflazz lists no orders; references make it unnecessary".into(),
+        })
+    }
+
+    async fn postpaid_inquiry(
+        &self,
+        _service: &str,
+        _customer_no: &str,
+    ) -> Result<PostpaidBill, SupplierError> {
+        Err(SupplierError::Rejected {
+            message: "tagihan pascabayar dicek lewat VIP Reseller".into(),
+        })
+    }
+
+    fn idempotent_reference(&self) -> bool {
+        true
+    }
+
+    fn min_recheck_ms(&self) -> i64 {
+        60_000
+    }
+
+    async fn pln_customer(
+        &self,
+        meter_no: &str,
+    ) -> Result<Option<super::PlnCustomer>, SupplierError> {
+        Ok(self
+            .inquiry_pln(meter_no)
+            .await
+            .map_err(to_supplier_error)?
+            .map(|c| super::PlnCustomer {
+                meter_no: if c.meter_no.is_empty() {
+                    meter_no.to_string()
+                } else {
+                    c.meter_no
+                },
+                name: c.name,
+                segment_power: c.segment_power,
+            }))
+    }
 }

@@ -25,10 +25,12 @@ pub enum Outcome {
 
 /// rc codes whose transaction is "formed" (*Terbentuk Transaksi* = Ya).
 const FORMED: &[&str] = &[
-    "00", "01", "02", "03", "50", "51", "52", "53", "54", "55", "57", "58", "59", "60",
+    "00", "01", "02", "03", "50", "51", "52", "53", "54", "55", "57", "58", "59", "60", "70", "71",
+    "72", "73", "74", "84", "85", "86", "99",
 ];
-/// rc codes that say the destination is wrong, not the supplier.
-const CUSTOMER_ERRORS: &[&str] = &["51", "52", "54", "57", "59"];
+/// rc codes that say the destination (or what it asks for) is wrong, not the supplier: another
+/// supplier would refuse it too.
+const CUSTOMER_ERRORS: &[&str] = &["51", "52", "54", "57", "59", "72", "73"];
 
 pub fn outcome(status: &str, rc: &str, sn: &str, message: &str) -> Outcome {
     match status {

@@ -394,6 +394,10 @@ impl VipReseller {
 
 #[async_trait]
 impl Supplier for VipReseller {
+    fn id(&self) -> madd_domain::SupplierId {
+        madd_domain::SupplierId::VipReseller
+    }
+
     async fn profile(&self) -> Result<SupplierProfile, SupplierError> {
         let data = self.call_data(Endpoint::Profile, &[]).await?;
         let raw: ProfileRaw = self.decode("VIP profile", data)?;

@@ -112,6 +112,7 @@ pub(super) fn order_from_value(
         note,
         price,
         balance,
+        customer_error: false,
     })
 }
 

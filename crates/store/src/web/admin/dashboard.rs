@@ -121,20 +121,38 @@ pub struct MoneySummary {
     pub today_delivered: i64,
     pub today_revenue: String,
     pub today_gross_profit: String,
-    pub balance: String,
-    /// How old the balance is ("dicek 3 menit lalu"): VIP is asked every 10 minutes.
-    pub balance_age: String,
-    pub balance_low: bool,
+    /// One per configured supplier.
+    pub balances: Vec<BalanceLine>,
     pub threshold: String,
     pub unmatched_payments: i64,
     pub month: String,
     pub month_net: String,
 }
 
+/// A supplier's balance on the dashboard.
+pub struct BalanceLine {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub balance: String,
+    /// How old the balance is ("dicek 3 menit lalu"): suppliers are asked every 10 minutes.
+    pub age: String,
+    pub low: bool,
+}
+
+impl MoneySummary {
+    pub fn balance_low(&self) -> bool {
+        self.balances.iter().any(|b| b.low)
+    }
+}
+
 pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let now = app.now_ms();
     let (from, until) = madd_domain::time::day(now);
-    let view = crate::service::balance::balance_view(app).await?;
+    let views = crate::service::balance::balance_views(app).await?;
+    let threshold = views
+        .first()
+        .map(|v| v.threshold.display_spaced())
+        .unwrap_or_default();
     let month = Month::containing(now);
     let report = crate::service::report::monthly_report(app, month).await?;
     let mut conn = app.db.read().await?;
@@ -145,16 +163,23 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
         today_delivered: today.delivered,
         today_revenue: today.revenue.display_spaced(),
         today_gross_profit: today.profit().display_spaced(),
-        balance: view
-            .known
-            .map(|(_, b)| b.display_spaced())
-            .unwrap_or_else(|| "belum diketahui".into()),
-        balance_age: view
-            .known
-            .map(|(at, _)| age(now - at))
-            .unwrap_or_else(|| "belum pernah dicek".into()),
-        balance_low: view.low,
-        threshold: view.threshold.display_spaced(),
+        balances: views
+            .iter()
+            .map(|view| BalanceLine {
+                id: view.supplier.as_str(),
+                label: view.supplier.label(),
+                balance: view
+                    .known
+                    .map(|(_, b)| b.display_spaced())
+                    .unwrap_or_else(|| "belum diketahui".into()),
+                age: view
+                    .known
+                    .map(|(at, _)| age(now - at))
+                    .unwrap_or_else(|| "belum pernah dicek".into()),
+                low: view.low,
+            })
+            .collect(),
+        threshold,
         unmatched_payments: unmatched.count,
         month: month.to_string(),
         month_net: report.amount(LineKey::NetProfit).display_spaced(),

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
 use madd_domain::report::Month;
-use madd_domain::Rupiah;
+use madd_domain::{Rupiah, SupplierId};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -29,6 +29,9 @@ struct DepositView {
 #[template(path = "admin/deposits.html")]
 struct DepositsPage {
     csrf: String,
+    /// The supplier shown, and every configured one (tabs: id, label, shown).
+    supplier: SupplierId,
+    suppliers: Vec<(&'static str, &'static str, bool)>,
     flash: Option<String>,
     balance: String,
     balance_at: String,
@@ -56,20 +59,46 @@ fn method_label(m: &str) -> String {
         .unwrap_or_else(|| m.to_string())
 }
 
+#[derive(Deserialize)]
+pub(crate) struct SupplierQuery {
+    #[serde(default)]
+    supplier: String,
+}
+
+/// The supplier a page or form is about: one of the configured, else the first.
+fn chosen(app: &App, text: &str) -> SupplierId {
+    SupplierId::parse(text)
+        .filter(|id| app.suppliers.get(*id).is_some())
+        .unwrap_or_else(|| app.suppliers.ids()[0])
+}
+
 pub(crate) async fn deposits_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
     Query(done): Query<DoneQuery>,
+    Query(which): Query<SupplierQuery>,
 ) -> PageResult {
-    let view = crate::service::balance::balance_view(&app).await?;
-    let rec = crate::service::deposits::reconcile_deposits(&app).await?;
+    let supplier = chosen(&app, &which.supplier);
+    let view = crate::service::balance::balance_view(&app, supplier).await?;
+    let rec = crate::service::deposits::reconcile_deposits(&app, supplier).await?;
     let current = settings::current(&app).await?;
     let month = Month::containing(app.now_ms());
     let mut conn = app.db.write().await?;
-    let list = supplier_account::deposits(&mut conn, 0, i64::MAX).await?;
+    let list: Vec<_> = supplier_account::deposits(&mut conn, 0, i64::MAX)
+        .await?
+        .into_iter()
+        .filter(|d| d.supplier == supplier)
+        .collect();
     drop(conn);
     Ok(render(&DepositsPage {
         csrf: s.csrf_token.clone(),
+        supplier,
+        suppliers: app
+            .suppliers
+            .ids()
+            .into_iter()
+            .map(|id| (id.as_str(), id.label(), id == supplier))
+            .collect(),
         flash: done.done.map(|d| match d.as_str() {
             "check" => "Cek saldo dijadwalkan; muat ulang sebentar lagi.".to_string(),
             _ => "Deposit dicatat.".to_string(),
@@ -127,6 +156,8 @@ pub(crate) struct DepositForm {
     date: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    supplier: String,
 }
 
 pub(crate) async fn deposit_add(
@@ -147,9 +178,23 @@ pub(crate) async fn deposit_add(
     } else {
         Some(parse_day(&f.date)? + 12 * 60 * 60 * 1000)
     };
-    crate::service::deposits::record_deposit(&app, &s.actor(), amount, &f.method, fee, at, &f.note)
-        .await?;
-    Ok(Redirect::to("/admin/deposits?done=deposit").into_response())
+    let supplier = chosen(&app, &f.supplier);
+    crate::service::deposits::record_deposit(
+        &app,
+        supplier,
+        &s.actor(),
+        amount,
+        &f.method,
+        fee,
+        at,
+        &f.note,
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/admin/deposits?supplier={}&done=deposit",
+        supplier.as_str()
+    ))
+    .into_response())
 }
 
 pub(crate) async fn balance_check(

@@ -168,7 +168,11 @@ pub(crate) async fn checkout(
         t,
         closed,
         nickname,
-        nickname_label: t.nickname,
+        nickname_label: if rule == TargetRule::PlnCustomer {
+            t.customer_name
+        } else {
+            t.nickname
+        },
         target_label: rule.target_label(),
         account: account.to_string(),
         product_name: product.label().to_string(),

@@ -277,6 +277,9 @@ impl TestStore {
         env.insert("MADD_SELLER_NOTICE".to_string(), "all".to_string());
         // Most tests follow a failed order to the seller's hand refund; saldo tests opt in.
         env.insert("MADD_FAILED_REFUND".to_string(), "manual".to_string());
+        // One simulated supplier unless a test asks for both (failover changes who fails).
+        env.insert("MADD_SUPPLIER".to_string(), "sandbox".to_string());
+        env.insert("MADD_SUPPLIERS".to_string(), "vip-reseller".to_string());
         tweak(&mut env);
         // `{base}` in a tweaked value is this store's own address (to point a "real" provider
         // client at the sandbox mounted in the same store).
@@ -353,6 +356,7 @@ impl TestStore {
             if due == 0 {
                 // Webhooks and callbacks the sandbox sends are in flight on other tasks.
                 self.sandbox().trakteer.wait_all_delivered().await;
+                self.sandbox().digiflazz.wait_all_delivered().await;
                 let mut conn = self.app().db.write().await.unwrap();
                 let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
                     .bind(self.app().now_ms())
