@@ -122,18 +122,19 @@ async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
         .env("MADD_LISTEN", "127.0.0.1:0")
         .env("MADD_FULFILMENT", "manual")
         .env("RUST_LOG", "warn");
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
     for var in [
         "MADD_CONFIG",
         "MADD_DATABASE_URL",
         "MADD_PUBLIC_URL",
         "MADD_SUPPLIER",
+        "MADD_SUPPLIERS",
         "MADD_PAYMENT",
         "MADD_WHATSAPP",
     ] {
         cmd.env_remove(var);
+    }
+    for (k, v) in extra_env {
+        cmd.env(k, v);
     }
     let (child, mut rx) = spawn_lines(cmd);
     let url = read_until(&mut rx, "the demo's storefront URL", |l| {
@@ -484,7 +485,35 @@ async fn storefront_in_headless_chromium() {
         .await
         .expect("pay button after the bill");
 
-    // 6. The English switch.
+    // 6. A PLN token: the meter's owner (Digiflazz's check, in the demo beside VIP) shows as the
+    //    number is typed and again before paying; an unknown meter is refused beside the field.
+    c.goto(&url("/produk/pln")).await.unwrap();
+    fill(c, "#target", "32123456789").await;
+    wait_text(c, "nick", "BUDI SANTOSO", PAGE_WAIT).await;
+    pick(c, "PLN20").await;
+    fill(c, "input[name=whatsapp]", "0812-3456-7890").await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
+    wait_text(c, "nickname", "BUDI SANTOSO · R1/1300 VA", PAGE_WAIT).await;
+    screenshots(c, "pln-token-owner").await;
+    c.find(Locator::Id("place"))
+        .await
+        .expect("pay button after the owner's name");
+    c.goto(&url("/produk/pln")).await.unwrap();
+    fill(c, "#target", "12345678919").await;
+    pick(c, "PLN20").await;
+    fill(c, "input[name=whatsapp]", "0812-3456-7890").await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
+    wait_text(c, "err-target", "PLN", PAGE_WAIT).await;
+
+    // 7. The English switch.
     c.goto(&url("/cek")).await.unwrap();
     click(c, Locator::Css("a.lang")).await;
     wait_text(c, "main", "Track an order", PAGE_WAIT).await;
@@ -583,7 +612,13 @@ async fn fits(c: &Client, page: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_first_in_headless_chromium() {
     // The seller decides refunds here: the failed order's invoice then says what comes next.
-    let demo = start_demo(&[("MADD_FAILED_REFUND", "manual")]).await;
+    // VIP alone: its refusals (ids ending in 2) are final, not failed over to Digiflazz.
+    let demo = start_demo(&[
+        ("MADD_FAILED_REFUND", "manual"),
+        ("MADD_SUPPLIER", "sandbox"),
+        ("MADD_SUPPLIERS", "vip-reseller"),
+    ])
+    .await;
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, 390, 844).await;
@@ -853,7 +888,13 @@ async fn sign_in_code(base: &str, number: &str) -> String {
 /// so), the customer signs in with the code WhatsApp brought and pays the next order with saldo.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saldo_in_headless_chromium() {
-    let demo = start_demo(&[("MADD_FULFILMENT", "auto")]).await;
+    // VIP alone: its refusals (ids ending in 2) are final, not failed over to Digiflazz.
+    let demo = start_demo(&[
+        ("MADD_FULFILMENT", "auto"),
+        ("MADD_SUPPLIER", "sandbox"),
+        ("MADD_SUPPLIERS", "vip-reseller"),
+    ])
+    .await;
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, 390, 844).await;

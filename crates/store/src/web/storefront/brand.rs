@@ -34,7 +34,7 @@ pub(crate) async fn brand_page(
         let art = crate::service::catalogue_snapshot::current(&app)
             .await?
             .art_url(&slug);
-        Ok(render(&brand_view(&items, art, values, t, closed)))
+        Ok(render(&brand_view(&app, &items, art, values, t, closed)))
     };
     if q.pilih.is_empty() && q.id.is_empty() && q.wa.is_empty() {
         // Only a brand that exists is built (and so kept): an unknown slug answers 404.

@@ -104,6 +104,7 @@ pub(crate) async fn checkout(
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &brand_view(
+                &app,
                 &items,
                 art.clone(),
                 FormValues {

@@ -27,6 +27,8 @@ pub(crate) struct BrandPage {
     pub servers: Vec<(String, String)>,
     pub hint: &'static str,
     pub nickname_checked: bool,
+    /// What the check finds: a game's nickname, or a PLN meter's owner.
+    pub nickname_label: &'static str,
     pub probe: String,
     pub groups: Vec<NominalGroupView>,
     pub selected: String,
@@ -139,6 +141,7 @@ pub(crate) struct FormValues {
 }
 
 pub(crate) fn brand_view(
+    app: &App,
     items: &[Product],
     art: String,
     v: FormValues,
@@ -172,7 +175,14 @@ pub(crate) fn brand_view(
             .map(|(c, n)| (c.to_string(), n.to_string()))
             .collect(),
         hint: hint_for(&rule, t),
-        nickname_checked: rule.nickname_code().is_some(),
+        // A PLN meter's owner is checked like a nickname when a supplier can tell it.
+        nickname_checked: rule.nickname_code().is_some()
+            || (rule == TargetRule::PlnCustomer && app.suppliers.pln_checker().is_some()),
+        nickname_label: if rule == TargetRule::PlnCustomer {
+            t.customer_name
+        } else {
+            t.nickname
+        },
         probe: items
             .iter()
             .find(|p| p.sellable())
