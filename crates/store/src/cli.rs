@@ -309,13 +309,28 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
         .as_ref()
         .map(|p| p.to_string())
         .unwrap_or_default();
+    let digiflazz = if running
+        .app
+        .suppliers
+        .get(madd_domain::SupplierId::Digiflazz)
+        .is_some()
+    {
+        format!(
+            "\x20 Digiflazz       {base}/sandbox/digiflazz/   (PLN meter 32123456789 belongs to BUDI SANTOSO)\n\
+             \x20 Failover: on the VIP page set the fault \"fail_orders\", then process an order whose\n\
+             \x20 first offer is VIP (Admin → Supplier): VIP fails, Digiflazz delivers, both on its timeline.\n"
+        )
+    } else {
+        String::new()
+    };
     println!(
         "\nMadd Store demo is running ({} products from the sandbox supplier).\n\n\
          \x20 Storefront      {base}/\n\
          \x20 Admin           {base}/admin   login: admin / {password}\n\
          \x20 WhatsApp inbox  {base}/sandbox/whatsapp/inbox   (seller: {seller})\n\
          \x20 Trakteer        {base}/sandbox/trakteer/\n\
-         \x20 VIP Reseller    {base}/sandbox/vip-reseller/\n\n\
+         \x20 VIP Reseller    {base}/sandbox/vip-reseller/\n\
+         {digiflazz}\n\
          Try Mobile Legends with user id 123456780 zone 2345. Press Ctrl-C to stop.\n\
          Chat: in the WhatsApp inbox write \"menu\" or \"beli ML86-S1 123456780 2345\" as a customer,\n\
          \x20 or \"saldo\", \"pesanan\", \"laporan\" from the seller's number.\n",
