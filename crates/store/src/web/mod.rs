@@ -109,7 +109,7 @@ pub fn router(app: App) -> Router {
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
         dashboard, deposits, login, messages, orders, payments, pricing, products, reports, saldo,
-        settings, PUBLIC_PATH,
+        settings, suppliers, PUBLIC_PATH,
     };
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
@@ -141,6 +141,10 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/deposits", deposits::deposits_page)
         .post("/deposits", deposits::deposit_add)
         .post("/balance/check", deposits::balance_check)
+        .get("/suppliers", suppliers::suppliers_page)
+        .post("/suppliers/pause", suppliers::pause)
+        .post("/suppliers/first", suppliers::put_first)
+        .post("/suppliers/match", suppliers::set_match)
         .get("/products", products::products_page)
         .post("/products/{code}/toggle", products::product_toggle)
         .post("/products/{code}/name", products::product_name)

@@ -32,6 +32,7 @@ mod scale_out;
 mod shutdown;
 mod storage;
 mod storefront;
+mod suppliers_page;
 mod trakteer_client;
 mod vip_reseller_client;
 mod whatsapp_clients;

@@ -13,6 +13,7 @@ pub mod products;
 pub mod reports;
 pub mod saldo;
 pub mod settings;
+pub mod suppliers;
 pub mod view;
 
 use axum::extract::State;

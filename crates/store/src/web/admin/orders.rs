@@ -12,13 +12,13 @@ use crate::app::App;
 use crate::clock;
 use crate::db::order_events;
 use crate::db::orders::{self, Order, OrderFilter};
-use crate::db::supplier_requests;
 use crate::db::{messages, payments};
+use crate::db::{supplier_attempts, supplier_requests};
 use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
 use crate::web::admin::view::{
-    audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
-    non_empty, order_row, parse_day, replacement_note, supplier_action_label,
+    attempt_outcome_label, audience_label, customer_chat, invalid, message_kind_label, message_row,
+    message_state_label, non_empty, order_row, parse_day, replacement_note, supplier_action_label,
     supplier_outcome_label, CsrfForm, FlashQuery, MessageRow, OrderRow,
 };
 use crate::web::auth::AdminSession;
@@ -140,6 +140,20 @@ struct OrderPage {
     payments: Vec<(String, String, String, String, String)>,
     messages: Vec<MessageRow>,
     supplier: Vec<(String, String, String, String)>,
+    /// Each purchase attempt at a supplier, in order.
+    attempts: Vec<AttemptView>,
+}
+
+struct AttemptView {
+    n: i64,
+    supplier: &'static str,
+    sku: String,
+    reference: String,
+    trxid: String,
+    cost: String,
+    outcome: String,
+    failed: bool,
+    detail: String,
 }
 
 pub(crate) async fn order_page(
@@ -155,6 +169,7 @@ pub(crate) async fn order_page(
     let pays = payments::for_order(&mut conn, order.id).await?;
     let msgs = messages::for_order(&mut conn, order.id).await?;
     let reqs = supplier_requests::supplier_requests(&mut conn, order.id).await?;
+    let tries = supplier_attempts::for_order(&mut conn, order.id).await?;
     drop(conn);
     let timeline = timeline(&events, &pays, &msgs, &reqs);
     let o = &order;
@@ -214,6 +229,23 @@ pub(crate) async fn order_page(
             })
             .collect(),
         messages: msgs.iter().map(message_row).collect(),
+        attempts: tries
+            .into_iter()
+            .map(|a| AttemptView {
+                n: a.attempt,
+                supplier: a.supplier.label(),
+                failed: a.outcome.starts_with("failed"),
+                outcome: attempt_outcome_label(&a.outcome).to_string(),
+                sku: a.sku,
+                reference: a.reference,
+                trxid: a.trxid.unwrap_or_else(|| "–".into()),
+                cost: a
+                    .cost
+                    .map(|c| c.display_spaced())
+                    .unwrap_or_else(|| "–".into()),
+                detail: a.detail,
+            })
+            .collect(),
         supplier: reqs
             .iter()
             .map(|r| {

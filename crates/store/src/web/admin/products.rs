@@ -9,12 +9,12 @@ use madd_domain::Category;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::db::{catalogue_names, products};
+use crate::db::{catalogue_names, offers, products};
 use crate::error::AppError;
 use crate::service::catalog_sync::{self, Requested};
 use crate::service::curation;
 use crate::service::pricing::PriceRules;
-use crate::web::admin::view::{invalid, non_empty, CsrfForm};
+use crate::web::admin::view::{first_of, group_offers, invalid, non_empty, CsrfForm};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageResult};
 
@@ -33,6 +33,8 @@ struct ProductRowView {
     guarded: bool,
     available: bool,
     enabled: bool,
+    /// With 2+ offers: "2 penawaran · Digiflazz" (how many, and whose is tried first).
+    offers: Option<String>,
 }
 
 #[derive(Template)]
@@ -71,7 +73,17 @@ pub(crate) async fn products_page(
     let mut conn = app.db.write().await?;
     let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
     let list = products::list(&mut conn, category).await?;
+    let paused = offers::paused(&mut conn).await?;
+    let (by_product, _) = group_offers(offers::all(&mut conn).await?);
     drop(conn);
+    let configured = app.suppliers.ids();
+    let offers_note = |code: &str| {
+        let list = by_product.get(code).filter(|l| l.len() >= 2)?;
+        Some(match first_of(list, &configured, &paused) {
+            Some((supplier, _)) => format!("{} penawaran · {}", list.len(), supplier.label()),
+            None => format!("{} penawaran", list.len()),
+        })
+    };
     let needle = non_empty(&q.q).map(str::to_lowercase);
     let rows = list
         .into_iter()
@@ -88,6 +100,7 @@ pub(crate) async fn products_page(
         .map(|p| {
             let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
             ProductRowView {
+                offers: offers_note(&p.code),
                 margin: (rules.payment.net(p.price) - p.cost).display_spaced(),
                 label: p.shown.label.clone(),
                 position: p.shown.position,

@@ -2,11 +2,16 @@
 //! forms every action carries (CSRF), and reading what the seller typed. Pages import this,
 //! never each other.
 
+use std::collections::BTreeMap;
+
+use madd_domain::offer::{first_offer, Suppliers};
+use madd_domain::SupplierId;
 use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock::{self, WIB};
 use crate::db::messages;
+use crate::db::offers::OfferRow;
 use crate::db::orders::Order;
 use crate::error::AppError;
 use crate::service::catalog_sync;
@@ -292,6 +297,18 @@ pub(crate) fn supplier_outcome_label(outcome: &str) -> &str {
     }
 }
 
+/// How an order's attempt at a supplier ended (`supplier_attempts.outcome`).
+pub(crate) fn attempt_outcome_label(outcome: &str) -> &str {
+    match outcome {
+        "started" => "dikirim",
+        "pending" => "menunggu",
+        "delivered" => "sukses",
+        "failed" => "gagal",
+        "failed_earlier" => "gagal (sebelum diulang)",
+        other => other,
+    }
+}
+
 /// `5 menit`, `3 jam`, `2 hari`: how long ago or how long something has waited.
 pub(crate) fn span_id(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
@@ -300,4 +317,30 @@ pub(crate) fn span_id(ms: i64) -> String {
         60..=2_879 => format!("{} jam", minutes / 60),
         _ => format!("{} hari", minutes / 1_440),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offers
+
+/// Each store product's offers (by product code), and the offers matched to none.
+pub(crate) fn group_offers(all: Vec<OfferRow>) -> (BTreeMap<String, Vec<OfferRow>>, Vec<OfferRow>) {
+    let mut grouped: BTreeMap<String, Vec<OfferRow>> = BTreeMap::new();
+    let mut unmatched = Vec::new();
+    for o in all {
+        match o.product_code.clone() {
+            Some(code) => grouped.entry(code).or_default().push(o),
+            None => unmatched.push(o),
+        }
+    }
+    (grouped, unmatched)
+}
+
+/// The offer tried first among `list`, as `(supplier, sku)`.
+pub(crate) fn first_of(
+    list: &[OfferRow],
+    configured: &[SupplierId],
+    paused: &[SupplierId],
+) -> Option<(SupplierId, String)> {
+    let plain: Vec<_> = list.iter().map(OfferRow::offer).collect();
+    first_offer(&plain, &Suppliers { configured, paused }).map(|o| (o.supplier, o.sku.clone()))
 }
