@@ -103,6 +103,32 @@ both_backends!(
             timeline.contains("Gagal di VIP Reseller") && timeline.contains("dicoba di Digiflazz"),
             "{timeline}"
         );
+        // The seller's order page lists both attempts.
+        let (session, _) = s.admin_login().await;
+        let page = s
+            .http
+            .get(s.url(&format!("/admin/orders/{code}")))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let attempts_table = page
+            .split("Percobaan supplier")
+            .nth(1)
+            .expect("the attempts table");
+        for seen in [
+            "VIP Reseller",
+            "Digiflazz",
+            tried[0].trxid.as_deref().unwrap(),
+            &format!("{code}-2"),
+            "gagal",
+            "sukses",
+        ] {
+            assert!(attempts_table.contains(seen), "{seen} in {attempts_table}");
+        }
         let month = madd_domain::Month::containing(s.app().now_ms());
         let report = maddstore::service::report::monthly_report(s.app(), month)
             .await

@@ -217,3 +217,110 @@ async fn the_pln_name_check() {
     assert_eq!(owner.segment_power, "R1 /000001300");
     assert_eq!(c.inquiry_pln("99999999999").await, Ok(None));
 }
+
+#[tokio::test]
+async fn a_postpaid_bill_inquired_then_paid_under_the_same_ref_id() {
+    let server = MockServer::start().await;
+    // digiflazz.md §7, the PLN example (numbers inside `desc` are strings).
+    let inquiry = json!({"data": {"ref_id": "MS-B-1", "customer_no": "530000000001",
+        "customer_name": "Nama Pelanggan Pertama", "buyer_sku_code": "pln", "admin": 2500,
+        "message": "Transaksi Sukses", "status": "Sukses", "rc": "00", "periode": "201901",
+        "buyer_last_saldo": 100000, "price": 10000, "selling_price": 11000,
+        "desc": {"tarif": "R1", "daya": 1300, "lembar_tagihan": "1",
+                 "detail": [{"periode": "201901", "nilai_tagihan": "8000", "admin": "2500", "denda": "500"}]}}});
+    Mock::given(method("POST"))
+        .and(path("/v1/transaction"))
+        .and(body_partial_json(
+            json!({"commands": "inq-pasca", "ref_id": "MS-B-1",
+            "customer_no": "530000000001", "testing": true,
+            "sign": sign("username", "apikey", "MS-B-1")}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(inquiry))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/transaction"))
+        .and(body_partial_json(json!({"commands": "pay-pasca", "ref_id": "MS-B-1"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {
+            "ref_id": "MS-B-1", "customer_no": "530000000001", "customer_name": "Nama Pelanggan Pertama",
+            "buyer_sku_code": "pln", "admin": 2500, "message": "Transaksi Pending", "status": "Pending",
+            "rc": "03", "sn": "", "price": 10000, "selling_price": 11000}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/transaction"))
+        .and(body_partial_json(
+            json!({"commands": "status-pasca", "ref_id": "MS-B-1"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {
+            "ref_id": "MS-B-1", "customer_no": "530000000001", "buyer_sku_code": "pln",
+            "message": "Transaksi Sukses", "status": "Sukses", "rc": "00", "sn": "S1234554321N",
+            "price": "10000", "selling_price": "11000", "admin": "2500"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server, true);
+    let bill = c
+        .pasca(Pasca::Inquiry, "pln", "530000000001", "MS-B-1")
+        .await
+        .unwrap();
+    assert_eq!(bill.customer_name, "Nama Pelanggan Pertama");
+    assert_eq!(
+        (bill.admin, bill.price, bill.selling_price, bill.sheets),
+        (2500, 10000, 11000, 1)
+    );
+    assert_eq!(bill.period, "201901");
+    assert_eq!(bill.outcome, Outcome::Delivered { sn: String::new() });
+    let paying = c
+        .pasca(Pasca::Pay, "pln", "530000000001", "MS-B-1")
+        .await
+        .unwrap();
+    assert_eq!(paying.outcome, Outcome::Pending);
+    let paid = c
+        .pasca(Pasca::Status, "pln", "530000000001", "MS-B-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        paid.outcome,
+        Outcome::Delivered {
+            sn: "S1234554321N".into()
+        }
+    );
+    assert_eq!(paid.price, 10_000);
+}
+
+#[tokio::test]
+async fn a_failed_inquiry_is_an_answer_and_a_refusal_is_not_a_bill() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"customer_no": "530000000003"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {
+            "ref_id": "r", "customer_no": "530000000003", "buyer_sku_code": "pln",
+            "message": "Transaksi Gagal", "status": "Gagal", "rc": "02"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"customer_no": "530000000001"})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"data": {
+            "rc": "41", "message": "Signature Anda salah", "status": "Gagal"}})))
+        .mount(&server)
+        .await;
+    let c = client(&server, true);
+    let failed = c
+        .pasca(Pasca::Inquiry, "pln", "530000000003", "r")
+        .await
+        .unwrap();
+    assert!(matches!(
+        failed.outcome,
+        Outcome::Failed { formed: true, .. }
+    ));
+    assert_eq!(
+        c.pasca(Pasca::Inquiry, "pln", "530000000001", "r").await,
+        Err(DigiflazzError::Refused {
+            rc: "41".into(),
+            message: "Signature Anda salah".into()
+        })
+    );
+}
