@@ -15,6 +15,7 @@ pub mod report;
 pub mod storefront;
 pub mod text;
 pub mod time;
+pub mod voucher;
 
 pub use catalog::{AccountError, Category, GameAccount, ServiceKind, TargetRule};
 pub use money::{Bps, Rounding, Rupiah};

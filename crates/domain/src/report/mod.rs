@@ -103,6 +103,9 @@ pub struct OrderFigures {
     pub payment_fee: Rupiah,
     /// Payments of this order without a net figure (no fee known).
     pub payments_without_net: i64,
+    /// What a voucher took off the list price (`amount_due` is after it), and the voucher.
+    pub discount: Rupiah,
+    pub voucher: Option<String>,
 }
 
 /// One supplier top-up.
@@ -190,6 +193,8 @@ pub struct CreditFee {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKey {
+    ListSales,
+    Discounts,
     Sales,
     Overpaid,
     OverpaidReturned,
@@ -206,6 +211,8 @@ pub enum LineKey {
 impl LineKey {
     pub fn as_str(self) -> &'static str {
         match self {
+            LineKey::ListSales => "list_sales",
+            LineKey::Discounts => "discounts",
             LineKey::Sales => "sales",
             LineKey::Overpaid => "overpaid",
             LineKey::OverpaidReturned => "overpaid_returned",
@@ -222,6 +229,8 @@ impl LineKey {
 
     pub fn label_id(self) -> &'static str {
         match self {
+            LineKey::ListSales => "Penjualan harga daftar",
+            LineKey::Discounts => "Diskon voucher",
             LineKey::Sales => "Penjualan (pesanan sukses)",
             LineKey::Overpaid => "Kelebihan bayar",
             LineKey::OverpaidReturned => "Kelebihan bayar dikembalikan",
@@ -273,6 +282,16 @@ pub struct ProductRow {
     pub payment_fees: Rupiah,
     /// `income + supplier_cost + payment_fees` (before deposit and service fees).
     pub margin: Rupiah,
+    /// Voucher discounts on its delivered orders (already out of `income`).
+    pub discounts: Rupiah,
+}
+
+/// One voucher's delivered orders in the month.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VoucherRow {
+    pub code: String,
+    pub orders: i64,
+    pub discounts: Rupiah,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -281,6 +300,8 @@ pub struct MonthlyReport {
     pub lines: Vec<Line>,
     pub days: Vec<DayRow>,
     pub products: Vec<ProductRow>,
+    /// Vouchers used on delivered orders, by code.
+    pub vouchers: Vec<VoucherRow>,
     /// Facts outside the sum the seller should see (held money, unknown fees).
     pub notes: Vec<String>,
     pub service_share: Bps,
@@ -406,6 +427,9 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         (Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO);
     let (mut supplier, mut pay_fees, mut dep_fees) = (Rupiah::ZERO, Rupiah::ZERO, Rupiah::ZERO);
     let (mut n_delivered, mut n_refunded, mut without_net) = (0i64, 0i64, 0i64);
+    let mut discounts = Rupiah::ZERO;
+    let mut by_voucher: std::collections::BTreeMap<String, VoucherRow> =
+        std::collections::BTreeMap::new();
 
     for o in &input.orders {
         let Some(day) = month.day_of(o.closed_at) else {
@@ -423,6 +447,18 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
             Closed::Delivered => {
                 let over = (o.amount_paid - o.amount_due).max(Rupiah::ZERO);
                 sales += o.amount_due;
+                discounts += o.discount;
+                p.discounts += o.discount;
+                if let Some(code) = &o.voucher {
+                    let v = by_voucher
+                        .entry(code.clone())
+                        .or_insert_with(|| VoucherRow {
+                            code: code.clone(),
+                            ..VoucherRow::default()
+                        });
+                    v.orders += 1;
+                    v.discounts += o.discount;
+                }
                 overpaid += over;
                 supplier += o.supplier_cost;
                 n_delivered += 1;
@@ -510,14 +546,37 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         explanation,
         total,
     };
-    let lines = vec![
+    let mut lines = Vec::new();
+    if discounts.is_positive() {
+        // Sales at list price − discounts = sales received: the two items replace the one.
+        lines.push(line(
+            LineKey::ListSales,
+            sales + discounts,
+            format!(
+                "Harga daftar + biaya admin dari {n_delivered} pesanan sukses, sebelum diskon voucher."
+            ),
+            false,
+        ));
+        lines.push(line(
+            LineKey::Discounts,
+            -discounts,
+            "Potongan voucher pada pesanan sukses bulan ini (rincian per voucher dan per produk di bawah)."
+                .into(),
+            false,
+        ));
+    }
+    lines.extend(vec![
         line(
             LineKey::Sales,
             sales,
-            format!(
-                "Harga + biaya admin yang ditagih untuk {n_delivered} pesanan yang sukses bulan ini."
-            ),
-            false,
+            if discounts.is_positive() {
+                "Penjualan diterima: harga daftar dikurangi diskon.".to_string()
+            } else {
+                format!(
+                    "Harga + biaya admin yang ditagih untuk {n_delivered} pesanan yang sukses bulan ini."
+                )
+            },
+            discounts.is_positive(),
         ),
         line(
             LineKey::Overpaid,
@@ -592,7 +651,7 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
             "Laba bersih dikurangi biaya layanan website: bagian pemilik toko.".into(),
             true,
         ),
-    ];
+    ]);
 
     let mut notes = Vec::new();
     if input.expired_held.count > 0 {
@@ -625,6 +684,7 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
         lines,
         days,
         products,
+        vouchers: by_voucher.into_values().collect(),
         notes,
         service_share: input.service_share,
         saldo: input.saldo,

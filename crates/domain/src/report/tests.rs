@@ -69,6 +69,8 @@ fn order(
         refund_amount: Rupiah::new(refund),
         payment_fee: Rupiah::new(fee),
         payments_without_net: 0,
+        discount: Rupiah::ZERO,
+        voucher: None,
     }
 }
 
@@ -241,6 +243,8 @@ fn arb_order() -> impl Strategy<Value = OrderFigures> {
                 refund_amount: Rupiah::new(refund.min(due + over)),
                 payment_fee: Rupiah::new(fee),
                 payments_without_net: 0,
+                discount: Rupiah::ZERO,
+                voucher: None,
             },
         )
 }

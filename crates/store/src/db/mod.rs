@@ -33,6 +33,7 @@ pub mod supplier_account;
 pub mod supplier_attempts;
 pub mod supplier_requests;
 pub mod topups;
+pub mod vouchers;
 pub mod wallets;
 pub mod webhooks_kept;
 

@@ -24,7 +24,11 @@ pub struct Order {
     pub whatsapp: PhoneNumber,
     /// What the supplier charged when the order was made (the catalogue price then).
     pub cost: Rupiah,
+    /// What the item sold for: the list price less `discount`.
     pub price: Rupiah,
+    /// What a voucher took off the list price, and the voucher.
+    pub discount: Rupiah,
+    pub voucher: Option<String>,
     pub fee: Rupiah,
     pub amount_due: Rupiah,
     pub amount_paid: Rupiah,
@@ -89,7 +93,8 @@ pub struct NewOrder<'a> {
 }
 
 const COLUMNS: &str = "id, code, status, product_code, product_name, brand, kind, target, zone, \
-    nickname, whatsapp, cost, price, fee, amount_due, amount_paid, created_at, expires_at, paid_at, \
+    nickname, whatsapp, cost, price, discount, voucher, fee, amount_due, amount_paid, created_at, \
+    expires_at, paid_at, \
     placement_started_at, placement_attempts, supplier, supplier_sku, supplier_trxid, supplier_status, supplier_note, \
     supplier_price, serial_number, delivered_at, failure_reason, failure_retryable, refund_method, \
     refund_note, refund_amount, updated_at";
@@ -118,6 +123,8 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
         whatsapp: PhoneNumber::parse(&whatsapp).map_err(|_| corrupt("whatsapp", &whatsapp))?,
         cost: money("cost")?,
         price: money("price")?,
+        discount: money("discount")?,
+        voucher: row.try_get("voucher")?,
         fee: money("fee")?,
         amount_due: money("amount_due")?,
         amount_paid: money("amount_paid")?,
@@ -330,4 +337,22 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     }
     let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Records the voucher an order was sold with (in the order's transaction, right after insert).
+pub async fn set_voucher(
+    conn: &mut Conn,
+    id: i64,
+    code: &str,
+    discount: Rupiah,
+) -> DbResult<Order> {
+    let sql =
+        format!("UPDATE orders SET voucher = $1, discount = $2 WHERE id = $3 RETURNING {COLUMNS}");
+    let row = sqlx::query(&sql)
+        .bind(code)
+        .bind(discount.amount())
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    from_row(&row)
 }

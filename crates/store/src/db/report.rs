@@ -9,6 +9,7 @@ use sqlx::Row;
 pub async fn closed_orders(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<OrderFigures>> {
     let rows = sqlx::query(
         "SELECT o.code, o.product_code, o.product_name, o.status, o.amount_due, o.amount_paid, \
+         o.discount, o.voucher, \
          COALESCE(o.supplier_price, o.cost) AS supplier_cost, \
          COALESCE(o.refund_amount, o.amount_paid) AS refund_amount, \
          CASE WHEN o.status = 'delivered' THEN o.delivered_at \
@@ -47,6 +48,8 @@ pub async fn closed_orders(conn: &mut Conn, from: i64, until: i64) -> DbResult<V
                 refund_amount: money("refund_amount")?,
                 payment_fee: money("fee")?,
                 payments_without_net: r.try_get("no_net")?,
+                discount: money("discount")?,
+                voucher: r.try_get("voucher")?,
             })
         })
         .collect()

@@ -29,3 +29,4 @@ pub mod settings;
 pub mod sign_in;
 pub mod store_checks;
 pub mod store_switch;
+pub mod vouchers;

@@ -29,6 +29,8 @@ pub struct CreateOrder {
     pub whatsapp: String,
     /// The same key returns the same order (double taps, client retries).
     pub idempotency_key: Option<String>,
+    /// A voucher code as the customer typed it (empty: none).
+    pub voucher: Option<String>,
 }
 
 /// The facts messages and pages show about an order.
@@ -186,7 +188,20 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
 
     let now = app.now_ms();
     let expires_at = now + app.config.payment_window_minutes * 60_000;
-    if product.kind != ServiceKind::Postpaid {
+    let voucher = req
+        .voucher
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    if voucher.is_some() && product.kind == ServiceKind::Postpaid {
+        return Err(AppError::invalid(
+            "voucher_out_of_scope",
+            "Voucher tidak berlaku untuk tagihan pascabayar.",
+        ));
+    }
+    // A voucher's use is taken in the order's own transaction (below), never in a group commit.
+    if product.kind != ServiceKind::Postpaid && voucher.is_none() {
         // The usual way: the next group commit (`service::order_writer`); what it cannot settle
         // is written alone below.
         let draft = Draft {
@@ -213,6 +228,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     for _ in 0..5 {
         let code = OrderCode::generate(&mut rand::rngs::OsRng);
         let mut tx = app.db.begin().await?;
+        let mut applied: Option<crate::service::vouchers::Applied> = None;
         if store_state::paused(&mut tx).await? {
             return Err(closed());
         }
@@ -223,7 +239,19 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             let fee = settings::on(&mut tx, &app.config).await?.customer_fee;
             match products::get(&mut tx, &product.code).await? {
                 Some(now_sold) if now_sold.sellable() => {
-                    quote = Quote::new(now_sold.price, &fee, app.payment.unit_price());
+                    let price = match &voucher {
+                        Some(typed) => {
+                            let taken = crate::service::vouchers::take(
+                                app, &mut tx, typed, &now_sold, &whatsapp,
+                            )
+                            .await?;
+                            let price = now_sold.price - taken.discount;
+                            applied = Some(taken);
+                            price
+                        }
+                        None => now_sold.price,
+                    };
+                    quote = Quote::new(price, &fee, app.payment.unit_price());
                     cost = now_sold.cost;
                 }
                 _ => {
@@ -259,7 +287,21 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         )
         .await;
         let order = match inserted {
-            Ok(order) => order,
+            Ok(order) => match &applied {
+                Some(a) => {
+                    crate::db::vouchers::record_use(
+                        &mut tx,
+                        order.id,
+                        &a.code,
+                        whatsapp.as_str(),
+                        a.discount,
+                        now,
+                    )
+                    .await?;
+                    orders::set_voucher(&mut tx, order.id, &a.code, a.discount).await?
+                }
+                None => order,
+            },
             Err(crate::db::DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
                 drop(tx);
                 if let Some(key) = &key {
@@ -352,6 +394,17 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         return Ok(Outcome::Later(order.expires_at));
     }
     if order_status::expire(&mut tx, order.id, now).await? {
+        if crate::db::vouchers::release(&mut tx, order.id, now).await? {
+            order_events::add_event(
+                &mut tx,
+                order.id,
+                now,
+                "system",
+                "voucher_released",
+                "Kuota voucher dikembalikan (pesanan tidak dibayar)",
+            )
+            .await?;
+        }
         order_events::add_event(
             &mut tx,
             order.id,

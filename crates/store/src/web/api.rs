@@ -173,6 +173,9 @@ pub(crate) struct OrderRequest {
     /// `"saldo"`: pay from the signed-in customer's saldo (as much as it covers).
     #[serde(default)]
     pay_with: Option<String>,
+    /// A voucher code: its discount comes off the price, its use is reserved with the order.
+    #[serde(default)]
+    voucher: Option<String>,
 }
 
 pub(crate) async fn create_order(
@@ -213,6 +216,7 @@ pub(crate) async fn create_order(
             zone: req.zone,
             whatsapp: req.whatsapp,
             idempotency_key: key,
+            voucher: req.voucher,
         },
     )
     .await?;
@@ -257,6 +261,8 @@ pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
         "zone": o.account.zone(),
         "nickname": o.nickname,
         "price": o.price.amount(),
+        "discount": o.discount.amount(),
+        "voucher": o.voucher,
         "fee": o.fee.amount(),
         "amount_due": o.amount_due.amount(),
         "amount_paid": o.amount_paid.amount(),

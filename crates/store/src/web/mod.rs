@@ -109,7 +109,7 @@ pub fn router(app: App) -> Router {
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
         dashboard, deposits, login, messages, orders, payments, pricing, products, reports, saldo,
-        settings, suppliers, PUBLIC_PATH,
+        settings, suppliers, vouchers, PUBLIC_PATH,
     };
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
@@ -141,6 +141,9 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/deposits", deposits::deposits_page)
         .post("/deposits", deposits::deposit_add)
         .post("/balance/check", deposits::balance_check)
+        .get("/vouchers", vouchers::vouchers_page)
+        .post("/vouchers", vouchers::voucher_add)
+        .post("/vouchers/switch", vouchers::voucher_switch)
         .get("/suppliers", suppliers::suppliers_page)
         .post("/suppliers/pause", suppliers::pause)
         .post("/suppliers/first", suppliers::put_first)

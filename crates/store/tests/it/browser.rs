@@ -413,6 +413,12 @@ async fn storefront_in_headless_chromium() {
     // The seller's view of it: the dashboard, the order's timeline, the month's report.
     c.goto(&url("/admin")).await.unwrap();
     wait_text(c, "main", "Saldo", PAGE_WAIT).await;
+    // Two suppliers in the demo: their offers page fits the phone too.
+    c.goto(&url("/admin/suppliers")).await.unwrap();
+    wait_text(c, "main", "dicoba pertama", PAGE_WAIT).await;
+    fits(c, "/admin/suppliers").await;
+    screenshots(c, "admin-suppliers").await;
+    c.goto(&url("/admin")).await.unwrap();
     screenshots(c, "admin-dashboard").await;
     c.goto(&url(&format!("/admin/orders/{code}")))
         .await
@@ -425,6 +431,39 @@ async fn storefront_in_headless_chromium() {
         .await
         .expect("the report's chart");
     screenshots(c, "admin-report").await;
+
+    // A voucher: the seller makes one, the customer types it on the confirmation card, and the
+    // discount is on the card and on the invoice.
+    c.goto(&url("/admin/vouchers")).await.unwrap();
+    fill(c, "input[name=code]", "HEMAT10").await;
+    fill(c, "input[name=value]", "10").await;
+    click(c, Locator::Css("input[name=below_cost]")).await;
+    click(
+        c,
+        Locator::Css("form[action='/admin/vouchers'] button.primary"),
+    )
+    .await;
+    wait_text(c, "main", "Voucher dibuat", PAGE_WAIT).await;
+    c.goto(&url("/produk/mobile-legends-b")).await.unwrap();
+    fill(c, "#target", "123456780").await;
+    fill(c, "#zone", "2345").await;
+    pick(c, "ML86-S1").await;
+    fill(c, "input[name=whatsapp]", "0812-3456-7890").await;
+    click(
+        c,
+        Locator::Css("form[action='/checkout'] button[type=submit]"),
+    )
+    .await;
+    wait_text(c, "nickname", "Itacimo", PAGE_WAIT).await;
+    let before = text_of(c, "#total").await;
+    fill(c, "#voucher", "hemat10").await;
+    click(c, Locator::Id("apply-voucher")).await;
+    wait_text(c, "discount", "2.000", PAGE_WAIT).await;
+    assert_ne!(text_of(c, "#total").await, before, "the total drops");
+    screenshots(c, "confirmation-voucher").await;
+    click(c, Locator::Id("place")).await;
+    wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
+    wait_text(c, "discount", "2.000", PAGE_WAIT).await;
 
     // 2. A nickname with a script in it is shown as text and never runs.
     c.goto(&url("/produk/mobile-legends-b")).await.unwrap();

@@ -35,4 +35,5 @@ mod storefront;
 mod suppliers_page;
 mod trakteer_client;
 mod vip_reseller_client;
+mod vouchers;
 mod whatsapp_clients;

@@ -373,6 +373,7 @@ pub(super) async fn place(
             whatsapp: ctx.sender.as_str().to_string(),
             // A retried reply job finds the order it already made.
             idempotency_key: Some(format!("chat:{}", ctx.inbound_id)),
+            voucher: None,
         },
     )
     .await;
@@ -517,6 +518,7 @@ pub(super) async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<
         }
     };
     if order_status::cancel_unpaid(&mut tx, order.id, now).await? {
+        crate::db::vouchers::release(&mut tx, order.id, now).await?;
         order_events::add_event(
             &mut tx,
             order.id,

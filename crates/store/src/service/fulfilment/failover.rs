@@ -63,7 +63,7 @@ pub(super) async fn choose_first(app: &App, order: &Order) -> AppResult<Option<O
         configured: &configured,
         paused: &paused,
     };
-    let (next, skipped) = offer::next_offer(&listed, &suppliers, &tried, order.price);
+    let (next, skipped) = offer::next_offer(&listed, &suppliers, &tried, list_price(order));
     let Some(next) = next else {
         let mut reason = "tidak ada supplier yang bisa memproses produk ini sekarang".to_string();
         let skipped = skipped_text(&skipped);
@@ -126,7 +126,7 @@ pub(super) async fn failover_or_fail(
             configured: &configured,
             paused: &paused,
         };
-        let (next, skipped) = offer::next_offer(&listed, &suppliers, &tried, order.price);
+        let (next, skipped) = offer::next_offer(&listed, &suppliers, &tried, list_price(order));
         if let Some(next) = next {
             let from_sku = place_request(order).service;
             if order_status::fail_over(
@@ -194,4 +194,11 @@ pub(super) async fn failover_or_fail(
         fail_notices(app, tx, order, reason, retryable, now).await?;
     }
     Ok(())
+}
+
+/// What the order's item sold for before any voucher: the ceiling an offer's cost is held to.
+/// (A voucher the seller let go below cost is the seller's choice, not a reason to refuse the
+/// offer the price was made from.)
+fn list_price(order: &Order) -> madd_domain::Rupiah {
+    order.price + order.discount
 }

@@ -15,6 +15,7 @@ pub mod saldo;
 pub mod settings;
 pub mod suppliers;
 pub mod view;
+pub mod vouchers;
 
 use axum::extract::State;
 use axum::middleware;

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use madd_domain::{GameAccount, PhoneNumber, Quote, ServiceKind, TargetRule};
+use madd_domain::{GameAccount, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -35,6 +35,9 @@ pub struct CheckoutForm {
     /// The brand page the form came from (its slug), to show it again when no nominal was picked.
     #[serde(default)]
     pub brand: String,
+    /// A voucher code typed on the confirmation card (it posts the checkout again with it).
+    #[serde(default)]
+    pub voucher: String,
 }
 
 /// A bill's lines on the confirmation card.
@@ -68,6 +71,12 @@ pub struct ConfirmPage {
     pub same_day: bool,
     /// The signed-in owner's saldo, when it can pay (part of) this order.
     pub saldo: Option<String>,
+    /// Vouchers apply (not to bills).
+    pub voucher_field: bool,
+    /// The voucher applied (its code and discount), or why the typed one was refused.
+    pub voucher: String,
+    pub discount: Option<String>,
+    pub voucher_error: Option<String>,
 }
 
 /// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
@@ -159,8 +168,20 @@ pub(crate) async fn checkout(
         }
         Err(e) => return Err(e.into()),
     };
+    // A voucher is checked (not yet taken: the order's transaction takes it) and its discount
+    // shown; a refused one is said beside its field and the order stays at its price.
+    let (applied, voucher_error) = if f.voucher.trim().is_empty() {
+        (None, None)
+    } else {
+        let mut conn = app.db.read().await?;
+        match crate::service::vouchers::check(&app, &mut conn, &f.voucher, &product, &phone).await {
+            Ok(a) => (Some(a), None),
+            Err(e) => (None, Some(i18n::app_error(t, &e))),
+        }
+    };
+    let discount = applied.as_ref().map_or(Rupiah::ZERO, |a| a.discount);
     let quote = Quote::new(
-        product.price,
+        product.price - discount,
         &crate::service::settings::current(&app).await?.customer_fee,
         app.payment.unit_price(),
     );
@@ -191,7 +212,7 @@ pub(crate) async fn checkout(
             .unwrap_or_default()
         ),
         bill: None,
-        price: quote.price.display_spaced(),
+        price: product.price.display_spaced(),
         fee: quote.fee.display_spaced(),
         total: quote.amount_due.display_spaced(),
         whatsapp_shown: phone.grouped(),
@@ -202,6 +223,13 @@ pub(crate) async fn checkout(
         idempotency_key: random_token(),
         same_day,
         saldo: saldo_offer(&app, signed_in.as_ref(), &phone).await?,
+        voucher_field: true,
+        voucher: applied
+            .as_ref()
+            .map(|a| a.code.clone())
+            .unwrap_or_else(|| f.voucher.trim().to_string()),
+        discount: applied.map(|a| a.discount.display_spaced()),
+        voucher_error,
     }))
 }
 
@@ -283,6 +311,10 @@ pub async fn bill_checkout(
         idempotency_key: random_token(),
         same_day,
         saldo: saldo_offer(app, signed_in, &phone).await?,
+        voucher_field: false,
+        voucher: String::new(),
+        discount: None,
+        voucher_error: None,
     }))
 }
 
@@ -310,6 +342,8 @@ pub(crate) struct OrderForm {
     /// `saldo`: pay from the signed-in customer's saldo as far as it covers.
     #[serde(default)]
     pay_with: String,
+    #[serde(default)]
+    voucher: String,
 }
 
 pub(crate) async fn place_order(
@@ -331,6 +365,7 @@ pub(crate) async fn place_order(
             zone: f.zone.filter(|z| !z.trim().is_empty()),
             whatsapp: f.whatsapp,
             idempotency_key: f.idempotency_key,
+            voucher: Some(f.voucher),
         },
     )
     .await?;

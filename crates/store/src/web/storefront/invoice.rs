@@ -89,6 +89,8 @@ struct InvoicePage {
     account: String,
     nickname: Option<String>,
     amount_due: String,
+    /// The voucher and what it took off, when one was used.
+    voucher: Option<(String, String)>,
     amount_paid: String,
     amount_paid_raw: i64,
     shortfall: Option<String>,
@@ -205,6 +207,11 @@ pub(crate) async fn invoice(
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
         amount_due: order.amount_due.display_spaced(),
+        voucher: order
+            .voucher
+            .clone()
+            .filter(|_| order.discount.is_positive())
+            .map(|c| (c, order.discount.display_spaced())),
         amount_paid: order.amount_paid.display_spaced(),
         amount_paid_raw: order.amount_paid.amount(),
         shortfall: (order.status == OrderStatus::Underpaid)
