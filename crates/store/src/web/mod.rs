@@ -31,7 +31,8 @@ use crate::app::App;
 pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
     use storefront::{
-        account, art, bill, brand, checkout, home, invoice, language, pulsa, support, track,
+        account, art, bill, brand, checkout, home, invoice, language, og_image, pulsa, seo,
+        support, track,
     };
 
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
@@ -68,6 +69,10 @@ pub fn router(app: App) -> Router {
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))
         .route("/static/{file}", get(assets::serve))
+        // Search engines and shared links
+        .route("/sitemap.xml", get(seo::sitemap))
+        .route("/robots.txt", get(seo::robots))
+        .route("/og/{file}", get(og_image::og_image))
         // The JSON API
         .nest("/api/v1", api)
         // The seller's dashboard
@@ -90,6 +95,8 @@ pub fn router(app: App) -> Router {
             get(whatsapp::subscribe).post(whatsapp::cloud_events),
         )
         .route("/webhooks/fonnte/{secret}", post(whatsapp::fonnte_incoming))
+        // The fixed storefront pages' own URL, for their canonical and Open Graph tags.
+        .layer(middleware::from_fn_with_state(app.clone(), seo::page_url))
         .layer(middleware::from_fn(crate::telemetry::track_requests))
         .layer(middleware::from_fn(input::clean))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))

@@ -29,6 +29,7 @@ mod reconcile;
 mod saldo;
 mod sandbox_access;
 mod scale_out;
+mod shared_links;
 mod shutdown;
 mod storage;
 mod storefront;

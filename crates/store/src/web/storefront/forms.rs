@@ -43,6 +43,8 @@ pub(crate) struct BrandPage {
     /// What the page's script says, before sending, about an empty ID, nominal or number (the
     /// server says the same).
     pub missing: MissingTexts,
+    /// The canonical URL, link-preview tags and JSON-LD (`seo::game_head`).
+    pub seo: crate::web::storefront::seo::Head,
 }
 
 pub(crate) struct MissingTexts {
@@ -156,9 +158,11 @@ pub(crate) fn brand_view(
         TargetRule::Phone => 10,
         TargetRule::PlnCustomer => 11,
     };
+    let description = description(items, t);
     BrandPage {
         t,
         closed,
+        seo: crate::web::storefront::seo::game_head(app, items, &description, t),
         brand: first.game().to_string(),
         art,
         target_label: rule.target_label(),
@@ -195,7 +199,7 @@ pub(crate) fn brand_view(
         zone: v.zone,
         whatsapp: v.whatsapp,
         errors: v.errors,
-        description: description(items, t),
+        description,
         slug: slug(first.game()),
         missing: MissingTexts {
             target: crate::web::i18n::account_error(
