@@ -53,6 +53,8 @@ pub enum Command {
         zone: Option<String>,
         /// Ended with `pakai saldo`: the sender's saldo pays the order once it is made.
         saldo: bool,
+        /// `kode PROMO`: a voucher for the order.
+        voucher: Option<String>,
     },
     /// `ya`: go ahead with what is waiting for confirmation.
     Yes,
@@ -164,11 +166,14 @@ impl Command {
                 target,
                 zone,
                 saldo,
+                voucher,
             } => join(&[
                 Some("beli"),
                 product.as_deref(),
                 target.as_deref(),
                 zone.as_deref(),
+                voucher.as_ref().map(|_| "kode"),
+                voucher.as_deref(),
                 saldo.then_some("pakai saldo"),
             ]),
             Command::Yes => "ya".into(),
@@ -220,6 +225,9 @@ pub enum Pending {
         /// Pay from the sender's saldo once the order is made.
         #[serde(default)]
         saldo: bool,
+        /// The voucher typed with the order.
+        #[serde(default)]
+        voucher: Option<String>,
     },
 }
 
@@ -605,20 +613,38 @@ fn cash_out(rest: &str) -> Command {
 }
 
 fn buy(args: &[String], lower: &[String]) -> Command {
-    // `… pakai saldo` (or a last `saldo`): the saldo pays once the order is made.
-    let strip = match lower {
-        [.., a, b] if a == "pakai" && b == "saldo" => 2,
-        [.., b] if b == "saldo" => 1,
-        _ => 0,
-    };
-    let saldo = strip > 0;
-    let args = &args[..args.len() - strip];
+    // `… kode PROMO` and `… pakai saldo` (or a last `saldo`), in either order at the end.
+    let mut args = args.to_vec();
+    let mut lower = lower.to_vec();
+    let mut voucher = None;
+    let mut saldo = false;
+    loop {
+        match lower.as_slice() {
+            [.., a, b] if a == "pakai" && b == "saldo" => {
+                saldo = true;
+                args.truncate(args.len() - 2);
+                lower.truncate(lower.len() - 2);
+            }
+            [.., b] if b == "saldo" => {
+                saldo = true;
+                args.truncate(args.len() - 1);
+                lower.truncate(lower.len() - 1);
+            }
+            [.., k, _] if (k == "kode" || k == "voucher" || k == "promo") && voucher.is_none() => {
+                voucher = args.last().map(|v| v.to_uppercase());
+                args.truncate(args.len() - 2);
+                lower.truncate(lower.len() - 2);
+            }
+            _ => break,
+        }
+    }
     let Some(product) = args.first() else {
         return Command::Buy {
             product: None,
             target: None,
             zone: None,
             saldo,
+            voucher,
         };
     };
     if !is_product_code(product) {
@@ -631,12 +657,14 @@ fn buy(args: &[String], lower: &[String]) -> Command {
             target: Some(target),
             zone,
             saldo,
+            voucher,
         },
         None if args.len() == 1 => Command::Buy {
             product,
             target: None,
             zone: None,
             saldo,
+            voucher,
         },
         None => Command::Usage(Usage::Buy),
     }
@@ -667,7 +695,7 @@ pub fn menu_text(shop: &str, seller: bool) -> String {
         "Halo kak! 👋 Selamat datang di *{shop}*.\n\n\
          *harga ml* / *list ff* / *pulsa telkomsel* – daftar harga\n\
          *cek ml 123456789 2345* – cek nickname\n\
-         *beli ML86-S1 123456789 2345* – pesan (atau ketik *beli* saja)\n\
+         *beli ML86-S1 123456789 2345* – pesan (atau ketik *beli* saja; voucher: *… kode PROMO*)\n\
          *status MS-XXXXXXXX* – status pesanan\n\
          *batal MS-XXXXXXXX* – batalkan pesanan yang belum dibayar\n\
          *saldo* – saldo kamu · *beli … pakai saldo* / *bayar saldo MS-XXXXXXXX* – bayar dengan saldo\n\

@@ -79,6 +79,7 @@ fn buying() {
         target: Some("123456789".into()),
         zone: Some("2345".into()),
         saldo: false,
+        voucher: None,
     };
     assert_eq!(parse("beli ML86-S1 123456789 2345"), ml);
     assert_eq!(parse("Beli ml86-s1, 123456789 (2345)"), ml);
@@ -90,6 +91,7 @@ fn buying() {
             target: Some("0812 3456".into()),
             zone: Some("7890".into()),
             saldo: false,
+            voucher: None,
         }
     );
     assert_eq!(
@@ -99,6 +101,7 @@ fn buying() {
             target: None,
             zone: None,
             saldo: false,
+            voucher: None,
         }
     );
     assert_eq!(
@@ -108,6 +111,7 @@ fn buying() {
             target: None,
             zone: None,
             saldo: false,
+            voucher: None,
         }
     );
     assert_eq!(parse("beli 123 456"), Command::Usage(Usage::Buy));
@@ -156,6 +160,7 @@ fn guided_flow() {
             target: None,
             zone: None,
             saldo: false,
+            voucher: None,
         }
     );
     let target = Pending::Target {
@@ -168,6 +173,7 @@ fn guided_flow() {
             target: Some("123456789".into()),
             zone: Some("2345".into()),
             saldo: false,
+            voucher: None,
         }
     );
     // Commands win over the flow.
@@ -179,6 +185,7 @@ fn guided_flow() {
         target: "1".into(),
         zone: None,
         saldo: false,
+        voucher: None,
     };
     assert_eq!(interpret(Some(&confirm), "ya"), Command::Yes);
     assert_eq!(interpret(Some(&confirm), "hmm"), Command::Unknown);
@@ -239,6 +246,7 @@ fn arb_command() -> impl Strategy<Value = Command> {
                 target: Some(t),
                 zone: z,
                 saldo: false,
+                voucher: None,
             }
         }),
         "[A-Za-z][A-Za-z0-9 ,?]{0,40}[A-Za-z0-9?]".prop_map(Command::Support),
@@ -364,5 +372,31 @@ fn cashing_saldo_out() {
         assert_eq!(parse(bad), Command::Usage(Usage::CashOut), "{bad}");
     }
     let c = want(50_000, crate::RefundMethod::Ovo, "081234567890");
+    assert_eq!(parse(&c.to_text()), c);
+}
+
+#[test]
+fn a_voucher_rides_along_with_an_order() {
+    let with = |voucher: &str, saldo: bool| Command::Buy {
+        product: Some("ML86-S1".into()),
+        target: Some("123456789".into()),
+        zone: Some("2345".into()),
+        saldo,
+        voucher: Some(voucher.into()),
+    };
+    assert_eq!(
+        parse("beli ML86-S1 123456789 2345 kode hemat10"),
+        with("HEMAT10", false)
+    );
+    assert_eq!(
+        parse("beli ML86-S1 123456789 2345 kode HEMAT10 pakai saldo"),
+        with("HEMAT10", true)
+    );
+    assert_eq!(
+        parse("beli ML86-S1 123456789 2345 pakai saldo voucher HEMAT10"),
+        with("HEMAT10", true)
+    );
+    // The command written back reads the same.
+    let c = with("HEMAT10", true);
     assert_eq!(parse(&c.to_text()), c);
 }

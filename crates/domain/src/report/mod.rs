@@ -230,7 +230,7 @@ impl LineKey {
     pub fn label_id(self) -> &'static str {
         match self {
             LineKey::ListSales => "Penjualan harga daftar",
-            LineKey::Discounts => "Diskon voucher",
+            LineKey::Discounts => "Diskon (voucher & flash sale)",
             LineKey::Sales => "Penjualan (pesanan sukses)",
             LineKey::Overpaid => "Kelebihan bayar",
             LineKey::OverpaidReturned => "Kelebihan bayar dikembalikan",
@@ -553,14 +553,14 @@ pub fn build(input: &ReportInput) -> MonthlyReport {
             LineKey::ListSales,
             sales + discounts,
             format!(
-                "Harga daftar + biaya admin dari {n_delivered} pesanan sukses, sebelum diskon voucher."
+                "Harga daftar + biaya admin dari {n_delivered} pesanan sukses, sebelum diskon."
             ),
             false,
         ));
         lines.push(line(
             LineKey::Discounts,
             -discounts,
-            "Potongan voucher pada pesanan sukses bulan ini (rincian per voucher dan per produk di bawah)."
+            "Potongan voucher dan harga flash sale pada pesanan sukses bulan ini (rincian per voucher dan per produk di bawah)."
                 .into(),
             false,
         ));

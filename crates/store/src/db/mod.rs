@@ -11,6 +11,7 @@ pub mod catalogue_names;
 pub mod catalogue_syncs;
 pub mod chat;
 pub mod figures;
+pub mod flash_sales;
 pub mod jobs;
 pub mod messages;
 pub mod nicknames;

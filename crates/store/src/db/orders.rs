@@ -339,12 +339,13 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     rows.iter().map(from_row).collect()
 }
 
-/// Records the voucher an order was sold with (in the order's transaction, right after insert).
-pub async fn set_voucher(
+/// Records what a voucher or a flash sale took off the order's list price (in the order's
+/// transaction, right after insert).
+pub async fn set_discount(
     conn: &mut Conn,
     id: i64,
-    code: &str,
     discount: Rupiah,
+    code: Option<&str>,
 ) -> DbResult<Order> {
     let sql =
         format!("UPDATE orders SET voucher = $1, discount = $2 WHERE id = $3 RETURNING {COLUMNS}");

@@ -9,6 +9,7 @@ pub mod chat;
 pub mod curation;
 pub mod daily_backup;
 pub mod deposits;
+pub mod flash_sales;
 pub mod fulfilment;
 pub mod lookup;
 pub mod nickname;

@@ -200,8 +200,17 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             "Voucher tidak berlaku untuk tagihan pascabayar.",
         ));
     }
-    // A voucher's use is taken in the order's own transaction (below), never in a group commit.
-    if product.kind != ServiceKind::Postpaid && voucher.is_none() {
+    // A flash sale's unit and a voucher's use are taken in the order's own transaction (below),
+    // never in a group commit.
+    let on_sale = if product.kind == ServiceKind::Postpaid {
+        false
+    } else {
+        let mut conn = app.db.read().await?;
+        crate::db::flash_sales::running(&mut conn, &product.code, now)
+            .await?
+            .is_some()
+    };
+    if product.kind != ServiceKind::Postpaid && voucher.is_none() && !on_sale {
         // The usual way: the next group commit (`service::order_writer`); what it cannot settle
         // is written alone below.
         let draft = Draft {
@@ -229,6 +238,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         let code = OrderCode::generate(&mut rand::rngs::OsRng);
         let mut tx = app.db.begin().await?;
         let mut applied: Option<crate::service::vouchers::Applied> = None;
+        let mut held: Option<i64> = None;
+        let mut discounted = Rupiah::ZERO;
         if store_state::paused(&mut tx).await? {
             return Err(closed());
         }
@@ -239,17 +250,30 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             let fee = settings::on(&mut tx, &app.config).await?.customer_fee;
             match products::get(&mut tx, &product.code).await? {
                 Some(now_sold) if now_sold.sellable() => {
-                    let price = match &voucher {
-                        Some(typed) => {
+                    let sale = crate::service::flash_sales::take(&mut tx, &now_sold, now).await?;
+                    if sale.is_some() && voucher.is_some() {
+                        return Err(AppError::invalid(
+                            "voucher_with_flash_sale",
+                            "Voucher tidak bisa dipakai bersama harga flash sale.",
+                        ));
+                    }
+                    let price = match (&voucher, &sale) {
+                        (_, Some(sale)) => {
+                            held = Some(sale.id);
+                            discounted = now_sold.price - sale.price;
+                            sale.price
+                        }
+                        (Some(typed), None) => {
                             let taken = crate::service::vouchers::take(
                                 app, &mut tx, typed, &now_sold, &whatsapp,
                             )
                             .await?;
                             let price = now_sold.price - taken.discount;
+                            discounted = taken.discount;
                             applied = Some(taken);
                             price
                         }
-                        None => now_sold.price,
+                        (None, None) => now_sold.price,
                     };
                     quote = Quote::new(price, &fee, app.payment.unit_price());
                     cost = now_sold.cost;
@@ -287,8 +311,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         )
         .await;
         let order = match inserted {
-            Ok(order) => match &applied {
-                Some(a) => {
+            Ok(order) => {
+                if let Some(a) = &applied {
                     crate::db::vouchers::record_use(
                         &mut tx,
                         order.id,
@@ -298,10 +322,22 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
                         now,
                     )
                     .await?;
-                    orders::set_voucher(&mut tx, order.id, &a.code, a.discount).await?
                 }
-                None => order,
-            },
+                if let Some(sale) = held {
+                    crate::db::flash_sales::record_hold(&mut tx, order.id, sale, now).await?;
+                }
+                if discounted.is_positive() {
+                    orders::set_discount(
+                        &mut tx,
+                        order.id,
+                        discounted,
+                        applied.as_ref().map(|a| a.code.as_str()),
+                    )
+                    .await?
+                } else {
+                    order
+                }
+            }
             Err(crate::db::DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
                 drop(tx);
                 if let Some(key) = &key {
@@ -394,6 +430,17 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         return Ok(Outcome::Later(order.expires_at));
     }
     if order_status::expire(&mut tx, order.id, now).await? {
+        if crate::db::flash_sales::release(&mut tx, order.id, now).await? {
+            order_events::add_event(
+                &mut tx,
+                order.id,
+                now,
+                "system",
+                "flash_sale_released",
+                "Stok flash sale dikembalikan (pesanan tidak dibayar)",
+            )
+            .await?;
+        }
         if crate::db::vouchers::release(&mut tx, order.id, now).await? {
             order_events::add_event(
                 &mut tx,

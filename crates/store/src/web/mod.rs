@@ -115,8 +115,8 @@ pub fn router(app: App) -> Router {
 /// public.
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
-        dashboard, deposits, login, messages, orders, payments, pricing, products, reports, saldo,
-        settings, suppliers, vouchers, PUBLIC_PATH,
+        dashboard, deposits, flash_sales, login, messages, orders, payments, pricing, products,
+        reports, saldo, settings, suppliers, vouchers, PUBLIC_PATH,
     };
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
@@ -148,6 +148,9 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/deposits", deposits::deposits_page)
         .post("/deposits", deposits::deposit_add)
         .post("/balance/check", deposits::balance_check)
+        .get("/flash-sales", flash_sales::flash_sales_page)
+        .post("/flash-sales", flash_sales::flash_sale_add)
+        .post("/flash-sales/stop", flash_sales::flash_sale_stop)
         .get("/vouchers", vouchers::vouchers_page)
         .post("/vouchers", vouchers::voucher_add)
         .post("/vouchers/switch", vouchers::voucher_switch)

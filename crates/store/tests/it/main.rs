@@ -14,6 +14,7 @@ mod curation;
 mod dashboard_and_money;
 mod doctor;
 mod failover;
+mod flash_sales;
 mod flow;
 mod hang_up;
 mod harness;

@@ -271,3 +271,52 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    a_voucher_in_chat_is_shown_then_taken_with_the_order,
+    |s: TestStore| async move {
+        voucher(&s, "CHAT2", Amount::Fixed(Rupiah::new(2_000)), |v| {
+            v.total_uses = Some(1)
+        })
+        .await;
+        let sim = &s.sandbox().whatsapp;
+        sim.receive_from(
+            crate::common::CUSTOMER,
+            "beli ML86-S1 123456780 2345 kode chat2",
+        )
+        .await
+        .unwrap();
+        s.settle().await;
+        let shown = s
+            .inbox(crate::common::CUSTOMER)
+            .last()
+            .map(|m| m.body.clone())
+            .unwrap_or_default();
+        assert!(shown.contains("Voucher CHAT2: − Rp"), "{shown}");
+        assert_eq!(used(&s, "CHAT2").await, 0, "shown, not yet taken");
+        sim.receive_from(crate::common::CUSTOMER, "ya")
+            .await
+            .unwrap();
+        s.settle().await;
+        assert_eq!(used(&s, "CHAT2").await, 1);
+        let discounted = s
+            .count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE voucher = 'CHAT2' AND discount = 2000")
+            .await;
+        assert_eq!(discounted, 1);
+        // Used up: the next chat order with it is told so and nothing is made.
+        sim.receive_from(
+            crate::common::CUSTOMER,
+            "beli ML86-S1 123456780 2345 kode CHAT2",
+        )
+        .await
+        .unwrap();
+        s.settle().await;
+        let refused = s
+            .inbox(crate::common::CUSTOMER)
+            .last()
+            .map(|m| m.body.clone())
+            .unwrap_or_default();
+        assert!(refused.contains("habis"), "{refused}");
+        s
+    }
+);

@@ -258,6 +258,7 @@ pub(super) async fn confirm(
     target: &str,
     zone: Option<&str>,
     saldo: bool,
+    voucher: Option<&str>,
 ) -> AppResult<Step> {
     if let Err(e) = ensure_open(app).await {
         return Ok(Ok(Answer::text(user_error(&e)).clear()));
@@ -305,8 +306,31 @@ pub(super) async fn confirm(
             )
             .clear())),
         };
+    // A voucher is checked now (its use is taken when the order is made); a refused one is said
+    // and the order waits for a plain "beli" again.
+    let applied = match voucher {
+        None => None,
+        Some(typed) => {
+            let mut conn = app.db.read().await?;
+            match crate::service::vouchers::check(app, &mut conn, typed, &product, &ctx.sender)
+                .await
+            {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    return Ok(Ok(Answer::text(format!(
+                        "❌ {} Kirim lagi pesanannya tanpa kode, atau dengan kode lain.",
+                        user_error(&e)
+                    ))
+                    .clear()))
+                }
+            }
+        }
+    };
+    let discount = applied
+        .as_ref()
+        .map_or(madd_domain::Rupiah::ZERO, |a| a.discount);
     let quote = Quote::new(
-        product.price,
+        product.price - discount,
         &crate::service::settings::current(app).await?.customer_fee,
         app.payment.unit_price(),
     );
@@ -317,7 +341,10 @@ pub(super) async fn confirm(
     if let Some(n) = &nickname {
         text.push_str(&format!(" – *{}*", clean(n, 60)));
     }
-    text.push_str(&format!("\nHarga: {}", quote.price));
+    text.push_str(&format!("\nHarga: {}", product.price));
+    if let Some(a) = &applied {
+        text.push_str(&format!("\nVoucher {}: − {}", a.code, a.discount));
+    }
     if quote.fee.is_positive() {
         text.push_str(&format!("\nBiaya admin: {}", quote.fee));
     }
@@ -338,6 +365,7 @@ pub(super) async fn confirm(
         target: account.target().to_string(),
         zone: account.zone().map(str::to_owned),
         saldo,
+        voucher: applied.map(|a| a.code),
     })))
 }
 
@@ -349,6 +377,7 @@ pub(super) async fn place(
     target: &str,
     zone: Option<&str>,
     saldo: bool,
+    voucher: Option<&str>,
 ) -> AppResult<Answer> {
     let now = app.now_ms();
     if !ctx.seller {
@@ -373,7 +402,7 @@ pub(super) async fn place(
             whatsapp: ctx.sender.as_str().to_string(),
             // A retried reply job finds the order it already made.
             idempotency_key: Some(format!("chat:{}", ctx.inbound_id)),
-            voucher: None,
+            voucher: voucher.map(str::to_owned),
         },
     )
     .await;
@@ -519,6 +548,7 @@ pub(super) async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<
     };
     if order_status::cancel_unpaid(&mut tx, order.id, now).await? {
         crate::db::vouchers::release(&mut tx, order.id, now).await?;
+        crate::db::flash_sales::release(&mut tx, order.id, now).await?;
         order_events::add_event(
             &mut tx,
             order.id,

@@ -394,9 +394,19 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             target: Some(target),
             zone,
             saldo,
+            voucher,
         } => {
             let product = product.unwrap_or_default();
-            return confirm(app, ctx, &product, &target, zone.as_deref(), saldo).await;
+            return confirm(
+                app,
+                ctx,
+                &product,
+                &target,
+                zone.as_deref(),
+                saldo,
+                voucher.as_deref(),
+            )
+            .await;
         }
         Command::Yes => match &ctx.pending {
             Some(Pending::Confirm {
@@ -404,7 +414,19 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
                 target,
                 zone,
                 saldo,
-            }) => place(app, ctx, product, target, zone.as_deref(), *saldo).await?,
+                voucher,
+            }) => {
+                place(
+                    app,
+                    ctx,
+                    product,
+                    target,
+                    zone.as_deref(),
+                    *saldo,
+                    voucher.as_deref(),
+                )
+                .await?
+            }
             _ => Answer::text(
                 "Tidak ada pesanan yang menunggu konfirmasi. Ketik *menu* untuk mulai.",
             ),

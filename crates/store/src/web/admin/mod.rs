@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod deposits;
+pub mod flash_sales;
 pub mod login;
 pub mod messages;
 pub mod orders;

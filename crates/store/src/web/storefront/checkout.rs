@@ -76,6 +76,8 @@ pub struct ConfirmPage {
     /// The voucher applied (its code and discount), or why the typed one was refused.
     pub voucher: String,
     pub discount: Option<String>,
+    /// What the discount line says: the voucher, or the flash sale and what is left of it.
+    pub discount_label: String,
     pub voucher_error: Option<String>,
 }
 
@@ -170,7 +172,11 @@ pub(crate) async fn checkout(
     };
     // A voucher is checked (not yet taken: the order's transaction takes it) and its discount
     // shown; a refused one is said beside its field and the order stays at its price.
-    let (applied, voucher_error) = if f.voucher.trim().is_empty() {
+    let sale = {
+        let mut conn = app.db.read().await?;
+        crate::service::flash_sales::offer(&mut conn, &product, app.now_ms()).await?
+    };
+    let (applied, voucher_error) = if f.voucher.trim().is_empty() || sale.is_some() {
         (None, None)
     } else {
         let mut conn = app.db.read().await?;
@@ -179,7 +185,16 @@ pub(crate) async fn checkout(
             Err(e) => (None, Some(i18n::app_error(t, &e))),
         }
     };
-    let discount = applied.as_ref().map_or(Rupiah::ZERO, |a| a.discount);
+    let discount = match (&sale, &applied) {
+        (Some(sale), _) => product.price - sale.price,
+        (None, Some(a)) => a.discount,
+        (None, None) => Rupiah::ZERO,
+    };
+    let discount_label = match (&sale, &applied) {
+        (Some(sale), _) => format!("Flash sale (sisa {})", sale.left()),
+        (None, Some(a)) => format!("Voucher {}", a.code),
+        (None, None) => String::new(),
+    };
     let quote = Quote::new(
         product.price - discount,
         &crate::service::settings::current(&app).await?.customer_fee,
@@ -223,12 +238,13 @@ pub(crate) async fn checkout(
         idempotency_key: random_token(),
         same_day,
         saldo: saldo_offer(&app, signed_in.as_ref(), &phone).await?,
-        voucher_field: true,
+        voucher_field: sale.is_none(),
         voucher: applied
             .as_ref()
             .map(|a| a.code.clone())
             .unwrap_or_else(|| f.voucher.trim().to_string()),
-        discount: applied.map(|a| a.discount.display_spaced()),
+        discount: discount.is_positive().then(|| discount.display_spaced()),
+        discount_label,
         voucher_error,
     }))
 }
@@ -314,6 +330,7 @@ pub async fn bill_checkout(
         voucher_field: false,
         voucher: String::new(),
         discount: None,
+        discount_label: String::new(),
         voucher_error: None,
     }))
 }

@@ -207,11 +207,16 @@ pub(crate) async fn invoice(
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
         amount_due: order.amount_due.display_spaced(),
-        voucher: order
-            .voucher
-            .clone()
-            .filter(|_| order.discount.is_positive())
-            .map(|c| (c, order.discount.display_spaced())),
+        voucher: order.discount.is_positive().then(|| {
+            (
+                order
+                    .voucher
+                    .as_ref()
+                    .map(|c| format!("Voucher {c}"))
+                    .unwrap_or_else(|| "Flash sale".to_string()),
+                order.discount.display_spaced(),
+            )
+        }),
         amount_paid: order.amount_paid.display_spaced(),
         amount_paid_raw: order.amount_paid.amount(),
         shortfall: (order.status == OrderStatus::Underpaid)

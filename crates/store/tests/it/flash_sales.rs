@@ -1,0 +1,205 @@
+//! Flash sales: a stock of units at a lower price, held by unpaid orders and given back on
+//! expiry, never oversold however many buyers race for the last unit; the report counts the sale
+//! price as a discount beside the vouchers — on SQLite and PostgreSQL.
+
+use std::collections::BTreeMap;
+
+use crate::common::TestStore;
+use madd_domain::report::LineKey;
+use madd_domain::voucher::{Amount, Scope, Voucher};
+use madd_domain::{Month, OrderStatus, Rupiah};
+use serde_json::json;
+
+const ML: &str = "ML86-S1";
+
+fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
+    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+}
+
+async fn price_of(s: &TestStore, code: &str) -> Rupiah {
+    let mut conn = s.app().db.write().await.unwrap();
+    maddstore::db::products::get(&mut conn, code)
+        .await
+        .unwrap()
+        .unwrap()
+        .price
+}
+
+async fn sale(s: &TestStore, code: &str, price: Rupiah, stock: i64) -> i64 {
+    let now = s.app().now_ms();
+    maddstore::service::flash_sales::create(
+        s.app(),
+        code,
+        price,
+        now,
+        now + 2 * 60 * 60 * 1000,
+        stock,
+        "admin:test",
+    )
+    .await
+    .unwrap()
+}
+
+async fn taken(s: &TestStore) -> i64 {
+    s.count("SELECT CAST(COALESCE(SUM(taken), 0) AS BIGINT) FROM flash_sales")
+        .await
+}
+
+async fn buy(
+    s: &TestStore,
+    product: &str,
+    whatsapp: &str,
+    voucher: &str,
+) -> (u16, serde_json::Value) {
+    s.post_json(
+        "/api/v1/orders",
+        json!({"product": product, "target": "123456780", "zone": "2345",
+               "whatsapp": whatsapp, "voucher": voucher}),
+    )
+    .await
+}
+
+both_backends!(
+    stock_three_raced_by_fifty_buyers_sells_exactly_three,
+    unlimited_lookups,
+    |s: TestStore| async move {
+        let list = price_of(&s, ML).await;
+        let flash = list - Rupiah::new(2_000);
+        sale(&s, ML, flash, 3).await;
+        let tries = (0..50).map(|i| {
+            let s = &s;
+            async move { buy(s, ML, &format!("0813-4444-{i:04}"), "").await }
+        });
+        let answers = futures::future::join_all(tries).await;
+        let sold: Vec<&serde_json::Value> = answers
+            .iter()
+            .filter(|(st, _)| *st == 201)
+            .map(|(_, b)| b)
+            .collect();
+        assert_eq!(sold.len(), 3, "{answers:?}");
+        for order in &sold {
+            assert_eq!(order["price"].as_i64(), Some(flash.amount()));
+            assert_eq!(order["discount"].as_i64(), Some(2_000));
+        }
+        for (status, body) in answers.iter().filter(|(st, _)| *st != 201) {
+            assert_eq!(*status, 409, "{body}");
+            assert_eq!(body["error"]["code"], "flash_sale_sold_out");
+        }
+        assert_eq!(taken(&s).await, 3);
+        // A voucher does not stack on a sale price.
+        voucher(&s, "TAMBAH").await;
+        s.app().catalogue.invalidate();
+
+        // None of the three pays: their units come back when they expire.
+        s.advance(time::Duration::minutes(61)).await;
+        for order in &sold {
+            let row = s.order_row(order["code"].as_str().unwrap()).await;
+            assert_eq!(row.status, OrderStatus::Expired);
+        }
+        assert_eq!(taken(&s).await, 0);
+        let (status, again) = buy(&s, ML, "0813-4444-9999", "").await;
+        assert_eq!(status, 201, "{again}");
+        assert_eq!(again["price"].as_i64(), Some(flash.amount()));
+        let (status, stacked) = buy(&s, ML, "0813-4444-9998", "TAMBAH").await;
+        assert_eq!(status, 422, "{stacked}");
+        assert_eq!(stacked["error"]["code"], "voucher_with_flash_sale");
+        assert_eq!(taken(&s).await, 1, "the refused order held nothing");
+        s
+    }
+);
+
+async fn voucher(s: &TestStore, code: &str) {
+    let now = s.app().now_ms();
+    maddstore::service::vouchers::create(
+        s.app(),
+        Voucher {
+            code: code.into(),
+            amount: Amount::Fixed(Rupiah::new(3_000)),
+            min_purchase: Rupiah::ZERO,
+            scope: Scope::All,
+            starts_at: now - 1,
+            ends_at: now + 24 * 60 * 60 * 1000,
+            total_uses: None,
+            per_number: None,
+            first_order_only: false,
+            below_cost: true,
+            active: true,
+        },
+        "admin:test",
+    )
+    .await
+    .unwrap();
+}
+
+both_backends!(
+    a_month_with_a_voucher_and_a_flash_sale_gives_the_expected_lines,
+    unlimited_lookups,
+    |s: TestStore| async move {
+        // Three delivered orders:
+        //   A  ML86 on flash sale: list L86, sold for L86 − 2 000;
+        //   B  ML172 with voucher HEMAT (3 000 off): sold for L172 − 3 000;
+        //   C  ML28 at list price L28.
+        // No customer fee, so each order's amount due is its price.
+        let l86 = price_of(&s, ML).await.amount();
+        let l172 = price_of(&s, "ML172-S1").await.amount();
+        let l28 = price_of(&s, "ML28-S1").await.amount();
+        sale(&s, ML, Rupiah::new(l86 - 2_000), 10).await;
+        voucher(&s, "HEMAT").await;
+        let mut codes = Vec::new();
+        for (product, v, number) in [
+            (ML, "", "0813-1000-0001"),
+            ("ML172-S1", "HEMAT", "0813-1000-0002"),
+            ("ML28-S1", "", "0813-1000-0003"),
+        ] {
+            let (status, order) = buy(&s, product, number, v).await;
+            assert_eq!(status, 201, "{order}");
+            let code = order["code"].as_str().unwrap().to_string();
+            s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)
+                .await;
+            maddstore::service::fulfilment::process(s.app(), &code, "test")
+                .await
+                .unwrap();
+            s.settle().await;
+            assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
+            codes.push(code);
+        }
+        let report = maddstore::service::report::monthly_report(
+            s.app(),
+            Month::containing(s.app().now_ms()),
+        )
+        .await
+        .unwrap();
+        let list = l86 + l172 + l28;
+        assert_eq!(report.amount(LineKey::ListSales).amount(), list);
+        assert_eq!(report.amount(LineKey::Discounts).amount(), -5_000);
+        assert_eq!(report.amount(LineKey::Sales).amount(), list - 5_000);
+        let items: i64 = report
+            .lines
+            .iter()
+            .take_while(|l| l.key != LineKey::NetProfit)
+            .filter(|l| !l.total)
+            .map(|l| l.amount.amount())
+            .sum();
+        assert_eq!(items, report.net_profit().amount());
+        let discount_of = |code: &str| {
+            report
+                .products
+                .iter()
+                .find(|p| p.product_code == code)
+                .map(|p| p.discounts.amount())
+        };
+        assert_eq!(discount_of(ML), Some(2_000));
+        assert_eq!(discount_of("ML172-S1"), Some(3_000));
+        assert_eq!(discount_of("ML28-S1"), Some(0));
+        assert_eq!(report.vouchers.len(), 1);
+        assert_eq!(
+            (
+                report.vouchers[0].code.as_str(),
+                report.vouchers[0].orders,
+                report.vouchers[0].discounts.amount()
+            ),
+            ("HEMAT", 1, 3_000)
+        );
+        s
+    }
+);
