@@ -129,16 +129,19 @@
   var inv = $('#invoice');
   function countdown() {
     $$('.countdown').forEach(function (el) {
-      var offset = +el.dataset.now - Date.now();
+      // A page built once for everyone (a flash sale's) has no server time: the phone's clock.
+      var offset = el.dataset.now ? +el.dataset.now - Date.now() : 0;
+      var two = function (n) { return (n < 10 ? '0' : '') + n; };
       var tick = function () {
         var left = Math.max(0, +el.dataset.expires - (Date.now() + offset));
-        var m = Math.floor(left / 60000), s = Math.floor(left % 60000 / 1000);
-        el.textContent = m + ':' + (s < 10 ? '0' : '') + s;
+        var h = Math.floor(left / 3600000), m = Math.floor(left % 3600000 / 60000), s = Math.floor(left % 60000 / 1000);
+        el.textContent = h > 0 ? h + ':' + two(m) + ':' + two(s) : m + ':' + two(s);
         if (left > 0 && document.body.contains(el)) { setTimeout(tick, 1000); }
       };
       tick();
     });
   }
+  if (!inv && $('.flash .countdown')) { countdown(); }
   if (inv) {
     countdown();
     var poll = function () {

@@ -48,6 +48,8 @@ pub struct Catalogue {
     pub art_versions: std::collections::HashMap<String, i64>,
     /// The admin fee customers are quoted (the order's transaction charges the one stored then).
     pub customer_fee: madd_domain::CustomerFee,
+    /// Flash sales running or to come (each change to one moves the catalogue's version).
+    pub flash_sales: Vec<crate::db::flash_sales::FlashSale>,
     /// Where each product code sits in `products`.
     by_code: std::collections::HashMap<String, usize>,
     /// Pages and answers built from this snapshot alone, by a key naming what varies (language,
@@ -180,6 +182,34 @@ impl CatalogueSnapshot {
 }
 
 /// The current catalogue: the snapshot, rebuilt first if this process marked it stale.
+impl Catalogue {
+    /// The sale a customer of `product` gets at `now`: running, with units left, below its
+    /// list price.
+    pub fn sale_for(
+        &self,
+        product: &Product,
+        now: i64,
+    ) -> Option<&crate::db::flash_sales::FlashSale> {
+        self.flash_sales.iter().find(|s| {
+            s.product_code == product.code
+                && s.running(now)
+                && s.left() > 0
+                && s.price < product.price
+        })
+    }
+
+    /// Which sales run at `now`: part of a cached page's key, so a page is built again when a
+    /// sale starts or ends (no database change marks those moments).
+    pub fn running_sales_key(&self, now: i64) -> String {
+        self.flash_sales
+            .iter()
+            .filter(|s| s.running(now))
+            .map(|s| s.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {
     let snapshot = &app.catalogue;
     if snapshot.is_stale() {
@@ -232,6 +262,7 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
         seller_hours: settings.seller_hours,
         seller_whatsapp: settings.seller_whatsapp,
         customer_fee: settings.customer_fee,
+        flash_sales: crate::db::flash_sales::since(conn, now).await?,
         rendered: Default::default(),
     })
 }

@@ -391,6 +391,10 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         )
         .await?;
         tx.commit().await?;
+        if held.is_some() {
+            // What is left of the sale shows on the storefront.
+            app.catalogue.invalidate();
+        }
         app.wake_workers();
         tracing::info!(order = %order.code, product = %order.product_code, "order created");
         return Ok((order, true));
@@ -429,8 +433,10 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         // The deadline moved (a partial payment extends it).
         return Ok(Outcome::Later(order.expires_at));
     }
+    let mut unit_back = false;
     if order_status::expire(&mut tx, order.id, now).await? {
-        if crate::db::flash_sales::release(&mut tx, order.id, now).await? {
+        unit_back = crate::db::flash_sales::release(&mut tx, order.id, now).await?;
+        if unit_back {
             order_events::add_event(
                 &mut tx,
                 order.id,
@@ -483,6 +489,9 @@ pub async fn expire(app: &App, order_id: i64) -> AppResult<Outcome> {
         tracing::info!(order = %order.code, "order expired");
     }
     tx.commit().await?;
+    if unit_back {
+        app.catalogue.invalidate();
+    }
     app.wake_workers();
     Ok(Outcome::Done)
 }

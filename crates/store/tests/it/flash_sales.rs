@@ -203,3 +203,43 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    the_game_page_shows_the_sale_price_what_is_left_and_when_it_ends,
+    |s: TestStore| async move {
+        let page = |s: &TestStore| {
+            let url = s.url("/produk/mobile-legends-b");
+            let http = s.http.clone();
+            async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        assert!(!page(&s).await.contains("Flash sale"));
+        let list = price_of(&s, ML).await;
+        let flash = list - Rupiah::new(2_000);
+        sale(&s, ML, flash, 3).await;
+        let shown = page(&s).await;
+        let item = shown
+            .split("value=\"ML86-S1\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</label>").next())
+            .expect("the ML86 nominal");
+        assert!(
+            item.contains(&format!("<s>{}</s>", list.display_spaced())),
+            "{item}"
+        );
+        assert!(item.contains(&flash.display_spaced()), "{item}");
+        assert!(item.contains("sisa 3"), "{item}");
+        assert!(
+            item.contains("class=\"countdown\" data-expires=\""),
+            "{item}"
+        );
+        // One unit held: the page says so (the sale's change rebuilt it).
+        let (status, _) = buy(&s, ML, "0813-2222-0001", "").await;
+        assert_eq!(status, 201);
+        assert!(page(&s).await.contains("sisa 2"));
+        // After the window the list price is back, without any change in the database.
+        s.clock.advance(time::Duration::hours(3));
+        let after = page(&s).await;
+        assert!(!after.contains("Flash sale"), "the sale ended");
+        s
+    }
+);

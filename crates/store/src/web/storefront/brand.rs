@@ -38,7 +38,10 @@ pub(crate) async fn brand_page(
     };
     if q.pilih.is_empty() && q.id.is_empty() && q.wa.is_empty() {
         // Only a brand that exists is built (and so kept): an unknown slug answers 404.
-        let key = format!("brand:{slug_wanted}:{}:{closed}", t.code);
+        let sales = crate::service::catalogue_snapshot::current(&app)
+            .await?
+            .running_sales_key(app.now_ms());
+        let key = format!("brand:{slug_wanted}:{}:{closed}:{sales}", t.code);
         let app2 = app.clone();
         return from_snapshot(&app, key, || {
             build(app2, slug_wanted, FormValues::default())

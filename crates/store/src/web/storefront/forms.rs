@@ -193,7 +193,7 @@ pub(crate) fn brand_view(
             .unwrap_or(first)
             .code
             .clone(),
-        groups: nominal_groups(items, t),
+        groups: nominal_groups(items, &app.catalogue.peek().flash_sales, app.now_ms(), t),
         selected: v.selected,
         target: v.target,
         zone: v.zone,

@@ -77,6 +77,12 @@ pub(crate) async fn pulsa_page(
     page.operator = Some(operator.name());
     page.number = phone.local();
     page.whatsapp = phone.local();
-    page.groups = nominal_groups(&operator_products(listed(&app).await?, operator), t);
+    let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
+    page.groups = nominal_groups(
+        &operator_products(listed(&app).await?, operator),
+        &catalogue.flash_sales,
+        app.now_ms(),
+        t,
+    );
     Ok(render(&page))
 }

@@ -66,6 +66,14 @@ pub struct NominalView {
     pub name: String,
     pub price: String,
     pub available: bool,
+    /// A flash sale on it now: the list price (struck through), units left, when it ends (ms).
+    pub sale: Option<SaleBadge>,
+}
+
+pub struct SaleBadge {
+    pub list_price: String,
+    pub left: i64,
+    pub ends_at: i64,
 }
 
 pub struct NominalGroupView {
@@ -74,7 +82,12 @@ pub struct NominalGroupView {
 }
 
 /// Groups a product list into the rows of the nominal grid.
-pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
+pub fn nominal_groups(
+    items: &[Product],
+    sales: &[crate::db::flash_sales::FlashSale],
+    now: i64,
+    t: &Texts,
+) -> Vec<NominalGroupView> {
     let en = t.code == "en";
     let mut groups: BTreeMap<(u8, &'static str), Vec<NominalView>> = BTreeMap::new();
     // The seller's order first, then the cheapest (the catalogue comes by price).
@@ -91,11 +104,19 @@ pub fn nominal_groups(items: &[Product], t: &Texts) -> Vec<NominalGroupView> {
             Category::Pln => (0, t.token_tile),
             Category::Voucher => (0, "Voucher"),
         };
+        let sale = sales.iter().find(|s| {
+            s.product_code == p.code && s.running(now) && s.left() > 0 && s.price < p.price
+        });
         groups.entry((rank, label)).or_default().push(NominalView {
             code: p.code.clone(),
             name: p.label().to_string(),
-            price: p.price.display_spaced(),
+            price: sale.map_or(p.price, |s| s.price).display_spaced(),
             available: p.sellable(),
+            sale: sale.map(|s| SaleBadge {
+                list_price: p.price.display_spaced(),
+                left: s.left(),
+                ends_at: s.ends_at,
+            }),
         });
     }
     groups
