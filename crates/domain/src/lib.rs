@@ -12,6 +12,7 @@ pub mod pricing;
 pub mod reconcile;
 pub mod refund;
 pub mod report;
+pub mod review;
 pub mod storefront;
 pub mod text;
 pub mod time;

@@ -209,13 +209,16 @@ pub fn seller_payment(
     }
 }
 
-pub fn order_delivered(f: &OrderFacts, serial: &str) -> Notice {
+/// `review_url` (`/ulasan/{code}/{token}`, see `service::reviews`) is the free text's last line
+/// only: the Cloud API template's parameters stay the four they were, so an approved template
+/// keeps working unchanged.
+pub fn order_delivered(f: &OrderFacts, serial: &str, review_url: &str) -> Notice {
     Notice {
         audience: Audience::Customer,
         kind: "order_delivered",
         text: format!(
             "🎉 Pesanan *{code}* SUKSES!\n{product}\nAkun: {account}\nSN: *{serial}*\n\n\
-             Terima kasih sudah belanja di Madd Store 🙏\n{track}",
+             Terima kasih sudah belanja di Madd Store 🙏\n{track}\n\nBeri ulasan: {review_url}",
             code = f.code,
             product = f.product_name,
             account = f.account_line(),
@@ -589,8 +592,17 @@ mod tests {
     fn strangers_text_cannot_break_the_message() {
         let code = OrderCode::parse("MS-7K3Q9XW2").unwrap();
         let account = GameAccount::from_trusted("1".into(), None);
-        let n = order_delivered(&facts(&code, &account, Some("*bold*\nSN: 999")), "1234");
+        let n = order_delivered(
+            &facts(&code, &account, Some("*bold*\nSN: 999")),
+            "1234",
+            "http://s/ulasan/MS-7K3Q9XW2/ab12",
+        );
         assert!(n.text.contains("Akun: 1 – bold  SN: 999\n"), "{}", n.text);
+        // The review link is the text's last line; the template's parameters are unchanged.
+        assert!(n
+            .text
+            .ends_with("\n\nBeri ulasan: http://s/ulasan/MS-7K3Q9XW2/ab12"));
+        assert_eq!(n.params.len(), 4);
         let n = payment_short(
             &facts(&code, &account, None),
             Rupiah::new(10_000),

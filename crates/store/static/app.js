@@ -225,6 +225,14 @@
     }
   }
 
+  // Game page: the buyers' reviews, from their own page (kept out of this page's cache).
+  var reviews = $('[data-reviews]');
+  if (reviews) {
+    fetchPart(reviews.dataset.reviews, '#ulasan-list')
+      .then(function (part) { if (part) { reviews.appendChild(document.importNode(part, true)); } })
+      .catch(function () {});
+  }
+
   showFirstError();
   guardForms(document);
   copyButtons(document);

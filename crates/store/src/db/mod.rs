@@ -26,6 +26,7 @@ pub mod pricing;
 pub mod products;
 pub mod reconciliation;
 pub mod report;
+pub mod reviews;
 pub mod settings;
 pub mod sign_in;
 pub mod store_state;

@@ -46,3 +46,31 @@ async fn put(conn: &mut Conn, key: &str, value: &str, now: i64) -> DbResult<()> 
     .await?;
     Ok(())
 }
+
+/// The `settings` key of the random key review links are signed with (`service::reviews`).
+const REVIEW_KEY: &str = "review_link_key";
+
+/// The review links' key, if one was made.
+pub async fn review_key(conn: &mut Conn) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(REVIEW_KEY)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// Stores `fresh` as the review links' key unless one exists, and returns the one kept (the
+/// first writer wins, so every process signs with the same key).
+pub async fn review_key_or(conn: &mut Conn, fresh: &str, now: i64) -> DbResult<String> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(REVIEW_KEY)
+    .bind(fresh)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(review_key(conn).await?.unwrap_or_else(|| fresh.to_string()))
+}

@@ -25,6 +25,7 @@ pub mod pricing;
 pub mod reconcile;
 pub mod refunds;
 pub mod report;
+pub mod reviews;
 pub mod saldo;
 pub mod settings;
 pub mod sign_in;

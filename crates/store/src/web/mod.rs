@@ -31,8 +31,8 @@ use crate::app::App;
 pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
     use storefront::{
-        account, art, bill, brand, checkout, home, invoice, language, og_image, pulsa, seo,
-        support, track,
+        account, art, bill, brand, checkout, home, invoice, language, og_image, pulsa, reviews,
+        seo, support, track,
     };
 
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
@@ -52,6 +52,11 @@ pub fn router(app: App) -> Router {
         // The storefront
         .route("/", get(home::home))
         .route("/produk/{slug}", get(brand::brand_page))
+        .route("/produk/{slug}/ulasan", get(reviews::game_reviews))
+        .route(
+            "/ulasan/{code}/{token}",
+            get(reviews::review_form).post(reviews::review_submit),
+        )
         .route("/pulsa", get(pulsa::pulsa_page))
         .route("/pln/tagihan", get(bill::bill_page))
         .route("/checkout", post(checkout::checkout))
@@ -116,7 +121,7 @@ pub fn router(app: App) -> Router {
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
         dashboard, deposits, flash_sales, login, messages, orders, payments, pricing, products,
-        reports, saldo, settings, suppliers, vouchers, PUBLIC_PATH,
+        reports, reviews, saldo, settings, suppliers, vouchers, PUBLIC_PATH,
     };
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
@@ -154,6 +159,9 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/vouchers", vouchers::vouchers_page)
         .post("/vouchers", vouchers::voucher_add)
         .post("/vouchers/switch", vouchers::voucher_switch)
+        .get("/reviews", reviews::reviews_page)
+        .post("/reviews/hide", reviews::review_hide)
+        .post("/reviews/show", reviews::review_show)
         .get("/suppliers", suppliers::suppliers_page)
         .post("/suppliers/pause", suppliers::pause)
         .post("/suppliers/first", suppliers::put_first)

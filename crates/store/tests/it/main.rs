@@ -27,6 +27,7 @@ mod metrics;
 mod no_secrets_in_logs;
 mod outbox_template;
 mod reconcile;
+mod reviews;
 mod saldo;
 mod sandbox_access;
 mod scale_out;

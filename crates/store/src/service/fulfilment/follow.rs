@@ -150,6 +150,7 @@ pub(super) async fn apply_status(
                 update.note.trim()
             };
             if order_status::mark_delivered(tx, order.id, serial, now).await? {
+                let review_url = crate::service::reviews::link_in(app, tx, &order.code).await?;
                 order_events::add_event(
                     tx,
                     order.id,
@@ -163,7 +164,7 @@ pub(super) async fn apply_status(
                     tx,
                     Some(order.id),
                     &order.whatsapp,
-                    &notify::order_delivered(&f, serial),
+                    &notify::order_delivered(&f, serial, &review_url),
                     now,
                 )
                 .await?;

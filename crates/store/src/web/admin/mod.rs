@@ -12,6 +12,7 @@ pub mod payments;
 pub mod pricing;
 pub mod products;
 pub mod reports;
+pub mod reviews;
 pub mod saldo;
 pub mod settings;
 pub mod suppliers;
