@@ -24,6 +24,6 @@ pub use offer::{Offer, SupplierId};
 pub use order::{OrderCode, OrderStatus, Settlement, SupplierStatus};
 pub use phone::{Operator, PhoneError, PhoneNumber};
 pub use pricing::{floor_price, PaymentCost};
-pub use pricing::{CustomerFee, Markup, Quote};
+pub use pricing::{CustomerFee, Markup, Quote, Tier};
 pub use refund::RefundMethod;
 pub use report::{DepositFee, Month, MonthlyReport};

@@ -194,3 +194,37 @@ mod tests {
         }
     }
 }
+
+/// Who is buying, for the price: guests pay the catalogue price, signed-in customers are
+/// members, and resellers are numbers the seller approved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Guest,
+    Member,
+    Reseller,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Guest, Tier::Member, Tier::Reseller];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Guest => "guest",
+            Tier::Member => "member",
+            Tier::Reseller => "reseller",
+        }
+    }
+
+    pub fn label_id(self) -> &'static str {
+        match self {
+            Tier::Guest => "Tamu",
+            Tier::Member => "Member",
+            Tier::Reseller => "Reseller",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.as_str() == text.trim())
+    }
+}

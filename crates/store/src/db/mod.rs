@@ -34,6 +34,7 @@ pub mod storefront;
 pub mod supplier_account;
 pub mod supplier_attempts;
 pub mod supplier_requests;
+pub mod tiers;
 pub mod topups;
 pub mod vouchers;
 pub mod wallets;

@@ -31,4 +31,5 @@ pub mod settings;
 pub mod sign_in;
 pub mod store_checks;
 pub mod store_switch;
+pub mod tiers;
 pub mod vouchers;

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use madd_domain::{GameAccount, OrderCode, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule};
+use madd_domain::{
+    GameAccount, OrderCode, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule, Tier,
+};
 
 use crate::app::App;
 use crate::clock;
@@ -31,6 +33,9 @@ pub struct CreateOrder {
     pub idempotency_key: Option<String>,
     /// A voucher code as the customer typed it (empty: none).
     pub voucher: Option<String>,
+    /// Who is buying, when known: the signed-in customer (web, API) or the chat's sender. Their
+    /// own number's orders are priced at their tier (`service::tiers`).
+    pub buyer: Option<PhoneNumber>,
 }
 
 /// The facts messages and pages show about an order.
@@ -210,7 +215,8 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
             .await?
             .is_some()
     };
-    if product.kind != ServiceKind::Postpaid && voucher.is_none() && !on_sale {
+    let guest = req.buyer.as_ref() != Some(&whatsapp);
+    if product.kind != ServiceKind::Postpaid && voucher.is_none() && !on_sale && guest {
         // The usual way: the next group commit (`service::order_writer`); what it cannot settle
         // is written alone below.
         let draft = Draft {
@@ -240,6 +246,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         let mut applied: Option<crate::service::vouchers::Applied> = None;
         let mut held: Option<i64> = None;
         let mut discounted = Rupiah::ZERO;
+        let mut tier = Tier::Guest;
         if store_state::paused(&mut tx).await? {
             return Err(closed());
         }
@@ -249,7 +256,32 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         if product.kind != ServiceKind::Postpaid {
             let fee = settings::on(&mut tx, &app.config).await?.customer_fee;
             match products::get(&mut tx, &product.code).await? {
-                Some(now_sold) if now_sold.sellable() => {
+                Some(mut now_sold) if now_sold.sellable() => {
+                    tier = crate::service::tiers::tier_of(
+                        app,
+                        &mut tx,
+                        req.buyer.as_ref(),
+                        &whatsapp,
+                        now,
+                    )
+                    .await?;
+                    if tier != Tier::Guest {
+                        let rules = crate::service::pricing::PriceRules::load(
+                            &mut tx,
+                            &app.config,
+                            app.payment.unit_price(),
+                        )
+                        .await?;
+                        now_sold.price = rules
+                            .price_for(
+                                tier,
+                                now_sold.cost,
+                                now_sold.category,
+                                &now_sold.brand,
+                                &now_sold.code,
+                            )
+                            .min(now_sold.price);
+                    }
                     let sale = crate::service::flash_sales::take(&mut tx, &now_sold, now).await?;
                     if sale.is_some() && voucher.is_some() {
                         return Err(AppError::invalid(
@@ -325,6 +357,9 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
                 }
                 if let Some(sale) = held {
                     crate::db::flash_sales::record_hold(&mut tx, order.id, sale, now).await?;
+                }
+                if tier != Tier::Guest {
+                    crate::db::tiers::set_order_tier(&mut tx, order.id, tier).await?;
                 }
                 if discounted.is_positive() {
                     orders::set_discount(

@@ -21,6 +21,8 @@ pub const SCOPES: &[(&str, &str)] = &[
 pub struct PriceRules {
     pub default: Markup,
     pub rules: Vec<MarkupRule>,
+    /// Members' and resellers' own rules (`db::tiers`).
+    pub tier_rules: Vec<crate::db::tiers::TierRule>,
     pub payment: PaymentCost,
     pub unit: Rupiah,
 }
@@ -41,6 +43,7 @@ impl PriceRules {
         Ok(PriceRules {
             default: s.markup,
             rules: crate::db::pricing::markup_rules(conn).await?,
+            tier_rules: crate::db::tiers::rules(conn).await?,
             payment: s.payment_cost,
             unit,
         })
@@ -86,6 +89,55 @@ impl PriceRules {
             rule,
             guarded: floor > marked,
         }
+    }
+}
+
+impl PriceRules {
+    /// The price `tier` pays (rules in migration 0021): a tier with a rule that fits (its own,
+    /// most specific first: product, brand, category, default) is priced by it, a reseller also
+    /// by the members' rules, and the lowest of those and the guest price wins — a member never
+    /// pays more than a guest. The margin guard holds for every tier.
+    pub fn price_for(
+        &self,
+        tier: madd_domain::Tier,
+        cost: Rupiah,
+        category: Category,
+        brand: &str,
+        code: &str,
+    ) -> Rupiah {
+        use madd_domain::Tier;
+        let guest = self.price(cost, category, brand, code).price;
+        if !cost.is_positive() {
+            return guest;
+        }
+        let tiers: &[Tier] = match tier {
+            Tier::Guest => &[],
+            Tier::Member => &[Tier::Member],
+            Tier::Reseller => &[Tier::Reseller, Tier::Member],
+        };
+        let mut best = guest;
+        for t in tiers {
+            let rule = |scope: &str, target: &str| {
+                self.tier_rules.iter().find(|r| {
+                    r.tier == *t && r.scope == scope && r.target.eq_ignore_ascii_case(target)
+                })
+            };
+            let Some(r) = rule("product", code)
+                .or_else(|| rule("brand", brand))
+                .or_else(|| rule("category", category.as_str()))
+                .or_else(|| rule("default", ""))
+            else {
+                continue;
+            };
+            let markup = Markup {
+                rate: madd_domain::Bps::new(u32::try_from(r.rate_bps).unwrap_or(0)),
+                min: r.min_markup,
+            };
+            let marked = markup.sell_price(cost, self.unit);
+            let floor = floor_price(cost, &self.payment, self.unit).unwrap_or(marked);
+            best = best.min(marked.max(floor));
+        }
+        best
     }
 }
 
@@ -156,6 +208,7 @@ mod tests {
                 rate: Bps::new(1000),
                 min: Rupiah::new(500),
             },
+            tier_rules: Vec::new(),
             rules: vec![
                 MarkupRule {
                     id: 1,
@@ -217,5 +270,56 @@ mod tests {
         assert_eq!(p.price, Rupiah::new(21_000));
         assert!(p.guarded);
         assert!(r.payment.net(p.price) >= Rupiah::new(19_000));
+    }
+
+    #[test]
+    fn tiers_pay_their_own_price_never_more_than_a_guest() {
+        use crate::db::tiers::TierRule;
+        use madd_domain::Tier;
+        let mut r = rules();
+        let cost = Rupiah::new(100_000);
+        let guest = r.price(cost, Category::Pulsa, "XL", "X100").price;
+        // No tier rules: everyone pays the guest price.
+        assert_eq!(
+            r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100"),
+            guest
+        );
+        r.tier_rules = vec![
+            TierRule {
+                tier: Tier::Member,
+                scope: "default".into(),
+                target: String::new(),
+                rate_bps: 800,
+                min_markup: Rupiah::ZERO,
+            },
+            TierRule {
+                tier: Tier::Reseller,
+                scope: "category".into(),
+                target: "pulsa".into(),
+                rate_bps: 700,
+                min_markup: Rupiah::ZERO,
+            },
+        ];
+        let member = r.price_for(Tier::Member, cost, Category::Pulsa, "XL", "X100");
+        let reseller = r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100");
+        assert!(
+            reseller < member && member < guest,
+            "{reseller} {member} {guest}"
+        );
+        // The reseller's rule fits only pulsa: elsewhere the members' rule is theirs too.
+        assert_eq!(
+            r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1"),
+            r.price_for(Tier::Member, cost, Category::Game, "FF", "FF1")
+        );
+        // A tier rule dearer than the guest's is no use: the guest price holds.
+        r.tier_rules[0].rate_bps = 5000;
+        assert_eq!(
+            r.price_for(Tier::Member, cost, Category::Game, "FF", "FF1"),
+            r.price(cost, Category::Game, "FF", "FF1").price
+        );
+        // The margin guard holds for every tier.
+        r.tier_rules[1].rate_bps = 0;
+        let floor = floor_price(cost, &r.payment, r.unit).unwrap();
+        assert!(r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100") >= floor);
     }
 }

@@ -175,6 +175,12 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Text,
     },
     Spec {
+        key: "reseller_auto_spend",
+        label: "Naik ke reseller otomatis (Rp belanja 30 hari)",
+        help: "Member yang belanja sebanyak ini dalam 30 hari mendapat harga reseller; 0 = hanya yang disetujui penjual.",
+        kind: Kind::Rupiah,
+    },
+    Spec {
         key: "low_balance_threshold",
         label: "Batas saldo supplier rendah (Rp)",
         help: "Di bawah ini penjual diberi peringatan (sekali per kejadian).",
@@ -205,6 +211,8 @@ pub struct Settings {
     pub seller_whatsapp: Option<PhoneNumber>,
     pub fulfilment: Fulfilment,
     pub low_balance_threshold: Rupiah,
+    /// Members who spend this much in 30 days pay reseller prices (zero: off).
+    pub reseller_auto_spend: Rupiah,
     /// Whether the seller hears of orders that are not paid yet.
     pub notify_unpaid: bool,
     /// Whether a paid order that finally fails is refunded to the customer's saldo at once.
@@ -366,6 +374,7 @@ pub fn resolve(config: &Config, stored: &[(String, String)]) -> Settings {
             Fulfilment::Manual
         },
         low_balance_threshold: rp("low_balance_threshold"),
+        reseller_auto_spend: rp("reseller_auto_spend"),
         notify_unpaid: text("seller_notice") == "all",
         refund_to_saldo: text("failed_refund") == "saldo",
         seller_hours: text("seller_hours").to_string(),

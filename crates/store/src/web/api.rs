@@ -184,6 +184,8 @@ pub(crate) async fn create_order(
     customer: crate::web::customer::Customer,
     ApiJson(req): ApiJson<OrderRequest>,
 ) -> AppResult<impl IntoResponse> {
+    // The signed-in customer's own orders are priced at their tier.
+    let buyer = customer.0.clone();
     // Saldo pays only for its owner's own order: checked before anything is created.
     let saldo_owner = match req.pay_with.as_deref() {
         None | Some("") | Some("trakteer") => None,
@@ -217,6 +219,7 @@ pub(crate) async fn create_order(
             whatsapp: req.whatsapp,
             idempotency_key: key,
             voucher: req.voucher,
+            buyer,
         },
     )
     .await?;

@@ -121,7 +121,7 @@ pub fn router(app: App) -> Router {
 pub fn admin_table() -> admin::RouteTable {
     use admin::{
         dashboard, deposits, flash_sales, login, messages, orders, payments, pricing, products,
-        reports, reviews, saldo, settings, suppliers, vouchers, PUBLIC_PATH,
+        reports, reviews, saldo, settings, suppliers, tiers, vouchers, PUBLIC_PATH,
     };
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
@@ -156,6 +156,9 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/flash-sales", flash_sales::flash_sales_page)
         .post("/flash-sales", flash_sales::flash_sale_add)
         .post("/flash-sales/stop", flash_sales::flash_sale_stop)
+        .get("/tiers", tiers::tiers_page)
+        .post("/tiers/resellers", tiers::reseller_change)
+        .post("/tiers/rules", tiers::rule_change)
         .get("/vouchers", vouchers::vouchers_page)
         .post("/vouchers", vouchers::voucher_add)
         .post("/vouchers/switch", vouchers::voucher_switch)

@@ -36,6 +36,7 @@ mod shutdown;
 mod storage;
 mod storefront;
 mod suppliers_page;
+mod tiers;
 mod trakteer_client;
 mod vip_reseller_client;
 mod vouchers;

@@ -306,6 +306,21 @@ pub(super) async fn confirm(
             )
             .clear())),
         };
+    // The sender buys for their own number: their tier's price (member, or reseller).
+    let list_price = product.price;
+    let (tier, product) = {
+        let mut conn = app.db.read().await?;
+        let tier = crate::service::tiers::tier_of(
+            app,
+            &mut conn,
+            Some(&ctx.sender),
+            &ctx.sender,
+            app.now_ms(),
+        )
+        .await?;
+        let priced = crate::service::tiers::priced_for(app, &mut conn, &product, tier).await?;
+        (tier, priced)
+    };
     // A voucher is checked now (its use is taken when the order is made); a refused one is said
     // and the order waits for a plain "beli" again.
     let applied = match voucher {
@@ -341,7 +356,16 @@ pub(super) async fn confirm(
     if let Some(n) = &nickname {
         text.push_str(&format!(" – *{}*", clean(n, 60)));
     }
-    text.push_str(&format!("\nHarga: {}", product.price));
+    if product.price < list_price {
+        text.push_str(&format!(
+            "\nHarga {}: {} (umum {})",
+            tier.label_id().to_lowercase(),
+            product.price,
+            list_price
+        ));
+    } else {
+        text.push_str(&format!("\nHarga: {}", product.price));
+    }
     if let Some(a) = &applied {
         text.push_str(&format!("\nVoucher {}: − {}", a.code, a.discount));
     }
@@ -403,6 +427,8 @@ pub(super) async fn place(
             // A retried reply job finds the order it already made.
             idempotency_key: Some(format!("chat:{}", ctx.inbound_id)),
             voucher: voucher.map(str::to_owned),
+            // The message came from the number itself: its owner's tier.
+            buyer: Some(ctx.sender.clone()),
         },
     )
     .await;

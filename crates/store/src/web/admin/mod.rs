@@ -16,6 +16,7 @@ pub mod reviews;
 pub mod saldo;
 pub mod settings;
 pub mod suppliers;
+pub mod tiers;
 pub mod view;
 pub mod vouchers;
 

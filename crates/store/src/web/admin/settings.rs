@@ -47,7 +47,13 @@ const GROUPS: &[(&str, &[&str])] = &[
     ),
     (
         "Harga jual",
-        &["markup_percent", "markup_min", "fee_percent", "fee_fixed"],
+        &[
+            "markup_percent",
+            "markup_min",
+            "fee_percent",
+            "fee_fixed",
+            "reseller_auto_spend",
+        ],
     ),
     (
         "Potongan pembayaran & laporan",

@@ -79,6 +79,8 @@ pub struct ConfirmPage {
     /// What the discount line says: the voucher, or the flash sale and what is left of it.
     pub discount_label: String,
     pub voucher_error: Option<String>,
+    /// "Harga" — or "Harga reseller (umum Rp 22.000)" when the buyer's tier pays less.
+    pub price_label: String,
 }
 
 /// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
@@ -172,6 +174,17 @@ pub(crate) async fn checkout(
     };
     // A voucher is checked (not yet taken: the order's transaction takes it) and its discount
     // shown; a refused one is said beside its field and the order stays at its price.
+    // The buyer's own price: a signed-in member's or reseller's for their own number.
+    let tier = {
+        let mut conn = app.db.read().await?;
+        crate::service::tiers::tier_of(&app, &mut conn, signed_in.as_ref(), &phone, app.now_ms())
+            .await?
+    };
+    let list_price = product.price;
+    let product = {
+        let mut conn = app.db.read().await?;
+        crate::service::tiers::priced_for(&app, &mut conn, &product, tier).await?
+    };
     let sale = {
         let mut conn = app.db.read().await?;
         crate::service::flash_sales::offer(&mut conn, &product, app.now_ms()).await?
@@ -246,6 +259,15 @@ pub(crate) async fn checkout(
         discount: discount.is_positive().then(|| discount.display_spaced()),
         discount_label,
         voucher_error,
+        price_label: if product.price < list_price {
+            format!(
+                "Harga {} (umum {})",
+                tier.label_id().to_lowercase(),
+                list_price.display_spaced()
+            )
+        } else {
+            t.price.to_string()
+        },
     }))
 }
 
@@ -332,6 +354,7 @@ pub async fn bill_checkout(
         discount: None,
         discount_label: String::new(),
         voucher_error: None,
+        price_label: t.price.to_string(),
     }))
 }
 
@@ -368,6 +391,7 @@ pub(crate) async fn place_order(
     customer: crate::web::customer::Customer,
     Form(f): Form<OrderForm>,
 ) -> PageResult {
+    let buyer = customer.0.clone();
     let saldo_owner = match (f.pay_with.as_str(), customer.0) {
         ("saldo", Some(owner)) if PhoneNumber::parse(&f.whatsapp).ok().as_ref() == Some(&owner) => {
             Some(owner)
@@ -383,6 +407,7 @@ pub(crate) async fn place_order(
             whatsapp: f.whatsapp,
             idempotency_key: f.idempotency_key,
             voucher: Some(f.voucher),
+            buyer,
         },
     )
     .await?;

@@ -1,0 +1,172 @@
+//! Prices by tier: a guest pays the guest price, a signed-in member and an approved reseller
+//! their own — on the confirmation page, the order and what is charged — on SQLite and PostgreSQL.
+
+use std::collections::BTreeMap;
+
+use crate::common::{TestStore, CUSTOMER};
+use madd_domain::{Rupiah, Tier};
+use serde_json::json;
+
+const BIG: &str = "ML1048-S1";
+
+fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
+    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+}
+
+async fn sign_in(s: &TestStore) -> String {
+    let (status, _) = s
+        .post_json("/api/v1/otp", json!({"whatsapp": CUSTOMER}))
+        .await;
+    assert_eq!(status, 202);
+    s.settle().await;
+    let code = s
+        .inbox(CUSTOMER)
+        .iter()
+        .rev()
+        .find(|m| m.body.starts_with("Kode masuk"))
+        .and_then(|m| m.body.split('*').nth(1).map(str::to_owned))
+        .unwrap();
+    let (status, body) = s
+        .post_json(
+            "/api/v1/session",
+            json!({"whatsapp": CUSTOMER, "code": code}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn order(s: &TestStore, token: Option<&str>) -> serde_json::Value {
+    let mut request = s.http.post(s.url("/api/v1/orders")).json(&json!({
+        "product": BIG, "target": "123456780", "zone": "2345", "whatsapp": CUSTOMER
+    }));
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    let r = request.send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    r.json().await.unwrap()
+}
+
+/// The confirmation card as the buyer sees it (signed in with the cookie, or not).
+async fn confirm_price(s: &TestStore, token: Option<&str>) -> String {
+    let mut request = s.http.post(s.url("/checkout")).form(&[
+        ("product", BIG),
+        ("target", "123456780"),
+        ("zone", "2345"),
+        ("whatsapp", "0812-3456-7890"),
+    ]);
+    if let Some(t) = token {
+        request = request.header("cookie", format!("madd_customer={t}"));
+    }
+    let page = request.send().await.unwrap().text().await.unwrap();
+    page.split("id=\"price\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no price on the card: {page}"))
+}
+
+both_backends!(
+    a_reseller_sees_and_pays_the_reseller_price_and_a_guest_the_guest_price,
+    unlimited_lookups,
+    |s: TestStore| async move {
+        let list = {
+            let mut conn = s.app().db.write().await.unwrap();
+            maddstore::db::products::get(&mut conn, BIG)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        // Members: 8 %; resellers: 4 % on everything.
+        maddstore::service::tiers::set_rule(
+            s.app(),
+            Tier::Member,
+            "default",
+            "",
+            800,
+            Rupiah::ZERO,
+        )
+        .await
+        .unwrap();
+        maddstore::service::tiers::set_rule(
+            s.app(),
+            Tier::Reseller,
+            "default",
+            "",
+            400,
+            Rupiah::ZERO,
+        )
+        .await
+        .unwrap();
+        let rules = {
+            let mut conn = s.app().db.write().await.unwrap();
+            maddstore::service::pricing::PriceRules::load(
+                &mut conn,
+                &s.app().config,
+                s.app().payment.unit_price(),
+            )
+            .await
+            .unwrap()
+        };
+        let member_price =
+            rules.price_for(Tier::Member, list.cost, list.category, &list.brand, BIG);
+        let reseller_price =
+            rules.price_for(Tier::Reseller, list.cost, list.category, &list.brand, BIG);
+        assert!(reseller_price < member_price && member_price < list.price);
+
+        // A guest (not signed in), even for this number: the guest price.
+        assert_eq!(confirm_price(&s, None).await, list.price.display_spaced());
+        let guest = order(&s, None).await;
+        assert_eq!(guest["price"].as_i64(), Some(list.price.amount()));
+
+        // Signed in: a member.
+        let token = sign_in(&s).await;
+        assert_eq!(
+            confirm_price(&s, Some(&token)).await,
+            member_price.display_spaced()
+        );
+        let member = order(&s, Some(&token)).await;
+        assert_eq!(member["price"].as_i64(), Some(member_price.amount()));
+
+        // Approved as a reseller by the seller: the reseller price, shown and charged.
+        maddstore::service::tiers::approve(s.app(), "0812-3456-7890", "Konter Budi", "admin:test")
+            .await
+            .unwrap();
+        assert_eq!(
+            confirm_price(&s, Some(&token)).await,
+            reseller_price.display_spaced()
+        );
+        let reseller = order(&s, Some(&token)).await;
+        assert_eq!(reseller["price"].as_i64(), Some(reseller_price.amount()));
+        assert_eq!(
+            reseller["amount_due"].as_i64(),
+            Some(reseller_price.amount()),
+            "charged what was shown (no customer fee here)"
+        );
+        let tier: Option<String> = {
+            let mut conn = s.app().db.write().await.unwrap();
+            sqlx::query_scalar("SELECT tier FROM orders WHERE code = $1")
+                .bind(reseller["code"].as_str().unwrap())
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        };
+        assert_eq!(tier.as_deref(), Some("reseller"));
+        // Someone else's number stays at the guest price even when signed in.
+        let r = s
+            .http
+            .post(s.url("/api/v1/orders"))
+            .bearer_auth(&token)
+            .json(
+                &json!({"product": BIG, "target": "123456780", "zone": "2345",
+                          "whatsapp": "0812-1111-2222"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        let other: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(other["price"].as_i64(), Some(list.price.amount()));
+        s
+    }
+);
