@@ -137,6 +137,27 @@ both_backends!(
             confirm_price(&s, Some(&token)).await,
             reseller_price.display_spaced()
         );
+        // The game page shows them their own price, said so; a guest still sees the list price.
+        let game = |cookie: Option<String>| {
+            let mut r = s.http.get(s.url("/produk/mobile-legends-b"));
+            if let Some(c) = cookie {
+                r = r.header("cookie", c);
+            }
+            async move { r.send().await.unwrap().text().await.unwrap() }
+        };
+        let theirs = game(Some(format!("madd_customer={token}"))).await;
+        assert!(theirs.contains("Harga reseller untuk"), "the tier note");
+        let nominal = |page: &str| {
+            page.split(&format!("value=\"{BIG}\""))
+                .nth(1)
+                .and_then(|rest| rest.split("</label>").next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(nominal(&theirs).contains(&reseller_price.display_spaced()));
+        let guests = game(None).await;
+        assert!(!guests.contains("Harga reseller"));
+        assert!(nominal(&guests).contains(&list.price.display_spaced()));
         let reseller = order(&s, Some(&token)).await;
         assert_eq!(reseller["price"].as_i64(), Some(reseller_price.amount()));
         assert_eq!(

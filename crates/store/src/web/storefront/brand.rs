@@ -26,9 +26,58 @@ pub(crate) async fn brand_page(
     State(app): State<App>,
     Lang(t): Lang,
     Closed(closed): Closed,
+    customer: crate::web::customer::Customer,
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
+    // A signed-in member or reseller sees their own prices: built for them, never cached.
+    if let Some(owner) = customer.0 {
+        let tier = {
+            let mut conn = app.db.read().await?;
+            crate::service::tiers::tier_of(&app, &mut conn, Some(&owner), &owner, app.now_ms())
+                .await?
+        };
+        let mut items = brand_products(&app, &slug_wanted).await?;
+        let mut lower = false;
+        {
+            let mut conn = app.db.read().await?;
+            for p in &mut items {
+                let list = p.price;
+                *p = crate::service::tiers::priced_for(&app, &mut conn, p, tier).await?;
+                lower |= p.price < list;
+            }
+        }
+        let art = crate::service::catalogue_snapshot::current(&app)
+            .await?
+            .art_url(&slug_wanted);
+        let keep = |s: String| s.chars().take(64).collect::<String>();
+        let mut page = brand_view(
+            &app,
+            &items,
+            art,
+            FormValues {
+                selected: keep(q.pilih),
+                target: keep(q.id),
+                zone: keep(q.zone),
+                whatsapp: if q.wa.is_empty() {
+                    owner.local()
+                } else {
+                    keep(q.wa)
+                },
+                ..FormValues::default()
+            },
+            t,
+            closed,
+        );
+        if lower {
+            page.tier_note = Some(format!(
+                "Harga {} untuk {} (masuk di Akun).",
+                tier.label_id().to_lowercase(),
+                owner.grouped()
+            ));
+        }
+        return Ok(render(&page));
+    }
     let build = |app: App, slug: String, values: FormValues| async move {
         let items = brand_products(&app, &slug).await?;
         let art = crate::service::catalogue_snapshot::current(&app)

@@ -18,6 +18,8 @@ use crate::web::storefront::view::{
 pub(crate) struct BrandPage {
     pub t: &'static Texts,
     pub closed: bool,
+    /// "Harga reseller untuk 0812-…": the signed-in buyer sees their own prices.
+    pub tier_note: Option<String>,
     pub brand: String,
     pub art: String,
     pub target_label: &'static str,
@@ -160,6 +162,7 @@ pub(crate) fn brand_view(
     };
     let description = description(items, t);
     BrandPage {
+        tier_note: None,
         t,
         closed,
         seo: crate::web::storefront::seo::game_head(app, items, &description, t),
