@@ -277,11 +277,15 @@ mod tests {
         use crate::db::tiers::TierRule;
         use madd_domain::Tier;
         let mut r = rules();
+        // No payment cut here, so the margin guard sits at the cost and the markups show.
+        r.payment = PaymentCost::default();
         let cost = Rupiah::new(100_000);
-        let guest = r.price(cost, Category::Pulsa, "XL", "X100").price;
+        // Free Fire falls under the default 10 %: a guest pays 110 000.
+        let guest = r.price(cost, Category::Game, "FF", "FF1").price;
+        assert_eq!(guest, Rupiah::new(110_000));
         // No tier rules: everyone pays the guest price.
         assert_eq!(
-            r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100"),
+            r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1"),
             guest
         );
         r.tier_rules = vec![
@@ -295,31 +299,35 @@ mod tests {
             TierRule {
                 tier: Tier::Reseller,
                 scope: "category".into(),
-                target: "pulsa".into(),
+                target: "game".into(),
                 rate_bps: 700,
                 min_markup: Rupiah::ZERO,
             },
         ];
-        let member = r.price_for(Tier::Member, cost, Category::Pulsa, "XL", "X100");
-        let reseller = r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100");
-        assert!(
-            reseller < member && member < guest,
-            "{reseller} {member} {guest}"
-        );
-        // The reseller's rule fits only pulsa: elsewhere the members' rule is theirs too.
+        let member = r.price_for(Tier::Member, cost, Category::Game, "FF", "FF1");
+        let reseller = r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1");
         assert_eq!(
-            r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1"),
-            r.price_for(Tier::Member, cost, Category::Game, "FF", "FF1")
+            (member, reseller),
+            (Rupiah::new(108_000), Rupiah::new(107_000))
+        );
+        // The reseller's rule fits only games: elsewhere the members' rule is theirs too.
+        assert_eq!(
+            r.price_for(Tier::Reseller, cost, Category::Voucher, "Netflix", "NF1"),
+            r.price_for(Tier::Member, cost, Category::Voucher, "Netflix", "NF1")
         );
         // A tier rule dearer than the guest's is no use: the guest price holds.
         r.tier_rules[0].rate_bps = 5000;
         assert_eq!(
-            r.price_for(Tier::Member, cost, Category::Game, "FF", "FF1"),
-            r.price(cost, Category::Game, "FF", "FF1").price
+            r.price_for(Tier::Member, cost, Category::Voucher, "Netflix", "NF1"),
+            r.price(cost, Category::Voucher, "Netflix", "NF1").price
         );
         // The margin guard holds for every tier.
+        r.payment = PaymentCost {
+            rate: madd_domain::Bps::new(578),
+            fixed: Rupiah::ZERO,
+        };
         r.tier_rules[1].rate_bps = 0;
         let floor = floor_price(cost, &r.payment, r.unit).unwrap();
-        assert!(r.price_for(Tier::Reseller, cost, Category::Pulsa, "XL", "X100") >= floor);
+        assert!(r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1") >= floor);
     }
 }
