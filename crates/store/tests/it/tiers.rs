@@ -158,6 +158,26 @@ both_backends!(
         let guests = game(None).await;
         assert!(!guests.contains("Harga reseller"));
         assert!(nominal(&guests).contains(&list.price.display_spaced()));
+        // In chat the sender's own number is theirs: the price list says and shows their price.
+        s.sandbox()
+            .whatsapp
+            .receive_from(CUSTOMER, "harga mobile legends")
+            .await
+            .unwrap();
+        s.settle().await;
+        let list_text = s
+            .inbox(CUSTOMER)
+            .last()
+            .map(|m| m.body.clone())
+            .unwrap_or_default();
+        assert!(
+            list_text.contains("Harga reseller untuk nomor ini"),
+            "{list_text}"
+        );
+        assert!(
+            list_text.contains(&format!("*{BIG}* 1048 Diamonds – {reseller_price}")),
+            "{list_text}"
+        );
         let reseller = order(&s, Some(&token)).await;
         assert_eq!(reseller["price"].as_i64(), Some(reseller_price.amount()));
         assert_eq!(

@@ -3,10 +3,16 @@
 
 use super::*;
 
-pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
+pub(super) async fn price_list(app: &App, ctx: &Ctx, q: &PriceQuery) -> AppResult<Answer> {
     let all = {
         let mut conn = app.db.write().await?;
         products::list(&mut conn, q.category).await?
+    };
+    // The sender's own prices (a member's or a reseller's), as their order would be charged.
+    let tier = {
+        let mut conn = app.db.read().await?;
+        crate::service::tiers::tier_of(app, &mut conn, Some(&ctx.sender), &ctx.sender, app.now_ms())
+            .await?
     };
     let sellable: Vec<_> = all.into_iter().filter(|p| p.sellable()).collect();
     let Some(brand) = &q.brand else {
@@ -53,9 +59,26 @@ pub(super) async fn price_list(app: &App, q: &PriceQuery) -> AppResult<Answer> {
             clean(brand, 40)
         )));
     }
+    let mut priced = Vec::with_capacity(matching.len().min(MAX_PRICE_LINES));
+    {
+        let mut conn = app.db.read().await?;
+        for p in matching.iter().take(MAX_PRICE_LINES) {
+            priced.push(crate::service::tiers::priced_for(app, &mut conn, p, tier).await?);
+        }
+    }
     let mut text = format!("📋 *Harga {}*\n", clean(brand, 40));
+    if priced
+        .iter()
+        .zip(&matching)
+        .any(|(mine, list)| mine.price < list.price)
+    {
+        text.push_str(&format!(
+            "_Harga {} untuk nomor ini._\n",
+            tier.label_id().to_lowercase()
+        ));
+    }
     let mut last_brand = "";
-    for p in matching.iter().take(MAX_PRICE_LINES) {
+    for p in &priced {
         if p.game() != last_brand && matching.iter().any(|o| o.game() != p.game()) {
             text.push_str(&format!("\n_{}_\n", clean(p.game(), 40)));
             last_brand = p.game();

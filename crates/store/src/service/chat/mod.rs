@@ -366,7 +366,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
     }
     Ok(Ok(match command {
         Command::Menu => Answer::text(chat::menu_text(SHOP, ctx.seller)).clear(),
-        Command::Prices(q) => price_list(app, &q).await?,
+        Command::Prices(q) => price_list(app, ctx, &q).await?,
         Command::CheckId { game, target, zone } => {
             return check_id(app, ctx, &game, &target, zone.as_deref()).await
         }
