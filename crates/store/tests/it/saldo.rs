@@ -518,7 +518,7 @@ both_backends!(
             .await
             .unwrap();
         // A 30.000 top-up paid on Trakteer.
-        let token = sign_in(&s).await;
+        let token = s.sign_in(CUSTOMER).await;
         let r = s
             .http
             .post(s.url("/api/v1/wallet/topup"))
@@ -670,30 +670,6 @@ both_backends!(
     }
 );
 
-/// Signs the test customer in through the API, reading the code from the sandbox inbox.
-async fn sign_in(s: &TestStore) -> String {
-    let (status, _) = s
-        .post_json("/api/v1/otp", serde_json::json!({"whatsapp": CUSTOMER}))
-        .await;
-    assert_eq!(status, 202);
-    s.settle().await;
-    let code = s
-        .inbox(CUSTOMER)
-        .iter()
-        .rev()
-        .find(|m| m.body.starts_with("Kode masuk"))
-        .and_then(|m| m.body.split('*').nth(1).map(str::to_owned))
-        .unwrap();
-    let (status, body) = s
-        .post_json(
-            "/api/v1/session",
-            serde_json::json!({"whatsapp": CUSTOMER, "code": code}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["token"].as_str().unwrap().to_string()
-}
-
 both_backends!(
     a_top_up_paid_on_trakteer_lands_in_saldo_and_never_pays_an_order,
     |env: &mut BTreeMap<String, String>| {
@@ -701,7 +677,7 @@ both_backends!(
         env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
     },
     |s: TestStore| async move {
-        let token = sign_in(&s).await;
+        let token = s.sign_in(CUSTOMER).await;
         // An unpaid order of the same amount is waiting: the top-up's payment must not pay it.
         let order = s.order("ML86-S1", "123456780", Some("2345")).await;
         let amount = order["amount_due"].as_i64().unwrap();
@@ -841,7 +817,7 @@ both_backends!(
     |s: TestStore| async move {
         let owner = customer();
         s.credit_saldo(&owner, 40_000).await;
-        let token = sign_in(&s).await;
+        let token = s.sign_in(CUSTOMER).await;
         let cookie = format!("madd_customer={token}");
         let page = s
             .http

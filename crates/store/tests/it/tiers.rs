@@ -13,29 +13,6 @@ fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
     env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
 }
 
-async fn sign_in(s: &TestStore) -> String {
-    let (status, _) = s
-        .post_json("/api/v1/otp", json!({"whatsapp": CUSTOMER}))
-        .await;
-    assert_eq!(status, 202);
-    s.settle().await;
-    let code = s
-        .inbox(CUSTOMER)
-        .iter()
-        .rev()
-        .find(|m| m.body.starts_with("Kode masuk"))
-        .and_then(|m| m.body.split('*').nth(1).map(str::to_owned))
-        .unwrap();
-    let (status, body) = s
-        .post_json(
-            "/api/v1/session",
-            json!({"whatsapp": CUSTOMER, "code": code}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["token"].as_str().unwrap().to_string()
-}
-
 async fn order(s: &TestStore, token: Option<&str>) -> serde_json::Value {
     let mut request = s.http.post(s.url("/api/v1/orders")).json(&json!({
         "product": BIG, "target": "123456780", "zone": "2345", "whatsapp": CUSTOMER
@@ -121,7 +98,7 @@ both_backends!(
         assert_eq!(guest["price"].as_i64(), Some(list.price.amount()));
 
         // Signed in: a member.
-        let token = sign_in(&s).await;
+        let token = s.sign_in(CUSTOMER).await;
         assert_eq!(
             confirm_price(&s, Some(&token)).await,
             member_price.display_spaced()

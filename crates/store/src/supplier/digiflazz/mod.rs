@@ -170,6 +170,7 @@ struct RcObject {
     message: String,
 }
 
+/// A transaction as `/transaction` answers it and the webhook carries it.
 #[derive(Deserialize)]
 struct TransactionData {
     #[serde(default)]
@@ -352,25 +353,7 @@ impl Digiflazz {
         }
         let data = self.post("transaction", &body).await?;
         let t: TransactionData = Self::read(data)?;
-        if t.status.is_empty() {
-            return Err(DigiflazzError::Unavailable(
-                "an answer without a status".into(),
-            ));
-        }
-        let outcome = outcome(&t.status, &t.rc, &t.sn, &t.message);
-        // A rejection before any transaction formed is the request's fault, not the order's.
-        if let Outcome::Failed {
-            formed: false,
-            rc,
-            message,
-            ..
-        } = &outcome
-        {
-            return Err(DigiflazzError::Refused {
-                rc: rc.clone(),
-                message: message.clone(),
-            });
-        }
+        let outcome = transaction_outcome(&t.status, &t.rc, &t.sn, &t.message)?;
         Ok(Transaction {
             ref_id: if t.ref_id.is_empty() {
                 ref_id.to_string()
@@ -404,24 +387,7 @@ impl Digiflazz {
         }
         let data = self.post("transaction", &body).await?;
         let b: BillData = Self::read(data)?;
-        if b.status.is_empty() {
-            return Err(DigiflazzError::Unavailable(
-                "an answer without a status".into(),
-            ));
-        }
-        let outcome = outcome(&b.status, &b.rc, &b.sn, &b.message);
-        if let Outcome::Failed {
-            formed: false,
-            rc,
-            message,
-            ..
-        } = &outcome
-        {
-            return Err(DigiflazzError::Refused {
-                rc: rc.clone(),
-                message: message.clone(),
-            });
-        }
+        let outcome = transaction_outcome(&b.status, &b.rc, &b.sn, &b.message)?;
         let sheets = b
             .desc
             .as_ref()
@@ -479,6 +445,30 @@ impl Digiflazz {
                 message: p.message,
             }),
         }
+    }
+}
+
+/// What a `/transaction` answer means: a rejection before any transaction formed is the
+/// request's fault (an error), not the order's outcome; an answer without a status is no answer.
+fn transaction_outcome(
+    status: &str,
+    rc: &str,
+    sn: &str,
+    message: &str,
+) -> Result<Outcome, DigiflazzError> {
+    if status.is_empty() {
+        return Err(DigiflazzError::Unavailable(
+            "an answer without a status".into(),
+        ));
+    }
+    match outcome(status, rc, sn, message) {
+        Outcome::Failed {
+            formed: false,
+            rc,
+            message,
+            ..
+        } => Err(DigiflazzError::Refused { rc, message }),
+        other => Ok(other),
     }
 }
 

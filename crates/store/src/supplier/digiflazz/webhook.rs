@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
 
-use super::values::{default_number_or_string, outcome, Outcome};
+use super::values::{outcome, Outcome};
 
 /// A transaction's state as the webhook tells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,22 +59,7 @@ pub fn parse(
     }
     #[derive(Deserialize)]
     struct Envelope {
-        data: Option<Data>,
-    }
-    #[derive(Deserialize)]
-    struct Data {
-        #[serde(default)]
-        ref_id: String,
-        #[serde(default)]
-        status: String,
-        #[serde(default)]
-        rc: String,
-        #[serde(default)]
-        sn: String,
-        #[serde(default)]
-        message: String,
-        #[serde(default, deserialize_with = "default_number_or_string")]
-        price: i64,
+        data: Option<super::TransactionData>,
     }
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| WebhookError::Unreadable(e.to_string()))?;

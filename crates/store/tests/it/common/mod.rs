@@ -559,6 +559,31 @@ impl TestStore {
         assert!(matches!(moved, Moved::Done(_)), "{moved:?}");
     }
 
+    /// Signs `number` in through the API (the code read from the sandbox inbox); the session
+    /// token, for `Authorization: Bearer` or the `madd_customer` cookie.
+    pub async fn sign_in(&self, number: &str) -> String {
+        let (status, _) = self
+            .post_json("/api/v1/otp", serde_json::json!({"whatsapp": number}))
+            .await;
+        assert_eq!(status, 202);
+        self.settle().await;
+        let code = self
+            .inbox(number)
+            .iter()
+            .rev()
+            .find(|m| m.body.starts_with("Kode masuk"))
+            .and_then(|m| m.body.split('*').nth(1).map(str::to_owned))
+            .expect("a sign-in code in the inbox");
+        let (status, body) = self
+            .post_json(
+                "/api/v1/session",
+                serde_json::json!({"whatsapp": number, "code": code}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut conn = self.app().db.write().await.unwrap();
         sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
