@@ -207,14 +207,15 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     }
     // A flash sale's unit and a voucher's use are taken in the order's own transaction (below),
     // never in a group commit.
-    let on_sale = if product.kind == ServiceKind::Postpaid {
-        false
-    } else {
-        let mut conn = app.db.read().await?;
-        crate::db::flash_sales::running(&mut conn, &product.code, now)
-            .await?
-            .is_some()
-    };
+    // From the snapshot, not a query on every order: a sale another process just started shows
+    // here within a poll (until then its first orders are at the list price).
+    let on_sale = product.kind != ServiceKind::Postpaid
+        && app
+            .catalogue
+            .peek()
+            .flash_sales
+            .iter()
+            .any(|s| s.product_code == product.code && s.running(now));
     let guest = req.buyer.as_ref() != Some(&whatsapp);
     if product.kind != ServiceKind::Postpaid && voucher.is_none() && !on_sale && guest {
         // The usual way: the next group commit (`service::order_writer`); what it cannot settle
