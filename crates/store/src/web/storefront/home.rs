@@ -67,9 +67,14 @@ pub(crate) async fn home(
     if q.q.trim().is_empty() {
         let key = format!("home:{}:{closed}", t.code);
         let app2 = app.clone();
-        return from_snapshot(&app, key, || home_page(app2, t, closed, q)).await;
+        return from_snapshot(&app, key, || async move {
+            let building = app2.clone();
+            super::seo::scoped(&building, "/", home_page(app2, t, closed, q)).await
+        })
+        .await;
     }
-    home_page(app, t, closed, q).await
+    let building = app.clone();
+    super::seo::scoped(&building, "/", home_page(app, t, closed, q)).await
 }
 
 async fn home_page(
