@@ -59,13 +59,25 @@ pub(super) async fn price_list(app: &App, ctx: &Ctx, q: &PriceQuery) -> AppResul
             clean(brand, 40)
         )));
     }
-    let mut priced = Vec::with_capacity(matching.len().min(MAX_PRICE_LINES));
-    {
+    let rules = {
         let mut conn = app.db.read().await?;
-        for p in matching.iter().take(MAX_PRICE_LINES) {
-            priced.push(crate::service::tiers::priced_for(app, &mut conn, p, tier).await?);
-        }
-    }
+        crate::service::pricing::PriceRules::load(&mut conn, &app.config, app.payment.unit_price())
+            .await?
+    };
+    // The rules once for the whole list, not once per product.
+    let priced: Vec<_> = matching
+        .iter()
+        .take(MAX_PRICE_LINES)
+        .map(|p| {
+            let mut mine = (*p).clone();
+            if tier != madd_domain::Tier::Guest {
+                mine.price = rules
+                    .price_for(tier, p.cost, p.category, &p.brand, &p.code)
+                    .min(p.price);
+            }
+            mine
+        })
+        .collect();
     let mut text = format!("📋 *Harga {}*\n", clean(brand, 40));
     if priced
         .iter()

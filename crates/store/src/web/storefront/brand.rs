@@ -39,12 +39,23 @@ pub(crate) async fn brand_page(
         };
         let mut items = brand_products(&app, &slug_wanted).await?;
         let mut lower = false;
-        {
-            let mut conn = app.db.read().await?;
+        if tier != madd_domain::Tier::Guest {
+            // The rules once for the whole page, not once per nominal.
+            let rules = {
+                let mut conn = app.db.read().await?;
+                crate::service::pricing::PriceRules::load(
+                    &mut conn,
+                    &app.config,
+                    app.payment.unit_price(),
+                )
+                .await?
+            };
             for p in &mut items {
-                let list = p.price;
-                *p = crate::service::tiers::priced_for(&app, &mut conn, p, tier).await?;
-                lower |= p.price < list;
+                let mine = rules
+                    .price_for(tier, p.cost, p.category, &p.brand, &p.code)
+                    .min(p.price);
+                lower |= mine < p.price;
+                p.price = mine;
             }
         }
         let art = crate::service::catalogue_snapshot::current(&app)
