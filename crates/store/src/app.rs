@@ -13,8 +13,27 @@ use crate::payment::PaymentChannel;
 use crate::supplier::Suppliers;
 use crate::web::ratelimit::RateLimiter;
 
+/// The state every request and job shares: one pointer, so handing it to a handler or an
+/// extractor is one reference-count increment, not one per part.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Parts>);
+
+impl App {
+    pub fn new(parts: Parts) -> App {
+        App(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for App {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What [`App`] holds.
+pub struct Parts {
     pub config: Arc<Config>,
     pub db: Db,
     pub clock: Arc<dyn Clock>,

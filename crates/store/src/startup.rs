@@ -335,7 +335,7 @@ pub async fn start(
 
     let db = database(&config).await?;
     let (order_writer, order_queue) = crate::service::order_writer::OrderWriter::new();
-    let app = App {
+    let app = App::new(crate::app::Parts {
         config: Arc::new(config),
         db,
         clock: options.clock,
@@ -355,7 +355,7 @@ pub async fn start(
         catalogue: Arc::default(),
         order_writer,
         workers: Arc::default(),
-    };
+    });
 
     jobs::registry::schedule_periodic(&app)
         .await

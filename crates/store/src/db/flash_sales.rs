@@ -4,7 +4,7 @@ use madd_domain::Rupiah;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{Conn, DbResult};
+use super::{Conn, DbResult, Tx};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlashSale {
@@ -126,7 +126,8 @@ pub async fn take_unit(conn: &mut Conn, sale_id: i64, now: i64) -> DbResult<bool
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn record_hold(conn: &mut Conn, order_id: i64, sale_id: i64, now: i64) -> DbResult<()> {
+pub async fn record_hold(tx: &mut Tx, order_id: i64, sale_id: i64, now: i64) -> DbResult<()> {
+    tx.order_changed(order_id);
     sqlx::query(
         "INSERT INTO flash_sale_holds (order_id, sale_id, state, created_at) \
          VALUES ($1, $2, 'reserved', $3)",
@@ -134,12 +135,12 @@ pub async fn record_hold(conn: &mut Conn, order_id: i64, sale_id: i64, now: i64)
     .bind(order_id)
     .bind(sale_id)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE orders SET flash_sale_id = $1 WHERE id = $2")
         .bind(sale_id)
         .bind(order_id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }

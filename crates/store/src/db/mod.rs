@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod messages;
 pub mod nicknames;
 pub mod offers;
+pub mod order_cache;
 pub mod order_events;
 pub mod order_status;
 pub mod orders;
@@ -36,16 +37,19 @@ pub mod supplier_attempts;
 pub mod supplier_requests;
 pub mod tiers;
 pub mod topups;
+pub mod transaction;
 pub mod vouchers;
 pub mod wallets;
 pub mod webhooks_kept;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 pub use sqlx::AnyConnection as Conn;
 use sqlx::{AnyPool, ConnectOptions};
+pub use transaction::Tx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -65,6 +69,9 @@ pub enum DbError {
 
 pub type DbResult<T> = Result<T, DbError>;
 
+/// A PostgreSQL connection idle longer than this is pinged before use.
+const PING_WHEN_IDLE: Duration = Duration::from_secs(1);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -83,6 +90,8 @@ pub struct Db {
     pub pool: AnyPool,
     readers: AnyPool,
     pub backend: Backend,
+    /// Orders shown from memory, dropped by the transactions that change them.
+    pub order_cache: Arc<order_cache::OrderCache>,
 }
 
 /// Pool sizes.
@@ -126,8 +135,11 @@ impl Db {
                     format!("{url}?mode=rwc")
                 };
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+                // A connection to a local file cannot go stale, so neither pool pings it before
+                // handing it out (sqlx still pings on release, which finds a broken one).
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
@@ -146,6 +158,7 @@ impl Db {
                 let readers = AnyPoolOptions::new()
                     .max_connections(sizes.readers.max(1))
                     .min_connections(0)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(30))
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
@@ -161,9 +174,24 @@ impl Db {
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                // A connection is pinged before it is handed out only when it sat idle for a
+                // while (sqlx's default pings every time: one more round trip to the server on
+                // every page view and every write, which under a crowd is a scheduling wait
+                // each). A busy connection has just answered; an idle one may have been dropped
+                // by a server restart, and the ping finds that before a write does.
                 let pool = |size: u32, read_only: bool| {
                     AnyPoolOptions::new()
                         .max_connections(size.max(1))
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                use sqlx::Connection;
+                                if meta.idle_for > PING_WHEN_IDLE {
+                                    conn.ping().await?;
+                                }
+                                Ok(true)
+                            })
+                        })
                         .acquire_timeout(Duration::from_secs(30))
                         .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                         .after_connect(move |conn, _| {
@@ -193,6 +221,7 @@ impl Db {
             pool,
             readers,
             backend,
+            order_cache: Arc::new(order_cache::OrderCache::for_backend(backend)),
         })
     }
 
@@ -221,11 +250,12 @@ impl Db {
     }
 
     /// A write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken at the start).
-    pub async fn begin(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
+    pub async fn begin(&self) -> DbResult<Tx> {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(Tx::new(inner, self.order_cache.clone()))
     }
 
     /// A connection for writes (and for reads that must see the writer's own state, e.g. inside

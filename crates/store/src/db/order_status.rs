@@ -4,7 +4,7 @@
 use madd_domain::{OrderStatus, Rupiah, SupplierStatus};
 use sqlx::Row;
 
-use super::{flag, Conn, DbResult};
+use super::{flag, DbResult, Tx};
 
 /// Adds a payment to an order that still takes payments and settles it in the same statement:
 /// paid in full (`amount_paid ≥ amount_due`, as `madd_domain::Settlement` says) → `paid`, else
@@ -12,11 +12,12 @@ use super::{flag, Conn, DbResult};
 /// overwriting the other (the row lock orders them). `None` when the order no longer takes
 /// payments; then the money is recorded with [`add_late_payment`].
 pub async fn add_payment(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     amount: Rupiah,
     now: i64,
 ) -> DbResult<Option<(OrderStatus, Rupiah)>> {
+    tx.order_changed(id);
     let row = sqlx::query(
         "UPDATE orders SET amount_paid = amount_paid + $1, \
          status = CASE WHEN amount_paid + $1 >= amount_due THEN 'paid' ELSE 'underpaid' END, \
@@ -27,7 +28,7 @@ pub async fn add_payment(
     .bind(amount.amount())
     .bind(now)
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut **tx)
     .await?;
     row.map(|r| {
         let s: String = r.try_get("status")?;
@@ -41,7 +42,8 @@ pub async fn add_payment(
 
 /// An expired order taken up again (a payment for it arrived late while its price and stock still
 /// hold): it takes payments again until `expires_at`.
-pub async fn revive(conn: &mut Conn, id: i64, expires_at: i64, now: i64) -> DbResult<bool> {
+pub async fn revive(tx: &mut Tx, id: i64, expires_at: i64, now: i64) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'awaiting_payment', expires_at = $1, updated_at = $2 \
          WHERE id = $3 AND status = 'expired'",
@@ -49,18 +51,14 @@ pub async fn revive(conn: &mut Conn, id: i64, expires_at: i64, now: i64) -> DbRe
     .bind(expires_at)
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Money that arrived after the order stopped taking payments: counted, kept for the seller.
-pub async fn add_late_payment(
-    conn: &mut Conn,
-    id: i64,
-    amount: Rupiah,
-    now: i64,
-) -> DbResult<Rupiah> {
+pub async fn add_late_payment(tx: &mut Tx, id: i64, amount: Rupiah, now: i64) -> DbResult<Rupiah> {
+    tx.order_changed(id);
     let total: i64 = sqlx::query_scalar(
         "UPDATE orders SET amount_paid = amount_paid + $1, updated_at = $2 WHERE id = $3 \
          RETURNING amount_paid",
@@ -68,7 +66,7 @@ pub async fn add_late_payment(
     .bind(amount.amount())
     .bind(now)
     .bind(id)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(Rupiah::new(total))
 }
@@ -76,11 +74,12 @@ pub async fn add_late_payment(
 /// `paid → processing` (or a retryable `failed → processing`): the one guard that makes a
 /// supplier order happen at most once, however many clicks, retries and workers race for it.
 pub async fn claim_for_processing(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     allow_retry: bool,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'processing', failure_reason = NULL, failure_retryable = 0, \
          supplier = NULL, supplier_sku = NULL, placement_started_at = NULL, updated_at = $1 \
@@ -90,7 +89,7 @@ pub async fn claim_for_processing(
     .bind(now)
     .bind(id)
     .bind(flag(allow_retry))
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -99,11 +98,12 @@ pub async fn claim_for_processing(
 /// Compare-and-set on the attempt counter the caller read: if another worker started an attempt
 /// in between, this one backs off instead of placing a second order.
 pub async fn mark_placement_started(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     seen_attempts: i64,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET placement_started_at = $1, placement_attempts = placement_attempts + 1, \
          updated_at = $1 WHERE id = $2 AND status = 'processing' AND supplier_trxid IS NULL \
@@ -112,7 +112,7 @@ pub async fn mark_placement_started(
     .bind(now)
     .bind(id)
     .bind(seen_attempts)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -120,12 +120,13 @@ pub async fn mark_placement_started(
 /// Forgets an attempt that the supplier definitely refused, so a retry may place it again.
 /// Chooses the offer an order's first attempt goes to (once: a chosen order keeps its choice).
 pub async fn choose_offer(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     supplier: madd_domain::SupplierId,
     sku: &str,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET supplier = $1, supplier_sku = $2, updated_at = $3 \
          WHERE id = $4 AND status = 'processing' AND supplier IS NULL \
@@ -135,7 +136,7 @@ pub async fn choose_offer(
     .bind(sku)
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -145,7 +146,7 @@ pub async fn choose_offer(
 /// clean. Only the first caller for that attempt wins.
 #[allow(clippy::too_many_arguments)]
 pub async fn fail_over(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     attempt: i64,
     from: (madd_domain::SupplierId, &str),
@@ -153,6 +154,7 @@ pub async fn fail_over(
     sku: &str,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET supplier = $1, supplier_sku = $2, supplier_trxid = NULL, \
          supplier_status = NULL, supplier_note = NULL, supplier_price = NULL, \
@@ -167,19 +169,20 @@ pub async fn fail_over(
     .bind(attempt)
     .bind(from.0.as_str())
     .bind(from.1)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn clear_placement(conn: &mut Conn, id: i64, now: i64) -> DbResult<()> {
+pub async fn clear_placement(tx: &mut Tx, id: i64, now: i64) -> DbResult<()> {
+    tx.order_changed(id);
     sqlx::query(
         "UPDATE orders SET placement_started_at = NULL, updated_at = $1 \
          WHERE id = $2 AND supplier_trxid IS NULL",
     )
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -188,7 +191,7 @@ pub async fn clear_placement(conn: &mut Conn, id: i64, now: i64) -> DbResult<()>
 /// attempt started marks how far back the supplier's list must be read (see
 /// [`recorded_trxids`]).
 pub async fn record_supplier_order(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     trxid: &str,
     status: SupplierStatus,
@@ -196,6 +199,7 @@ pub async fn record_supplier_order(
     price: Option<Rupiah>,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET supplier_trxid = $1, supplier_status = $2, supplier_note = $3, \
          supplier_price = $4, supplier_recorded_at = $5, updated_at = $5 \
@@ -207,19 +211,20 @@ pub async fn record_supplier_order(
     .bind(price.map(Rupiah::amount))
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn update_supplier_status(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     status: SupplierStatus,
     note: &str,
     price: Option<Rupiah>,
     now: i64,
 ) -> DbResult<()> {
+    tx.order_changed(id);
     // Only forward: a final status is never overwritten (a late "pending" after "success").
     sqlx::query(
         "UPDATE orders SET supplier_status = $1, supplier_note = $2, \
@@ -231,12 +236,13 @@ pub async fn update_supplier_status(
     .bind(price.map(Rupiah::amount))
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-pub async fn mark_delivered(conn: &mut Conn, id: i64, serial: &str, now: i64) -> DbResult<bool> {
+pub async fn mark_delivered(tx: &mut Tx, id: i64, serial: &str, now: i64) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'delivered', serial_number = $1, delivered_at = $2, \
          updated_at = $2 WHERE id = $3 AND status = 'processing'",
@@ -244,18 +250,19 @@ pub async fn mark_delivered(conn: &mut Conn, id: i64, serial: &str, now: i64) ->
     .bind(serial)
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn mark_failed(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     reason: &str,
     retryable: bool,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'failed', failure_reason = $1, failure_retryable = $2, \
          updated_at = $3 WHERE id = $4 AND status = 'processing'",
@@ -264,42 +271,45 @@ pub async fn mark_failed(
     .bind(flag(retryable))
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn expire(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
+pub async fn expire(tx: &mut Tx, id: i64, now: i64) -> DbResult<bool> {
+    tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'expired', updated_at = $1 \
          WHERE id = $2 AND status IN ('awaiting_payment', 'underpaid') AND expires_at <= $1",
     )
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Moves the payment deadline (a customer paying the rest of an underpaid order gets time).
-pub async fn extend_expiry(conn: &mut Conn, id: i64, expires_at: i64) -> DbResult<()> {
+pub async fn extend_expiry(tx: &mut Tx, id: i64, expires_at: i64) -> DbResult<()> {
+    tx.order_changed(id);
     sqlx::query("UPDATE orders SET expires_at = $1 WHERE id = $2 AND expires_at < $1")
         .bind(expires_at)
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// `failed → refunded` with how much went back; the caller adds the timeline event.
 pub async fn mark_refunded(
-    conn: &mut Conn,
+    tx: &mut Tx,
     order_id: i64,
     method: &str,
     note: &str,
     amount: Rupiah,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(order_id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'refunded', refund_method = $1, refund_note = $2, \
          refund_amount = $3, refunded_at = $4, updated_at = $4 WHERE id = $5 AND status = 'failed'",
@@ -309,7 +319,7 @@ pub async fn mark_refunded(
     .bind(amount.amount())
     .bind(now)
     .bind(order_id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -320,14 +330,15 @@ pub async fn mark_refunded(
 /// The customer's `batal`: an order nobody has paid anything for ends as `expired` now (the
 /// status store-api.md gives an unpaid order that will not be paid). Orders with money on them
 /// are not cancelled by chat: the seller must refund.
-pub async fn cancel_unpaid(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<bool> {
+pub async fn cancel_unpaid(tx: &mut Tx, order_id: i64, now: i64) -> DbResult<bool> {
+    tx.order_changed(order_id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'expired', expires_at = $1, updated_at = $1 \
          WHERE id = $2 AND status = 'awaiting_payment' AND amount_paid = 0",
     )
     .bind(now)
     .bind(order_id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }

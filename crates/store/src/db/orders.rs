@@ -1,7 +1,7 @@
 //! Orders and their timeline. Every status change is a conditional `UPDATE … WHERE status = …`,
 //! so two processes racing for the same move cannot both win: the loser sees zero rows changed.
 
-use super::{Conn, DbError, DbResult};
+use super::{Conn, DbError, DbResult, Tx};
 use madd_domain::{
     GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind, SupplierId,
     SupplierStatus,
@@ -342,18 +342,66 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
 /// Records what a voucher or a flash sale took off the order's list price (in the order's
 /// transaction, right after insert).
 pub async fn set_discount(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: i64,
     discount: Rupiah,
     code: Option<&str>,
 ) -> DbResult<Order> {
+    tx.order_changed(id);
     let sql =
         format!("UPDATE orders SET voucher = $1, discount = $2 WHERE id = $3 RETURNING {COLUMNS}");
     let row = sqlx::query(&sql)
         .bind(code)
         .bind(discount.amount())
         .bind(id)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut **tx)
         .await?;
     from_row(&row)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An unpaid pulsa order with this id and code, for tests of code that only holds orders.
+    pub(crate) fn order_with(id: i64, code: &str) -> Order {
+        Order {
+            id,
+            code: OrderCode::parse(code).expect("a valid order code"),
+            status: OrderStatus::AwaitingPayment,
+            product_code: "S5".into(),
+            product_name: "Pulsa 5.000".into(),
+            brand: "Telkomsel".into(),
+            kind: ServiceKind::Prepaid,
+            account: GameAccount::from_trusted("081299999999".into(), None),
+            nickname: None,
+            whatsapp: PhoneNumber::parse("081399999999").expect("a valid number"),
+            cost: Rupiah::new(5_100),
+            price: Rupiah::new(5_500),
+            discount: Rupiah::ZERO,
+            voucher: None,
+            fee: Rupiah::ZERO,
+            amount_due: Rupiah::new(5_500),
+            amount_paid: Rupiah::ZERO,
+            created_at: 0,
+            expires_at: 3_600_000,
+            paid_at: None,
+            placement_started_at: None,
+            placement_attempts: 0,
+            supplier: None,
+            supplier_sku: None,
+            supplier_trxid: None,
+            supplier_status: None,
+            supplier_note: None,
+            supplier_price: None,
+            serial_number: None,
+            delivered_at: None,
+            failure_reason: None,
+            failure_retryable: false,
+            refund_method: None,
+            refund_note: None,
+            refund_amount: None,
+            updated_at: 0,
+        }
+    }
 }

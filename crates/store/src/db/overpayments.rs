@@ -4,7 +4,7 @@ use madd_domain::report::OverpaymentReturn;
 use madd_domain::Rupiah;
 use sqlx::Row;
 
-use super::{Conn, DbResult};
+use super::{Conn, DbResult, Tx};
 
 /// What an order's overpayment stands at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub async fn of_order(conn: &mut Conn, order_id: i64) -> DbResult<Overpaid> {
 /// overpaid). `false`: refused, nothing written. The caller adds the timeline event.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_return(
-    conn: &mut Conn,
+    tx: &mut Tx,
     order_id: i64,
     amount: Rupiah,
     method: &str,
@@ -48,6 +48,7 @@ pub async fn record_return(
     actor: &str,
     now: i64,
 ) -> DbResult<bool> {
+    tx.order_changed(order_id);
     let done = sqlx::query(
         "UPDATE orders SET overpaid_returned = overpaid_returned + $1, updated_at = $2 \
          WHERE id = $3 AND status IN ('paid', 'delivered') \
@@ -56,7 +57,7 @@ pub async fn record_return(
     .bind(amount.amount())
     .bind(now)
     .bind(order_id)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
@@ -71,7 +72,7 @@ pub async fn record_return(
     .bind(method)
     .bind(note)
     .bind(actor)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(true)
 }

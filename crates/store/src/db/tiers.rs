@@ -3,7 +3,7 @@
 use madd_domain::{Rupiah, Tier};
 use sqlx::Row;
 
-use super::{Conn, DbResult};
+use super::{Conn, DbResult, Tx};
 
 /// A tier's markup rule: `scope` is `default`, `category`, `brand` or `product`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,11 +145,12 @@ pub async fn spent_since(conn: &mut Conn, whatsapp: &str, since: i64) -> DbResul
     Ok(Rupiah::new(n))
 }
 
-pub async fn set_order_tier(conn: &mut Conn, order_id: i64, tier: Tier) -> DbResult<()> {
+pub async fn set_order_tier(tx: &mut Tx, order_id: i64, tier: Tier) -> DbResult<()> {
+    tx.order_changed(order_id);
     sqlx::query("UPDATE orders SET tier = $1 WHERE id = $2")
         .bind(tier.as_str())
         .bind(order_id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }

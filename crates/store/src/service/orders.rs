@@ -1,5 +1,6 @@
 //! Creating orders, reading them, and expiring the unpaid ones.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use madd_domain::{
@@ -444,6 +445,28 @@ pub(crate) fn closed() -> AppError {
         "store_closed",
         "Toko sedang tutup sementara, pesanan baru belum bisa dibuat. Coba lagi nanti ya.",
     )
+}
+
+/// An order to show (the invoice, its status poll, its QR code): from memory when this process
+/// has read it since it last changed (`db::order_cache`), else from a reader. Never for a
+/// decision: those read the row in their own transaction.
+pub async fn view(app: &App, code: &str) -> AppResult<Arc<Order>> {
+    let code =
+        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let cache = &app.db.order_cache;
+    if let Some(order) = cache.get(code.as_str()) {
+        return Ok(order);
+    }
+    let ticket = cache.ticket();
+    let read_at = std::time::Instant::now();
+    let mut conn = app.db.read().await?;
+    let order = orders::by_code(&mut conn, &code)
+        .await?
+        .map(Arc::new)
+        .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    drop(conn);
+    cache.fill(ticket, order.clone(), read_at);
+    Ok(order)
 }
 
 pub async fn get(app: &App, code: &str) -> AppResult<Order> {

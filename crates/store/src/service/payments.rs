@@ -6,7 +6,7 @@ use crate::db::order_events;
 use crate::db::order_status;
 use crate::db::orders::{self, Order};
 use crate::db::payments::{self, NewPayment, PaymentState};
-use crate::db::Conn;
+use crate::db::{Conn, Tx};
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::payment::trakteer::{self, TipEvent};
@@ -218,7 +218,7 @@ pub async fn record(
 
 /// Whether an expired order could be bought again as it is: the product is sold and in stock at
 /// no more than the order's price, and the store is open.
-async fn still_sells(tx: &mut Conn, order: &Order) -> AppResult<bool> {
+async fn still_sells(tx: &mut Tx, order: &Order) -> AppResult<bool> {
     if crate::db::store_state::paused(tx).await? {
         return Ok(false);
     }
@@ -230,7 +230,7 @@ async fn still_sells(tx: &mut Conn, order: &Order) -> AppResult<bool> {
 /// Adds `amount` to `order` and tells everyone what it means; the caller commits.
 pub async fn settle(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     amount: Rupiah,
     net: Option<Rupiah>,

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::db::orders::Order;
 use crate::db::payments::{self, NewPayment, PaymentState};
 use crate::db::wallets::{self, EntryKind, Moved, Movement};
-use crate::db::{order_events, order_status, overpayments, Conn};
+use crate::db::{order_events, order_status, overpayments, Tx};
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::service::{orders as order_service, outbox, payments as payment_service};
@@ -26,7 +26,7 @@ pub const PROVIDER: &str = "saldo";
 /// balance. `None` when nothing was refunded (nothing paid, or refunded already).
 pub async fn refund_failed(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     now: i64,
 ) -> AppResult<Option<Rupiah>> {
@@ -93,7 +93,7 @@ pub async fn refund_failed(
 /// guard keeps them within what was overpaid).
 pub async fn credit_for_order(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     amount: Rupiah,
     kind: EntryKind,
@@ -135,7 +135,7 @@ pub async fn credit_for_order(
 /// saldo — when the seller lets refunds go to saldo automatically.
 pub async fn overpayment_to_saldo(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     now: i64,
 ) -> AppResult<Option<Rupiah>> {
@@ -506,7 +506,7 @@ pub async fn start_topup(
 /// A payment whose message names an open top-up: the customer's saldo gets what was paid, in the
 /// intake's transaction. `false`: no top-up is named (the payment goes on to order pairing).
 pub async fn take_topup_payment(
-    tx: &mut Conn,
+    tx: &mut Tx,
     payment: &crate::db::payments::Payment,
     now: i64,
 ) -> AppResult<bool> {

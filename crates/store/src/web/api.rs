@@ -248,7 +248,7 @@ pub(crate) async fn get_order(
     State(app): State<App>,
     Path(code): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let order = orders::get(&app, &code).await?;
+    let order = orders::view(&app, &code).await?;
     Ok(Json(order_json(&app, &order)))
 }
 

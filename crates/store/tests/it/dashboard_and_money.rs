@@ -223,13 +223,13 @@ async fn march_2026(s: &TestStore) {
     // B's 1 000 overpaid went back to the customer on 2 April, after March was closed: March is
     // not rewritten (its overpayment line stays 1 000); April carries the −1 000.
     {
-        let mut conn = app.db.write().await.unwrap();
-        let b = orders::by_code(&mut conn, &OrderCode::parse("MS-0000000B").unwrap())
+        let mut tx = app.db.begin().await.unwrap();
+        let b = orders::by_code(&mut tx, &OrderCode::parse("MS-0000000B").unwrap())
             .await
             .unwrap()
             .unwrap();
         assert!(maddstore::db::overpayments::record_return(
-            &mut conn,
+            &mut tx,
             b.id,
             Rupiah::new(1_000),
             "bank",
@@ -239,6 +239,7 @@ async fn march_2026(s: &TestStore) {
         )
         .await
         .unwrap());
+        tx.commit().await.unwrap();
     }
     // Deposits: GoPay 200 000 (0.7 % = 1 400 + 2 000), bank 500 000 (free), GoPay 250 050
     // (1 750.35 → 1 750, + 2 000), and the opening balance (not a top-up: no fee, not listed).

@@ -37,6 +37,67 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_shown_order_changes_the_moment_its_change_commits,
+    |s: TestStore| async move {
+        // The invoice and its status poll show orders from memory (`db::order_cache`); a buyer
+        // polling while the payment lands must see it as soon as the webhook has been answered.
+        let order = s.order("S5", "081299999999", None).await;
+        let code = order["code"].as_str().unwrap().to_string();
+        let status_of = |s: &TestStore| {
+            let url = s.url(&format!("/api/v1/orders/{code}"));
+            let http = s.http.clone();
+            async move {
+                let body: serde_json::Value =
+                    http.get(url).send().await.unwrap().json().await.unwrap();
+                body
+            }
+        };
+        assert_eq!(status_of(&s).await["status"], "awaiting_payment");
+        assert!(
+            !s.app().db.order_cache.is_empty(),
+            "the shown order is held in memory"
+        );
+        // Pollers keep reading (and refilling the cache) while the payment commits.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let pollers: Vec<_> = (0..4)
+            .map(|_| {
+                let (url, http) = (s.url(&format!("/order/{code}")), s.http.clone());
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let page = http.get(&url).send().await.unwrap();
+                        assert_eq!(page.status().as_u16(), 200);
+                    }
+                })
+            })
+            .collect();
+        let units = order["amount_due"].as_i64().unwrap() / 1000;
+        s.pay(units, &code).await;
+        let shown = status_of(&s).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for p in pollers {
+            p.await.unwrap();
+        }
+        assert_ne!(shown["status"], "awaiting_payment", "{shown}");
+        assert_eq!(shown["amount_paid"], order["amount_due"], "{shown}");
+        let page = s
+            .http
+            .get(s.url(&format!("/order/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !page.contains("data-status=\"awaiting_payment\""),
+            "the invoice still waits"
+        );
+        s
+    }
+);
+
 both_backends!(a_reader_cannot_write, |s: TestStore| async move {
     let mut reader = s.app().db.read().await.unwrap();
     let write = sqlx::query("UPDATE catalogue_version SET version = version + 1")

@@ -9,7 +9,7 @@ use crate::db::offers;
 
 /// The product's offers, the suppliers' state and the offers this order already failed with.
 async fn situation(
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
 ) -> AppResult<(Vec<Offer>, Vec<SupplierId>, Vec<(SupplierId, String)>)> {
     let mut listed: Vec<Offer> = offers::for_product(tx, &order.product_code)
@@ -107,7 +107,7 @@ pub(super) async fn choose_first(app: &App, order: &Order) -> AppResult<Option<O
 /// (then the refund rule applies). Runs in the caller's transaction; idempotent per attempt.
 pub(super) async fn failover_or_fail(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     reason: &str,
     retryable: bool,

@@ -109,7 +109,7 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
 /// Applies a supplier status (from polling, the callback or reconciliation); idempotent.
 pub(super) async fn apply_status(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     update: &SupplierOrder,
     now: i64,
@@ -191,7 +191,7 @@ pub(super) async fn apply_status(
 
 pub(super) async fn fail_notices(
     app: &App,
-    tx: &mut Conn,
+    tx: &mut Tx,
     order: &Order,
     reason: &str,
     retryable: bool,

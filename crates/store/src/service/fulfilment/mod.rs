@@ -44,7 +44,7 @@ use crate::db::order_status;
 use crate::db::orders::{self, Order};
 use crate::db::supplier_attempts;
 use crate::db::supplier_requests;
-use crate::db::{Conn, DbResult};
+use crate::db::{DbResult, Tx};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify;
@@ -65,7 +65,7 @@ use look_back::{adopt, look_back, LookedBack, WAIT_FOR_OLDER_MS};
 /// Moves a paid order to `processing` and queues its placement; the caller commits. `false` when
 /// the order is not in a state that allows it (already processing, not paid, …).
 pub async fn start_processing(
-    tx: &mut Conn,
+    tx: &mut Tx,
     order_id: i64,
     actor: &str,
     allow_retry: bool,

@@ -134,7 +134,7 @@ pub(crate) async fn invoice(
     customer: crate::web::customer::Customer,
     Path(code): Path<String>,
 ) -> PageResult {
-    let order = orders::get(&app, &code).await?;
+    let order = orders::view(&app, &code).await?;
     // Only the order's own number, signed in, sees its saldo here.
     let saldo = match &customer.0 {
         Some(owner) if *owner == order.whatsapp && order.status.accepts_payment() => {
@@ -253,7 +253,7 @@ pub(crate) async fn qr_code(
     State(app): State<App>,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let order = orders::get(&app, &code).await?;
+    let order = orders::view(&app, &code).await?;
     let url = orders::pay_url(&app, &order)
         .ok_or_else(|| AppError::not_found("nothing_to_pay", "Tagihan pembayaran"))?;
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
