@@ -77,14 +77,19 @@ impl Wake {
         &self.lanes[Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0)]
     }
 
-    /// Wakes every lane: the workers waiting now, and (through the stored permit) the next one
-    /// of each lane to wait.
+    /// Wakes one worker of every lane (or, through the stored permit, the next one to wait).
+    /// One is enough: a worker that claims a job wakes the next ([`Wake::one`]), so a burst of
+    /// jobs draws in as many workers as it needs, and a single job costs one look at the queue
+    /// per lane instead of one per worker.
     pub fn all(&self) {
         for lane in Lane::ALL {
-            let n = self.of(lane);
-            n.notify_waiters();
-            n.notify_one();
+            self.one(lane);
         }
+    }
+
+    /// Wakes one worker of `lane`.
+    pub fn one(&self, lane: Lane) {
+        self.of(lane).notify_one();
     }
 
     pub async fn notified(&self, lane: Lane) {

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::queue::{self, backoff_ms, JobKind, Lane, Outcome, HEARTBEAT, LEASE_MS};
@@ -164,24 +165,40 @@ pub async fn worker(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let _counted = app.workers.enter();
+    // When this worker next looks at the queue unasked: the next job's due time, at most a
+    // second away (other processes queue jobs too).
+    let mut look_again: Option<Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
         }
         match run_one(&app, handlers, &name, Some(lane)).await {
-            Ok(true) => continue,
+            Ok(true) => {
+                // More may be waiting: another worker of the lane joins in.
+                app.wake.one(lane);
+                continue;
+            }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "worker could not reach the database"),
         }
-        // Sleep until the next job is due, a request queues one, or a second passes (other
-        // processes may queue jobs too).
-        let wait = match queue::next_due_in(&app, lane).await {
-            Some(ms) => Duration::from_millis(ms.clamp(10, 1_000) as u64),
-            None => Duration::from_secs(1),
+        // Woken for nothing (another lane's job, or one a sibling took) the worker keeps the
+        // time it had: asking the database when the next job is due after every wake-up was
+        // most of a webhook's cost under load. A job queued since for later than now is at
+        // most that second late; one queued for now comes with a wake-up.
+        let until = match look_again {
+            Some(at) if at > Instant::now() => at,
+            _ => {
+                let wait = match queue::next_due_in(&app, lane).await {
+                    Some(ms) => Duration::from_millis(ms.clamp(10, 1_000) as u64),
+                    None => Duration::from_secs(1),
+                };
+                Instant::now() + wait
+            }
         };
+        look_again = Some(until);
         tokio::select! {
             _ = app.wake.notified(lane) => {}
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep_until(until) => look_again = None,
             _ = shutdown.changed() => {}
         }
     }
