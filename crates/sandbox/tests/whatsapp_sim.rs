@@ -589,3 +589,31 @@ async fn customer_messages_reach_the_store_as_cloud_and_fonnte_webhooks() {
     assert_eq!(payload["inboxid"], 1);
     assert!(payload["device"].is_string());
 }
+
+#[tokio::test]
+async fn the_inbox_keeps_the_latest_messages_and_counts_them_all() {
+    // A demo left running must not keep every message it ever sent.
+    let h = Harness::start(Config::for_tests()).await;
+    let token = h.sim.config().fonnte_token.clone();
+    let many = madd_sandbox::whatsapp::KEEP_MESSAGES + 25;
+    let targets: Vec<String> = (0..many).map(|i| format!("62812{i:07}1")).collect();
+    let (status, body) = h
+        .fonnte(
+            &token,
+            &[("target", &targets.join(",")), ("message", "promo")],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(h.sim.sent_total(), many);
+    let kept = h.sim.messages();
+    assert_eq!(kept.len(), madd_sandbox::whatsapp::KEEP_MESSAGES);
+    assert_eq!(
+        kept.first().map(|m| m.to.as_str()),
+        Some(targets[25].as_str())
+    );
+    assert_eq!(
+        kept.last().map(|m| m.to.as_str()),
+        targets.last().map(String::as_str)
+    );
+    assert!(h.sim.messages_to(&targets[0]).is_empty(), "the oldest left");
+}

@@ -184,7 +184,7 @@ pub(super) async fn send(
             at: state.now(),
             status: "accepted".into(),
         };
-        state.messages.push(message.clone());
+        state.accept(message.clone());
         message
     };
 

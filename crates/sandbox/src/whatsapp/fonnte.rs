@@ -69,7 +69,7 @@ pub(super) async fn send(
             state.fonnte_seq += 1;
             let id = 100_000_000 + state.fonnte_seq;
             ids.push(id);
-            state.messages.push(SentMessage {
+            state.accept(SentMessage {
                 id: id.to_string(),
                 to: to.clone(),
                 gateway: Gateway::Fonnte,

@@ -40,7 +40,10 @@ button{margin-top:8px;background:#00a884;color:#fff;border:0;border-radius:6px;p
 pub(super) async fn list(State(sim): State<WhatsAppSim>) -> Html<String> {
     let (messages, inbound) = {
         let state = sim.state();
-        (state.messages.clone(), state.inbound.clone())
+        (
+            state.messages.iter().cloned().collect::<Vec<_>>(),
+            state.inbound.clone(),
+        )
     };
     // number → (sent to it, received from it, last activity)
     let mut conversations: HashMap<String, (usize, usize, OffsetDateTime)> = HashMap::new();

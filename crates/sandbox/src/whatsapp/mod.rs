@@ -156,9 +156,16 @@ struct Inner {
     state: Mutex<SimState>,
 }
 
+/// How many accepted messages the simulator keeps (its inbox shows these); older ones leave it,
+/// so a demo left running for days does not grow without end. [`WhatsAppSim::sent_total`]
+/// counts them all.
+pub const KEEP_MESSAGES: usize = 5_000;
+
 #[derive(Default)]
 struct SimState {
-    messages: Vec<SentMessage>,
+    /// The latest accepted messages, oldest first, at most [`KEEP_MESSAGES`].
+    messages: std::collections::VecDeque<SentMessage>,
+    sent_total: usize,
     inbound: Vec<CustomerMessage>,
     last_inbound: HashMap<String, OffsetDateTime>,
     outage: bool,
@@ -187,8 +194,18 @@ impl SimState {
             .is_some_and(|at| self.now() - *at < WINDOW)
     }
 
+    /// Keeps an accepted message (the oldest kept one leaves when the inbox is full).
+    fn accept(&mut self, message: SentMessage) {
+        if self.messages.len() >= KEEP_MESSAGES {
+            self.messages.pop_front();
+        }
+        self.messages.push_back(message);
+        self.sent_total += 1;
+    }
+
     fn set_status(&mut self, id: &str, status: &str) {
-        if let Some(m) = self.messages.iter_mut().find(|m| m.id == id) {
+        // Newest first: a status follows its message closely.
+        if let Some(m) = self.messages.iter_mut().rev().find(|m| m.id == id) {
             m.status = status.to_owned();
         }
     }
@@ -291,9 +308,14 @@ impl WhatsAppSim {
 
     // --- inspection ---
 
-    /// Every accepted message, oldest first.
+    /// The accepted messages still kept (the latest [`KEEP_MESSAGES`]), oldest first.
     pub fn messages(&self) -> Vec<SentMessage> {
-        self.state().messages.clone()
+        self.state().messages.iter().cloned().collect()
+    }
+
+    /// How many messages were accepted in all, including those no longer kept.
+    pub fn sent_total(&self) -> usize {
+        self.state().sent_total
     }
 
     /// Accepted messages to `number` (any common form: `0812…`, `+62 812…`, `62812…`).

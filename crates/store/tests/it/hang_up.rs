@@ -251,7 +251,7 @@ async fn storm(backend: Backend) {
     .unwrap();
     drop(conn);
     eprintln!("message states: {states:?}");
-    let sent = s.sandbox().whatsapp.messages().len() as i64;
+    let sent = s.sandbox().whatsapp.sent_total() as i64;
     assert_eq!(
         sent,
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE state <> 'failed'")
