@@ -2,7 +2,8 @@
 //! write in half nor leave a pooled connection inside a transaction. Thousands of order requests
 //! and payment webhooks are sent over raw sockets, most of them abandoned at once (after the
 //! whole request, or halfway through its body); then every acknowledged order is intact, every
-//! order has exactly its invoice and seller notice and its jobs, every payment is recorded once
+//! order has exactly its invoice and seller notice and its jobs, every voucher order exactly one
+//! use of its voucher (and no use is left without its order), every payment is recorded once
 //! and no database session is left inside a transaction — on SQLite and PostgreSQL.
 
 use std::collections::BTreeSet;
@@ -74,10 +75,44 @@ async fn send(addr: std::net::SocketAddr, head: &str, body: &str, leave: Leave) 
     Some(answer)
 }
 
+/// Every fourth order brings a voucher: its use is reserved in the order's transaction, so a
+/// hang-up must leave neither a use without its order nor an order without its use.
+const VOUCHER: &str = "BADAI";
+const VOUCHER_OFF: i64 = 1_000;
+
+fn with_voucher(i: usize) -> bool {
+    i % 4 == 3
+}
+
 fn order_body(i: usize) -> String {
     // Pulsa for distinct numbers: no nickname lookup, a new order each.
-    json!({"product": "S5", "target": format!("08122{:07}", i), "whatsapp": format!("08133{:07}", i)})
-        .to_string()
+    let mut body = json!({"product": "S5", "target": format!("08122{:07}", i), "whatsapp": format!("08133{:07}", i)});
+    if with_voucher(i) {
+        body["voucher"] = json!(VOUCHER);
+    }
+    body.to_string()
+}
+
+async fn create_voucher(s: &TestStore) {
+    use madd_domain::voucher::{Amount, Scope, Voucher};
+    const DAY: i64 = 24 * 60 * 60 * 1000;
+    let now = s.app().now_ms();
+    let voucher = Voucher {
+        code: VOUCHER.into(),
+        amount: Amount::Fixed(madd_domain::Rupiah::new(VOUCHER_OFF)),
+        min_purchase: madd_domain::Rupiah::ZERO,
+        scope: Scope::All,
+        starts_at: now - DAY,
+        ends_at: now + DAY,
+        total_uses: Some(REQUESTS as i64),
+        per_number: None,
+        first_order_only: false,
+        below_cost: true,
+        active: true,
+    };
+    maddstore::service::vouchers::create(s.app(), voucher, "admin:test")
+        .await
+        .unwrap();
 }
 
 async fn storm(backend: Backend) {
@@ -88,6 +123,7 @@ async fn storm(backend: Backend) {
         env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
     })
     .await;
+    create_voucher(&s).await;
     let addr = s.running.as_ref().unwrap().addr;
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = Vec::new();
@@ -141,6 +177,44 @@ async fn storm(backend: Backend) {
     assert_eq!(
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await,
         REQUESTS as i64
+    );
+    // Each voucher order took its discount and exactly one use; no use without its order.
+    let vouchered = (0..REQUESTS).filter(|i| with_voucher(*i)).count() as i64;
+    assert_eq!(
+        s.count(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE voucher = '{VOUCHER}' \
+             AND discount = {VOUCHER_OFF}"
+        ))
+        .await,
+        vouchered
+    );
+    assert_eq!(
+        s.count(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE voucher IS NULL AND discount = 0"
+        )
+        .await,
+        REQUESTS as i64 - vouchered
+    );
+    assert_eq!(
+        s.count(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM voucher_uses u JOIN orders o ON o.id = u.order_id \
+             WHERE u.code = '{VOUCHER}' AND o.voucher = '{VOUCHER}'"
+        ))
+        .await,
+        vouchered
+    );
+    assert_eq!(
+        s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM voucher_uses")
+            .await,
+        vouchered,
+        "no use without its order"
+    );
+    assert_eq!(
+        s.count(&format!(
+            "SELECT CAST(used AS BIGINT) FROM vouchers WHERE code = '{VOUCHER}'"
+        ))
+        .await,
+        vouchered
     );
 
     // Payment webhooks, each abandoned once and then delivered properly (Trakteer retries).
