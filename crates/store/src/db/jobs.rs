@@ -292,20 +292,25 @@ pub async fn enqueue_many(conn: &mut Conn, jobs: &[NewJob<'_>], now: i64) -> DbR
         return Ok(());
     }
     debug_assert!(jobs.iter().all(|j| j.dedupe_key.is_none()));
-    // `$1` is the time, shared by every row.
-    let rows = super::values_rows(jobs.len(), 2, "(?, ?, ?, 'pending', ?, 0, ?, NULL, $1, $1)");
+    let rows = super::values_rows(
+        super::backend_of(conn),
+        jobs.len(),
+        "(?, ?, ?, 'pending', ?, 0, ?, NULL, ?, ?)",
+    );
     let sql = format!(
         "INSERT INTO jobs (kind, ref_id, payload, state, run_at, attempts, max_attempts, \
          dedupe_key, created_at, updated_at) VALUES {rows}"
     );
-    let mut query = sqlx::query(&sql).bind(now);
+    let mut query = sqlx::query(&sql);
     for j in jobs {
         query = query
             .bind(j.kind)
             .bind(j.ref_id)
             .bind(j.payload)
             .bind(j.run_at)
-            .bind(j.max_attempts);
+            .bind(j.max_attempts)
+            .bind(now)
+            .bind(now);
     }
     query.execute(&mut *conn).await?;
     Ok(())

@@ -327,8 +327,11 @@ pub async fn insert_many(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    // `$1` is the time, shared by every row.
-    let rows = super::values_rows(messages.len(), 2, "(?, ?, ?, ?, ?, ?, 'queued', 0, $1, $1)");
+    let rows = super::values_rows(
+        super::backend_of(conn),
+        messages.len(),
+        "(?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+    );
     let sql = format!(
         "INSERT INTO messages (order_id, recipient, audience, kind, body, params, state, attempts, \
          created_at, updated_at) VALUES {rows} RETURNING id, order_id, kind, recipient"
@@ -337,7 +340,7 @@ pub async fn insert_many(
         .iter()
         .map(|m| serde_json::to_string(m.params).expect("strings serialise"))
         .collect();
-    let mut query = sqlx::query(&sql).bind(now);
+    let mut query = sqlx::query(&sql);
     for (m, p) in messages.iter().zip(&params) {
         query = query
             .bind(m.order_id)
@@ -345,7 +348,9 @@ pub async fn insert_many(
             .bind(m.audience)
             .bind(m.kind)
             .bind(m.body)
-            .bind(p.as_str());
+            .bind(p.as_str())
+            .bind(now)
+            .bind(now);
     }
     let rows = query.fetch_all(&mut *conn).await?;
     let mut found: Vec<(Option<i64>, String, String, i64)> = Vec::with_capacity(rows.len());

@@ -66,7 +66,7 @@ pub async fn add_events(conn: &mut Conn, events: &[NewEvent<'_>]) -> DbResult<()
     if events.is_empty() {
         return Ok(());
     }
-    let rows = super::values_rows(events.len(), 1, "(?, ?, ?, ?, ?)");
+    let rows = super::values_rows(super::backend_of(conn), events.len(), "(?, ?, ?, ?, ?)");
     let sql = format!("INSERT INTO order_events (order_id, at, actor, kind, detail) VALUES {rows}");
     let mut query = sqlx::query(&sql);
     for e in events {

@@ -322,8 +322,8 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     }
     // Columns as in `insert`: amount_paid 0; updated_at (bound last) = created_at.
     let rows = super::values_rows(
+        super::backend_of(conn),
         orders.len(),
-        1,
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
     );
     let sql = format!(
