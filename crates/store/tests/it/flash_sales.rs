@@ -2,19 +2,12 @@
 //! expiry, never oversold however many buyers race for the last unit; the report counts the sale
 //! price as a discount beside the vouchers — on SQLite and PostgreSQL.
 
-use std::collections::BTreeMap;
-
-use crate::common::TestStore;
+use crate::common::{unlimited_lookups, TestStore};
 use madd_domain::report::LineKey;
 use madd_domain::voucher::{Amount, Scope, Voucher};
 use madd_domain::{Month, OrderStatus, Rupiah};
-use serde_json::json;
 
 const ML: &str = "ML86-S1";
-
-fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
-    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
-}
 
 async fn price_of(s: &TestStore, code: &str) -> Rupiah {
     let mut conn = s.app().db.write().await.unwrap();
@@ -45,20 +38,6 @@ async fn taken(s: &TestStore) -> i64 {
         .await
 }
 
-async fn buy(
-    s: &TestStore,
-    product: &str,
-    whatsapp: &str,
-    voucher: &str,
-) -> (u16, serde_json::Value) {
-    s.post_json(
-        "/api/v1/orders",
-        json!({"product": product, "target": "123456780", "zone": "2345",
-               "whatsapp": whatsapp, "voucher": voucher}),
-    )
-    .await
-}
-
 both_backends!(
     stock_three_raced_by_fifty_buyers_sells_exactly_three,
     unlimited_lookups,
@@ -68,7 +47,7 @@ both_backends!(
         sale(&s, ML, flash, 3).await;
         let tries = (0..50).map(|i| {
             let s = &s;
-            async move { buy(s, ML, &format!("0813-4444-{i:04}"), "").await }
+            async move { s.buy(ML, &format!("0813-4444-{i:04}"), "").await }
         });
         let answers = futures::future::join_all(tries).await;
         let sold: Vec<&serde_json::Value> = answers
@@ -97,10 +76,10 @@ both_backends!(
             assert_eq!(row.status, OrderStatus::Expired);
         }
         assert_eq!(taken(&s).await, 0);
-        let (status, again) = buy(&s, ML, "0813-4444-9999", "").await;
+        let (status, again) = s.buy(ML, "0813-4444-9999", "").await;
         assert_eq!(status, 201, "{again}");
         assert_eq!(again["price"].as_i64(), Some(flash.amount()));
-        let (status, stacked) = buy(&s, ML, "0813-4444-9998", "TAMBAH").await;
+        let (status, stacked) = s.buy(ML, "0813-4444-9998", "TAMBAH").await;
         assert_eq!(status, 422, "{stacked}");
         assert_eq!(stacked["error"]["code"], "voucher_with_flash_sale");
         assert_eq!(taken(&s).await, 1, "the refused order held nothing");
@@ -151,7 +130,7 @@ both_backends!(
             ("ML172-S1", "HEMAT", "0813-1000-0002"),
             ("ML28-S1", "", "0813-1000-0003"),
         ] {
-            let (status, order) = buy(&s, product, number, v).await;
+            let (status, order) = s.buy(product, number, v).await;
             assert_eq!(status, 201, "{order}");
             let code = order["code"].as_str().unwrap().to_string();
             s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)
@@ -233,7 +212,7 @@ both_backends!(
             "{item}"
         );
         // One unit held: the page says so (the sale's change rebuilt it).
-        let (status, _) = buy(&s, ML, "0813-2222-0001", "").await;
+        let (status, _) = s.buy(ML, "0813-2222-0001", "").await;
         assert_eq!(status, 201);
         assert!(page(&s).await.contains("sisa 2"));
         // After the window the list price is back, without any change in the database.

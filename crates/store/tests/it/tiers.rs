@@ -1,17 +1,11 @@
 //! Prices by tier: a guest pays the guest price, a signed-in member and an approved reseller
 //! their own — on the confirmation page, the order and what is charged — on SQLite and PostgreSQL.
 
-use std::collections::BTreeMap;
-
-use crate::common::{TestStore, CUSTOMER};
+use crate::common::{unlimited_lookups, TestStore, CUSTOMER};
 use madd_domain::{Rupiah, Tier};
 use serde_json::json;
 
 const BIG: &str = "ML1048-S1";
-
-fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
-    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
-}
 
 async fn order(s: &TestStore, token: Option<&str>) -> serde_json::Value {
     let mut request = s.http.post(s.url("/api/v1/orders")).json(&json!({

@@ -2,21 +2,13 @@
 //! however many checkouts race; the discount on the order, the invoice and the month's report —
 //! on SQLite and PostgreSQL.
 
-use std::collections::BTreeMap;
-
-use crate::common::TestStore;
+use crate::common::{unlimited_lookups, TestStore};
 use madd_domain::report::LineKey;
 use madd_domain::voucher::{Amount, Scope, Voucher};
 use madd_domain::{Bps, Month, OrderStatus, Rupiah};
-use serde_json::json;
 
 const ML: &str = "ML86-S1";
 const DAY: i64 = 24 * 60 * 60 * 1000;
-
-fn unlimited_lookups(env: &mut BTreeMap<String, String>) {
-    // Fifty checkouts from one test client: the per-client lookup limit would refuse most.
-    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
-}
 
 async fn voucher(s: &TestStore, code: &str, amount: Amount, tweak: impl FnOnce(&mut Voucher)) {
     let now = s.app().now_ms();
@@ -48,24 +40,6 @@ async fn used(s: &TestStore, code: &str) -> i64 {
         .used
 }
 
-async fn order_with(s: &TestStore, voucher: &str, whatsapp: &str) -> (u16, serde_json::Value) {
-    order_of(s, ML, voucher, whatsapp).await
-}
-
-async fn order_of(
-    s: &TestStore,
-    product: &str,
-    voucher: &str,
-    whatsapp: &str,
-) -> (u16, serde_json::Value) {
-    s.post_json(
-        "/api/v1/orders",
-        json!({"product": product, "target": "123456780", "zone": "2345",
-               "whatsapp": whatsapp, "voucher": voucher}),
-    )
-    .await
-}
-
 both_backends!(
     five_uses_raced_by_fifty_checkouts_are_used_five_times_and_come_back_on_expiry,
     unlimited_lookups,
@@ -76,7 +50,7 @@ both_backends!(
         .await;
         let tries = (0..50).map(|i| {
             let s = &s;
-            async move { order_with(s, "lima", &format!("0812-5555-{i:04}")).await }
+            async move { s.buy(ML, &format!("0812-5555-{i:04}"), "lima").await }
         });
         let answers = futures::future::join_all(tries).await;
         let made: Vec<&serde_json::Value> = answers
@@ -107,7 +81,7 @@ both_backends!(
             assert_eq!(row.status, OrderStatus::Expired);
         }
         assert_eq!(used(&s, "LIMA").await, 0);
-        let (status, again) = order_with(&s, "LIMA", "0812-5555-9999").await;
+        let (status, again) = s.buy(ML, "0812-5555-9999", "LIMA").await;
         assert_eq!(status, 201, "{again}");
         assert_eq!(used(&s, "LIMA").await, 1);
         s
@@ -123,25 +97,25 @@ both_backends!(
             v.per_number = Some(1)
         })
         .await;
-        assert_eq!(order_with(&s, "SEKALI", "0812-3456-7890").await.0, 201);
-        let (status, body) = order_with(&s, "SEKALI", "0812-3456-7890").await;
+        assert_eq!(s.buy(ML, "0812-3456-7890", "SEKALI").await.0, 201);
+        let (status, body) = s.buy(ML, "0812-3456-7890", "SEKALI").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_used_up_for_number"))
         );
-        assert_eq!(order_with(&s, "SEKALI", "0812-3456-7891").await.0, 201);
+        assert_eq!(s.buy(ML, "0812-3456-7891", "SEKALI").await.0, 201);
 
         // Only for a number that never bought: the first order is paid, the next is refused.
         voucher(&s, "BARU", Amount::Fixed(Rupiah::new(1_000)), |v| {
             v.first_order_only = true
         })
         .await;
-        let (status, first) = order_with(&s, "BARU", "0812-7777-0001").await;
+        let (status, first) = s.buy(ML, "0812-7777-0001", "BARU").await;
         assert_eq!(status, 201, "{first}");
         let code = first["code"].as_str().unwrap();
         s.pay(first["amount_due"].as_i64().unwrap() / 1000, code)
             .await;
-        let (status, body) = order_with(&s, "BARU", "0812-7777-0001").await;
+        let (status, body) = s.buy(ML, "0812-7777-0001", "BARU").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_first_order_only"))
@@ -153,12 +127,12 @@ both_backends!(
             v.scope = Scope::Category(madd_domain::Category::Pulsa)
         })
         .await;
-        let (status, body) = order_with(&s, "PULSA", "0812-7777-0002").await;
+        let (status, body) = s.buy(ML, "0812-7777-0002", "PULSA").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_out_of_scope"))
         );
-        let (status, body) = order_with(&s, "NGAWUR", "0812-7777-0002").await;
+        let (status, body) = s.buy(ML, "0812-7777-0002", "NGAWUR").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_unknown"))
@@ -174,7 +148,7 @@ both_backends!(
         )
         .await;
         // Mobile Legends 86 is priced at its floor already: nothing can come off.
-        let (status, body) = order_with(&s, "SETENGAH", "0812-7777-0003").await;
+        let (status, body) = s.buy(ML, "0812-7777-0003", "SETENGAH").await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_nothing_off"))
@@ -188,7 +162,7 @@ both_backends!(
                 .unwrap()
                 .unwrap()
         };
-        let (status, half) = order_of(&s, BIG, "SETENGAH", "0812-7777-0003").await;
+        let (status, half) = s.buy(BIG, "0812-7777-0003", "SETENGAH").await;
         assert_eq!(status, 201, "{half} {product:?}");
         let sold_for = half["price"].as_i64().unwrap();
         assert!(
@@ -219,7 +193,7 @@ both_backends!(
             ("HEMAT3", "0812-1111-0002"),
             ("", "0812-1111-0003"),
         ] {
-            let (status, order) = order_with(&s, v, number).await;
+            let (status, order) = s.buy(ML, number, v).await;
             assert_eq!(status, 201, "{order}");
             let code = order["code"].as_str().unwrap().to_string();
             s.pay(order["amount_due"].as_i64().unwrap() / 1000, &code)

@@ -61,6 +61,12 @@ macro_rules! both_backends {
     };
 }
 
+/// A store whose nickname lookups are not rate-limited: tests that race many checkouts from one
+/// client would otherwise be refused by the per-client lookup limit.
+pub fn unlimited_lookups(env: &mut std::collections::BTreeMap<String, String>) {
+    env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
+}
+
 /// Whether this backend's half is skipped (`MADD_TEST_POSTGRES=skip` on a machine without
 /// PostgreSQL).
 pub fn skip(backend: Backend) -> bool {
@@ -430,6 +436,17 @@ impl TestStore {
         maddstore::service::orders::get(self.app(), code)
             .await
             .expect("order exists")
+    }
+
+    /// Orders the game product `product` for the demo's Mobile Legends account (123456780, zone
+    /// 2345) from `whatsapp`, with `voucher` (`""`: none); the answer's status and body.
+    pub async fn buy(&self, product: &str, whatsapp: &str, voucher: &str) -> (u16, Value) {
+        self.post_json(
+            "/api/v1/orders",
+            serde_json::json!({"product": product, "target": "123456780", "zone": "2345",
+                               "whatsapp": whatsapp, "voucher": voucher}),
+        )
+        .await
     }
 
     /// Pays `quantity` units on the sandbox Trakteer with `message`, and waits for the webhook.
