@@ -1,7 +1,6 @@
 //! The public JSON API (`/api/v1`, store-api.md).
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,25 +16,8 @@ use crate::error::{AppError, AppResult};
 use crate::service::nickname::{self, NicknameAnswer};
 use crate::service::orders::{self, CreateOrder};
 use crate::service::postpaid;
+use crate::web::input::ApiJson;
 use crate::web::storefront::view::LOOKUP_WAIT;
-
-/// `Json` whose rejections speak the API's error format.
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(AppError::invalid("invalid_json", rejection.body_text())),
-        }
-    }
-}
 
 #[derive(Serialize)]
 pub struct ProductJson {

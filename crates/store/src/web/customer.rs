@@ -15,7 +15,7 @@ use crate::clock;
 use crate::db::wallets::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::service::{saldo, sign_in};
-use crate::web::api::ApiJson;
+use crate::web::input::ApiJson;
 
 /// The storefront's session cookie.
 pub const COOKIE: &str = "madd_customer";

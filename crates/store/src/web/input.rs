@@ -12,6 +12,28 @@ use axum::response::{IntoResponse, Response};
 use madd_domain::text::{self, limit};
 use serde_json::Value;
 
+/// `Json` whose rejections speak the API's error format (`{"error": {"code": "invalid_json"}}`).
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>:
+        axum::extract::FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(crate::error::AppError::invalid(
+                "invalid_json",
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
 /// The largest form or JSON body a page or the API takes. A checkout or an admin form is a few
 /// hundred bytes; a stranger's request must not cost more than this.
 pub const MAX_BODY: usize = 64 * 1024;
