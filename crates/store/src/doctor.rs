@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, PaymentChoice, SupplierChoice, WhatsAppChoice};
 use crate::db::Db;
-use crate::startup::Providers;
+use crate::providers::Providers;
 
 /// One line of the checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +73,7 @@ impl Check {
 pub async fn run(config: &Config) -> Vec<Check> {
     let mut checks = vec![Check::ok("configuration", "loaded")];
     checks.push(database(config).await);
-    let http = match crate::startup::provider_http() {
+    let http = match crate::providers::provider_http() {
         Ok(http) => http,
         Err(e) => {
             checks.push(Check::fail(
@@ -84,7 +84,7 @@ pub async fn run(config: &Config) -> Vec<Check> {
             return checks;
         }
     };
-    let providers = crate::startup::providers(config, &http);
+    let providers = crate::providers::providers(config, &http);
     checks.extend(setup(config, &providers, config.seller_whatsapp.as_ref()).await);
     checks.extend(reachable(config, &http).await);
     checks
@@ -100,7 +100,7 @@ pub async fn on_running(
 ) -> Vec<Check> {
     let mut checks = vec![migrations(db).await, saldo(db).await];
     checks.extend(setup(config, providers, seller).await);
-    match crate::startup::provider_http() {
+    match crate::providers::provider_http() {
         Ok(http) => checks.extend(reachable(config, &http).await),
         Err(e) => tracing::warn!(error = %e, "no HTTP client for the public URL check"),
     }

@@ -13,6 +13,7 @@ pub mod messenger;
 pub mod notify;
 pub mod passwords;
 pub mod payment;
+pub mod providers;
 pub mod secret;
 pub mod service;
 pub mod startup;

@@ -10,8 +10,8 @@ use crate::db::store_state;
 use crate::doctor::{self, Check};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
+use crate::providers::Providers;
 use crate::service::settings;
-use crate::startup::Providers;
 
 pub const JOB_KEY: &str = "periodic:store-checks";
 /// Credentials rarely change; an expired token is caught by the first failed send anyway.

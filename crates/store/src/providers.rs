@@ -1,0 +1,103 @@
+//! The outside services — suppliers, the payment channel, the WhatsApp gateway — built from the
+//! configuration: the real clients, pointed at the real services or (after `startup::start`
+//! rewrote their URLs) at the simulators. The store and `maddstore doctor` build them the same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::{Config, WhatsAppChoice};
+use crate::messenger::cloud::{CloudApi, CloudConfig};
+use crate::messenger::fonnte::{Fonnte, FonnteConfig};
+use crate::messenger::Messenger;
+use crate::payment::trakteer::{Trakteer, TrakteerConfig};
+use crate::payment::PaymentChannel;
+use crate::supplier::digiflazz::{Digiflazz, DigiflazzConfig};
+use crate::supplier::vip_reseller::{VipConfig, VipReseller};
+use crate::supplier::{Supplier, Suppliers};
+
+/// The three outside roles, as the configuration chooses them (after `start` pointed the
+/// sandbox ones at the simulators).
+pub struct Providers {
+    pub suppliers: Suppliers,
+    pub payment: Arc<dyn PaymentChannel>,
+    pub messenger: Arc<dyn Messenger>,
+}
+
+/// Builds the real clients of `config`'s providers.
+pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
+    let suppliers = Suppliers::new(
+        config
+            .suppliers
+            .iter()
+            .map(|id| -> Arc<dyn Supplier> {
+                match id {
+                    madd_domain::SupplierId::VipReseller => Arc::new(VipReseller::new(
+                        VipConfig {
+                            base_url: config.vip.api_url.clone(),
+                            api_id: config.vip.api_id.clone(),
+                            api_key: config.vip.api_key.clone(),
+                            tier: config.vip.price_tier,
+                        },
+                        http.clone(),
+                    )),
+                    madd_domain::SupplierId::Digiflazz => Arc::new(Digiflazz::new(
+                        DigiflazzConfig {
+                            api_url: config.digiflazz.api_url.clone(),
+                            username: config.digiflazz.username.clone(),
+                            api_key: config.digiflazz.api_key.clone(),
+                            testing: config.digiflazz.testing,
+                        },
+                        http.clone(),
+                    )),
+                }
+            })
+            .collect(),
+    );
+    let payment: Arc<dyn PaymentChannel> = Arc::new(Trakteer::new(
+        TrakteerConfig {
+            page_url: config.trakteer.page_url.clone(),
+            unit_price: config.trakteer.unit_price,
+            api_url: config.trakteer.api_url.clone(),
+            api_key: config.trakteer.api_key.clone(),
+        },
+        http.clone(),
+    ));
+    let messenger: Arc<dyn Messenger> = match config.whatsapp.gateway {
+        WhatsAppChoice::Cloud => Arc::new(CloudApi::new(
+            CloudConfig {
+                api_url: config.whatsapp.api_url.clone(),
+                phone_number_id: config.whatsapp.phone_number_id.clone(),
+                token: config.whatsapp.token.clone(),
+                template_language: config.whatsapp.template_language.clone(),
+                template_names: config.whatsapp.templates.clone(),
+            },
+            http.clone(),
+        )),
+        WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
+            FonnteConfig {
+                api_url: config.whatsapp.api_url.clone(),
+                token: config.whatsapp.token.clone(),
+            },
+            http.clone(),
+        )),
+    };
+
+    Providers {
+        suppliers,
+        payment,
+        messenger,
+    }
+}
+
+/// The HTTP client every provider client shares.
+pub fn provider_http() -> anyhow::Result<reqwest::Client> {
+    // Every provider call is bounded: a hung supplier must not hold a job (or its lease) forever.
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("maddstore/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the HTTP client")
+}
