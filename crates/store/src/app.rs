@@ -11,7 +11,7 @@ use crate::messenger::Messenger;
 use crate::passwords::PasswordPool;
 use crate::payment::PaymentChannel;
 use crate::supplier::Suppliers;
-use crate::web::ratelimit::RateLimiter;
+use crate::web::ratelimit::limiter::RateLimiter;
 
 /// The state every request and job shares: one pointer, so handing it to a handler or an
 /// extractor is one reference-count increment, not one per part.
@@ -42,11 +42,11 @@ pub struct Parts {
     pub payment: Arc<dyn PaymentChannel>,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
-    pub wake: Arc<crate::jobs::queue::Wake>,
+    pub wake: Arc<crate::jobs::wake::Wake>,
     /// Group commits for new orders (`service::order_writer`).
-    pub order_writer: crate::service::order_writer::OrderWriter,
+    pub order_writer: crate::service::order_writer::handle::OrderWriter,
     /// The catalogue in memory (`service::catalogue_snapshot`).
-    pub catalogue: Arc<crate::service::catalogue_snapshot::CatalogueSnapshot>,
+    pub catalogue: Arc<crate::service::catalogue_snapshot::snapshot::CatalogueSnapshot>,
     /// Signals request handlers waiting for a worker's answer (nickname lookups).
     pub answers: Arc<Notify>,
     /// The threads that check passwords, with their bounded queue (see [`crate::passwords`]).

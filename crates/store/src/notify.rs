@@ -4,6 +4,9 @@
 
 use madd_domain::{GameAccount, OrderCode, Rupiah};
 
+/// The message kind of a sign-in code (its text is hidden on the dashboard and blanked once sent).
+pub const SIGN_IN_CODE: &str = "sign_in_code";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
     Customer,

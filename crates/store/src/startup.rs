@@ -238,7 +238,7 @@ pub async fn start(
     } = providers(&config, &http);
 
     let db = database(&config).await?;
-    let (order_writer, order_queue) = crate::service::order_writer::OrderWriter::new();
+    let (order_writer, order_queue) = crate::service::order_writer::handle::OrderWriter::new();
     let app = App::new(crate::app::Parts {
         config: Arc::new(config),
         db,

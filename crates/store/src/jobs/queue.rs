@@ -3,9 +3,8 @@
 //! a backoff, and woken per lane. It imports no service: services queue their work here, and the
 //! [`super::runner`] runs it.
 
-use tokio::sync::Notify;
-
 pub use super::kind::{JobKind, Lane};
+pub use super::wake::Wake;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
@@ -62,39 +61,6 @@ pub enum Outcome {
 pub fn backoff_ms(attempts: i64) -> i64 {
     let exp = attempts.clamp(1, 20) - 1;
     (5_000i64.saturating_mul(1i64 << exp)).min(30 * 60_000)
-}
-
-/// Wakes a process's workers when a job is queued: one signal per lane, so a wake-up meant for
-/// a lane is never taken by another lane's worker (which would leave the right one asleep until
-/// its next look at the queue).
-#[derive(Debug, Default)]
-pub struct Wake {
-    lanes: [Notify; 4],
-}
-
-impl Wake {
-    fn of(&self, lane: Lane) -> &Notify {
-        &self.lanes[Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0)]
-    }
-
-    /// Wakes one worker of every lane (or, through the stored permit, the next one to wait).
-    /// One is enough: a worker that claims a job wakes the next ([`Wake::one`]), so a burst of
-    /// jobs draws in as many workers as it needs, and a single job costs one look at the queue
-    /// per lane instead of one per worker.
-    pub fn all(&self) {
-        for lane in Lane::ALL {
-            self.one(lane);
-        }
-    }
-
-    /// Wakes one worker of `lane`.
-    pub fn one(&self, lane: Lane) {
-        self.of(lane).notify_one();
-    }
-
-    pub async fn notified(&self, lane: Lane) {
-        self.of(lane).notified().await
-    }
 }
 
 /// The name a process's workers claim jobs under: `<instance>/<lane>-<n>`. The instance part is

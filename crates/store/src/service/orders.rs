@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify::{self, OrderFacts};
 use crate::service::nickname::{self, NicknameAnswer};
-use crate::service::order_writer::Draft;
+use crate::service::order_writer::handle::Draft;
 use crate::service::{outbox, postpaid, settings};
 
 /// How long order creation waits for the nickname check.
@@ -145,7 +145,7 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     let catalogue = crate::service::catalogue_snapshot::current(app).await?;
     // The seller's `tutup` (a retried request above still finds its order).
     if catalogue.closed {
-        crate::service::chat::ensure_open(app).await?;
+        ensure_open(app).await?;
     }
     let product = match catalogue.product(req.product.trim()) {
         Some(p) if p.sellable() => Some(p.clone()),
@@ -437,6 +437,16 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
         return Ok((order, true));
     }
     Err(AppError::internal("could not draw a free order code"))
+}
+
+/// Refuses new orders while the seller has closed the store (`tutup`): the web, the API and the
+/// chat all ask here.
+pub async fn ensure_open(app: &App) -> AppResult<()> {
+    let mut conn = app.db.read().await?;
+    if crate::db::store_state::paused(&mut conn).await? {
+        return Err(closed());
+    }
+    Ok(())
 }
 
 /// The answer to an order while the seller has closed the store.

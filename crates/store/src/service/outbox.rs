@@ -99,7 +99,7 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
         Ok(accepted) => {
             messages::mark_sent(&mut conn, message.id, accepted.provider_id.as_deref(), now)
                 .await?;
-            if message.kind == crate::service::sign_in::CODE_KIND {
+            if message.kind == crate::notify::SIGN_IN_CODE {
                 // The customer has it now; nobody else (the dashboard, a backup) needs to.
                 messages::blank(&mut conn, message.id, "(kode masuk, sudah dikirim)").await?;
             }

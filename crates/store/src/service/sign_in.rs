@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use crate::app::App;
 use crate::db::sign_in::{self, CodeRow};
 use crate::error::{AppError, AppResult};
-use crate::notify::{Audience, Notice};
+use crate::notify::{Audience, Notice, SIGN_IN_CODE as CODE_KIND};
 use crate::service::outbox;
 
 const CODE_MS: i64 = 5 * 60 * 1000;
@@ -20,9 +20,6 @@ const SENDS_PER_WINDOW: i64 = 3;
 const MAX_FAILURES: i64 = 5;
 const LOCK_MS: i64 = 15 * 60 * 1000;
 const SESSION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
-/// The message kind of a sign-in code (its text is hidden on the dashboard and blanked once sent).
-pub const CODE_KIND: &str = "sign_in_code";
 
 fn hash(salt: &str, secret: &str) -> String {
     hex::encode(Sha256::digest(format!("{salt}:{secret}").as_bytes()))

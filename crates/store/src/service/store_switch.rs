@@ -1,6 +1,6 @@
 //! The seller's open/closed switch: `tutup` / `buka` in the chat and the dashboard's button. A
 //! closed store still shows its catalogue and its orders; it refuses new orders
-//! ([`crate::service::chat::ensure_open`]).
+//! ([`crate::service::orders::ensure_open`]).
 
 use crate::app::App;
 use crate::db::store_state;

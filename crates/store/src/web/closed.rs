@@ -1,5 +1,5 @@
 //! The seller's `tutup` as customers see it: every storefront page carries a banner and its
-//! order forms are disabled. The guard stays on the server ([`crate::service::chat::ensure_open`]
+//! order forms are disabled. The guard stays on the server ([`crate::service::orders::ensure_open`]
 //! refuses `/checkout` and order creation); the disabled forms only say so before a customer types.
 
 use axum::extract::FromRequestParts;
@@ -10,7 +10,7 @@ use crate::web::page::PageError;
 
 /// Whether the store is closed to new orders, from the catalogue snapshot (another instance of a
 /// scaled-out store sees the seller's switch within a second; the order path itself checks the
-/// database, `service::chat::ensure_open`).
+/// database, `service::orders::ensure_open`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Closed(pub bool);
 

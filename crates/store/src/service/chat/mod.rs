@@ -16,7 +16,8 @@
 //! - The guided flow's step lives 15 minutes after the last message.
 //! - `batal <code>` ends an order nobody has paid anything for as `expired` (no new status);
 //!   an order with money on it is the seller's to refund, so the customer is sent to `cs`.
-//! - `tutup` closes the store to new orders everywhere (web, API, chat): [`ensure_open`].
+//! - `tutup` closes the store to new orders everywhere (web, API, chat):
+//!   [`crate::service::orders::ensure_open`].
 use madd_domain::chat::{self, Command, Pending, PriceQuery};
 use madd_domain::{
     Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, TargetRule,
@@ -30,12 +31,12 @@ use crate::db::nicknames::{self, LookupState};
 use crate::db::order_events;
 use crate::db::order_status;
 use crate::db::orders::{self, Order, OrderFilter};
-use crate::db::store_state;
 use crate::db::{messages, products};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{self as jobs, JobKind, Outcome};
 use crate::notify::{Audience, Notice};
 use crate::service::nickname::{self, NicknameAnswer};
+use crate::service::orders::ensure_open;
 use crate::service::{fulfilment, orders as order_service, outbox};
 
 mod customer;
@@ -198,15 +199,6 @@ async fn own_saldo(app: &App, ctx: &Ctx) -> AppResult<Answer> {
         );
     }
     Ok(Answer::text(text))
-}
-
-/// Refuses new orders while the seller has closed the store (`tutup`).
-pub async fn ensure_open(app: &App) -> AppResult<()> {
-    let mut conn = app.db.read().await?;
-    if store_state::paused(&mut conn).await? {
-        return Err(crate::service::orders::closed());
-    }
-    Ok(())
 }
 
 /// What the guided flow's step becomes after a message.

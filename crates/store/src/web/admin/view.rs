@@ -112,7 +112,7 @@ pub(crate) fn message_row(m: &messages::Message) -> MessageRow {
         error: m.last_error.clone(),
         attempts: m.attempts,
         // A sign-in code waiting to be sent is no one's business but its owner's.
-        body: if m.kind == crate::service::sign_in::CODE_KIND {
+        body: if m.kind == crate::notify::SIGN_IN_CODE {
             "(kode masuk disembunyikan)".to_string()
         } else {
             m.body.clone()

@@ -94,7 +94,7 @@ pub(crate) async fn checkout(
 ) -> PageResult {
     let signed_in = customer.0;
     // A closed store checks no nickname or bill for an order it would refuse anyway.
-    crate::service::chat::ensure_open(&app).await?;
+    crate::service::orders::ensure_open(&app).await?;
     let product = {
         let mut conn = app.db.read().await?;
         products::get(&mut conn, f.product.trim()).await?

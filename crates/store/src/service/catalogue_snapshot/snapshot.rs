@@ -1,13 +1,6 @@
-//! The catalogue in memory: what the storefront's pages and the product API show — every
-//! product with its price, whether the store is closed, what sells most — held as one immutable
-//! snapshot that is swapped whole when the catalogue changes. Pages built from it do no query.
-//!
-//! How a process learns of a change: the database keeps a version number that triggers move on
-//! every change to `products` and `settings` (migration 0010), so no code path can forget it.
-//! This process's own changes mark the snapshot stale at once ([`CatalogueSnapshot::invalidate`]);
-//! other processes' changes are seen by a cheap poll of that one row (every
-//! [`POLL`]). A snapshot is never what an order is charged: the order path reads the product in
-//! its own transaction (`service::orders::create`).
+//! The catalogue snapshot itself — one consistent, immutable view of what the storefront shows —
+//! and its holder, which swaps it whole. Plain data (it knows no `App`), so the application's
+//! state can hold it; how it is loaded and renewed is the parent module's.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -16,15 +9,7 @@ use std::time::{Duration, Instant};
 use madd_domain::Category;
 use tokio::sync::Mutex;
 
-use crate::app::App;
-use crate::db::products::{self, Product};
-use crate::db::store_state;
-use crate::db::{Conn, DbResult};
-
-/// How often a process looks at the version row (other processes' changes).
-pub const POLL: Duration = Duration::from_secs(1);
-/// What sells most is recounted this often even when nothing else changed.
-const POPULAR_EVERY: Duration = Duration::from_secs(60);
+use crate::db::products::Product;
 
 /// One consistent view of the catalogue.
 #[derive(Debug, Default)]
@@ -51,10 +36,10 @@ pub struct Catalogue {
     /// Flash sales running or to come (each change to one moves the catalogue's version).
     pub flash_sales: Vec<crate::db::flash_sales::FlashSale>,
     /// Where each product code sits in `products`.
-    by_code: std::collections::HashMap<String, usize>,
+    pub(super) by_code: std::collections::HashMap<String, usize>,
     /// Pages and answers built from this snapshot alone, by a key naming what varies (language,
     /// closed flag, category): built once per snapshot, dropped with it.
-    rendered: std::sync::Mutex<std::collections::HashMap<String, Rendered>>,
+    pub(super) rendered: std::sync::Mutex<std::collections::HashMap<String, Rendered>>,
 }
 
 /// A built page or answer: its content type and bytes.
@@ -116,12 +101,12 @@ pub struct CatalogueSnapshot {
     /// Bumped by every [`CatalogueSnapshot::invalidate`]; the snapshot is stale while `loaded`
     /// is behind it. A reload that is still reading does not count as done: a reader arriving
     /// meanwhile waits for it instead of being served the snapshot it is replacing.
-    wanted: AtomicU64,
+    pub(super) wanted: AtomicU64,
     /// The `wanted` generation the current snapshot was read after.
-    loaded: AtomicU64,
+    pub(super) loaded: AtomicU64,
     loaded_at: RwLock<Instant>,
     /// One reload at a time; others keep serving the old snapshot meanwhile.
-    reloading: Mutex<()>,
+    pub(super) reloading: Mutex<()>,
 }
 
 impl Default for CatalogueSnapshot {
@@ -150,7 +135,7 @@ impl CatalogueSnapshot {
         self.wanted.fetch_add(1, Ordering::AcqRel);
     }
 
-    fn is_stale(&self) -> bool {
+    pub(super) fn is_stale(&self) -> bool {
         self.loaded.load(Ordering::Acquire) < self.wanted.load(Ordering::Acquire)
     }
 
@@ -162,7 +147,7 @@ impl CatalogueSnapshot {
             .clone()
     }
 
-    fn replace(&self, catalogue: Catalogue) {
+    pub(super) fn replace(&self, catalogue: Catalogue) {
         *self
             .current
             .write()
@@ -173,7 +158,7 @@ impl CatalogueSnapshot {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
     }
 
-    fn age(&self) -> Duration {
+    pub(super) fn age(&self) -> Duration {
         self.loaded_at
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -181,7 +166,6 @@ impl CatalogueSnapshot {
     }
 }
 
-/// The current catalogue: the snapshot, rebuilt first if this process marked it stale.
 impl Catalogue {
     /// The sale a customer of `product` gets at `now`: running, with units left, below its
     /// list price.
@@ -207,97 +191,5 @@ impl Catalogue {
             .map(|s| s.id.to_string())
             .collect::<Vec<_>>()
             .join(",")
-    }
-}
-
-pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {
-    let snapshot = &app.catalogue;
-    if snapshot.is_stale() {
-        reload(app).await?;
-    }
-    Ok(snapshot.peek())
-}
-
-/// Rebuilds the snapshot from the database (one reload at a time).
-pub async fn reload(app: &App) -> DbResult<()> {
-    let snapshot = &app.catalogue;
-    let _one = snapshot.reloading.lock().await;
-    // What this reload will cover: every invalidation made before it starts reading.
-    let target = snapshot.wanted.load(Ordering::Acquire);
-    if snapshot.loaded.load(Ordering::Acquire) >= target {
-        // Another reader rebuilt it while this one waited.
-        return Ok(());
-    }
-    let catalogue = async {
-        let mut conn = app.db.read().await?;
-        load(&mut conn, &app.config, app.now_ms()).await
-    }
-    .await?;
-    snapshot.replace(catalogue);
-    snapshot.loaded.fetch_max(target, Ordering::AcqRel);
-    Ok(())
-}
-
-async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbResult<Catalogue> {
-    // The version first: a change that lands while the rest is read moves it again, and the
-    // next poll reloads.
-    let version = version(conn).await?;
-    let products = products::list(conn, None).await?;
-    let settings = crate::service::settings::on(conn, config).await?;
-    Ok(Catalogue {
-        version,
-        by_code: products
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.code.clone(), i))
-            .collect(),
-        products,
-        closed: store_state::paused(conn).await?,
-        popular_codes: crate::db::storefront::popular_codes(conn, now - 30 * 86_400_000, 6).await?,
-        art_versions: crate::db::catalogue_names::art_versions(conn)
-            .await?
-            .into_iter()
-            .collect(),
-        manual_fulfilment: settings.fulfilment == crate::config::Fulfilment::Manual,
-        seller_hours: settings.seller_hours,
-        seller_whatsapp: settings.seller_whatsapp,
-        customer_fee: settings.customer_fee,
-        flash_sales: crate::db::flash_sales::since(conn, now).await?,
-        rendered: Default::default(),
-    })
-}
-
-async fn version(conn: &mut Conn) -> DbResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT version FROM catalogue_version WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
-/// Runs until the process stops: every [`POLL`], reloads when another process moved the version
-/// (or what sells most is due a recount).
-pub async fn watch(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(POLL);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => return,
-        }
-        let seen = async {
-            let mut conn = app.db.read().await?;
-            version(&mut conn).await
-        }
-        .await;
-        match seen {
-            Ok(v) if v != app.catalogue.peek().version || app.catalogue.age() > POPULAR_EVERY => {
-                app.catalogue.invalidate();
-                if let Err(e) = reload(&app).await {
-                    tracing::warn!(error = %e, "could not reload the catalogue");
-                }
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not read the catalogue version"),
-        }
     }
 }

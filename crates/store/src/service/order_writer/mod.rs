@@ -11,8 +11,8 @@
 
 use std::collections::HashMap;
 
-use madd_domain::{GameAccount, OrderCode, PhoneNumber, Quote, Rupiah, ServiceKind};
-use tokio::sync::{mpsc, oneshot, watch};
+use madd_domain::{PhoneNumber, Quote, ServiceKind};
+use tokio::sync::watch;
 
 use crate::app::App;
 use crate::clock;
@@ -28,89 +28,9 @@ use crate::notify::{self, Notice};
 use crate::service::orders::{created_event, facts, pay_url};
 use order_events::NewEvent;
 
-/// The most orders one group commit writes.
-const MAX_BATCH: usize = 64;
+pub mod handle;
 
-/// An order ready to be written: everything is decided, only the rows are missing.
-#[derive(Clone, Debug)]
-pub struct Draft {
-    pub code: OrderCode,
-    pub product_code: String,
-    pub product_name: String,
-    pub brand: String,
-    pub kind: ServiceKind,
-    pub account: GameAccount,
-    pub nickname: Option<String>,
-    pub whatsapp: PhoneNumber,
-    pub cost: Rupiah,
-    pub price: Rupiah,
-    pub fee: Rupiah,
-    pub amount_due: Rupiah,
-    pub idempotency_key: Option<String>,
-    pub now: i64,
-    pub expires_at: i64,
-}
-
-impl Draft {
-    fn quote(&self) -> Quote {
-        Quote {
-            price: self.price,
-            fee: self.fee,
-            amount_due: self.amount_due,
-        }
-    }
-
-    fn as_new(&self) -> NewOrder<'_> {
-        NewOrder {
-            code: &self.code,
-            product_code: &self.product_code,
-            product_name: &self.product_name,
-            brand: &self.brand,
-            kind: self.kind,
-            account: &self.account,
-            nickname: self.nickname.as_deref(),
-            whatsapp: &self.whatsapp,
-            cost: self.cost,
-            price: self.price,
-            fee: self.fee,
-            amount_due: self.amount_due,
-            idempotency_key: self.idempotency_key.as_deref(),
-            now: self.now,
-            expires_at: self.expires_at,
-        }
-    }
-}
-
-struct Pending {
-    draft: Draft,
-    /// The written order, or `None`: write it alone.
-    reply: oneshot::Sender<Option<Order>>,
-}
-
-/// The way into the writer task.
-#[derive(Clone, Debug)]
-pub struct OrderWriter {
-    sender: mpsc::Sender<Pending>,
-}
-
-impl OrderWriter {
-    /// The handle and the queue the task reads ([`run`]).
-    pub fn new() -> (OrderWriter, Queue) {
-        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        (OrderWriter { sender }, Queue(receiver))
-    }
-
-    /// Writes `draft` in the next group commit: the order, or `None` when it must be written
-    /// alone (see the module's docs).
-    pub async fn write(&self, draft: Draft) -> Option<Order> {
-        let (reply, answer) = oneshot::channel();
-        self.sender.send(Pending { draft, reply }).await.ok()?;
-        answer.await.ok().flatten()
-    }
-}
-
-/// The orders waiting for the writer task.
-pub struct Queue(mpsc::Receiver<Pending>);
+use handle::{Draft, Pending, Queue, MAX_BATCH};
 
 /// The writer task: runs until `shutdown`, then writes what is still queued.
 pub async fn run(app: App, queue: Queue, mut shutdown: watch::Receiver<bool>) {
