@@ -90,11 +90,10 @@ mod tests {
                 .match_indices("UPDATE orders")
                 .chain(code.match_indices("DELETE FROM orders"))
             {
-                let source = code;
-                let start = source[..at].rfind("async fn ").unwrap_or_else(|| {
+                let start = code[..at].rfind("async fn ").unwrap_or_else(|| {
                     panic!("{}: an order update outside a function", path.display())
                 });
-                let function = &source[start..at];
+                let function = &code[start..at];
                 let name = function.split('(').next().unwrap_or_default();
                 assert!(
                     function.contains("tx: &mut Tx") && function.contains("tx.order_changed("),
