@@ -71,7 +71,7 @@ pub async fn give_back(
     };
     order_events::add_event(&mut tx, order.id, now, actor, "overpaid_returned", &detail).await?;
     if method == RefundMethod::Saldo {
-        crate::service::saldo::credit_for_order(
+        crate::service::saldo::credit::credit_for_order(
             app,
             &mut tx,
             &order,

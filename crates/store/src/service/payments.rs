@@ -171,7 +171,7 @@ pub async fn record(
         return Ok(WebhookOutcome::Duplicate);
     };
     // A top-up's code first: its payment must never be paired with an order by amount.
-    if crate::service::saldo::take_topup_payment(&mut tx, &payment, now).await? {
+    if crate::service::saldo::credit::take_topup_payment(&mut tx, &payment, now).await? {
         tx.commit().await?;
         app.wake_workers();
         tracing::info!(transaction = %event.transaction_id, amount = %event.total, "saldo top-up paid");
@@ -275,7 +275,7 @@ pub async fn settle(
         if order.status == OrderStatus::Expired
             && settings::on(tx, &app.config).await?.refund_to_saldo
         {
-            crate::service::saldo::credit_for_order(
+            crate::service::saldo::credit::credit_for_order(
                 app,
                 tx,
                 order,

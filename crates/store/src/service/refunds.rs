@@ -52,7 +52,7 @@ pub async fn refund(
     };
     order_events::add_event(&mut tx, order.id, now, actor, "refunded", &detail).await?;
     if method == RefundMethod::Saldo && amount.is_positive() {
-        crate::service::saldo::credit_for_order(
+        crate::service::saldo::credit::credit_for_order(
             app,
             &mut tx,
             &order,

@@ -79,7 +79,7 @@ both_backends!(
         let again = s.order_row(&code).await;
         let mut tx = s.app().db.begin().await.unwrap();
         assert_eq!(
-            saldo::refund_failed(s.app(), &mut tx, &again, s.app().now_ms())
+            saldo::credit::refund_failed(s.app(), &mut tx, &again, s.app().now_ms())
                 .await
                 .unwrap(),
             None

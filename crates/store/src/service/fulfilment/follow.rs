@@ -170,7 +170,7 @@ pub(super) async fn apply_status(
                 .await?;
                 // Paid more than the bill: the extra goes to the customer's saldo at once
                 // (unless the seller gives money back by hand).
-                crate::service::saldo::overpayment_to_saldo(app, tx, order, now).await?;
+                crate::service::saldo::credit::overpayment_to_saldo(app, tx, order, now).await?;
                 tracing::info!(order = %order.code, "order delivered");
             }
         }
@@ -217,7 +217,7 @@ pub(super) async fn fail_notices(
             .await?
             .refund_to_saldo
     {
-        crate::service::saldo::refund_failed(app, tx, order, now).await?
+        crate::service::saldo::credit::refund_failed(app, tx, order, now).await?
     } else {
         None
     };
