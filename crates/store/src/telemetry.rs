@@ -90,6 +90,7 @@ pub async fn render(app: &App) -> DbResult<String> {
     static ONE_SCRAPE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _one = ONE_SCRAPE.lock().await;
     let now = app.now_ms();
+    metrics::gauge!("madd_order_cache_entries").set(app.db.order_cache.len() as f64);
     let mut conn = app.db.read().await?;
     for status in madd_domain::OrderStatus::ALL {
         metrics::gauge!("madd_orders", "status" => status.as_str()).set(0.0);

@@ -465,8 +465,10 @@ pub async fn view(app: &App, code: &str) -> AppResult<Arc<Order>> {
         OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
     let cache = &app.db.order_cache;
     if let Some(order) = cache.get(code.as_str()) {
+        metrics::counter!("madd_order_views_total", "from" => "memory").increment(1);
         return Ok(order);
     }
+    metrics::counter!("madd_order_views_total", "from" => "database").increment(1);
     let ticket = cache.ticket();
     let read_at = std::time::Instant::now();
     let mut conn = app.db.read().await?;

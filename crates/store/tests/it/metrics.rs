@@ -55,6 +55,13 @@ both_backends!(
         let before = scrape(&s).await;
         let order = s.order("S5", "081230000041", None).await;
         let code = order["code"].as_str().unwrap().to_string();
+        // The invoice's status poll, twice: read once, then shown from memory.
+        for _ in 0..2 {
+            let (status, _) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+            assert_eq!(status, 200);
+        }
+        let shown = scrape(&s).await;
+        assert_eq!(value(&shown, "madd_order_cache_entries", &[]), 1.0);
         let due = order["amount_due"].as_i64().unwrap();
         s.pay(due / s.app().payment.unit_price().amount(), &code)
             .await;
@@ -108,6 +115,19 @@ both_backends!(
             "the customer was told (the outbox drained)"
         );
         assert_eq!(value(&after, "madd_outbox_queued", &[]), 0.0);
+        for from in ["memory", "database"] {
+            let views = [("from", from)];
+            assert!(
+                value(&after, "madd_order_views_total", &views)
+                    > value(&before, "madd_order_views_total", &views),
+                "order views from {from} are counted"
+            );
+        }
+        assert_eq!(
+            value(&after, "madd_order_cache_entries", &[]),
+            0.0,
+            "paid and delivered since: no longer held"
+        );
         s
     }
 );
