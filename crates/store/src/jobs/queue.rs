@@ -4,7 +4,6 @@
 //! [`super::runner`] runs it.
 
 pub use super::kind::{JobKind, Lane};
-pub use super::wake::Wake;
 use crate::app::App;
 use crate::db::jobs::{self as repo, Job, NewJob};
 use crate::db::{Conn, DbResult};
