@@ -4,6 +4,7 @@
 //! axum router (routes relative to its mount point) and Rust methods for tests to inspect it and
 //! turn knobs.
 
+mod control_value;
 pub mod digiflazz;
 pub mod html;
 pub mod trakteer;

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::catalogue::{NAMED_METER, PREPAID};
 use super::{DigiflazzSim, Fault, SimTransaction};
+use crate::control_value::Scalar;
 use crate::html::escape;
 
 pub(crate) fn control_routes() -> Router<DigiflazzSim> {
@@ -221,45 +222,6 @@ fn row(html: &mut String, trx: &SimTransaction, action: &str) {
         }
     }
     html.push_str("</td></tr>");
-}
-
-/// A form value or a JSON value: forms send everything as text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Bool(bool),
-    Int(i64),
-    Text(String),
-}
-
-impl Scalar {
-    fn text(&self) -> String {
-        match self {
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Int(i) => i.to_string(),
-            Scalar::Text(t) => t.trim().to_string(),
-        }
-    }
-
-    fn int(&self) -> Option<i64> {
-        match self {
-            Scalar::Int(i) => Some(*i),
-            Scalar::Text(t) => t.trim().parse().ok(),
-            Scalar::Bool(_) => None,
-        }
-    }
-
-    fn bool(&self) -> Option<bool> {
-        match self {
-            Scalar::Bool(b) => Some(*b),
-            Scalar::Text(t) => match t.trim() {
-                "true" | "1" | "on" | "yes" => Some(true),
-                "false" | "0" | "off" | "no" => Some(false),
-                _ => None,
-            },
-            Scalar::Int(i) => Some(*i != 0),
-        }
-    }
 }
 
 #[derive(Deserialize)]
