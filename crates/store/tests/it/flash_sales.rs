@@ -4,7 +4,7 @@
 
 use crate::common::{unlimited_lookups, TestStore};
 use madd_domain::report::LineKey;
-use madd_domain::voucher::{Amount, Scope, Voucher};
+use madd_domain::voucher::Amount;
 use madd_domain::{Month, OrderStatus, Rupiah};
 
 const ML: &str = "ML86-S1";
@@ -66,7 +66,8 @@ both_backends!(
         }
         assert_eq!(taken(&s).await, 3);
         // A voucher does not stack on a sale price.
-        voucher(&s, "TAMBAH").await;
+        s.voucher("TAMBAH", Amount::Fixed(Rupiah::new(3_000)), |_| {})
+            .await;
         s.app().catalogue.invalidate();
 
         // None of the three pays: their units come back when they expire.
@@ -87,29 +88,6 @@ both_backends!(
     }
 );
 
-async fn voucher(s: &TestStore, code: &str) {
-    let now = s.app().now_ms();
-    maddstore::service::vouchers::create(
-        s.app(),
-        Voucher {
-            code: code.into(),
-            amount: Amount::Fixed(Rupiah::new(3_000)),
-            min_purchase: Rupiah::ZERO,
-            scope: Scope::All,
-            starts_at: now - 1,
-            ends_at: now + 24 * 60 * 60 * 1000,
-            total_uses: None,
-            per_number: None,
-            first_order_only: false,
-            below_cost: true,
-            active: true,
-        },
-        "admin:test",
-    )
-    .await
-    .unwrap();
-}
-
 both_backends!(
     a_month_with_a_voucher_and_a_flash_sale_gives_the_expected_lines,
     unlimited_lookups,
@@ -123,7 +101,8 @@ both_backends!(
         let l172 = price_of(&s, "ML172-S1").await.amount();
         let l28 = price_of(&s, "ML28-S1").await.amount();
         sale(&s, ML, Rupiah::new(l86 - 2_000), 10).await;
-        voucher(&s, "HEMAT").await;
+        s.voucher("HEMAT", Amount::Fixed(Rupiah::new(3_000)), |_| {})
+            .await;
         let mut codes = Vec::new();
         for (product, v, number) in [
             (ML, "", "0813-1000-0001"),

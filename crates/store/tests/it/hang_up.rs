@@ -93,28 +93,6 @@ fn order_body(i: usize) -> String {
     body.to_string()
 }
 
-async fn create_voucher(s: &TestStore) {
-    use madd_domain::voucher::{Amount, Scope, Voucher};
-    const DAY: i64 = 24 * 60 * 60 * 1000;
-    let now = s.app().now_ms();
-    let voucher = Voucher {
-        code: VOUCHER.into(),
-        amount: Amount::Fixed(madd_domain::Rupiah::new(VOUCHER_OFF)),
-        min_purchase: madd_domain::Rupiah::ZERO,
-        scope: Scope::All,
-        starts_at: now - DAY,
-        ends_at: now + DAY,
-        total_uses: Some(REQUESTS as i64),
-        per_number: None,
-        first_order_only: false,
-        below_cost: true,
-        active: true,
-    };
-    maddstore::service::vouchers::create(s.app(), voucher, "admin:test")
-        .await
-        .unwrap();
-}
-
 async fn storm(backend: Backend) {
     if crate::common::skip(backend) {
         return;
@@ -123,7 +101,12 @@ async fn storm(backend: Backend) {
         env.insert("MADD_LOOKUP_RATE_PER_MINUTE".into(), "0".into());
     })
     .await;
-    create_voucher(&s).await;
+    s.voucher(
+        VOUCHER,
+        madd_domain::voucher::Amount::Fixed(madd_domain::Rupiah::new(VOUCHER_OFF)),
+        |v| v.total_uses = Some(REQUESTS as i64),
+    )
+    .await;
     let addr = s.running.as_ref().unwrap().addr;
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = Vec::new();

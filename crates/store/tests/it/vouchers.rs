@@ -4,32 +4,10 @@
 
 use crate::common::{unlimited_lookups, TestStore};
 use madd_domain::report::LineKey;
-use madd_domain::voucher::{Amount, Scope, Voucher};
+use madd_domain::voucher::{Amount, Scope};
 use madd_domain::{Bps, Month, OrderStatus, Rupiah};
 
 const ML: &str = "ML86-S1";
-const DAY: i64 = 24 * 60 * 60 * 1000;
-
-async fn voucher(s: &TestStore, code: &str, amount: Amount, tweak: impl FnOnce(&mut Voucher)) {
-    let now = s.app().now_ms();
-    let mut v = Voucher {
-        code: code.into(),
-        amount,
-        min_purchase: Rupiah::ZERO,
-        scope: Scope::All,
-        starts_at: now - DAY,
-        ends_at: now + 30 * DAY,
-        total_uses: None,
-        per_number: None,
-        first_order_only: false,
-        below_cost: true,
-        active: true,
-    };
-    tweak(&mut v);
-    maddstore::service::vouchers::create(s.app(), v, "admin:test")
-        .await
-        .unwrap();
-}
 
 async fn used(s: &TestStore, code: &str) -> i64 {
     let mut conn = s.app().db.write().await.unwrap();
@@ -44,7 +22,7 @@ both_backends!(
     five_uses_raced_by_fifty_checkouts_are_used_five_times_and_come_back_on_expiry,
     unlimited_lookups,
     |s: TestStore| async move {
-        voucher(&s, "LIMA", Amount::Fixed(Rupiah::new(2_000)), |v| {
+        s.voucher("LIMA", Amount::Fixed(Rupiah::new(2_000)), |v| {
             v.total_uses = Some(5)
         })
         .await;
@@ -93,7 +71,7 @@ both_backends!(
     unlimited_lookups,
     |s: TestStore| async move {
         // One use per number.
-        voucher(&s, "SEKALI", Amount::Fixed(Rupiah::new(1_000)), |v| {
+        s.voucher("SEKALI", Amount::Fixed(Rupiah::new(1_000)), |v| {
             v.per_number = Some(1)
         })
         .await;
@@ -106,7 +84,7 @@ both_backends!(
         assert_eq!(s.buy(ML, "0812-3456-7891", "SEKALI").await.0, 201);
 
         // Only for a number that never bought: the first order is paid, the next is refused.
-        voucher(&s, "BARU", Amount::Fixed(Rupiah::new(1_000)), |v| {
+        s.voucher("BARU", Amount::Fixed(Rupiah::new(1_000)), |v| {
             v.first_order_only = true
         })
         .await;
@@ -123,7 +101,7 @@ both_backends!(
 
         // Out of scope, unknown, and the floor: without the seller's leave a voucher never takes
         // the price below cost + the payment cut.
-        voucher(&s, "PULSA", Amount::Fixed(Rupiah::new(1_000)), |v| {
+        s.voucher("PULSA", Amount::Fixed(Rupiah::new(1_000)), |v| {
             v.scope = Scope::Category(madd_domain::Category::Pulsa)
         })
         .await;
@@ -137,8 +115,7 @@ both_backends!(
             (status, body["error"]["code"].as_str()),
             (422, Some("voucher_unknown"))
         );
-        voucher(
-            &s,
+        s.voucher(
             "SETENGAH",
             Amount::Percent {
                 rate: Bps::new(5_000),
@@ -184,8 +161,10 @@ both_backends!(
     a_months_vouchers_are_a_line_of_the_report_that_adds_up,
     unlimited_lookups,
     |s: TestStore| async move {
-        voucher(&s, "HEMAT2", Amount::Fixed(Rupiah::new(2_000)), |_| {}).await;
-        voucher(&s, "HEMAT3", Amount::Fixed(Rupiah::new(3_000)), |_| {}).await;
+        s.voucher("HEMAT2", Amount::Fixed(Rupiah::new(2_000)), |_| {})
+            .await;
+        s.voucher("HEMAT3", Amount::Fixed(Rupiah::new(3_000)), |_| {})
+            .await;
         let mut due = 0;
         let mut list = 0;
         for (v, number) in [
@@ -249,7 +228,7 @@ both_backends!(
 both_backends!(
     a_voucher_in_chat_is_shown_then_taken_with_the_order,
     |s: TestStore| async move {
-        voucher(&s, "CHAT2", Amount::Fixed(Rupiah::new(2_000)), |v| {
+        s.voucher("CHAT2", Amount::Fixed(Rupiah::new(2_000)), |v| {
             v.total_uses = Some(1)
         })
         .await;

@@ -449,6 +449,35 @@ impl TestStore {
         .await
     }
 
+    /// Creates the voucher `code` taking `amount` off, valid from yesterday for 30 days, any
+    /// product, no use limits, allowed below cost; `tweak` changes what a test needs.
+    pub async fn voucher(
+        &self,
+        code: &str,
+        amount: madd_domain::voucher::Amount,
+        tweak: impl FnOnce(&mut madd_domain::voucher::Voucher),
+    ) {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        let now = self.app().now_ms();
+        let mut v = madd_domain::voucher::Voucher {
+            code: code.into(),
+            amount,
+            min_purchase: madd_domain::Rupiah::ZERO,
+            scope: madd_domain::voucher::Scope::All,
+            starts_at: now - DAY,
+            ends_at: now + 30 * DAY,
+            total_uses: None,
+            per_number: None,
+            first_order_only: false,
+            below_cost: true,
+            active: true,
+        };
+        tweak(&mut v);
+        maddstore::service::vouchers::create(self.app(), v, "admin:test")
+            .await
+            .unwrap();
+    }
+
     /// Pays `quantity` units on the sandbox Trakteer with `message`, and waits for the webhook.
     pub async fn pay(&self, quantity: i64, message: &str) -> madd_sandbox::trakteer::Support {
         let support = self
