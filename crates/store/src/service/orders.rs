@@ -461,8 +461,7 @@ pub(crate) fn closed() -> AppError {
 /// has read it since it last changed (`db::order_cache`), else from a reader. Never for a
 /// decision: those read the row in their own transaction.
 pub async fn view(app: &App, code: &str) -> AppResult<Arc<Order>> {
-    let code =
-        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    let code = parse_code(code)?;
     let cache = &app.db.order_cache;
     if let Some(order) = cache.get(code.as_str()) {
         metrics::counter!("madd_order_views_total", "from" => "memory").increment(1);
@@ -471,21 +470,23 @@ pub async fn view(app: &App, code: &str) -> AppResult<Arc<Order>> {
     metrics::counter!("madd_order_views_total", "from" => "database").increment(1);
     let ticket = cache.ticket();
     let read_at = std::time::Instant::now();
-    let mut conn = app.db.read().await?;
-    let order = orders::by_code(&mut conn, &code)
-        .await?
-        .map(Arc::new)
-        .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
-    drop(conn);
+    let order = Arc::new(read(app, &code).await?);
     cache.fill(ticket, order.clone(), read_at);
     Ok(order)
 }
 
+/// The order with this code, read from a reader.
 pub async fn get(app: &App, code: &str) -> AppResult<Order> {
-    let code =
-        OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))?;
+    read(app, &parse_code(code)?).await
+}
+
+fn parse_code(code: &str) -> AppResult<OrderCode> {
+    OrderCode::parse(code).ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))
+}
+
+async fn read(app: &App, code: &OrderCode) -> AppResult<Order> {
     let mut conn = app.db.read().await?;
-    orders::by_code(&mut conn, &code)
+    orders::by_code(&mut conn, code)
         .await?
         .ok_or_else(|| AppError::not_found("order_not_found", "Pesanan"))
 }
