@@ -1,6 +1,7 @@
 //! Madd Store's domain: pure Rust, no async, no I/O. Everything here is decided by its inputs
 //! (the clock and randomness are passed in), so it is tested exhaustively in unit tests.
 
+pub mod attempt;
 pub mod catalog;
 pub mod chat;
 pub mod money;

@@ -416,6 +416,56 @@ pub fn seller_order_stuck(f: &OrderFacts, detail: &str) -> Notice {
     }
 }
 
+/// A supplier reports an attempt's end differently from how the store recorded it (delivered
+/// after it failed, or failed after it delivered): money may have moved twice.
+pub fn seller_supplier_contradiction(
+    f: &OrderFacts,
+    supplier: &str,
+    attempt: i64,
+    (said, recorded): (&str, &str),
+) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_supplier_contradiction",
+        text: format!(
+            "⚠️ Pesanan *{code}*: {supplier} kini melaporkan percobaan {attempt} *{said}*, \
+             padahal tercatat {recorded}. Mungkin terbeli dua kali: cek di {supplier}.\n{admin}",
+            code = f.code,
+            admin = f.admin_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            supplier.to_string(),
+            attempt.to_string(),
+            said.to_string(),
+            recorded.to_string(),
+            f.admin_url.clone(),
+        ],
+    }
+}
+
+/// A paid order neither delivered nor refunded within the seller's watchdog time.
+pub fn seller_order_overdue(f: &OrderFacts, status: &str, minutes: i64) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_order_overdue",
+        text: format!(
+            "⏰ Pesanan *{code}* ({product}) sudah dibayar {minutes} menit lalu tapi belum \
+             terkirim atau di-refund (status: {status}). Sudah masuk *Perlu tindakan*:\n{admin}",
+            code = f.code,
+            product = f.product_name,
+            admin = f.admin_url,
+        ),
+        params: vec![
+            f.code.to_string(),
+            f.product_name.to_string(),
+            minutes.to_string(),
+            status.to_string(),
+            f.admin_url.clone(),
+        ],
+    }
+}
+
 pub fn order_expired(f: &OrderFacts) -> Notice {
     Notice {
         audience: Audience::Customer,

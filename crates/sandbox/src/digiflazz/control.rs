@@ -59,7 +59,7 @@ async fn page(State(sim): State<DigiflazzSim>, uri: OriginalUri) -> Html<String>
     let fault = sim.fault();
     let forced = sim.forced_rc().unwrap_or("-");
     let webhook = sim.webhook_url().unwrap_or_default();
-    let (dropping, duplicate) = sim.with_state(|s| (s.drop_webhooks, s.duplicate_webhooks));
+    let (dropping, duplicate) = sim.with_state(|s| (s.drop_webhooks, s.webhook_copies > 1));
     let mode = if config.is_development() {
         "Development (kunci dev-…: hanya transaksi testing)"
     } else {
@@ -347,7 +347,7 @@ fn state_json(sim: &DigiflazzSim) -> Value {
             .filter(|p| !s.is_available(p))
             .map(|p| p.sku)
             .collect();
-        (s.drop_webhooks, s.duplicate_webhooks, unavailable)
+        (s.drop_webhooks, s.webhook_copies > 1, unavailable)
     });
     let counts = sim.counts();
     json!({

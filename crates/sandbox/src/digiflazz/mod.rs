@@ -122,7 +122,8 @@
 //! body bytes)>` (only with a non-empty secret), `User-Agent: Digiflazz-Hookshot` (postpaid
 //! `Digiflazz-Pasca-Hookshot`), `X-Digiflazz-Delivery: <uuid>`. One background task sends them
 //! in order, one at a time; failures are logged, never retried. `drop_webhooks` sends nothing;
-//! `duplicate_webhooks` sends each one twice (same bytes, same delivery id).
+//! `duplicate_webhooks` sends each one twice (same bytes, same delivery id);
+//! [`DigiflazzSim::set_webhook_copies`] sends `n` copies at the same moment.
 
 pub mod catalogue;
 mod control;
@@ -434,7 +435,12 @@ impl DigiflazzSim {
 
     /// Sends every webhook twice while set.
     pub fn set_duplicate_webhooks(&self, duplicate: bool) {
-        self.with_state(|s| s.duplicate_webhooks = duplicate);
+        self.with_state(|s| s.webhook_copies = if duplicate { 2 } else { 1 });
+    }
+
+    /// Sends every webhook `copies` times at the same moment (a retry storm): 1 is normal.
+    pub fn set_webhook_copies(&self, copies: u8) {
+        self.with_state(|s| s.webhook_copies = copies.max(1));
     }
 
     /// Ends a Pending transaction now: Sukses with an SN, or Gagal with the price given back.

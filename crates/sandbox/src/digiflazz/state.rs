@@ -187,7 +187,8 @@ pub(crate) struct State {
     /// Seeded products put in (`true`) or out of stock (`false`) by the knob.
     pub availability: HashMap<&'static str, bool>,
     pub drop_webhooks: bool,
-    pub duplicate_webhooks: bool,
+    /// How many copies of each webhook are sent, at the same moment (1: no duplicates).
+    pub webhook_copies: u8,
     pub trxs: Vec<Trx>,
     by_ref: HashMap<String, usize>,
     pub transaction_calls: usize,
@@ -206,7 +207,7 @@ impl State {
             forced_rc: None,
             availability: HashMap::new(),
             drop_webhooks: false,
-            duplicate_webhooks: false,
+            webhook_copies: 1,
             trxs: Vec::new(),
             by_ref: HashMap::new(),
             transaction_calls: 0,

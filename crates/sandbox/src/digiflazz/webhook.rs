@@ -104,7 +104,7 @@ impl Webhooks {
                 body,
                 signature,
                 id: Uuid::new_v4(),
-                copies: if state.duplicate_webhooks { 2 } else { 1 },
+                copies: state.webhook_copies.max(1),
             };
             if queue.as_ref().is_none_or(|q| q.is_closed()) {
                 // The old worker's runtime is gone, and with it what it had not sent.
@@ -132,10 +132,15 @@ impl Webhooks {
         let finished = self.finished.clone();
         runtime.spawn(async move {
             while let Some(delivery) = receiver.recv().await {
+                // Copies of one webhook leave together, as a retry storm would bring them.
+                let delivery = Arc::new(delivery);
+                let mut copies = tokio::task::JoinSet::new();
                 for _ in 0..delivery.copies {
                     sent.fetch_add(1, Ordering::SeqCst);
-                    deliver(&http, &delivery).await;
+                    let (http, delivery) = (http.clone(), delivery.clone());
+                    copies.spawn(async move { deliver(&http, &delivery).await });
                 }
+                while copies.join_next().await.is_some() {}
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 finished.notify_waiters();
             }

@@ -1,7 +1,8 @@
 //! Callback delivery: one background task per simulator posts status changes in order, so a
 //! receiver never sees `success` before `processing` of the same order.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -13,11 +14,16 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 struct Delivery {
     url: String,
     body: Value,
+    /// Sent this many times at the same moment (a retry storm).
+    copies: u8,
 }
 
 pub(crate) struct Callbacks {
     signature: String,
     http: reqwest::Client,
+    /// Deliveries queued and not yet finished, and a signal when one finishes.
+    in_flight: Arc<AtomicUsize>,
+    finished: Arc<tokio::sync::Notify>,
     /// Started on first use, because the simulator may be built outside a Tokio runtime; started
     /// again if the runtime it ran on has gone (each `#[tokio::test]` has its own).
     queue: Mutex<Option<mpsc::UnboundedSender<Delivery>>>,
@@ -32,12 +38,27 @@ impl Callbacks {
         Callbacks {
             signature,
             http,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            finished: Arc::new(tokio::sync::Notify::new()),
             queue: Mutex::new(None),
         }
     }
 
+    /// Waits until every queued callback has been delivered (or given up on).
+    pub async fn wait_all_delivered(&self) {
+        loop {
+            let finished = self.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            if self.in_flight.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            finished.await;
+        }
+    }
+
     /// Queues one callback per changed order (`events` are order records).
-    pub fn send(&self, url: Option<String>, events: Vec<Value>) {
+    pub fn send(&self, url: Option<String>, events: Vec<Value>, copies: u8) {
         let Some(url) = url else { return };
         if events.is_empty() {
             return;
@@ -45,6 +66,8 @@ impl Callbacks {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         for event in events {
             if queue.as_ref().is_none_or(|q| q.is_closed()) {
+                // The old worker's runtime is gone, and with it what it had not sent.
+                self.in_flight.store(0, Ordering::SeqCst);
                 *queue = self.start_worker();
             }
             let Some(sender) = queue.as_ref() else {
@@ -54,8 +77,11 @@ impl Callbacks {
             let delivery = Delivery {
                 url: url.clone(),
                 body: json!({ "data": event }),
+                copies: copies.max(1),
             };
+            self.in_flight.fetch_add(1, Ordering::SeqCst);
             if sender.send(delivery).is_err() {
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
                 tracing::warn!("VIP sandbox: callback worker gone, callback not sent");
             }
         }
@@ -65,17 +91,28 @@ impl Callbacks {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let (sender, mut receiver) = mpsc::unbounded_channel::<Delivery>();
         let http = self.http.clone();
-        let signature = self.signature.clone();
+        let signature: Arc<str> = self.signature.clone().into();
+        let in_flight = self.in_flight.clone();
+        let finished = self.finished.clone();
         runtime.spawn(async move {
             while let Some(delivery) = receiver.recv().await {
-                deliver(&http, &signature, delivery).await;
+                let delivery = Arc::new(delivery);
+                let mut copies = tokio::task::JoinSet::new();
+                for _ in 0..delivery.copies {
+                    let (http, signature, delivery) =
+                        (http.clone(), signature.clone(), delivery.clone());
+                    copies.spawn(async move { deliver(&http, &signature, &delivery).await });
+                }
+                while copies.join_next().await.is_some() {}
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                finished.notify_waiters();
             }
         });
         Some(sender)
     }
 }
 
-async fn deliver(http: &reqwest::Client, signature: &str, delivery: Delivery) {
+async fn deliver(http: &reqwest::Client, signature: &str, delivery: &Delivery) {
     let trxid = delivery.body["data"]["trxid"]
         .as_str()
         .unwrap_or("")

@@ -307,6 +307,16 @@ impl VipSim {
         self.with_state(|s| s.callback_url = url.filter(|u| !u.trim().is_empty()));
     }
 
+    /// Sends every callback `copies` times at the same moment (a retry storm): 1 is normal.
+    pub fn set_callback_copies(&self, copies: u8) {
+        self.with_state(|s| s.callback_copies = copies.max(1));
+    }
+
+    /// Waits until every callback queued so far has been delivered (or given up on).
+    pub async fn wait_all_delivered(&self) {
+        self.inner.callbacks.wait_all_delivered().await;
+    }
+
     /// How many order requests (`type=order`, `pay-pasca`) arrived, whatever their outcome.
     pub fn order_requests(&self) -> usize {
         self.with_state(|s| s.order_requests)
@@ -340,9 +350,13 @@ impl VipSim {
             state.tick(Instant::now());
             let result = f(&mut state);
             let events = state.take_outbox();
-            (result, state.callback_url.clone(), events)
+            (
+                result,
+                (state.callback_url.clone(), state.callback_copies),
+                events,
+            )
         };
-        self.inner.callbacks.send(url, events);
+        self.inner.callbacks.send(url.0, events, url.1);
         result
     }
 

@@ -136,6 +136,8 @@ pub(crate) struct NewOrder {
 pub(crate) struct State {
     pub balance: i64,
     pub callback_url: Option<String>,
+    /// How many copies of each callback are sent, at the same moment (1: no duplicates).
+    pub callback_copies: u8,
     pub fault: Option<Fault>,
     pub orders: Vec<Order>,
     pub order_requests: usize,
@@ -159,6 +161,7 @@ impl State {
         State {
             balance,
             callback_url,
+            callback_copies: 1,
             fault: None,
             orders: Vec::new(),
             order_requests: 0,

@@ -144,14 +144,12 @@ pub async fn choose_offer(
 /// Moves an order whose attempt `attempt` definitely failed to its next offer: the failed
 /// purchase is forgotten on the order (its attempt row keeps it) and the next placement starts
 /// clean. Only the first caller for that attempt wins.
-#[allow(clippy::too_many_arguments)]
 pub async fn fail_over(
     tx: &mut Tx,
     id: i64,
     attempt: i64,
     from: (madd_domain::SupplierId, &str),
-    supplier: madd_domain::SupplierId,
-    sku: &str,
+    (supplier, sku): (madd_domain::SupplierId, &str),
     now: i64,
 ) -> DbResult<bool> {
     tx.order_changed(id);
@@ -187,69 +185,61 @@ pub async fn clear_placement(tx: &mut Tx, id: i64, now: i64) -> DbResult<()> {
     Ok(())
 }
 
-/// Attaches the supplier's order to ours (once) and notes when: a trxid recorded before an
-/// attempt started marks how far back the supplier's list must be read (see
-/// [`recorded_trxids`]).
-pub async fn record_supplier_order(
+/// What the supplier says of the order's current attempt `attempt`, on the order: its
+/// transaction (the first trxid wins, and when it was recorded — see
+/// [`super::supplier_requests::recorded_trxids`]), its status and note, its charge. Guarded by
+/// the attempt number, so a word about an attempt the order has moved on from changes nothing.
+pub async fn attempt_progress(
     tx: &mut Tx,
-    id: i64,
+    (id, attempt): (i64, i64),
     trxid: &str,
-    status: SupplierStatus,
-    note: &str,
+    (status, note): (SupplierStatus, &str),
     price: Option<Rupiah>,
     now: i64,
 ) -> DbResult<bool> {
     tx.order_changed(id);
     let done = sqlx::query(
-        "UPDATE orders SET supplier_trxid = $1, supplier_status = $2, supplier_note = $3, \
-         supplier_price = $4, supplier_recorded_at = $5, updated_at = $5 \
-         WHERE id = $6 AND supplier_trxid IS NULL",
+        "UPDATE orders SET supplier_trxid = COALESCE(supplier_trxid, $1), \
+         supplier_recorded_at = COALESCE(supplier_recorded_at, $2), supplier_status = $3, \
+         supplier_note = $4, supplier_price = COALESCE($5, supplier_price), updated_at = $2 \
+         WHERE id = $6 AND status = 'processing' AND placement_attempts = $7",
     )
     .bind(trxid)
+    .bind(now)
     .bind(status.as_str())
     .bind(note)
     .bind(price.map(Rupiah::amount))
-    .bind(now)
     .bind(id)
+    .bind(attempt)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_supplier_status(
+/// `processing → delivered` by the order's current attempt `attempt`, with what the supplier
+/// delivered and charged.
+pub async fn deliver(
     tx: &mut Tx,
-    id: i64,
-    status: SupplierStatus,
-    note: &str,
+    (id, attempt): (i64, i64),
+    trxid: &str,
+    serial: &str,
     price: Option<Rupiah>,
     now: i64,
-) -> DbResult<()> {
-    tx.order_changed(id);
-    // Only forward: a final status is never overwritten (a late "pending" after "success").
-    sqlx::query(
-        "UPDATE orders SET supplier_status = $1, supplier_note = $2, \
-         supplier_price = COALESCE($3, supplier_price), updated_at = $4 WHERE id = $5 \
-         AND (supplier_status IS NULL OR supplier_status NOT IN ('success', 'error'))",
-    )
-    .bind(status.as_str())
-    .bind(note)
-    .bind(price.map(Rupiah::amount))
-    .bind(now)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn mark_delivered(tx: &mut Tx, id: i64, serial: &str, now: i64) -> DbResult<bool> {
+) -> DbResult<bool> {
     tx.order_changed(id);
     let done = sqlx::query(
         "UPDATE orders SET status = 'delivered', serial_number = $1, delivered_at = $2, \
-         updated_at = $2 WHERE id = $3 AND status = 'processing'",
+         supplier_trxid = COALESCE(supplier_trxid, $3), \
+         supplier_recorded_at = COALESCE(supplier_recorded_at, $2), supplier_status = 'success', \
+         supplier_note = $1, supplier_price = COALESCE($4, supplier_price), updated_at = $2 \
+         WHERE id = $5 AND status = 'processing' AND placement_attempts = $6",
     )
     .bind(serial)
     .bind(now)
+    .bind(trxid)
+    .bind(price.map(Rupiah::amount))
     .bind(id)
+    .bind(attempt)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -298,6 +288,20 @@ pub async fn extend_expiry(tx: &mut Tx, id: i64, expires_at: i64) -> DbResult<()
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// The watchdog's alert for a paid order still open: once per order.
+pub async fn watchdog_alerted(tx: &mut Tx, id: i64, now: i64) -> DbResult<bool> {
+    tx.order_changed(id);
+    let done = sqlx::query(
+        "UPDATE orders SET watchdog_alerted_at = $1 WHERE id = $2 \
+         AND watchdog_alerted_at IS NULL AND status IN ('paid', 'processing')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// `failed → refunded` with how much went back; the caller adds the timeline event.

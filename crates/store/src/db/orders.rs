@@ -225,13 +225,25 @@ pub async fn by_idempotency_key(conn: &mut Conn, key: &str) -> DbResult<Option<O
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_supplier_trxid(conn: &mut Conn, trxid: &str) -> DbResult<Option<Order>> {
-    let sql = format!("SELECT {COLUMNS} FROM orders WHERE supplier_trxid = $1");
-    let row = sqlx::query(&sql)
-        .bind(trxid)
-        .fetch_optional(&mut *conn)
+/// Paid orders neither delivered nor refunded, paid at or before `paid_before`: the watchdog's
+/// (`alerted`: only those the seller has been alerted of, or only those not yet).
+pub async fn overdue(
+    conn: &mut Conn,
+    paid_before: i64,
+    alerted: bool,
+    limit: i64,
+) -> DbResult<Vec<Order>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM orders WHERE status IN ('paid', 'processing') AND paid_at <= $1 \
+         AND (watchdog_alerted_at IS NOT NULL) = ($2 = 1) ORDER BY paid_at LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(paid_before)
+        .bind(super::flag(alerted))
+        .bind(limit)
+        .fetch_all(&mut *conn)
         .await?;
-    row.as_ref().map(from_row).transpose()
+    rows.iter().map(from_row).collect()
 }
 
 /// Orders still waiting for money with exactly this amount due, created in `[since, until]`:

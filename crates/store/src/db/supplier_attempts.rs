@@ -1,16 +1,13 @@
 //! Each attempt to buy an order from a supplier (migration 0018): which offer, under which
-//! reference, and how it ended. At most one attempt of an order is open at a time.
+//! reference, and where it stands (`madd_domain::attempt`). At most one attempt of an order is
+//! open at a time; an attempt moves only by [`advance`], a compare-and-set on its state.
 
+use madd_domain::attempt::{AttemptState, Report};
 use madd_domain::{Rupiah, SupplierId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Conn, DbResult};
-
-pub const STARTED: &str = "started";
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
@@ -24,7 +21,7 @@ pub struct Attempt {
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub checked_at: Option<i64>,
-    pub outcome: String,
+    pub state: AttemptState,
     pub detail: String,
 }
 
@@ -33,6 +30,7 @@ const COLUMNS: &str = "order_id, attempt, supplier, sku, ref, trxid, cost, start
 
 fn from_row(r: &AnyRow) -> DbResult<Attempt> {
     let supplier: String = r.try_get("supplier")?;
+    let state: String = r.try_get("outcome")?;
     Ok(Attempt {
         order_id: r.try_get("order_id")?,
         attempt: r.try_get("attempt")?,
@@ -45,93 +43,73 @@ fn from_row(r: &AnyRow) -> DbResult<Attempt> {
         started_at: r.try_get("started_at")?,
         finished_at: r.try_get("finished_at")?,
         checked_at: r.try_get("checked_at")?,
-        outcome: r.try_get("outcome")?,
+        state: AttemptState::parse(&state)
+            .ok_or_else(|| super::orders::corrupt("attempt outcome", &state))?,
         detail: r.try_get("detail")?,
     })
 }
 
-/// The reference an order's attempt `n` is sent under: the order code and the attempt number,
-/// unique per order and stable across retries of the same attempt.
-pub fn reference(code: &madd_domain::OrderCode, attempt: i64) -> String {
-    format!("{}-{attempt}", code.as_str())
+/// A new attempt, as the placement job starts it.
+pub struct NewAttempt<'a> {
+    pub order_id: i64,
+    pub attempt: i64,
+    pub supplier: SupplierId,
+    pub sku: &'a str,
+    pub reference: &'a str,
+    pub cost: Option<Rupiah>,
+    pub now: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn start(
-    conn: &mut Conn,
-    order_id: i64,
-    attempt: i64,
-    supplier: SupplierId,
-    sku: &str,
-    reference: &str,
-    cost: Option<Rupiah>,
-    now: i64,
-) -> DbResult<()> {
+pub async fn start(conn: &mut Conn, new: &NewAttempt<'_>) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO supplier_attempts (order_id, attempt, supplier, sku, ref, cost, started_at, \
-         checked_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'started')",
+         checked_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
-    .bind(order_id)
-    .bind(attempt)
-    .bind(supplier.as_str())
-    .bind(sku)
-    .bind(reference)
-    .bind(cost.map(Rupiah::amount))
-    .bind(now)
+    .bind(new.order_id)
+    .bind(new.attempt)
+    .bind(new.supplier.as_str())
+    .bind(new.sku)
+    .bind(new.reference)
+    .bind(new.cost.map(Rupiah::amount))
+    .bind(new.now)
+    .bind(AttemptState::Started.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// The supplier's answer for the attempt: its trxid (first one wins) and state.
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
+/// Moves attempt `attempt` of `order_id` from `from` to the state `report` brings, recording what
+/// it says (the first trxid wins; the cost is the supplier's charge when told). `false` when the
+/// attempt is no longer `from`: another path moved it first, and this report must do nothing.
+pub async fn advance(
     conn: &mut Conn,
-    order_id: i64,
-    attempt: i64,
-    trxid: &str,
-    outcome: &str,
-    detail: &str,
-    price: Option<Rupiah>,
-    now: i64,
-) -> DbResult<()> {
-    let finished = matches!(outcome, DELIVERED | FAILED);
-    sqlx::query(
-        "UPDATE supplier_attempts SET trxid = COALESCE(trxid, $1), \
-         recorded_at = COALESCE(recorded_at, $2), outcome = $3, detail = $4, \
-         cost = COALESCE($5, cost), finished_at = CASE WHEN $6 = 1 THEN $2 ELSE finished_at END, \
-         checked_at = $2 \
-         WHERE order_id = $7 AND attempt = $8 AND outcome NOT IN ('delivered', 'failed')",
-    )
-    .bind(trxid)
-    .bind(now)
-    .bind(outcome)
-    .bind(detail)
-    .bind(price.map(Rupiah::amount))
-    .bind(super::flag(finished))
-    .bind(order_id)
-    .bind(attempt)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// An attempt that ended without any transaction (refused) or definitely failed.
-pub async fn fail(
-    conn: &mut Conn,
-    order_id: i64,
-    attempt: i64,
-    detail: &str,
+    (order_id, attempt): (i64, i64),
+    from: AttemptState,
+    report: &Report,
     now: i64,
 ) -> DbResult<bool> {
+    let to = report.state();
+    let (detail, price) = match report {
+        Report::Pending { note, price, .. } => (note.as_str(), *price),
+        Report::Delivered { serial, price, .. } => (serial.as_str(), *price),
+        Report::Failed { reason, .. } => (reason.as_str(), None),
+    };
     let done = sqlx::query(
-        "UPDATE supplier_attempts SET outcome = 'failed', detail = $1, finished_at = $2, \
-         checked_at = $2 WHERE order_id = $3 AND attempt = $4 AND outcome NOT IN ('delivered', 'failed')",
+        "UPDATE supplier_attempts SET outcome = $1, trxid = COALESCE(trxid, $2), \
+         recorded_at = CASE WHEN $2 IS NULL THEN recorded_at ELSE COALESCE(recorded_at, $3) END, \
+         detail = $4, cost = COALESCE($5, cost), \
+         finished_at = CASE WHEN $6 = 1 THEN $3 ELSE finished_at END, checked_at = $3 \
+         WHERE order_id = $7 AND attempt = $8 AND outcome = $9",
     )
-    .bind(detail)
+    .bind(to.as_str())
+    .bind(report.trxid())
     .bind(now)
+    .bind(detail)
+    .bind(price.map(Rupiah::amount))
+    .bind(super::flag(to.is_finished()))
     .bind(order_id)
     .bind(attempt)
+    .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -186,7 +164,7 @@ pub async fn by_reference(
     row.as_ref().map(from_row).transpose()
 }
 
-/// The attempt that recorded `trxid` at `supplier` (a VIP callback for an earlier attempt).
+/// The attempt that recorded `trxid` at `supplier` (how a VIP callback finds its order).
 pub async fn by_trxid(
     conn: &mut Conn,
     supplier: SupplierId,
@@ -204,12 +182,11 @@ pub async fn by_trxid(
 /// A retry by the seller: the order's failed attempts stop ruling their offers out (kept, as
 /// `failed_earlier`, for the timeline).
 pub async fn retire_failed(conn: &mut Conn, order_id: i64) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE supplier_attempts SET outcome = 'failed_earlier' \
-         WHERE order_id = $1 AND outcome = 'failed'",
-    )
-    .bind(order_id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE supplier_attempts SET outcome = $1 WHERE order_id = $2 AND outcome = $3")
+        .bind(AttemptState::FailedEarlier.as_str())
+        .bind(order_id)
+        .bind(AttemptState::Failed.as_str())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

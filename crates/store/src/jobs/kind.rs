@@ -72,10 +72,11 @@ pub enum JobKind {
     SyncCatalogue,
     CheckStore,
     DailyBackup,
+    WatchPaidOrders,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::SendMessage,
         JobKind::PlaceOrder,
         JobKind::FollowOrder,
@@ -88,6 +89,7 @@ impl JobKind {
         JobKind::SyncCatalogue,
         JobKind::CheckStore,
         JobKind::DailyBackup,
+        JobKind::WatchPaidOrders,
     ];
 
     pub fn lane(self) -> Lane {
@@ -101,7 +103,8 @@ impl JobKind {
             | JobKind::ReconcilePayments
             | JobKind::SyncCatalogue
             | JobKind::CheckStore
-            | JobKind::DailyBackup => Lane::Background,
+            | JobKind::DailyBackup
+            | JobKind::WatchPaidOrders => Lane::Background,
         }
     }
 
@@ -119,6 +122,7 @@ impl JobKind {
             JobKind::SyncCatalogue => "sync_catalogue",
             JobKind::CheckStore => "check_store",
             JobKind::DailyBackup => "daily_backup",
+            JobKind::WatchPaidOrders => "watch_paid_orders",
         }
     }
 
@@ -136,6 +140,7 @@ impl JobKind {
             "sync_catalogue" => JobKind::SyncCatalogue,
             "check_store" => JobKind::CheckStore,
             "daily_backup" => JobKind::DailyBackup,
+            "watch_paid_orders" => JobKind::WatchPaidOrders,
             _ => return None,
         })
     }
@@ -152,7 +157,10 @@ impl JobKind {
             JobKind::ChatReply => 5,
             JobKind::PostpaidInquiry => 2,
             // Periodic, like the balance check (see `service::catalog_sync`).
-            JobKind::SyncCatalogue | JobKind::CheckStore | JobKind::DailyBackup => 1_000,
+            JobKind::SyncCatalogue
+            | JobKind::CheckStore
+            | JobKind::DailyBackup
+            | JobKind::WatchPaidOrders => 1_000,
         }
     }
 }

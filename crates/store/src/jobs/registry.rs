@@ -14,7 +14,7 @@ use crate::service::{
 };
 
 /// The jobs queued at start, each rescheduling itself when it runs.
-pub const PERIODIC: [Periodic; 5] = [
+pub const PERIODIC: [Periodic; 6] = [
     Periodic {
         kind: JobKind::CheckBalance,
         dedupe_key: crate::service::balance::BALANCE_JOB_KEY,
@@ -40,6 +40,11 @@ pub const PERIODIC: [Periodic; 5] = [
         kind: JobKind::DailyBackup,
         dedupe_key: daily_backup::JOB_KEY,
         first_in_ms: daily_backup::FIRST_IN_MS,
+    },
+    Periodic {
+        kind: JobKind::WatchPaidOrders,
+        dedupe_key: fulfilment::watchdog::JOB_KEY,
+        first_in_ms: fulfilment::watchdog::INTERVAL_MS,
     },
 ];
 
@@ -71,6 +76,7 @@ impl Handlers for Registry {
                 JobKind::SyncCatalogue => catalog_sync::job(app).await,
                 JobKind::CheckStore => store_checks::job(app).await,
                 JobKind::DailyBackup => daily_backup::job(app).await,
+                JobKind::WatchPaidOrders => fulfilment::watch_paid_orders(app).await,
             }
         })
     }
@@ -99,7 +105,8 @@ impl Handlers for Registry {
                 | JobKind::ReconcilePayments
                 | JobKind::SyncCatalogue
                 | JobKind::CheckStore
-                | JobKind::DailyBackup => Ok(()),
+                | JobKind::DailyBackup
+                | JobKind::WatchPaidOrders => Ok(()),
             }
         })
     }

@@ -25,6 +25,8 @@ pub enum Kind {
     Choice(&'static [(&'static str, &'static str)]),
     /// A short line of text shown to customers (no line breaks).
     Text,
+    /// A whole number of minutes, 1 to a day.
+    Minutes,
 }
 
 /// How paid orders reach the supplier.
@@ -181,6 +183,12 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Rupiah,
     },
     Spec {
+        key: "watchdog_minutes",
+        label: "Pesanan lunas harus selesai dalam (menit)",
+        help: "Pesanan lunas yang belum terkirim atau di-refund setelah ini masuk Perlu tindakan dan Anda dikabari sekali.",
+        kind: Kind::Minutes,
+    },
+    Spec {
         key: "low_balance_threshold",
         label: "Batas saldo supplier rendah (Rp)",
         help: "Di bawah ini penjual diberi peringatan (sekali per kejadian).",
@@ -219,6 +227,8 @@ pub struct Settings {
     pub refund_to_saldo: bool,
     /// When the seller answers (customers waiting on a manual order are told).
     pub seller_hours: String,
+    /// How long a paid order may take to be delivered or refunded before the seller is alerted.
+    pub watchdog_ms: i64,
     /// Each setting's value as text (normalised) and whether it was set from the dashboard.
     pub values: BTreeMap<&'static str, (String, bool)>,
 }
@@ -261,6 +271,7 @@ fn default_text(config: &Config, key: &str) -> String {
         }
         .into(),
         "seller_hours" => "08.00–22.00 WIB".into(),
+        "watchdog_minutes" => "15".into(),
         k if k.ends_with("_percent") => "0.00".into(),
         _ => "0".into(),
     }
@@ -307,6 +318,10 @@ pub fn normalise(spec: &Spec, input: &str) -> Result<String, String> {
                     format!("pilih salah satu: {}", names.join(", "))
                 })
         }
+        Kind::Minutes => match input.parse::<i64>() {
+            Ok(n) if (1..=1_440).contains(&n) => Ok(n.to_string()),
+            _ => Err("isi menit, 1 sampai 1440".into()),
+        },
         Kind::Text => {
             if input.chars().count() > 80 || input.chars().any(char::is_control) {
                 return Err("paling banyak 80 huruf, satu baris".into());
@@ -378,6 +393,7 @@ pub fn resolve(config: &Config, stored: &[(String, String)]) -> Settings {
         notify_unpaid: text("seller_notice") == "all",
         refund_to_saldo: text("failed_refund") == "saldo",
         seller_hours: text("seller_hours").to_string(),
+        watchdog_ms: text("watchdog_minutes").parse::<i64>().unwrap_or(15) * 60_000,
         values,
     }
 }

@@ -85,12 +85,12 @@ both_backends!(
         let tried = attempts(&s, &code).await;
         assert_eq!(tried.len(), 2, "{tried:?}");
         assert_eq!(
-            (tried[0].supplier, tried[0].outcome.as_str()),
+            (tried[0].supplier, tried[0].state.as_str()),
             (SupplierId::VipReseller, "failed")
         );
         assert!(tried[0].trxid.as_deref().unwrap().starts_with("VP"));
         assert_eq!(
-            (tried[1].supplier, tried[1].outcome.as_str()),
+            (tried[1].supplier, tried[1].state.as_str()),
             (SupplierId::Digiflazz, "delivered")
         );
         assert_eq!(tried[1].sku, DF_ML);

@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod common;
+mod attempt_races;
 mod backup;
 mod browser;
 mod catalogue_and_overpayments;

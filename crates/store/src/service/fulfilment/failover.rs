@@ -31,7 +31,7 @@ async fn situation(
     let tried = supplier_attempts::for_order(tx, order.id)
         .await?
         .into_iter()
-        .filter(|a| a.outcome == supplier_attempts::FAILED)
+        .filter(|a| a.state == madd_domain::attempt::AttemptState::Failed)
         .map(|a| (a.supplier, a.sku))
         .collect();
     Ok((listed, paused, tried))
@@ -116,9 +116,6 @@ pub(super) async fn failover_or_fail(
 ) -> AppResult<()> {
     let from = current_supplier(order);
     let attempt = order.placement_attempts;
-    if attempt > 0 {
-        supplier_attempts::fail(tx, order.id, attempt, reason, now).await?;
-    }
     if !customer_error {
         let (listed, paused, tried) = situation(tx, order).await?;
         let configured = app.suppliers.ids();
@@ -134,8 +131,7 @@ pub(super) async fn failover_or_fail(
                 order.id,
                 attempt,
                 (from, &from_sku),
-                next.supplier,
-                &next.sku,
+                (next.supplier, &next.sku),
                 now,
             )
             .await?

@@ -85,7 +85,15 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
         Ok(None) => Ok(Outcome::Retry(format!("supplier does not know {trxid}"))),
         Ok(Some(update)) => {
             let mut tx = app.db.begin().await?;
-            apply_status(app, &mut tx, &order, &update, now).await?;
+            outcome::apply(
+                app,
+                &mut tx,
+                (order.id, order.placement_attempts),
+                &outcome::report_of(&update),
+                outcome::Via::Recheck,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             app.wake_workers();
             if update.status.is_terminal() {
@@ -104,89 +112,6 @@ pub async fn follow(app: &App, order_id: i64) -> AppResult<Outcome> {
             }
         }
     }
-}
-
-/// Applies a supplier status (from polling, the callback or reconciliation); idempotent.
-pub(super) async fn apply_status(
-    app: &App,
-    tx: &mut Tx,
-    order: &Order,
-    update: &SupplierOrder,
-    now: i64,
-) -> AppResult<()> {
-    order_status::update_supplier_status(
-        tx,
-        order.id,
-        update.status,
-        &update.note,
-        update.price,
-        now,
-    )
-    .await?;
-    if order.placement_attempts > 0 {
-        let outcome = match update.status {
-            SupplierStatus::Success => supplier_attempts::DELIVERED,
-            SupplierStatus::Error => supplier_attempts::FAILED,
-            SupplierStatus::Waiting | SupplierStatus::Processing => supplier_attempts::PENDING,
-        };
-        supplier_attempts::record(
-            tx,
-            order.id,
-            order.placement_attempts,
-            &update.trxid,
-            outcome,
-            &update.note,
-            update.price,
-            now,
-        )
-        .await?;
-    }
-    let f = order_service::facts(app, order);
-    match update.status {
-        SupplierStatus::Success => {
-            let serial = if update.note.trim().is_empty() {
-                update.trxid.as_str()
-            } else {
-                update.note.trim()
-            };
-            if order_status::mark_delivered(tx, order.id, serial, now).await? {
-                let review_url = crate::service::reviews::link_in(app, tx, &order.code).await?;
-                order_events::add_event(
-                    tx,
-                    order.id,
-                    now,
-                    "supplier",
-                    "delivered",
-                    &format!("Sukses, SN: {serial}"),
-                )
-                .await?;
-                outbox::enqueue(
-                    tx,
-                    Some(order.id),
-                    &order.whatsapp,
-                    &notify::order_delivered(&f, serial, &review_url),
-                    now,
-                )
-                .await?;
-                // Paid more than the bill: the extra goes to the customer's saldo at once
-                // (unless the seller gives money back by hand).
-                crate::service::saldo::credit::overpayment_to_saldo(app, tx, order, now).await?;
-                tracing::info!(order = %order.code, "order delivered");
-            }
-        }
-        SupplierStatus::Error => {
-            let reason = if update.note.trim().is_empty() {
-                "gagal di supplier"
-            } else {
-                update.note.trim()
-            };
-            tracing::warn!(order = %order.code, %reason, "order failed at the supplier");
-            // Definite: the next offer (another supplier) may still deliver it.
-            failover_or_fail(app, tx, order, reason, false, update.customer_error, now).await?;
-        }
-        SupplierStatus::Waiting | SupplierStatus::Processing => {}
-    }
-    Ok(())
 }
 
 pub(super) async fn fail_notices(
@@ -262,27 +187,22 @@ pub async fn vip_callback(app: &App, signature: Option<&str>, body: &[u8]) -> Ap
     };
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let Some(order) = orders::by_supplier_trxid(&mut tx, &update.trxid)
-        .await?
-        .filter(|o| current_supplier(o) == SupplierId::VipReseller)
+    let Some(tried) =
+        supplier_attempts::by_trxid(&mut tx, SupplierId::VipReseller, &update.trxid).await?
     else {
-        // A callback can beat the commit of our own placement (polling catches up), or be about
-        // an attempt the order has failed over from (nothing left to change).
+        // A callback can beat the commit of our own placement (polling catches up).
         tracing::info!(trxid = %update.trxid, "callback for an order not recorded (yet)");
         return Ok(());
     };
-    supplier_requests::log_supplier_request(
+    outcome::apply(
+        app,
         &mut tx,
-        Some(order.id),
+        (tried.order_id, tried.attempt),
+        &outcome::report_of(&update),
+        outcome::Via::Webhook,
         now,
-        "callback",
-        update.status.as_str(),
-        &describe(&update),
     )
     .await?;
-    if order.status == madd_domain::OrderStatus::Processing {
-        apply_status(app, &mut tx, &order, &update, now).await?;
-    }
     tx.commit().await?;
     app.wake_workers();
     Ok(())
@@ -341,45 +261,15 @@ pub async fn digiflazz_webhook(
             price: event.price,
         },
     );
-    let detail = describe(&update);
-    let current = order.status == madd_domain::OrderStatus::Processing
-        && current_supplier(&order) == SupplierId::Digiflazz
-        && order.placement_attempts == attempt.attempt;
-    let last = supplier_requests::supplier_requests(&mut tx, order.id)
-        .await?
-        .pop();
-    let repeated = last.is_some_and(|r| r.action == "webhook" && r.detail == detail);
-    if !repeated {
-        supplier_requests::log_supplier_request(
-            &mut tx,
-            Some(order.id),
-            now,
-            "webhook",
-            if current {
-                update.status.as_str()
-            } else {
-                "ignored"
-            },
-            &detail,
-        )
-        .await?;
-    }
-    if current {
-        if order.supplier_trxid.is_none() {
-            // The webhook beat the answer to our own request: it is that answer.
-            order_status::record_supplier_order(
-                &mut tx,
-                order.id,
-                &update.trxid,
-                update.status,
-                &update.note,
-                update.price,
-                now,
-            )
-            .await?;
-        }
-        apply_status(app, &mut tx, &order, &update, now).await?;
-    }
+    outcome::apply(
+        app,
+        &mut tx,
+        (attempt.order_id, attempt.attempt),
+        &outcome::report_of(&update),
+        outcome::Via::Webhook,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     app.wake_workers();
     Ok(())

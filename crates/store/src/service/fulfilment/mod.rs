@@ -35,7 +35,7 @@
 //!
 //! Every decision is written to the order's supplier request log (the seller's timeline).
 use madd_domain::reconcile::{self as rules, Lookback, OrderedService};
-use madd_domain::{OrderCode, SupplierStatus};
+use madd_domain::OrderCode;
 
 use crate::app::App;
 use crate::db::jobs::Job;
@@ -51,16 +51,21 @@ use crate::notify;
 use crate::service::{orders as order_service, outbox};
 use crate::supplier::vip_reseller;
 use crate::supplier::{PlaceOrder, Supplier, SupplierError, SupplierOrder};
+use madd_domain::attempt::{AttemptState, Report};
 use madd_domain::SupplierId;
 
 mod failover;
 mod follow;
 mod look_back;
+mod outcome;
+pub mod watchdog;
 use failover::{choose_first, failover_or_fail};
-use follow::{apply_status, fail_notices, follow_key, schedule_follow};
 pub use follow::{digiflazz_webhook, follow, vip_callback};
+use follow::{fail_notices, schedule_follow};
 pub use look_back::LOOKBACK_LIMITS;
-use look_back::{adopt, look_back, LookedBack, WAIT_FOR_OLDER_MS};
+use look_back::{look_back, LookedBack, WAIT_FOR_OLDER_MS};
+use outcome::{report_of, Via};
+pub use watchdog::watch_paid_orders;
 
 /// Moves a paid order to `processing` and queues its placement; the caller commits. `false` when
 /// the order is not in a state that allows it (already processing, not paid, …).
@@ -146,7 +151,10 @@ fn place_request(order: &Order) -> PlaceOrder {
             .unwrap_or_else(|| order.product_code.clone()),
         target: order.account.target().to_string(),
         zone: order.account.zone().map(str::to_owned),
-        reference: supplier_attempts::reference(&order.code, order.placement_attempts.max(1)),
+        reference: madd_domain::attempt::reference(
+            order.code.as_str(),
+            order.placement_attempts.max(1),
+        ),
     }
 }
 
@@ -207,65 +215,87 @@ pub async fn place(app: &App, order_id: i64, _job: &Job) -> AppResult<Outcome> {
         return Ok(done);
     }
     let attempt = order.placement_attempts + 1;
-    let reference = supplier_attempts::reference(&order.code, attempt);
-    let started = {
-        let now = app.now_ms();
-        let mut tx = app.db.begin().await?;
-        let started =
-            order_status::mark_placement_started(&mut tx, order.id, order.placement_attempts, now)
-                .await?;
-        if started {
-            if order.placement_attempts > 0 {
-                // The previous attempt at this supplier provably bought nothing (looked back).
-                supplier_attempts::fail(
-                    &mut tx,
-                    order.id,
-                    order.placement_attempts,
-                    "tidak ada di daftar pesanan supplier",
-                    now,
-                )
-                .await?;
-            }
-            let cost = crate::db::offers::get(&mut tx, supplier_id, &place_request(&order).service)
-                .await?
-                .map(|o| o.cost);
-            supplier_attempts::start(
-                &mut tx,
-                order.id,
-                attempt,
-                supplier_id,
-                &place_request(&order).service,
-                &reference,
-                cost,
-                now,
-            )
-            .await?;
-            supplier_requests::log_supplier_request(
-                &mut tx,
-                Some(order.id),
-                now,
-                "order",
-                "sent",
-                &format!(
-                    "attempt {attempt} at {}: {} for {} ({reference})",
-                    supplier_id.label(),
-                    place_request(&order).service,
-                    order.account.target()
-                ),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        started
-    };
-    if !started {
-        // Another worker got here first; it owns this attempt.
+    if !start_attempt(app, &order, supplier_id, attempt).await? {
+        // Another worker got here first (it owns this attempt), or a late word on the last
+        // attempt arrived: that path decides.
         return Ok(Outcome::Done);
     }
     order.placement_attempts = attempt;
     order.placement_started_at = Some(app.now_ms());
     let result = supplier.place_order(&place_request(&order)).await;
     answered(app, &order, supplier.as_ref(), result).await
+}
+
+/// Commits the start of attempt `attempt` before its request is sent: a compare-and-set on the
+/// order's attempt counter (another worker that started it first wins), the attempt's row, and —
+/// when the order's last attempt at this supplier was of unknown outcome and provably bought
+/// nothing (looked back) — that attempt's end. `false`: not started, nothing to send.
+async fn start_attempt(
+    app: &App,
+    order: &Order,
+    supplier_id: SupplierId,
+    attempt: i64,
+) -> AppResult<bool> {
+    let now = app.now_ms();
+    let request = place_request(order);
+    let reference = madd_domain::attempt::reference(order.code.as_str(), attempt);
+    let mut tx = app.db.begin().await?;
+    if order.placement_started_at.is_some() && order.placement_attempts > 0 {
+        let absent = Report::Failed {
+            trxid: None,
+            reason: "tidak ada di daftar pesanan supplier".into(),
+            customer_error: false,
+            retryable: false,
+        };
+        let previous = (order.id, order.placement_attempts);
+        let recorded = supplier_attempts::get(&mut tx, order.id, order.placement_attempts)
+            .await?
+            .is_some();
+        // (No row: a placement from before attempts were recorded; its counter guards it.)
+        if recorded
+            && !supplier_attempts::advance(&mut tx, previous, AttemptState::Started, &absent, now)
+                .await?
+        {
+            return Ok(false);
+        }
+    }
+    if !order_status::mark_placement_started(&mut tx, order.id, order.placement_attempts, now)
+        .await?
+    {
+        return Ok(false);
+    }
+    let cost = crate::db::offers::get(&mut tx, supplier_id, &request.service)
+        .await?
+        .map(|o| o.cost);
+    supplier_attempts::start(
+        &mut tx,
+        &supplier_attempts::NewAttempt {
+            order_id: order.id,
+            attempt,
+            supplier: supplier_id,
+            sku: &request.service,
+            reference: &reference,
+            cost,
+            now,
+        },
+    )
+    .await?;
+    supplier_requests::log_supplier_request(
+        &mut tx,
+        Some(order.id),
+        now,
+        "order",
+        "sent",
+        &format!(
+            "attempt {attempt} at {}: {} for {} ({reference})",
+            supplier_id.label(),
+            request.service,
+            order.account.target()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// VIP: nothing is placed while an older order for the same product and account has an unknown
@@ -303,7 +333,18 @@ async fn look_back_first(app: &App, order: &Order) -> AppResult<Option<Outcome>>
         }
         Ok(LookedBack::Found { found, detail }) => {
             log(app, order.id, "reconcile", "found", &detail).await?;
-            adopt(app, order, &found, "reconciled").await?;
+            let mut tx = app.db.begin().await?;
+            outcome::apply(
+                app,
+                &mut tx,
+                (order.id, order.placement_attempts),
+                &report_of(&found),
+                Via::LookBack,
+                app.now_ms(),
+            )
+            .await?;
+            tx.commit().await?;
+            app.wake_workers();
             Ok(Some(Outcome::Done))
         }
         Ok(LookedBack::Absent { detail }) => {
@@ -359,7 +400,9 @@ async fn send_again(app: &App, order: &Order, supplier: &dyn Supplier) -> AppRes
     answered(app, order, supplier, result).await
 }
 
-/// Acts on a supplier's answer to an order request (first or sent again).
+/// Acts on a supplier's answer to an order request (first or sent again): a report on the
+/// order's current attempt, unless the outcome is unknown (then the next run asks the same
+/// supplier again, before anything else).
 async fn answered(
     app: &App,
     order: &Order,
@@ -367,39 +410,39 @@ async fn answered(
     result: Result<SupplierOrder, SupplierError>,
 ) -> AppResult<Outcome> {
     let now = app.now_ms();
-    match result {
-        Ok(placed) => {
-            log(app, order.id, "order", "accepted", &describe(&placed)).await?;
-            adopt(app, order, &placed, "placed").await?;
-            Ok(Outcome::Done)
-        }
-        Err(SupplierError::Rejected { message }) => {
-            let retryable = SupplierError::Rejected {
-                message: message.clone(),
-            }
-            .is_retryable_rejection();
-            let mut tx = app.db.begin().await?;
-            supplier_requests::log_supplier_request(
-                &mut tx,
-                Some(order.id),
-                now,
-                "order",
-                "rejected",
-                &format!("{}: {message}", supplier.id().label()),
-            )
-            .await?;
-            failover_or_fail(app, &mut tx, order, &message, retryable, false, now).await?;
-            tx.commit().await?;
-            app.wake_workers();
+    let report = match result {
+        Ok(placed) => report_of(&placed),
+        Err(e @ SupplierError::Rejected { .. }) => {
+            let retryable = e.is_retryable_rejection();
+            let SupplierError::Rejected { message } = e else {
+                unreachable!()
+            };
             tracing::warn!(order = %order.code, supplier = %supplier.id(), %message, retryable, "supplier refused the order");
-            Ok(Outcome::Done)
+            Report::Failed {
+                trxid: None,
+                reason: message,
+                customer_error: false,
+                retryable,
+            }
         }
         Err(SupplierError::Unavailable { detail }) => {
-            // Unknown outcome: the next run resolves it with this supplier before anything else.
             log(app, order.id, "order", "unknown", &detail).await?;
-            Ok(Outcome::Retry(detail))
+            return Ok(Outcome::Retry(detail));
         }
-    }
+    };
+    let mut tx = app.db.begin().await?;
+    outcome::apply(
+        app,
+        &mut tx,
+        (order.id, order.placement_attempts),
+        &report,
+        Via::Answer,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(Outcome::Done)
 }
 
 /// A placement or follow-up job ran out of attempts: the outcome is unknown, the order stays

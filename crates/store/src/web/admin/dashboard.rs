@@ -80,6 +80,14 @@ pub(crate) async fn dashboard(
         .await?;
         needs_action.extend(list.iter().map(order_row));
     }
+    // Paid orders the watchdog found neither delivered nor refunded in the seller's time.
+    let overdue = orders::overdue(&mut conn, app.now_ms(), true, 50).await?;
+    needs_action.extend(
+        overdue
+            .iter()
+            .filter(|o| o.status == OrderStatus::Processing)
+            .map(order_row),
+    );
     let list = orders::list(
         &mut conn,
         &OrderFilter {

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
+use madd_domain::attempt::AttemptState;
 use madd_domain::{OrderStatus, RefundMethod, Rupiah};
 use serde::Deserialize;
 
@@ -17,8 +18,8 @@ use crate::db::{supplier_attempts, supplier_requests};
 use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
 use crate::web::admin::view::{
-    attempt_outcome_label, audience_label, customer_chat, invalid, message_kind_label, message_row,
-    message_state_label, non_empty, order_row, parse_day, replacement_note, supplier_action_label,
+    audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
+    non_empty, order_row, parse_day, replacement_note, supplier_action_label,
     supplier_outcome_label, CsrfForm, FlashQuery, MessageRow, OrderRow,
 };
 use crate::web::auth::AdminSession;
@@ -234,8 +235,8 @@ pub(crate) async fn order_page(
             .map(|a| AttemptView {
                 n: a.attempt,
                 supplier: a.supplier.label(),
-                failed: a.outcome.starts_with("failed"),
-                outcome: attempt_outcome_label(&a.outcome).to_string(),
+                failed: matches!(a.state, AttemptState::Failed | AttemptState::FailedEarlier),
+                outcome: a.state.label_id().to_string(),
                 sku: a.sku,
                 reference: a.reference,
                 trxid: a.trxid.unwrap_or_else(|| "–".into()),

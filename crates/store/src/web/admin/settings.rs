@@ -43,6 +43,7 @@ const GROUPS: &[(&str, &[&str])] = &[
             "seller_whatsapp",
             "seller_hours",
             "low_balance_threshold",
+            "watchdog_minutes",
         ],
     ),
     (

@@ -297,18 +297,6 @@ pub(crate) fn supplier_outcome_label(outcome: &str) -> &str {
     }
 }
 
-/// How an order's attempt at a supplier ended (`supplier_attempts.outcome`).
-pub(crate) fn attempt_outcome_label(outcome: &str) -> &str {
-    match outcome {
-        "started" => "dikirim",
-        "pending" => "menunggu",
-        "delivered" => "sukses",
-        "failed" => "gagal",
-        "failed_earlier" => "gagal (sebelum diulang)",
-        other => other,
-    }
-}
-
 /// `5 menit`, `3 jam`, `2 hari`: how long ago or how long something has waited.
 pub(crate) fn span_id(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
