@@ -4,9 +4,8 @@
 //! 1. `markup = max(ceil(cost × markup_rate), markup_min)`;
 //! 2. `price = round_up(cost + markup, unit)` — `unit` is the payment unit (Trakteer's unit price),
 //!    so the item alone is always payable exactly;
-//! 3. `fee = ceil(price × fee_rate) + fee_fixed` — the customer's admin fee, shown at checkout;
-//! 4. `amount_due = round_up(price + fee, unit)`; the rounding surplus is added to the fee, so
-//!    `price + fee == amount_due` always and the pay link's `quantity × unit == amount_due`.
+//! 3. what a buyer pays for it — tier, flash sale, voucher, fee, floor — is decided by
+//!    [`crate::quote`].
 
 use serde::{Deserialize, Serialize};
 
@@ -31,31 +30,6 @@ impl Markup {
 pub struct CustomerFee {
     pub rate: Bps,
     pub fixed: Rupiah,
-}
-
-/// What the customer is asked to pay for one order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Quote {
-    pub price: Rupiah,
-    pub fee: Rupiah,
-    pub amount_due: Rupiah,
-}
-
-impl Quote {
-    pub fn new(price: Rupiah, fee: &CustomerFee, unit: Rupiah) -> Quote {
-        let raw_fee = fee.rate.of(price, Rounding::Up) + fee.fixed;
-        let amount_due = (price + raw_fee).round_up_to(unit);
-        Quote {
-            price,
-            fee: amount_due - price,
-            amount_due,
-        }
-    }
-
-    /// How many payment units settle this quote.
-    pub fn units(&self, unit: Rupiah) -> i64 {
-        self.amount_due.units_of(unit)
-    }
 }
 
 /// What the payment channel keeps of each payment (Trakteer's platform share + the method's fee):
@@ -123,22 +97,6 @@ mod tests {
     }
 
     #[test]
-    fn fee_rounding_surplus_goes_to_the_fee() {
-        let fee = CustomerFee {
-            rate: Bps::new(70),
-            fixed: Rupiah::new(0),
-        };
-        let q = Quote::new(Rupiah::new(216_000), &fee, UNIT);
-        // 0.7% of 216 000 = 1 512 → due 217 512 → 218 000
-        assert_eq!(q.amount_due, Rupiah::new(218_000));
-        assert_eq!(q.fee, Rupiah::new(2_000));
-        assert_eq!(q.units(UNIT), 218);
-        let free = Quote::new(Rupiah::new(4000), &CustomerFee::default(), UNIT);
-        assert_eq!(free.fee, Rupiah::ZERO);
-        assert_eq!(free.amount_due, Rupiah::new(4000));
-    }
-
-    #[test]
     fn margin_guard_worked_example() {
         // 5.78 % (Trakteer 5 % + QRIS 0.78 %): a 10 000 cost needs 10 614 gross → 11 000.
         let qris = PaymentCost {
@@ -180,17 +138,13 @@ mod tests {
         #[test]
         fn price_covers_cost_plus_markup_and_is_payable(
             cost in 1i64..50_000_000, rate in 0u32..5_000, min in 0i64..10_000,
-            fee_rate in 0u32..1_000, fee_fixed in 0i64..5_000, unit in prop::sample::select(vec![1i64, 100, 500, 1000, 5000])
+            unit in prop::sample::select(vec![1i64, 100, 500, 1000, 5000])
         ) {
             let unit = Rupiah::new(unit);
             let m = Markup { rate: Bps::new(rate), min: Rupiah::new(min) };
             let price = m.sell_price(Rupiah::new(cost), unit);
             prop_assert!(price.amount() >= cost + min);
             prop_assert_eq!(price.amount() % unit.amount(), 0);
-            let q = Quote::new(price, &CustomerFee { rate: Bps::new(fee_rate), fixed: Rupiah::new(fee_fixed) }, unit);
-            prop_assert_eq!(q.price + q.fee, q.amount_due);
-            prop_assert_eq!(q.units(unit) * unit.amount(), q.amount_due.amount());
-            prop_assert!(q.fee.amount() >= fee_fixed);
         }
     }
 }

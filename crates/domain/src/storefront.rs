@@ -2,7 +2,6 @@
 //! an operator, what a postpaid bill costs the customer, how a PLN token is shown, and where the
 //! customer's "today" begins.
 
-use crate::money::Rupiah;
 use crate::phone::Operator;
 
 /// A row of the nominal grid on a product page.
@@ -81,18 +80,6 @@ pub fn brand_is_operator(brand: &str, operator: Operator) -> bool {
     }
 }
 
-/// What the store charges for a postpaid bill, before the customer's admin fee.
-///
-/// Rule: `price = round_up(total + markup_min, unit)`, where `total` is the supplier's inquired
-/// amount (bill + PLN admin) and `markup_min` the store's flat minimum markup. A percentage
-/// markup is not applied to bills: a bill's amount is the customer's debt, not a product price,
-/// and a 10 % surcharge on a Rp 500 000 bill would drive buyers away. Rounding is upward to the
-/// payment unit, so the bill alone is payable exactly and rounding never costs the store. The
-/// customer fee ([`crate::Quote`]) is then added as for every other product.
-pub fn postpaid_price(total: Rupiah, markup_min: Rupiah, unit: Rupiah) -> Rupiah {
-    (total + markup_min.max(Rupiah::ZERO)).round_up_to(unit)
-}
-
 /// A delivered PLN token in 4-digit groups (`1234 5678 9012 3456 7890`), when the serial number
 /// starts with the 20 token digits (separators of any kind are ignored). `None` otherwise.
 pub fn pln_token(serial: &str) -> Option<String> {
@@ -112,7 +99,6 @@ pub fn pln_token(serial: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::phone::PhoneNumber;
-    use proptest::prelude::*;
 
     #[test]
     fn groups() {
@@ -145,19 +131,6 @@ mod tests {
     }
 
     #[test]
-    fn postpaid_price_worked_example() {
-        // Bill 91 250 + PLN admin 2 500 = 93 750; + 500 flat = 94 250 → 95 000.
-        assert_eq!(
-            postpaid_price(Rupiah::new(93_750), Rupiah::new(500), Rupiah::new(1000)),
-            Rupiah::new(95_000)
-        );
-        assert_eq!(
-            postpaid_price(Rupiah::new(93_500), Rupiah::new(500), Rupiah::new(1000)),
-            Rupiah::new(94_000)
-        );
-    }
-
-    #[test]
     fn tokens_in_groups_of_four() {
         assert_eq!(
             pln_token("1234-5678-9012-3456-7890").as_deref(),
@@ -169,15 +142,5 @@ mod tests {
         );
         assert_eq!(pln_token("SN-ML-1234"), None);
         assert_eq!(pln_token("1234"), None);
-    }
-
-    proptest! {
-        #[test]
-        fn postpaid_price_covers_the_bill(total in 0i64..100_000_000, min in 0i64..10_000, unit in prop::sample::select(vec![1i64, 500, 1000])) {
-            let p = postpaid_price(Rupiah::new(total), Rupiah::new(min), Rupiah::new(unit));
-            prop_assert!(p.amount() >= total + min);
-            prop_assert!(p.amount() < total + min + unit);
-            prop_assert_eq!(p.amount() % unit, 0);
-        }
     }
 }

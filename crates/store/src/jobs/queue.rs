@@ -39,6 +39,27 @@ pub async fn schedule(
     .await
 }
 
+/// Queues many jobs (none deduplicated) in one statement, in the caller's transaction: the
+/// group commit's way of doing what [`schedule`] does for one.
+pub async fn schedule_many(
+    conn: &mut Conn,
+    jobs: &[(JobKind, i64, i64)],
+    now: i64,
+) -> DbResult<()> {
+    let rows: Vec<NewJob<'_>> = jobs
+        .iter()
+        .map(|&(kind, ref_id, run_at)| NewJob {
+            kind: kind.as_str(),
+            ref_id: Some(ref_id),
+            payload: "{}",
+            run_at,
+            max_attempts: kind.max_attempts(),
+            dedupe_key: None,
+        })
+        .collect();
+    repo::enqueue_many(conn, &rows, now).await
+}
+
 /// Has the job under `dedupe` run now: queues it, or brings its pending run forward (a periodic
 /// job the seller asks for early). `false` when it is already due or running.
 pub async fn run_now(conn: &mut Conn, kind: JobKind, dedupe: &str, now: i64) -> DbResult<bool> {

@@ -5,41 +5,8 @@
 use madd_domain::Rupiah;
 
 use crate::app::App;
-use crate::db::flash_sales::{self, FlashSale};
-use crate::db::products::Product;
-use crate::db::Conn;
+use crate::db::flash_sales;
 use crate::error::{AppError, AppResult};
-
-/// The price an order of `product` would get at `now`: the running sale's (with units left),
-/// else the list price.
-pub async fn offer(conn: &mut Conn, product: &Product, now: i64) -> AppResult<Option<FlashSale>> {
-    Ok(flash_sales::running(conn, &product.code, now)
-        .await?
-        .filter(|s| s.left() > 0 && s.price < product.price))
-}
-
-/// In the order's transaction: holds a unit of the product's running sale. `Ok(None)`: no sale
-/// runs (the list price applies); an error when the sale ran out.
-pub async fn take(tx: &mut Conn, product: &Product, now: i64) -> AppResult<Option<FlashSale>> {
-    let Some(sale) = flash_sales::running(tx, &product.code, now).await? else {
-        return Ok(None);
-    };
-    if sale.price >= product.price {
-        // A sale above today's list price is no sale.
-        return Ok(None);
-    }
-    if !flash_sales::take_unit(tx, sale.id, now).await? {
-        return Err(AppError::conflict(
-            "flash_sale_sold_out",
-            format!(
-                "Stok flash sale {} sudah habis. Harga normalnya {}.",
-                product.label(),
-                product.price.display_spaced()
-            ),
-        ));
-    }
-    Ok(Some(sale))
-}
 
 /// The seller's new sale.
 #[allow(clippy::too_many_arguments)]
@@ -74,6 +41,19 @@ pub async fn create(
             format!(
                 "Harga flash sale harus di bawah harga normal ({}).",
                 product.price.display_spaced()
+            ),
+        ));
+    }
+    // A sale is a price like any other: never below the floor every quote holds.
+    let rules =
+        crate::service::pricing::PriceRules::load(&mut tx, &app.config, app.payment.unit_price())
+            .await?;
+    if let Some(floor) = rules.floor(product.cost).filter(|f| price < *f) {
+        return Err(AppError::invalid(
+            "flash_sale_below_floor",
+            format!(
+                "Harga flash sale minimal {} (modal + potongan pembayaran + markup minimum).",
+                floor.display_spaced()
             ),
         ));
     }

@@ -22,6 +22,7 @@ pub mod payment_pairing;
 pub mod payments;
 pub mod postpaid;
 pub mod pricing;
+pub mod quote;
 pub mod reconcile;
 pub mod refunds;
 pub mod report;

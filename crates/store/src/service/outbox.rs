@@ -46,6 +46,33 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Stores many messages and queues their send jobs, in the caller's transaction, in one
+/// statement each: what [`enqueue`] does, for a group commit. `(order, to, notice)`.
+pub async fn enqueue_many(
+    conn: &mut Conn,
+    notices: &[(Option<i64>, &PhoneNumber, &Notice)],
+    now: i64,
+) -> DbResult<Vec<i64>> {
+    let rows: Vec<messages::NewMessage<'_>> = notices
+        .iter()
+        .map(|&(order_id, recipient, n)| messages::NewMessage {
+            order_id,
+            recipient,
+            audience: n.audience.as_str(),
+            kind: n.kind,
+            body: &n.text,
+            params: &n.params,
+        })
+        .collect();
+    let ids = messages::insert_many(conn, &rows, now).await?;
+    let sends: Vec<(JobKind, i64, i64)> = ids
+        .iter()
+        .map(|id| (JobKind::SendMessage, *id, now))
+        .collect();
+    jobs::schedule_many(conn, &sends, now).await?;
+    Ok(ids)
+}
+
 /// Queues a notice for the seller, if a seller number is configured.
 pub async fn to_seller(
     config: &Config,

@@ -3,14 +3,11 @@
 //! queues an inquiry job and waits briefly for the worker's answer.
 //!
 //! Pricing: the order's `cost` is the inquired total (bill + PLN admin, what the supplier charges
-//! on `pay-pasca`); its `price` is [`madd_domain::storefront::postpaid_price`] (the total plus the
-//! store's flat minimum markup, rounded up to the payment unit); the customer fee is added as for
-//! every product. An order uses an answer at most [`FRESH_MS`] old, so the amount paid is the
-//! amount shown.
+//! on `pay-pasca`); its price is quoted like every product's (`service::quote`): the total plus the
+//! store's minimum markup, never below the floor that covers the payment cut. An order uses an
+//! answer at most [`FRESH_MS`] old, so the amount paid is the amount shown.
 
 use std::time::Duration;
-
-use madd_domain::{CustomerFee, Quote, Rupiah};
 
 use crate::app::App;
 use crate::db::postpaid::Bill;
@@ -24,31 +21,13 @@ use crate::supplier::SupplierError;
 /// An inquiry answer is reused (and an order may be made from it) for this long.
 pub const FRESH_MS: i64 = 10 * 60 * 1000;
 
-/// What the customer is asked to pay for a bill.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BillQuote {
-    pub bill: Bill,
-    /// The store's price (see the module docs), then the customer fee as for every product.
-    pub quote: Quote,
-}
-
-impl BillQuote {
-    pub fn new(bill: Bill, markup_min: Rupiah, fee: &CustomerFee, unit: Rupiah) -> BillQuote {
-        let price = madd_domain::storefront::postpaid_price(bill.total, markup_min, unit);
-        BillQuote {
-            quote: Quote::new(price, fee, unit),
-            bill,
-        }
-    }
-}
-
 /// The bill of `customer_no` for a postpaid product, asked through the job queue.
 pub async fn inquire(
     app: &App,
     product: &Product,
     customer_no: &str,
     wait: Duration,
-) -> AppResult<BillQuote> {
+) -> AppResult<Bill> {
     let now = app.now_ms();
     let id = lookup::ask(app, JobKind::PostpaidInquiry, "inquiry", async |tx| {
         crate::db::postpaid::request_inquiry(tx, &product.code, customer_no, now, now - FRESH_MS)
@@ -64,15 +43,7 @@ pub async fn inquire(
     })
     .await?;
     match state {
-        Some(InquiryState::Found(bill)) => {
-            let settings = crate::service::settings::current(app).await?;
-            Ok(BillQuote::new(
-                bill,
-                settings.markup.min,
-                &settings.customer_fee,
-                app.payment.unit_price(),
-            ))
-        }
+        Some(InquiryState::Found(bill)) => Ok(bill),
         Some(InquiryState::NotFound(message)) => {
             // The supplier's own words ("Tagihan tidak ditemukan.") are for the log.
             tracing::info!(%message, "no postpaid bill");

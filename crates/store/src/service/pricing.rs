@@ -1,7 +1,7 @@
 //! Selling prices: markup rules by category / brand / product (the most specific wins, else the
 //! default markup from the settings), rounded up to the Trakteer unit, and never below the margin
-//! guard's floor (cost + the payment channel's cut), so a supplier price rise never makes a sale
-//! lose money.
+//! guard's floor (cost + the minimum markup + the payment channel's cut, the same floor every
+//! quote holds), so a supplier price rise never makes a sale lose money.
 
 use madd_domain::{floor_price, Category, Markup, PaymentCost, Rupiah};
 
@@ -49,6 +49,16 @@ impl PriceRules {
         })
     }
 
+    /// The margin guard, as [`madd_domain::quote`] applies it to every order: cost plus the
+    /// store's minimum markup, after the payment cut, rounded up to the unit.
+    pub fn floor(&self, cost: Rupiah) -> Option<Rupiah> {
+        floor_price(
+            cost + self.default.min.max(Rupiah::ZERO),
+            &self.payment,
+            self.unit,
+        )
+    }
+
     fn find(&self, scope: &str, target: &str) -> Option<&MarkupRule> {
         self.rules
             .iter()
@@ -83,7 +93,7 @@ impl PriceRules {
             };
         }
         let marked = markup.sell_price(cost, self.unit);
-        let floor = floor_price(cost, &self.payment, self.unit).unwrap_or(marked);
+        let floor = self.floor(cost).unwrap_or(marked);
         Priced {
             price: marked.max(floor),
             rule,
@@ -134,7 +144,7 @@ impl PriceRules {
                 min: r.min_markup,
             };
             let marked = markup.sell_price(cost, self.unit);
-            let floor = floor_price(cost, &self.payment, self.unit).unwrap_or(marked);
+            let floor = self.floor(cost).unwrap_or(marked);
             best = best.min(marked.max(floor));
         }
         best
@@ -327,7 +337,7 @@ mod tests {
             fixed: Rupiah::ZERO,
         };
         r.tier_rules[1].rate_bps = 0;
-        let floor = floor_price(cost, &r.payment, r.unit).unwrap();
+        let floor = r.floor(cost).unwrap();
         assert!(r.price_for(Tier::Reseller, cost, Category::Game, "FF", "FF1") >= floor);
     }
 }

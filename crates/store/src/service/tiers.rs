@@ -103,22 +103,3 @@ pub async fn set_rule(
     .await?;
     Ok(())
 }
-
-/// `product` as `tier` buys it: its price is that tier's (never above the list price).
-pub async fn priced_for(
-    app: &App,
-    conn: &mut Conn,
-    product: &crate::db::products::Product,
-    tier: Tier,
-) -> AppResult<crate::db::products::Product> {
-    let mut p = product.clone();
-    if tier != Tier::Guest {
-        let rules =
-            crate::service::pricing::PriceRules::load(conn, &app.config, app.payment.unit_price())
-                .await?;
-        p.price = rules
-            .price_for(tier, p.cost, p.category, &p.brand, &p.code)
-            .min(p.price);
-    }
-    Ok(p)
-}

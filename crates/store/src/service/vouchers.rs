@@ -1,103 +1,12 @@
-//! Vouchers: the seller creates them, customers type them at checkout (web, API, chat), and each
-//! use is reserved with the unpaid order and given back if it expires (rules in
-//! `madd_domain::voucher`).
+//! Vouchers: the seller creates them; customers type them at checkout (web, API, chat), where
+//! `service::quote` prices them and reserves a use with the unpaid order (given back if it is
+//! never paid; rules in `madd_domain::voucher`).
 
-use madd_domain::voucher::{self, Voucher, VoucherError};
-use madd_domain::{floor_price, PhoneNumber, Rupiah};
+use madd_domain::voucher::{self, Voucher};
 
 use crate::app::App;
-use crate::db::products::Product;
 use crate::db::vouchers;
-use crate::db::Conn;
 use crate::error::{AppError, AppResult};
-use crate::service::settings;
-
-/// A voucher applied to one order: its code and what it takes off the item price.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Applied {
-    pub code: String,
-    pub discount: Rupiah,
-}
-
-fn refused(e: VoucherError) -> AppError {
-    AppError::invalid(e.code(), e.to_string())
-}
-
-/// The voucher's discount for `product` bought by `whatsapp`, checked against everything but
-/// without taking a use (the confirmation page).
-pub async fn check(
-    app: &App,
-    conn: &mut Conn,
-    typed: &str,
-    product: &Product,
-    whatsapp: &PhoneNumber,
-) -> AppResult<Applied> {
-    let code = voucher::normalize_code(typed).ok_or_else(|| refused(VoucherError::Unknown))?;
-    let Some(row) = vouchers::get(conn, &code).await? else {
-        return Err(refused(VoucherError::Unknown));
-    };
-    let discount = discount_for(app, conn, &row.voucher, product).await?;
-    if row.voucher.total_uses.is_some_and(|t| row.used >= t) {
-        return Err(refused(VoucherError::UsedUp));
-    }
-    limits_for_number(conn, &row.voucher, whatsapp).await?;
-    Ok(Applied { code, discount })
-}
-
-/// In the order's own transaction: checks the voucher again and takes a use (the conditional
-/// update that makes racing checkouts safe). The caller records the use once the order exists.
-pub async fn take(
-    app: &App,
-    tx: &mut Conn,
-    typed: &str,
-    product: &Product,
-    whatsapp: &PhoneNumber,
-) -> AppResult<Applied> {
-    let code = voucher::normalize_code(typed).ok_or_else(|| refused(VoucherError::Unknown))?;
-    let Some(row) = vouchers::get(tx, &code).await? else {
-        return Err(refused(VoucherError::Unknown));
-    };
-    let discount = discount_for(app, tx, &row.voucher, product).await?;
-    if !vouchers::take_use(tx, &code).await? {
-        return Err(refused(VoucherError::UsedUp));
-    }
-    // After the use is taken, the voucher row is this transaction's (PostgreSQL locks it until
-    // commit; SQLite has one writer): a second checkout by the same number waits and sees this one.
-    limits_for_number(tx, &row.voucher, whatsapp).await?;
-    Ok(Applied { code, discount })
-}
-
-async fn discount_for(
-    app: &App,
-    conn: &mut Conn,
-    v: &Voucher,
-    product: &Product,
-) -> AppResult<Rupiah> {
-    let unit = app.payment.unit_price();
-    let payment = settings::on(conn, &app.config).await?.payment_cost;
-    let floor = floor_price(product.cost, &payment, unit).unwrap_or(product.price);
-    let item = voucher::Item {
-        code: &product.code,
-        category: product.category,
-        game: product.game(),
-        brand: &product.brand,
-        price: product.price,
-        floor,
-    };
-    v.discount(&item, app.now_ms(), unit).map_err(refused)
-}
-
-async fn limits_for_number(conn: &mut Conn, v: &Voucher, whatsapp: &PhoneNumber) -> AppResult<()> {
-    if let Some(per) = v.per_number {
-        if vouchers::uses_by_number(conn, &v.code, whatsapp.as_str()).await? >= per {
-            return Err(refused(VoucherError::UsedUpForNumber));
-        }
-    }
-    if v.first_order_only && vouchers::has_bought(conn, whatsapp.as_str()).await? {
-        return Err(refused(VoucherError::NotFirstOrder));
-    }
-    Ok(())
-}
 
 /// The seller's new voucher.
 pub async fn create(app: &App, v: Voucher, actor: &str) -> AppResult<()> {

@@ -264,6 +264,91 @@ pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
 }
 
 #[derive(Deserialize)]
+pub(crate) struct QuoteRequest {
+    product: String,
+    /// The number the order would be for: with a signed-in customer's token, their own number
+    /// is priced at their tier; a voucher's per-number limits are checked against it.
+    #[serde(default)]
+    whatsapp: Option<String>,
+    #[serde(default)]
+    voucher: Option<String>,
+    /// A postpaid bill's customer number (its inquiry decides the amount).
+    #[serde(default)]
+    target: Option<String>,
+}
+
+/// `POST /api/v1/quote`: what an order would cost, line by line — the same figures the
+/// confirmation card, the chat and the order itself take from `service::quote`.
+pub(crate) async fn quote(
+    State(app): State<App>,
+    customer: crate::web::customer::Customer,
+    ApiJson(req): ApiJson<QuoteRequest>,
+) -> AppResult<impl IntoResponse> {
+    let product = {
+        let mut conn = app.db.read().await?;
+        products::get(&mut conn, req.product.trim()).await?
+    }
+    .filter(|p| p.enabled)
+    .ok_or_else(|| AppError::not_found("product_not_found", "Produk"))?;
+    let whatsapp = match req
+        .whatsapp
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
+        Some(w) => Some(
+            madd_domain::PhoneNumber::parse(w)
+                .map_err(|e| AppError::invalid("invalid_whatsapp", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let bill = if product.kind == ServiceKind::Postpaid {
+        let rule = TargetRule::for_product(product.category, &product.brand);
+        let account = GameAccount::parse(&rule, req.target.as_deref().unwrap_or(""), None)
+            .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
+        Some(postpaid::inquire(&app, &product, account.target(), LOOKUP_WAIT).await?)
+    } else {
+        None
+    };
+    let quoted = {
+        let mut conn = app.db.read().await?;
+        let ask = crate::service::quote::Ask {
+            product: &product,
+            buyer: customer.0.as_ref(),
+            whatsapp: whatsapp.as_ref(),
+            voucher: req.voucher.as_deref(),
+            bill: bill.as_ref(),
+            now: app.now_ms(),
+        };
+        crate::service::quote::price(&app, &mut conn, &ask).await?
+    };
+    let q = quoted.quote;
+    Ok(Json(serde_json::json!({
+        "product": product.code,
+        "list_price": q.list.amount(),
+        "tier": q.tier,
+        "tier_price": q.tier_price.amount(),
+        "flash_sale": q.sale.map(|p| serde_json::json!({
+            "price": p.amount(),
+            "left": quoted.sale_left(),
+        })),
+        "voucher": quoted.voucher,
+        "voucher_discount": q.voucher_discount.amount(),
+        "discount": q.discount().amount(),
+        "price": q.price.amount(),
+        "fee": q.fee.amount(),
+        "amount_due": q.amount_due.amount(),
+        "units": q.units,
+        "bill": bill.map(|b| serde_json::json!({
+            "customer_name": b.customer_name,
+            "bill": b.bill.amount(),
+            "admin": b.admin.amount(),
+            "total": b.total.amount(),
+        })),
+    })))
+}
+
+#[derive(Deserialize)]
 pub(crate) struct InquiryRequest {
     product: String,
     customer_no: String,
@@ -283,16 +368,30 @@ pub(crate) async fn postpaid_inquiry(
     let rule = TargetRule::for_product(product.category, &product.brand);
     let account = GameAccount::parse(&rule, &req.customer_no, None)
         .map_err(|e| AppError::invalid(e.code(), e.to_string()))?;
-    let q = postpaid::inquire(&app, &product, account.target(), LOOKUP_WAIT).await?;
+    let bill = postpaid::inquire(&app, &product, account.target(), LOOKUP_WAIT).await?;
+    let q = {
+        let mut conn = app.db.read().await?;
+        let ask = crate::service::quote::Ask {
+            product: &product,
+            buyer: None,
+            whatsapp: None,
+            voucher: None,
+            bill: Some(&bill),
+            now: app.now_ms(),
+        };
+        crate::service::quote::price(&app, &mut conn, &ask)
+            .await?
+            .quote
+    };
     Ok(Json(serde_json::json!({
         "product": product.code,
         "customer_no": account.target(),
-        "customer_name": q.bill.customer_name,
-        "bill": q.bill.bill.amount(),
-        "admin": q.bill.admin.amount(),
-        "total": q.bill.total.amount(),
-        "price": q.quote.price.amount(),
-        "fee": q.quote.fee.amount(),
-        "amount_due": q.quote.amount_due.amount(),
+        "customer_name": bill.customer_name,
+        "bill": bill.bill.amount(),
+        "admin": bill.admin.amount(),
+        "total": bill.total.amount(),
+        "price": q.price.amount(),
+        "fee": q.fee.amount(),
+        "amount_due": q.amount_due.amount(),
     })))
 }

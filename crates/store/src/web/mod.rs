@@ -41,6 +41,7 @@ pub fn router(app: App) -> Router {
     let api = Router::new()
         .route("/products", get(api::list_products))
         .route("/nickname", post(api::check_nickname))
+        .route("/quote", post(api::quote))
         .route("/orders", post(api::create_order))
         .route("/orders/{code}", get(api::get_order))
         .route("/postpaid/inquiry", post(api::postpaid_inquiry))

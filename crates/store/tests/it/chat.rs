@@ -56,7 +56,7 @@ async fn post_cloud(s: &TestStore, body: &str, signature: Option<&str>) -> u16 {
 }
 
 /// A text from `from` through the Cloud webhook, answered before this returns.
-async fn cloud_says(s: &TestStore, from: &str, id: &str, text: &str) {
+pub(crate) async fn cloud_says(s: &TestStore, from: &str, id: &str, text: &str) {
     assert_eq!(post_cloud(s, &cloud_body(from, id, text), None).await, 200);
     s.settle().await;
 }
@@ -88,7 +88,7 @@ async fn fonnte_says(s: &TestStore, from: &str, id: &str, text: &str) {
 }
 
 /// The last message the store sent to `number`.
-fn last_to(s: &TestStore, number: &str) -> String {
+pub(crate) fn last_to(s: &TestStore, number: &str) -> String {
     s.inbox(number)
         .last()
         .map(|m| m.body.clone())

@@ -3,6 +3,14 @@
 //! price as a discount beside the vouchers — on SQLite and PostgreSQL.
 
 use crate::common::{unlimited_lookups, TestStore};
+
+/// Room for a sale: a 30 % markup puts the list price well above the floor every price holds
+/// (cost + minimum markup + the 5.78 % payment cut), so a sale Rp 2 000 below the list is one the
+/// store may run.
+fn sale_margin(env: &mut std::collections::BTreeMap<String, String>) {
+    unlimited_lookups(env);
+    env.insert("MADD_MARKUP_PERCENT".into(), "30".into());
+}
 use madd_domain::report::LineKey;
 use madd_domain::voucher::Amount;
 use madd_domain::{Month, OrderStatus, Rupiah};
@@ -40,7 +48,7 @@ async fn taken(s: &TestStore) -> i64 {
 
 both_backends!(
     stock_three_raced_by_fifty_buyers_sells_exactly_three,
-    unlimited_lookups,
+    sale_margin,
     |s: TestStore| async move {
         let list = price_of(&s, ML).await;
         let flash = list - Rupiah::new(2_000);
@@ -50,20 +58,39 @@ both_backends!(
             async move { s.buy(ML, &format!("0813-4444-{i:04}"), "").await }
         });
         let answers = futures::future::join_all(tries).await;
-        let sold: Vec<&serde_json::Value> = answers
+        let made: Vec<&serde_json::Value> = answers
             .iter()
             .filter(|(st, _)| *st == 201)
             .map(|(_, b)| b)
             .collect();
+        // Exactly three at the sale price; once it is sold out the product sells on at its list
+        // price (a buyer who lost the race for the last unit is told and may order again).
+        let sold: Vec<&serde_json::Value> = made
+            .iter()
+            .copied()
+            .filter(|o| o["price"].as_i64() == Some(flash.amount()))
+            .collect();
         assert_eq!(sold.len(), 3, "{answers:?}");
         for order in &sold {
-            assert_eq!(order["price"].as_i64(), Some(flash.amount()));
             assert_eq!(order["discount"].as_i64(), Some(2_000));
         }
+        for order in made
+            .iter()
+            .filter(|o| o["price"].as_i64() != Some(flash.amount()))
+        {
+            assert_eq!(order["price"].as_i64(), Some(list.amount()), "{order}");
+            assert_eq!(order["discount"].as_i64(), Some(0));
+        }
+        let mut lost = 0;
         for (status, body) in answers.iter().filter(|(st, _)| *st != 201) {
             assert_eq!(*status, 409, "{body}");
             assert_eq!(body["error"]["code"], "flash_sale_sold_out");
+            lost += 1;
         }
+        assert_eq!(made.len() + lost, 50);
+        let (status, retried) = s.buy(ML, "0813-4444-7777", "").await;
+        assert_eq!(status, 201, "{retried}");
+        assert_eq!(retried["price"].as_i64(), Some(list.amount()));
         assert_eq!(taken(&s).await, 3);
         // A voucher does not stack on a sale price.
         s.voucher("TAMBAH", Amount::Fixed(Rupiah::new(3_000)), |_| {})
@@ -90,7 +117,7 @@ both_backends!(
 
 both_backends!(
     a_month_with_a_voucher_and_a_flash_sale_gives_the_expected_lines,
-    unlimited_lookups,
+    sale_margin,
     |s: TestStore| async move {
         // Three delivered orders:
         //   A  ML86 on flash sale: list L86, sold for L86 − 2 000;
@@ -164,6 +191,7 @@ both_backends!(
 
 both_backends!(
     the_game_page_shows_the_sale_price_what_is_left_and_when_it_ends,
+    sale_margin,
     |s: TestStore| async move {
         let page = |s: &TestStore| {
             let url = s.url("/produk/mobile-legends-b");

@@ -27,6 +27,7 @@ mod logs;
 mod metrics;
 mod no_secrets_in_logs;
 mod outbox_template;
+mod quotes;
 mod reconcile;
 mod reviews;
 mod saldo;

@@ -58,8 +58,18 @@ both_backends!(
         assert_eq!(bill["admin"], 2_500);
         let total = bill["total"].as_i64().unwrap();
         assert_eq!(total, 45_000 + 37 * 9011 + 2_500);
-        // price = round_up(total + markup_min 500, 1000); no customer fee configured.
-        let price = (total + 500 + 999) / 1000 * 1000;
+        // The bill is priced at the floor every price holds: the smallest multiple of the
+        // Rp 1 000 unit whose net after Trakteer's 5.78 % cut (rounded up) still covers the total
+        // plus the Rp 500 minimum markup; no customer fee configured.
+        let net = |p: i64| p - (p * 578 + 9_999) / 10_000;
+        let price = (1..)
+            .map(|k| k * 1000)
+            .find(|p| net(*p) >= total + 500)
+            .unwrap();
+        assert!(
+            price > (total + 500 + 999) / 1000 * 1000,
+            "the cut is covered"
+        );
         assert_eq!(bill["price"], price);
         assert_eq!(
             bill["amount_due"].as_i64().unwrap(),

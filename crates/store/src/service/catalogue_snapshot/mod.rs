@@ -80,6 +80,8 @@ async fn load(conn: &mut Conn, config: &crate::config::Config, now: i64) -> DbRe
         seller_hours: settings.seller_hours,
         seller_whatsapp: settings.seller_whatsapp,
         customer_fee: settings.customer_fee,
+        payment_cost: settings.payment_cost,
+        markup_min: settings.markup.min,
         flash_sales: crate::db::flash_sales::since(conn, now).await?,
         rendered: Default::default(),
     })

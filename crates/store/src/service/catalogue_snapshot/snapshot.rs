@@ -33,6 +33,10 @@ pub struct Catalogue {
     pub art_versions: std::collections::HashMap<String, i64>,
     /// The admin fee customers are quoted (the order's transaction charges the one stored then).
     pub customer_fee: madd_domain::CustomerFee,
+    /// The payment cut and the minimum markup: with the fee, what a guest's plain order is
+    /// quoted with (`service::quote::guest`).
+    pub payment_cost: madd_domain::PaymentCost,
+    pub markup_min: madd_domain::Rupiah,
     /// Flash sales running or to come (each change to one moves the catalogue's version).
     pub flash_sales: Vec<crate::db::flash_sales::FlashSale>,
     /// Where each product code sits in `products`.
@@ -167,21 +171,6 @@ impl CatalogueSnapshot {
 }
 
 impl Catalogue {
-    /// The sale a customer of `product` gets at `now`: running, with units left, below its
-    /// list price.
-    pub fn sale_for(
-        &self,
-        product: &Product,
-        now: i64,
-    ) -> Option<&crate::db::flash_sales::FlashSale> {
-        self.flash_sales.iter().find(|s| {
-            s.product_code == product.code
-                && s.running(now)
-                && s.left() > 0
-                && s.price < product.price
-        })
-    }
-
     /// Which sales run at `now`: part of a cached page's key, so a page is built again when a
     /// sale starts or ends (no database change marks those moments).
     pub fn running_sales_key(&self, now: i64) -> String {

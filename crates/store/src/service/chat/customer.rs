@@ -322,8 +322,18 @@ pub(super) async fn confirm(
     if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
         return Ok(Ok(refusal.clear()));
     }
-    let nickname =
-        match nickname_of(app, &rule, &account).await? {
+    // A bill's inquiry names its customer; a game account is named by the nickname check.
+    let (nickname, bill) = if product.kind == madd_domain::ServiceKind::Postpaid {
+        let wait = std::time::Duration::from_secs(5);
+        match crate::service::postpaid::inquire(app, &product, account.target(), wait).await {
+            Ok(bill) => (Some(bill.customer_name.clone()), Some(bill)),
+            Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
+                return Ok(Ok(Answer::text(format!("❌ {}", user_error(&e))).clear()))
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        let nickname = match nickname_of(app, &rule, &account).await? {
             Err(later) => return Ok(Err(later)),
             Ok(Nick::Found(n)) => Some(n),
             Ok(Nick::NotChecked) => None,
@@ -337,74 +347,98 @@ pub(super) async fn confirm(
             }
             Ok(Nick::Unavailable) => return Ok(Ok(Answer::text(
                 "Cek ID sedang tidak bisa dilakukan, jadi pesanan belum bisa dibuat. Coba lagi \
-                 sebentar lagi ya.",
+                     sebentar lagi ya.",
             )
             .clear())),
         };
-    // The sender buys for their own number: their tier's price (member, or reseller).
-    let list_price = product.price;
-    let (tier, product) = {
-        let mut conn = app.db.read().await?;
-        let tier = crate::service::tiers::tier_of(
-            app,
-            &mut conn,
-            Some(&ctx.sender),
-            &ctx.sender,
-            app.now_ms(),
-        )
-        .await?;
-        let priced = crate::service::tiers::priced_for(app, &mut conn, &product, tier).await?;
-        (tier, priced)
+        (nickname, None)
     };
-    // A voucher is checked now (its use is taken when the order is made); a refused one is said
-    // and the order waits for a plain "beli" again.
-    let applied = match voucher {
-        None => None,
-        Some(typed) => {
-            let mut conn = app.db.read().await?;
-            match crate::service::vouchers::check(app, &mut conn, typed, &product, &ctx.sender)
-                .await
-            {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    return Ok(Ok(Answer::text(format!(
-                        "❌ {} Kirim lagi pesanannya tanpa kode, atau dengan kode lain.",
-                        user_error(&e)
-                    ))
-                    .clear()))
-                }
+    // The sender buys for their own number: their tier's price (member, or reseller), a running
+    // flash sale, the voucher — priced as the order will be (`service::quote`). A refused voucher
+    // is said and the order waits for a plain "beli" again.
+    let quoted = {
+        let mut conn = app.db.read().await?;
+        let ask = crate::service::quote::Ask {
+            product: &product,
+            buyer: Some(&ctx.sender),
+            whatsapp: Some(&ctx.sender),
+            voucher,
+            bill: bill.as_ref(),
+            now: app.now_ms(),
+        };
+        match crate::service::quote::price(app, &mut conn, &ask).await {
+            Ok(q) => q,
+            Err(e @ AppError::Invalid { .. }) if voucher.is_some() => {
+                return Ok(Ok(Answer::text(format!(
+                    "❌ {} Kirim lagi pesanannya tanpa kode, atau dengan kode lain.",
+                    user_error(&e)
+                ))
+                .clear()))
             }
+            Err(e) => return Err(e),
         }
     };
-    let discount = applied
-        .as_ref()
-        .map_or(madd_domain::Rupiah::ZERO, |a| a.discount);
-    let quote = Quote::new(
-        product.price - discount,
-        &crate::service::settings::current(app).await?.customer_fee,
-        app.payment.unit_price(),
+    let text = confirmation_text(
+        &product,
+        &account,
+        nickname.as_deref(),
+        &quoted,
+        bill.as_ref(),
+        saldo,
     );
+    Ok(Ok(Answer::text(text).set(Pending::Confirm {
+        product: product.code,
+        target: account.target().to_string(),
+        zone: account.zone().map(str::to_owned),
+        saldo,
+        voucher: quoted.voucher,
+    })))
+}
+
+/// The chat's confirmation: every line of the quote, as the card shows it.
+fn confirmation_text(
+    product: &products::Product,
+    account: &GameAccount,
+    nickname: Option<&str>,
+    quoted: &crate::service::quote::Quoted,
+    bill: Option<&crate::db::postpaid::Bill>,
+    saldo: bool,
+) -> String {
+    let quote = quoted.quote;
     let mut text = format!(
         "🧾 *Konfirmasi pesanan*\nProduk: {}\nAkun: {account}",
         clean(&product.name, 60)
     );
-    if let Some(n) = &nickname {
+    if let Some(n) = nickname {
         text.push_str(&format!(" – *{}*", clean(n, 60)));
     }
-    if product.price < list_price {
+    if let Some(b) = bill {
+        text.push_str(&format!(
+            "\nTagihan: {}\nAdmin PLN: {}\nBiaya layanan: {}",
+            b.bill,
+            b.admin,
+            quote.amount_due - b.total
+        ));
+    } else if quote.tier_price < quote.list {
         text.push_str(&format!(
             "\nHarga {}: {} (umum {})",
-            tier.label_id().to_lowercase(),
-            product.price,
-            list_price
+            quote.tier.label_id().to_lowercase(),
+            quote.tier_price,
+            quote.list
         ));
     } else {
-        text.push_str(&format!("\nHarga: {}", product.price));
+        text.push_str(&format!("\nHarga: {}", quote.list));
     }
-    if let Some(a) = &applied {
-        text.push_str(&format!("\nVoucher {}: − {}", a.code, a.discount));
+    if let Some(sale) = quote.sale {
+        text.push_str(&format!(
+            "\n⚡ Flash sale: {sale} (sisa {})",
+            quoted.sale_left().unwrap_or_default()
+        ));
     }
-    if quote.fee.is_positive() {
+    if let Some(code) = &quoted.voucher {
+        text.push_str(&format!("\nVoucher {code}: − {}", quote.voucher_discount));
+    }
+    if quote.fee.is_positive() && bill.is_none() {
         text.push_str(&format!("\nBiaya admin: {}", quote.fee));
     }
     if saldo {
@@ -419,13 +453,7 @@ pub(super) async fn confirm(
             quote.amount_due
         ));
     }
-    Ok(Ok(Answer::text(text).set(Pending::Confirm {
-        product: product.code,
-        target: account.target().to_string(),
-        zone: account.zone().map(str::to_owned),
-        saldo,
-        voucher: applied.map(|a| a.code),
-    })))
+    text
 }
 
 /// `ya`: the order is made like any other; its invoice (with the pay link) is the answer.
@@ -607,19 +635,16 @@ pub(super) async fn cancel(app: &App, ctx: &Ctx, code: &OrderCode) -> AppResult<
             )))
         }
     };
-    if order_status::cancel_unpaid(&mut tx, order.id, now).await? {
-        crate::db::vouchers::release(&mut tx, order.id, now).await?;
-        crate::db::flash_sales::release(&mut tx, order.id, now).await?;
-        order_events::add_event(
-            &mut tx,
-            order.id,
-            now,
-            "customer",
-            "expired",
-            "Dibatalkan lewat WhatsApp sebelum dibayar",
-        )
-        .await?;
+    let closed = order_service::close(
+        &mut tx,
+        &order,
+        order_service::Closing::CancelledInChat,
+        now,
+    )
+    .await?;
+    if closed.closed {
         tx.commit().await?;
+        closed.announce(app);
         tracing::info!(order = %order.code, "unpaid order cancelled by chat");
         return Ok(Answer::text(format!(
             "Pesanan *{}* dibatalkan. Jangan bayar link lamanya ya. Ketik *menu* untuk pesan lagi.",

@@ -19,17 +19,13 @@
 //! - `tutup` closes the store to new orders everywhere (web, API, chat):
 //!   [`crate::service::orders::ensure_open`].
 use madd_domain::chat::{self, Command, Pending, PriceQuery};
-use madd_domain::{
-    Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Quote, Rupiah, TargetRule,
-};
+use madd_domain::{Category, GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, TargetRule};
 
 use crate::app::App;
 use crate::clock;
 use crate::db::chat::{self as repo, InboundState, NewInbound};
 use crate::db::figures::{self, Figures};
 use crate::db::nicknames::{self, LookupState};
-use crate::db::order_events;
-use crate::db::order_status;
 use crate::db::orders::{self, Order, OrderFilter};
 use crate::db::{messages, products};
 use crate::error::{AppError, AppResult};

@@ -22,23 +22,13 @@ pub struct Draft {
     pub nickname: Option<String>,
     pub whatsapp: PhoneNumber,
     pub cost: Rupiah,
-    pub price: Rupiah,
-    pub fee: Rupiah,
-    pub amount_due: Rupiah,
+    pub quote: Quote,
     pub idempotency_key: Option<String>,
     pub now: i64,
     pub expires_at: i64,
 }
 
 impl Draft {
-    pub(super) fn quote(&self) -> Quote {
-        Quote {
-            price: self.price,
-            fee: self.fee,
-            amount_due: self.amount_due,
-        }
-    }
-
     pub(super) fn as_new(&self) -> NewOrder<'_> {
         NewOrder {
             code: &self.code,
@@ -50,9 +40,9 @@ impl Draft {
             nickname: self.nickname.as_deref(),
             whatsapp: &self.whatsapp,
             cost: self.cost,
-            price: self.price,
-            fee: self.fee,
-            amount_due: self.amount_due,
+            price: self.quote.price,
+            fee: self.quote.fee,
+            amount_due: self.quote.amount_due,
             idempotency_key: self.idempotency_key.as_deref(),
             now: self.now,
             expires_at: self.expires_at,

@@ -11,22 +11,23 @@
 
 use std::collections::HashMap;
 
-use madd_domain::{PhoneNumber, Quote, ServiceKind};
+use madd_domain::{PhoneNumber, ServiceKind};
 use tokio::sync::watch;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::jobs::NewJob;
-use crate::db::messages::{self, NewMessage};
-use crate::db::order_events;
+use crate::db::order_events::{self, NewEvent};
 use crate::db::orders::{self, NewOrder, Order};
 use crate::db::products;
 use crate::db::store_state;
+use crate::db::Conn;
 use crate::error::AppResult;
-use crate::jobs::queue::JobKind;
+use crate::jobs::queue::{self as jobs, JobKind};
 use crate::notify::{self, Notice};
 use crate::service::orders::{created_event, facts, pay_url};
-use order_events::NewEvent;
+use crate::service::outbox;
+use crate::service::quote::{self, GuestTerms};
+use crate::service::settings::Settings;
 
 pub mod handle;
 
@@ -88,6 +89,7 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
         return Ok(HashMap::new());
     }
     let settings = crate::service::settings::on(&mut tx, &app.config).await?;
+    let terms = GuestTerms::of(app, &settings);
     let mut now_sold: HashMap<&str, Option<products::Product>> = HashMap::new();
     for d in drafts {
         if !now_sold.contains_key(d.product_code.as_str()) {
@@ -95,7 +97,6 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
             now_sold.insert(&d.product_code, product);
         }
     }
-    let unit = app.payment.unit_price();
     let keep: Vec<NewOrder<'_>> = drafts
         .iter()
         .filter(|d| {
@@ -104,9 +105,7 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
                     .get(d.product_code.as_str())
                     .and_then(Option::as_ref)
                     .is_some_and(|p| {
-                        p.sellable()
-                            && p.cost == d.cost
-                            && Quote::new(p.price, &settings.customer_fee, unit) == d.quote()
+                        p.sellable() && p.cost == d.cost && quote::guest(p, &terms) == d.quote
                     })
         })
         .map(|d| d.as_new())
@@ -114,9 +113,25 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
     if keep.is_empty() {
         return Ok(HashMap::new());
     }
-    let now = drafts.iter().map(|d| d.now).max().unwrap_or_default();
     let written = orders::insert_many(&mut tx, &keep).await?;
+    record_created(app, &mut tx, &written, &settings).await?;
+    tx.commit().await?;
+    Ok(written
+        .into_iter()
+        .map(|o| (o.code.as_str().to_string(), o))
+        .collect())
+}
 
+/// What every new order writes besides its own row, whichever path wrote it (a group commit or
+/// the one-order transaction in `service::orders`): the timeline's first line, the invoice to the
+/// customer (and the seller's notice when the seller asked for unpaid orders) through the
+/// outbox, and the expiry job through the queue — each a single statement however many orders.
+pub async fn record_created(
+    app: &App,
+    tx: &mut Conn,
+    written: &[Order],
+    settings: &Settings,
+) -> AppResult<()> {
     let details: Vec<String> = written.iter().map(created_event).collect();
     let events: Vec<NewEvent<'_>> = written
         .iter()
@@ -129,65 +144,40 @@ async fn write_batch(app: &App, drafts: &[&Draft]) -> AppResult<HashMap<String, 
             detail,
         })
         .collect();
-    order_events::add_events(&mut tx, &events).await?;
+    order_events::add_events(tx, &events).await?;
 
     // Abandoned checkouts would buzz the seller's phone: unpaid orders only when asked for.
-    let seller = settings.seller_whatsapp.filter(|_| settings.notify_unpaid);
-    let mut notices: Vec<(i64, PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
-    for o in &written {
+    let seller = settings
+        .seller_whatsapp
+        .as_ref()
+        .filter(|_| settings.notify_unpaid);
+    let mut notices: Vec<(i64, &PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
+    for o in written {
         let f = facts(app, o);
         let pay = pay_url(app, o).unwrap_or_default();
         notices.push((
             o.id,
-            o.whatsapp.clone(),
+            &o.whatsapp,
             notify::order_created(&f, &pay, &clock::human(o.expires_at)),
         ));
-        if let Some(s) = &seller {
-            notices.push((
-                o.id,
-                s.clone(),
-                notify::seller_new_order(&f, &o.whatsapp.local()),
-            ));
+        if let Some(s) = seller {
+            notices.push((o.id, s, notify::seller_new_order(&f, &o.whatsapp.local())));
         }
     }
-    let new_messages: Vec<NewMessage<'_>> = notices
+    let now = written
         .iter()
-        .map(|(order_id, to, n)| NewMessage {
-            order_id: Some(*order_id),
-            recipient: to,
-            audience: n.audience.as_str(),
-            kind: n.kind,
-            body: &n.text,
-            params: &n.params,
-        })
-        .collect();
-    let message_ids = messages::insert_many(&mut tx, &new_messages, now).await?;
-
-    let send = JobKind::SendMessage;
-    let expire = JobKind::ExpireOrder;
-    let mut jobs: Vec<NewJob<'_>> = message_ids
+        .map(|o| o.created_at)
+        .max()
+        .unwrap_or_default();
+    let outgoing: Vec<(Option<i64>, &PhoneNumber, &Notice)> = notices
         .iter()
-        .map(|id| NewJob {
-            kind: send.as_str(),
-            ref_id: Some(*id),
-            payload: "{}",
-            run_at: now,
-            max_attempts: send.max_attempts(),
-            dedupe_key: None,
-        })
+        .map(|(id, to, n)| (Some(*id), *to, n))
         .collect();
-    jobs.extend(written.iter().map(|o| NewJob {
-        kind: expire.as_str(),
-        ref_id: Some(o.id),
-        payload: "{}",
-        run_at: o.expires_at,
-        max_attempts: expire.max_attempts(),
-        dedupe_key: None,
-    }));
-    crate::db::jobs::enqueue_many(&mut tx, &jobs, now).await?;
-    tx.commit().await?;
-    Ok(written
-        .into_iter()
-        .map(|o| (o.code.as_str().to_string(), o))
-        .collect())
+    outbox::enqueue_many(tx, &outgoing, now).await?;
+    let expiries: Vec<(JobKind, i64, i64)> = written
+        .iter()
+        .map(|o| (JobKind::ExpireOrder, o.id, o.expires_at))
+        .collect();
+    jobs::schedule_many(tx, &expiries, now).await?;
+    Ok(())
 }

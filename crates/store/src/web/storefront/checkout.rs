@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use madd_domain::{GameAccount, PhoneNumber, Quote, Rupiah, ServiceKind, TargetRule};
+use madd_domain::{GameAccount, PhoneNumber, ServiceKind, TargetRule};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -172,47 +172,39 @@ pub(crate) async fn checkout(
         }
         Err(e) => return Err(e.into()),
     };
-    // A voucher is checked (not yet taken: the order's transaction takes it) and its discount
-    // shown; a refused one is said beside its field and the order stays at its price.
-    // The buyer's own price: a signed-in member's or reseller's for their own number.
-    let tier = {
-        let mut conn = app.db.read().await?;
-        crate::service::tiers::tier_of(&app, &mut conn, signed_in.as_ref(), &phone, app.now_ms())
-            .await?
+    // Priced as the order will be (`service::quote`): the buyer's tier (a signed-in member's or
+    // reseller's own number), a running flash sale, the voucher — checked, not yet taken (the
+    // order's transaction takes it). A refused voucher is said beside its field and the card
+    // shows the price without it.
+    let ask = |voucher| crate::service::quote::Ask {
+        product: &product,
+        buyer: signed_in.as_ref(),
+        whatsapp: Some(&phone),
+        voucher,
+        bill: None,
+        now: app.now_ms(),
     };
-    let list_price = product.price;
-    let product = {
+    let typed = Some(f.voucher.trim()).filter(|v| !v.is_empty());
+    let (quoted, voucher_error) = {
         let mut conn = app.db.read().await?;
-        crate::service::tiers::priced_for(&app, &mut conn, &product, tier).await?
-    };
-    let sale = {
-        let mut conn = app.db.read().await?;
-        crate::service::flash_sales::offer(&mut conn, &product, app.now_ms()).await?
-    };
-    let (applied, voucher_error) = if f.voucher.trim().is_empty() || sale.is_some() {
-        (None, None)
-    } else {
-        let mut conn = app.db.read().await?;
-        match crate::service::vouchers::check(&app, &mut conn, &f.voucher, &product, &phone).await {
-            Ok(a) => (Some(a), None),
-            Err(e) => (None, Some(i18n::app_error(t, &e))),
+        match crate::service::quote::price(&app, &mut conn, &ask(typed)).await {
+            Ok(q) => (q, None),
+            Err(e @ AppError::Invalid { .. }) if typed.is_some() => {
+                let plain = crate::service::quote::price(&app, &mut conn, &ask(None)).await?;
+                (plain, Some(i18n::app_error(t, &e)))
+            }
+            Err(e) => return Err(e.into()),
         }
     };
-    let discount = match (&sale, &applied) {
-        (Some(sale), _) => product.price - sale.price,
-        (None, Some(a)) => a.discount,
-        (None, None) => Rupiah::ZERO,
-    };
-    let discount_label = match (&sale, &applied) {
-        (Some(sale), _) => format!("Flash sale (sisa {})", sale.left()),
-        (None, Some(a)) => format!("Voucher {}", a.code),
+    let quote = quoted.quote;
+    let discount_label = match (quote.sale, &quoted.voucher) {
+        (Some(_), _) => format!(
+            "Flash sale (sisa {})",
+            quoted.sale_left().unwrap_or_default()
+        ),
+        (None, Some(code)) => format!("Voucher {code}"),
         (None, None) => String::new(),
     };
-    let quote = Quote::new(
-        product.price - discount,
-        &crate::service::settings::current(&app).await?.customer_fee,
-        app.payment.unit_price(),
-    );
     let same_day = bought_today(&app, account.target(), &product.code).await?;
     Ok(render(&ConfirmPage {
         t,
@@ -240,7 +232,7 @@ pub(crate) async fn checkout(
             .unwrap_or_default()
         ),
         bill: None,
-        price: product.price.display_spaced(),
+        price: quote.tier_price.display_spaced(),
         fee: quote.fee.display_spaced(),
         total: quote.amount_due.display_spaced(),
         whatsapp_shown: phone.grouped(),
@@ -251,19 +243,22 @@ pub(crate) async fn checkout(
         idempotency_key: random_token(),
         same_day,
         saldo: saldo_offer(&app, signed_in.as_ref(), &phone).await?,
-        voucher_field: sale.is_none(),
-        voucher: applied
-            .as_ref()
-            .map(|a| a.code.clone())
+        voucher_field: quote.sale.is_none(),
+        voucher: quoted
+            .voucher
+            .clone()
             .unwrap_or_else(|| f.voucher.trim().to_string()),
-        discount: discount.is_positive().then(|| discount.display_spaced()),
+        discount: quote
+            .discount()
+            .is_positive()
+            .then(|| quote.discount().display_spaced()),
         discount_label,
         voucher_error,
-        price_label: if product.price < list_price {
+        price_label: if quote.tier_price < quote.list {
             format!(
                 "Harga {} (umum {})",
-                tier.label_id().to_lowercase(),
-                list_price.display_spaced()
+                quote.tier.label_id().to_lowercase(),
+                quote.list.display_spaced()
             )
         } else {
             t.price.to_string()
@@ -315,19 +310,32 @@ pub async fn bill_checkout(
     let (Some(account), Some(phone)) = (account, phone) else {
         return Ok(again(errors));
     };
-    let quoted = match postpaid::inquire(app, &product, account.target(), LOOKUP_WAIT).await {
-        Ok(q) => q,
+    let bill = match postpaid::inquire(app, &product, account.target(), LOOKUP_WAIT).await {
+        Ok(b) => b,
         Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
             return Ok(again(on_target(i18n::app_error(t, &e))))
         }
         Err(e) => return Err(e.into()),
     };
     let same_day = bought_today(app, account.target(), &product.code).await?;
-    let q = quoted.quote;
+    let q = {
+        let mut conn = app.db.read().await?;
+        let ask = crate::service::quote::Ask {
+            product: &product,
+            buyer: signed_in,
+            whatsapp: Some(&phone),
+            voucher: None,
+            bill: Some(&bill),
+            now: app.now_ms(),
+        };
+        crate::service::quote::price(app, &mut conn, &ask)
+            .await?
+            .quote
+    };
     Ok(render(&ConfirmPage {
         t,
         closed,
-        nickname: Some(quoted.bill.customer_name.clone()),
+        nickname: Some(bill.customer_name.clone()),
         nickname_label: t.customer_name,
         target_label: t.customer_no,
         account: account.to_string(),
@@ -335,11 +343,11 @@ pub async fn bill_checkout(
         product_code: product.code.clone(),
         back_href: "/pln/tagihan".into(),
         bill: Some(BillLines {
-            bill: quoted.bill.bill.display_spaced(),
-            admin: quoted.bill.admin.display_spaced(),
+            bill: bill.bill.display_spaced(),
+            admin: bill.admin.display_spaced(),
         }),
         // The store's margin and the customer fee together: what is added to the bill.
-        price: (q.amount_due - quoted.bill.total).display_spaced(),
+        price: (q.amount_due - bill.total).display_spaced(),
         fee: q.fee.display_spaced(),
         total: q.amount_due.display_spaced(),
         whatsapp_shown: phone.grouped(),
