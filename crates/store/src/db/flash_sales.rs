@@ -165,6 +165,19 @@ pub async fn release(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<bool>
     Ok(true)
 }
 
+/// The order was paid: its unit is sold for good.
+pub async fn spend(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE flash_sale_holds SET state = 'spent', settled_at = $1 \
+         WHERE order_id = $2 AND state = 'reserved'",
+    )
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_active(conn: &mut Conn, id: i64, active: bool) -> DbResult<bool> {
     let done = sqlx::query("UPDATE flash_sales SET active = $1 WHERE id = $2")
         .bind(super::flag(active))

@@ -198,16 +198,13 @@ pub async fn record(
         return Ok(WebhookOutcome::Unmatched);
     };
     payments::attach(&mut tx, payment.id, order.id).await?;
-    let status = settle(
-        app,
-        &mut tx,
-        &order,
-        event.total,
-        event.net_amount,
-        &event.transaction_id,
-        now,
-    )
-    .await?;
+    let received = Received {
+        amount: event.total,
+        net: event.net_amount,
+        transaction_id: &event.transaction_id,
+        by: &payment.provider,
+    };
+    let status = settle(app, &mut tx, &order, &received, now).await?;
     tx.commit().await?;
     tracing::info!(order = %order.code, amount = %event.total, status = %status, "payment recorded");
     Ok(WebhookOutcome::Settled {
@@ -227,16 +224,31 @@ async fn still_sells(tx: &mut Tx, order: &Order) -> AppResult<bool> {
         .is_some_and(|p| p.sellable() && p.price <= order.price))
 }
 
-/// Adds `amount` to `order` and tells everyone what it means; the caller commits.
+/// Money received for an order, from whichever way it came.
+#[derive(Clone, Copy, Debug)]
+pub struct Received<'a> {
+    pub amount: Rupiah,
+    /// What the store keeps of it, when the rail says.
+    pub net: Option<Rupiah>,
+    pub transaction_id: &'a str,
+    /// Who brought it, as the order's timeline names it: the rail (`trakteer`, …) or `saldo`.
+    pub by: &'a str,
+}
+
+/// Adds the money `received` to `order` and tells everyone what it means; the caller commits.
 pub async fn settle(
     app: &App,
     tx: &mut Tx,
     order: &Order,
-    amount: Rupiah,
-    net: Option<Rupiah>,
-    transaction_id: &str,
+    received: &Received<'_>,
     now: i64,
 ) -> AppResult<OrderStatus> {
+    let Received {
+        amount,
+        net,
+        transaction_id,
+        by,
+    } = *received;
     let f = order_service::facts(app, order);
     if order.status == OrderStatus::Expired && still_sells(tx, order).await? {
         // Paid late, but the same item at the same price can still be bought: taken up again.
@@ -246,7 +258,7 @@ pub async fn settle(
                 tx,
                 order.id,
                 now,
-                "trakteer",
+                by,
                 "revived",
                 &format!("Dibayar setelah kedaluwarsa ({amount}); harga dan stok masih sama: pesanan dilanjutkan"),
             )
@@ -257,7 +269,7 @@ pub async fn settle(
     else {
         // Paid, expired or done already: keep the money on record and tell the seller.
         let total = order_status::add_late_payment(tx, order.id, amount, now).await?;
-        order_events::add_event(tx, order.id, now, "trakteer", "late_payment", &format!(
+        order_events::add_event(tx, order.id, now, by, "late_payment", &format!(
             "Pembayaran {amount} (transaksi {transaction_id}) masuk saat status {}; total dibayar {total}",
             order.status.label_id()
         ))
@@ -297,7 +309,10 @@ pub async fn settle(
             } else {
                 format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas")
             };
-            order_events::add_event(tx, order.id, now, "trakteer", "paid", &detail).await?;
+            order_events::add_event(tx, order.id, now, by, "paid", &detail).await?;
+            // The voucher use and the sale unit the order held are the customer's for good.
+            crate::db::vouchers::spend(tx, order.id, now).await?;
+            crate::db::flash_sales::spend(tx, order.id, now).await?;
             outbox::enqueue(
                 tx,
                 Some(order.id),
@@ -324,7 +339,7 @@ pub async fn settle(
                 tx,
                 order.id,
                 now,
-                "trakteer",
+                by,
                 "underpaid",
                 &format!(
                     "Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"
@@ -414,16 +429,13 @@ pub async fn attach(app: &App, payment_id: i64, code: &str, actor: &str) -> AppR
         ),
     )
     .await?;
-    let status = settle(
-        app,
-        &mut tx,
-        &order,
-        payment.gross,
-        payment.net,
-        &payment.transaction_id,
-        now,
-    )
-    .await?;
+    let received = Received {
+        amount: payment.gross,
+        net: payment.net,
+        transaction_id: &payment.transaction_id,
+        by: &payment.provider,
+    };
+    let status = settle(app, &mut tx, &order, &received, now).await?;
     tx.commit().await?;
     app.wake_workers();
     Ok(status)

@@ -7,6 +7,7 @@
 mod common;
 mod attempt_races;
 mod backup;
+mod bills_and_holds;
 mod browser;
 mod catalogue_and_overpayments;
 mod chat;

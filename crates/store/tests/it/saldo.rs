@@ -383,6 +383,19 @@ both_backends!(
         let order: serde_json::Value = r.json().await.unwrap();
         assert_eq!(order["amount_paid"], order["amount_due"], "{order}");
         assert_ne!(order["status"], "awaiting_payment");
+        // The timeline names who paid: saldo, not the payment rail.
+        let paid_by: String = {
+            let mut conn = s.app().db.write().await.unwrap();
+            sqlx::query_scalar(
+                "SELECT e.actor FROM order_events e JOIN orders o ON o.id = e.order_id \
+                 WHERE o.code = $1 AND e.kind = 'paid'",
+            )
+            .bind(order["code"].as_str().unwrap())
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+        };
+        assert_eq!(paid_by, "saldo");
         // Someone else's number cannot be paid for with this saldo.
         let r = s
             .http

@@ -121,9 +121,19 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
     .await?
     .ok_or_else(|| AppError::conflict("saldo_used", "Saldo sudah dipakai untuk pesanan ini."))?;
     payments::attach(&mut tx, payment.id, order.id).await?;
-    let status =
-        payment_service::settle(app, &mut tx, &order, take, Some(take), &transaction_id, now)
-            .await?;
+    let status = payment_service::settle(
+        app,
+        &mut tx,
+        &order,
+        &payment_service::Received {
+            amount: take,
+            net: Some(take),
+            transaction_id: &transaction_id,
+            by: "saldo",
+        },
+        now,
+    )
+    .await?;
     let balance = wallets::balance_of(&mut tx, owner).await?;
     tx.commit().await?;
     app.wake_workers();
