@@ -297,6 +297,58 @@ fn digits_only(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Products whose destination is not a game account take no zone.
+fn refuse_zone(zone: Option<&str>) -> Result<(), AccountError> {
+    match zone {
+        Some(_) => Err(AccountError::UnexpectedZone),
+        None => Ok(()),
+    }
+}
+
+/// The zone a game account needs (`rule` names it in the error), checked against `zone_rule`.
+fn parse_zone(
+    rule: &TargetRule,
+    zone_rule: &ZoneRule,
+    zone: Option<&str>,
+) -> Result<Option<String>, AccountError> {
+    match (zone_rule, zone) {
+        (ZoneRule::None, None) => Ok(None),
+        (ZoneRule::None, Some(_)) => Err(AccountError::UnexpectedZone),
+        (ZoneRule::Digits { .. }, None) | (ZoneRule::Server(_), None) => {
+            Err(AccountError::MissingZone {
+                label: rule.zone_label().unwrap_or("Zone"),
+            })
+        }
+        (ZoneRule::Digits { min, max }, Some(z)) => {
+            let z = digits_only(z);
+            if z.len() < *min || z.len() > *max || !z.chars().all(|c| c.is_ascii_digit()) {
+                return Err(AccountError::BadZone {
+                    min: *min,
+                    max: *max,
+                });
+            }
+            Ok(Some(z))
+        }
+        (ZoneRule::Server(servers), Some(z)) => parse_server(servers, z).map(Some),
+    }
+}
+
+/// A server typed by its code (`os_asia`) or its name (`Asia`), any case.
+fn parse_server(servers: &[(&str, &str)], typed: &str) -> Result<String, AccountError> {
+    let wanted = typed.to_ascii_lowercase();
+    servers
+        .iter()
+        .find(|(code, name)| *code == wanted || name.to_ascii_lowercase() == wanted)
+        .map(|(code, _)| code.to_string())
+        .ok_or_else(|| AccountError::UnknownServer {
+            choices: servers
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
 impl GameAccount {
     /// Checks a target (and zone) against the product's rule. Spaces are forgiven; zones in
     /// parentheses, as Mobile Legends shows them (`(2345)`), are accepted.
@@ -344,55 +396,11 @@ impl GameAccount {
                         max: *max_digits,
                     });
                 }
-                let zone = match (zone_rule, zone) {
-                    (ZoneRule::None, None) => None,
-                    (ZoneRule::None, Some(_)) => return Err(AccountError::UnexpectedZone),
-                    (ZoneRule::Digits { .. }, None) | (ZoneRule::Server(_), None) => {
-                        return Err(AccountError::MissingZone {
-                            label: rule.zone_label().unwrap_or("Zone"),
-                        })
-                    }
-                    (ZoneRule::Digits { min, max }, Some(z)) => {
-                        let z = digits_only(z);
-                        if z.len() < *min
-                            || z.len() > *max
-                            || !z.chars().all(|c| c.is_ascii_digit())
-                        {
-                            return Err(AccountError::BadZone {
-                                min: *min,
-                                max: *max,
-                            });
-                        }
-                        Some(z)
-                    }
-                    (ZoneRule::Server(servers), Some(z)) => {
-                        let wanted = z.to_ascii_lowercase();
-                        let found = servers
-                            .iter()
-                            .find(|(code, name)| {
-                                *code == wanted || name.to_ascii_lowercase() == wanted
-                            })
-                            .map(|(code, _)| code.to_string());
-                        match found {
-                            Some(code) => Some(code),
-                            None => {
-                                return Err(AccountError::UnknownServer {
-                                    choices: servers
-                                        .iter()
-                                        .map(|(c, _)| *c)
-                                        .collect::<Vec<_>>()
-                                        .join(", "),
-                                })
-                            }
-                        }
-                    }
-                };
+                let zone = parse_zone(rule, zone_rule, zone)?;
                 Ok(GameAccount { target: t, zone })
             }
             TargetRule::FreeText { .. } => {
-                if zone.is_some() {
-                    return Err(AccountError::UnexpectedZone);
-                }
+                refuse_zone(zone)?;
                 if target.chars().count() > 40 || target.chars().any(|c| c.is_control()) {
                     return Err(AccountError::BadFreeText);
                 }
@@ -402,9 +410,7 @@ impl GameAccount {
                 })
             }
             TargetRule::Phone => {
-                if zone.is_some() {
-                    return Err(AccountError::UnexpectedZone);
-                }
+                refuse_zone(zone)?;
                 let phone = PhoneNumber::parse(target)?;
                 Ok(GameAccount {
                     target: phone.local(),
@@ -412,9 +418,7 @@ impl GameAccount {
                 })
             }
             TargetRule::PlnCustomer => {
-                if zone.is_some() {
-                    return Err(AccountError::UnexpectedZone);
-                }
+                refuse_zone(zone)?;
                 let t = digits_only(target);
                 if !(11..=12).contains(&t.len()) || !t.chars().all(|c| c.is_ascii_digit()) {
                     return Err(AccountError::BadPlnNumber);

@@ -1,6 +1,11 @@
 //! A calendar month in WIB, the report's unit.
 
-use super::*;
+use std::fmt;
+
+use serde::Serialize;
+use time::{Date, Month as TimeMonth};
+
+use crate::time::at;
 
 /// A calendar month in WIB, e.g. `2026-03`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1,5 +1,7 @@
+use super::csv::csv_row;
 use super::*;
 use proptest::prelude::*;
+use time::{Date, Month as TimeMonth};
 
 fn ms(y: i32, m: u8, d: u8, h: u8) -> i64 {
     let date = Date::from_calendar_date(y, TimeMonth::try_from(m).unwrap(), d).unwrap();

@@ -53,8 +53,21 @@ fn on_off(on: bool) -> &'static str {
 
 async fn page(State(sim): State<DigiflazzSim>, uri: OriginalUri) -> Html<String> {
     let base = mount_point(&uri, "/");
+    let mut html = String::new();
+    status(&mut html, &sim, &base);
+    let action = escape(&format!("{base}/control"));
+    knobs(&mut html, &sim, &action);
+    transactions(&mut html, &sim.transactions(), &action);
+    deposit_tickets(&mut html, &sim);
+    test_data(&mut html);
+    price_list(&mut html, &sim);
+    html.push_str("</body></html>");
+    Html(html)
+}
+
+/// The head of the page: where the API is, the balance, and every knob's current setting.
+fn status(html: &mut String, sim: &DigiflazzSim, base: &str) {
     let config = sim.config();
-    let transactions = sim.transactions();
     let counts = sim.counts();
     let fault = sim.fault();
     let forced = sim.forced_rc().unwrap_or("-");
@@ -69,8 +82,6 @@ async fn page(State(sim): State<DigiflazzSim>, uri: OriginalUri) -> Html<String>
         Some(d) => format!("{} dtk", d.as_secs_f64()),
         None => "sampai dirilis".to_string(),
     };
-
-    let mut html = String::new();
     let _ = write!(
         html,
         r#"<!doctype html><html lang="id"><head><meta charset="utf-8">
@@ -86,7 +97,7 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
 <p>Saldo: <b>Rp {balance}</b> · gangguan: <b>{fault}</b> · rc paksa: <b>{forced}</b> · pending: {pending}</p>
 <p>Webhook: <code>{webhook}</code> · buang webhook: {drop} · kirim dua kali: {duplicate}</p>
 <p>Transaksi: {trx} · panggilan /v1/transaction: {calls} · webhook terkirim: {sent}</p>"#,
-        base = escape(&base),
+        base = escape(base),
         user = escape(&config.username),
         mode = mode,
         balance = sim.balance(),
@@ -100,7 +111,11 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
         calls = counts.transaction_calls,
         sent = counts.webhooks_sent,
     );
-    let action = escape(&format!("{base}/control"));
+}
+
+/// The knobs, one small form each.
+fn knobs(html: &mut String, sim: &DigiflazzSim, action: &str) {
+    let webhook = sim.webhook_url().unwrap_or_default();
     let _ = write!(
         html,
         r#"<fieldset><legend>Pengaturan</legend>
@@ -128,19 +143,24 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
         forced_value = escape(sim.forced_rc().unwrap_or("")),
         webhook = escape(&webhook),
     );
+}
+
+fn transactions(html: &mut String, transactions: &[SimTransaction], action: &str) {
     html.push_str(
         "<h2>Transaksi (terbaru dulu)</h2><div class=\"wrap\"><table><tr><th>#</th><th>ref_id</th>\
          <th>perintah</th><th>SKU</th><th>tujuan</th><th>status</th><th>rc / pesan</th>\
          <th>harga</th><th>SN</th><th></th></tr>",
     );
     for trx in transactions.iter().rev() {
-        row(&mut html, trx, &action);
+        row(html, trx, action);
     }
     if transactions.is_empty() {
         html.push_str("<tr><td colspan=\"10\">Belum ada transaksi.</td></tr>");
     }
     html.push_str("</table></div>");
+}
 
+fn deposit_tickets(html: &mut String, sim: &DigiflazzSim) {
     let tickets = sim.deposit_tickets();
     if !tickets.is_empty() {
         html.push_str("<h2>Tiket deposit</h2><ul>");
@@ -156,7 +176,10 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
         }
         html.push_str("</ul>");
     }
+}
 
+/// The numbers that steer the outcomes, so a tester need not read the spec.
+fn test_data(html: &mut String) {
     let _ = write!(
         html,
         "<h2>Data uji</h2><ul>\
@@ -172,6 +195,9 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
         meter = escape(NAMED_METER.0),
         name = escape(NAMED_METER.1),
     );
+}
+
+fn price_list(html: &mut String, sim: &DigiflazzSim) {
     html.push_str(
         "<details><summary>Daftar harga prabayar</summary><div class=\"wrap\"><table>\
          <tr><th>SKU</th><th>produk</th><th>kategori</th><th>harga</th><th>stok</th></tr>",
@@ -189,8 +215,7 @@ code{{background:#f3f3f3;padding:0 .2rem;word-break:break-all}}input,select,butt
             if available { "ada" } else { "habis" }
         );
     }
-    html.push_str("</table></div></details></body></html>");
-    Html(html)
+    html.push_str("</table></div></details>");
 }
 
 fn row(html: &mut String, trx: &SimTransaction, action: &str) {

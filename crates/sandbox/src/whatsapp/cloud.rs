@@ -93,44 +93,11 @@ pub(super) async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let config = &sim.inner.config;
     if let Some(delay) = sim.delay() {
         tokio::time::sleep(delay).await;
     }
-    let outage = {
-        let mut state = sim.state();
-        state.attempts += 1;
-        state.outage
-    };
-    if outage {
-        return meta_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            2,
-            "Service temporarily unavailable",
-            None,
-        );
-    }
-    if let Some(refused) = refuse_request(
-        config,
-        &headers,
-        &version,
-        &phone_number_id,
-        "post",
-        "/messages",
-    ) {
+    if let Some(refused) = refuse_send(&sim, &headers, &version, &phone_number_id) {
         return refused;
-    }
-    {
-        let mut state = sim.state();
-        if state.rate_limited > 0 {
-            state.rate_limited -= 1;
-            return meta_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                130429,
-                "(#130429) Rate limit hit",
-                Some("Cloud API message throughput has been reached."),
-            );
-        }
     }
     let (to_input, to, content) = match validate(&body) {
         Ok(parsed) => parsed,
@@ -151,41 +118,16 @@ pub(super) async fn send(
             Some("Message Undeliverable: the recipient is not a WhatsApp user (sandbox: numbers ending in 0000)."),
         );
     }
-
-    let message = {
-        let mut state = sim.state();
-        if matches!(content, Content::Text(_)) && !state.window_open(&to) {
-            return meta_error(
-                StatusCode::BAD_REQUEST,
-                131047,
-                "(#131047) Re-engagement message",
-                Some(
-                    "Message failed to send because more than 24 hours have passed since the \
-                     customer last replied to this number.",
-                ),
-            );
-        }
-        state.cloud_seq += 1;
-        let (kind, body, template_name, params) = match content {
-            Content::Text(text) => ("text", text, None, Vec::new()),
-            Content::Template { name, params } => {
-                let body = format!("{name}: {}", params.join(" | "));
-                ("template", body, Some(name), params)
-            }
-        };
-        let message = SentMessage {
-            id: format!("wamid.sandbox.{}", state.cloud_seq),
-            to: to.clone(),
-            gateway: Gateway::Cloud,
-            kind: kind.to_owned(),
-            body,
-            template_name,
-            params,
-            at: state.now(),
-            status: "accepted".into(),
-        };
-        state.accept(message.clone());
-        message
+    let Some(message) = accept(&sim, &to, content) else {
+        return meta_error(
+            StatusCode::BAD_REQUEST,
+            131047,
+            "(#131047) Re-engagement message",
+            Some(
+                "Message failed to send because more than 24 hours have passed since the \
+                 customer last replied to this number.",
+            ),
+        );
     };
 
     tokio::spawn(report_statuses(
@@ -205,6 +147,80 @@ pub(super) async fn send(
         "messages": [sent],
     }))
     .into_response()
+}
+
+/// What refuses a send before its body is read, in Meta's order: an outage (the attempt still
+/// counts), the request checks, then the rate limit.
+fn refuse_send(
+    sim: &WhatsAppSim,
+    headers: &HeaderMap,
+    version: &str,
+    phone_number_id: &str,
+) -> Option<Response> {
+    let outage = {
+        let mut state = sim.state();
+        state.attempts += 1;
+        state.outage
+    };
+    if outage {
+        return Some(meta_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            2,
+            "Service temporarily unavailable",
+            None,
+        ));
+    }
+    if let Some(refused) = refuse_request(
+        &sim.inner.config,
+        headers,
+        version,
+        phone_number_id,
+        "post",
+        "/messages",
+    ) {
+        return Some(refused);
+    }
+    let mut state = sim.state();
+    if state.rate_limited > 0 {
+        state.rate_limited -= 1;
+        return Some(meta_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            130429,
+            "(#130429) Rate limit hit",
+            Some("Cloud API message throughput has been reached."),
+        ));
+    }
+    None
+}
+
+/// Records the message as accepted; `None` for free text outside the customer's 24-hour window
+/// (only templates may open a conversation).
+fn accept(sim: &WhatsAppSim, to: &str, content: Content) -> Option<SentMessage> {
+    let mut state = sim.state();
+    if matches!(content, Content::Text(_)) && !state.window_open(to) {
+        return None;
+    }
+    state.cloud_seq += 1;
+    let (kind, body, template_name, params) = match content {
+        Content::Text(text) => ("text", text, None, Vec::new()),
+        Content::Template { name, params } => {
+            let body = format!("{name}: {}", params.join(" | "));
+            ("template", body, Some(name), params)
+        }
+    };
+    let message = SentMessage {
+        id: format!("wamid.sandbox.{}", state.cloud_seq),
+        to: to.to_owned(),
+        gateway: Gateway::Cloud,
+        kind: kind.to_owned(),
+        body,
+        template_name,
+        params,
+        at: state.now(),
+        status: "accepted".into(),
+    };
+    state.accept(message.clone());
+    Some(message)
 }
 
 /// `sent`, then after the configured delay `delivered`: recorded on the message and, when a

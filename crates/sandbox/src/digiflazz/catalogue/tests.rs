@@ -1,3 +1,4 @@
+use super::rc::RCS;
 use super::*;
 use crate::vip::catalogue::Catalogue as VipCatalogue;
 

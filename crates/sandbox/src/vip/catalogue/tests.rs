@@ -1,3 +1,4 @@
+use super::prepaid::thousands;
 use super::*;
 
 #[test]
