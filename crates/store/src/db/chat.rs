@@ -109,6 +109,27 @@ pub async fn inbound(conn: &mut Conn, id: i64) -> DbResult<Option<Inbound>> {
     row.as_ref().map(inbound_from_row).transpose()
 }
 
+/// Whether `sender` has a message before `id`, received since `since`, still waiting for its
+/// answer: a conversation is answered in the order it was written (a quick *ya* waits for the
+/// confirmation it answers).
+pub async fn earlier_unanswered(
+    conn: &mut Conn,
+    sender: &str,
+    id: i64,
+    since: i64,
+) -> DbResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM inbound_messages \
+         WHERE sender = $1 AND received_at >= $2 AND id < $3 AND state = 'received'",
+    )
+    .bind(sender)
+    .bind(since)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// `received → answered`, once: `false` when another run answered it already.
 pub async fn mark_answered(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
     let done = sqlx::query(

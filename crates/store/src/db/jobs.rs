@@ -119,8 +119,8 @@ pub fn claim_sql(backend: Backend, kinds: Option<&[&'static str]>) -> String {
         }
     };
     format!(
-        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, updated_at = $3 \
-         WHERE id = ({pick}) \
+        "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1, woken = 0, \
+         updated_at = $3 WHERE id = ({pick}) \
          RETURNING id, kind, ref_id, payload, attempts, max_attempts, locked_by"
     )
 }
@@ -199,7 +199,8 @@ pub async fn retry_or_bury(
 /// Reschedules without counting an attempt (e.g. "the supplier has not finished yet").
 pub async fn reschedule(conn: &mut Conn, job: &Job, run_at: i64, now: i64) -> DbResult<()> {
     sqlx::query(
-        "UPDATE jobs SET run_at = $1, locked_until = NULL, attempts = attempts - 1, updated_at = $2 \
+        "UPDATE jobs SET run_at = CASE WHEN woken = 1 THEN $2 ELSE $1 END, woken = 0, \
+         locked_until = NULL, attempts = attempts - 1, updated_at = $2 \
          WHERE id = $3 AND locked_by = $4 AND state = 'pending'",
     )
     .bind(run_at)
@@ -284,6 +285,22 @@ pub async fn pull_forward(conn: &mut Conn, dedupe_key: &str, now: i64) -> DbResu
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Brings every pending job of `kind` waiting for a later time forward to `now`: the work they
+/// wait for has happened. One running now is marked woken, so that its own "later" (decided
+/// before it could see this) becomes "now" ([`reschedule`]). The number touched.
+pub async fn pull_forward_kind(conn: &mut Conn, kind: &str, now: i64) -> DbResult<u64> {
+    let done = sqlx::query(
+        "UPDATE jobs SET run_at = CASE WHEN run_at > $1 THEN $1 ELSE run_at END, woken = 1, \
+         updated_at = $1 WHERE kind = $2 AND state = 'pending' \
+           AND (run_at > $1 OR locked_until > $1)",
+    )
+    .bind(now)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Several jobs without dedupe keys in one statement (a group commit's jobs).

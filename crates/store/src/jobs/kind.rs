@@ -8,8 +8,12 @@
 /// placement.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Lane {
-    /// A person is waiting on the answer (nickname, bill, chat reply).
+    /// A person is waiting on the answer (nickname, bill).
     Interactive,
+    /// Answers to WhatsApp messages. Their own lane: a reply asks for lookups and looks again
+    /// when they land, and a crowd of replies must never take the workers the lookups (web
+    /// checkouts' too) need.
+    Chat,
     /// Paid orders: placement, follow-up, expiry.
     Orders,
     /// WhatsApp messages.
@@ -19,8 +23,9 @@ pub enum Lane {
 }
 
 impl Lane {
-    pub const ALL: [Lane; 4] = [
+    pub const ALL: [Lane; 5] = [
         Lane::Interactive,
+        Lane::Chat,
         Lane::Orders,
         Lane::Messages,
         Lane::Background,
@@ -29,6 +34,7 @@ impl Lane {
     pub fn as_str(self) -> &'static str {
         match self {
             Lane::Interactive => "interactive",
+            Lane::Chat => "chat",
             Lane::Orders => "orders",
             Lane::Messages => "messages",
             Lane::Background => "background",
@@ -44,15 +50,18 @@ impl Lane {
             .collect()
     }
 
-    /// How many of a process's `workers` run this lane: every lane gets at least one, messages
-    /// (the slowest calls, and the most of them) half.
+    /// How many of a process's `workers` run this lane: every lane gets at least one (lookups
+    /// two), messages (the slowest calls, and the most of them) half.
     pub fn workers(self, workers: usize) -> usize {
         if workers == 0 {
             return 0;
         }
         match self {
             Lane::Messages => (workers / 2).max(1),
-            Lane::Interactive | Lane::Orders => (workers / 4).max(1),
+            // Lookups are what a customer at checkout waits on: never a single worker that one
+            // slow supplier answer could hold.
+            Lane::Interactive => (workers / 4).max(2),
+            Lane::Chat | Lane::Orders => (workers / 4).max(1),
             Lane::Background => 1,
         }
     }
@@ -94,9 +103,8 @@ impl JobKind {
 
     pub fn lane(self) -> Lane {
         match self {
-            JobKind::LookupNickname | JobKind::PostpaidInquiry | JobKind::ChatReply => {
-                Lane::Interactive
-            }
+            JobKind::LookupNickname | JobKind::PostpaidInquiry => Lane::Interactive,
+            JobKind::ChatReply => Lane::Chat,
             JobKind::PlaceOrder | JobKind::FollowOrder | JobKind::ExpireOrder => Lane::Orders,
             JobKind::SendMessage => Lane::Messages,
             JobKind::CheckBalance

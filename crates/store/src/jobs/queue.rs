@@ -67,6 +67,18 @@ pub async fn run_now(conn: &mut Conn, kind: JobKind, dedupe: &str, now: i64) -> 
         || repo::pull_forward(conn, dedupe, now).await?)
 }
 
+/// Runs the pending jobs of `kind` now instead of at their later time (what they waited for
+/// has happened), and wakes the workers of their lane.
+pub async fn pull_forward(app: &App, kind: JobKind) -> DbResult<()> {
+    let now = app.now_ms();
+    let mut conn = app.db.write().await?;
+    if repo::pull_forward_kind(&mut conn, kind.as_str(), now).await? > 0 {
+        drop(conn);
+        app.wake.one(kind.lane());
+    }
+    Ok(())
+}
+
 /// What a handler decided.
 #[derive(Debug)]
 pub enum Outcome {

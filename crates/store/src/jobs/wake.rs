@@ -11,7 +11,7 @@ use super::kind::Lane;
 /// its next look at the queue).
 #[derive(Debug, Default)]
 pub struct Wake {
-    lanes: [Notify; 4],
+    lanes: [Notify; Lane::ALL.len()],
 }
 
 impl Wake {

@@ -33,6 +33,14 @@ pub async fn ask(
     Ok(id)
 }
 
+/// A worker answered a question: wakes whoever waits for it here, and the chat replies that
+/// looked and went back to the queue rather than hold a worker of this lane (`service::chat`).
+pub async fn answered(app: &App) -> AppResult<()> {
+    app.answers.notify_waiters();
+    jobs::pull_forward(app, JobKind::ChatReply).await?;
+    Ok(())
+}
+
 /// Waits up to `wait` for a worker's answer that `read` finds in the database (`None` while it
 /// is still pending). Answers from this process wake the waiter at once through `app.answers`;
 /// other processes' answers are seen by re-reading every 200 ms. `None` when time ran out.

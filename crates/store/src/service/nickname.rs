@@ -135,7 +135,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     let mut conn = app.db.write().await?;
     nicknames::resolve(&mut conn, id, &state, app.now_ms()).await?;
     drop(conn);
-    app.answers.notify_waiters();
+    crate::service::lookup::answered(app).await?;
     Ok(Outcome::Done)
 }
 
@@ -149,6 +149,6 @@ pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
     )
     .await?;
     drop(conn);
-    app.answers.notify_waiters();
+    crate::service::lookup::answered(app).await?;
     Ok(())
 }

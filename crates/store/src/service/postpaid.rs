@@ -18,6 +18,9 @@ use crate::jobs::queue::{JobKind, Outcome};
 use crate::service::lookup;
 use crate::supplier::SupplierError;
 
+/// The error code of an inquiry still waiting for the supplier's answer.
+pub const PENDING: &str = "inquiry_pending";
+
 /// An inquiry answer is reused (and an order may be made from it) for this long.
 pub const FRESH_MS: i64 = 10 * 60 * 1000;
 
@@ -50,7 +53,12 @@ pub async fn inquire(
             let what = "Tagihan untuk nomor ini (mungkin sudah dibayar)".to_string();
             Err(AppError::not_found("bill_not_found", what))
         }
-        Some(InquiryState::Failed(_)) | Some(InquiryState::Pending) | None => Err(unavailable()),
+        Some(InquiryState::Failed(_)) => Err(unavailable()),
+        // Not answered within `wait`: the caller may look again (the chat does, without waiting).
+        Some(InquiryState::Pending) | None => Err(AppError::Unavailable {
+            code: PENDING,
+            message: "Tagihan sedang dicek. Tunggu sebentar ya.".into(),
+        }),
     }
 }
 
@@ -93,7 +101,7 @@ pub async fn perform(app: &App, id: i64) -> AppResult<Outcome> {
     let mut conn = app.db.write().await?;
     crate::db::postpaid::resolve_inquiry(&mut conn, id, &state, app.now_ms()).await?;
     drop(conn);
-    app.answers.notify_waiters();
+    crate::service::lookup::answered(app).await?;
     Ok(Outcome::Done)
 }
 
@@ -107,6 +115,6 @@ pub async fn give_up(app: &App, id: i64, error: &str) -> AppResult<()> {
     )
     .await?;
     drop(conn);
-    app.answers.notify_waiters();
+    crate::service::lookup::answered(app).await?;
     Ok(())
 }

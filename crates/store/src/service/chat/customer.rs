@@ -132,12 +132,19 @@ pub(super) async fn nickname_budget(
     app: &App,
     ctx: &Ctx,
     rule: &TargetRule,
+    account: &GameAccount,
 ) -> AppResult<Option<Answer>> {
-    if ctx.seller || rule.nickname_code().is_none() {
+    let Some(game) = rule.nickname_code().filter(|_| !ctx.seller) else {
         return Ok(None);
-    }
+    };
     let now = app.now_ms();
     let mut conn = app.db.write().await?;
+    // An account already asked about costs nothing more: its answer is cached, or pending for
+    // this very message (its reply looks again until the answer lands).
+    let key = nicknames::key(game, account.target(), account.zone());
+    if nicknames::get(&mut conn, &key).await?.is_some() {
+        return Ok(None);
+    }
     if repo::actions_since(&mut conn, &ctx.sender, "nickname", now - NICKNAME_WINDOW_MS).await?
         >= NICKNAME_LIMIT
     {
@@ -165,8 +172,12 @@ pub(super) async fn nickname_of(
             let key = nicknames::key(game, account.target(), account.zone());
             let mut conn = app.db.write().await?;
             match nicknames::get(&mut conn, &key).await?.map(|l| l.state) {
-                Some(LookupState::Pending) => Ok(Err(NotYet(app.now_ms() + 2_000))),
-                _ => Ok(Ok(Nick::Unavailable)),
+                Some(LookupState::Pending) => Ok(Err(NotYet(app.now_ms() + RECHECK_MS))),
+                Some(LookupState::Failed(_)) | None => Ok(Ok(Nick::Unavailable)),
+                // Answered since it was asked: read it on the next run, at once.
+                Some(LookupState::Found(_) | LookupState::NotFound(_)) => {
+                    Ok(Err(NotYet(app.now_ms())))
+                }
             }
         }
         Err(e) => Err(e),
@@ -214,7 +225,7 @@ pub(super) async fn check_id(
             ))))
         }
     };
-    if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
+    if let Some(refusal) = nickname_budget(app, ctx, &rule, &account).await? {
         return Ok(Ok(refusal));
     }
     Ok(match nickname_of(app, &rule, &account).await? {
@@ -319,14 +330,21 @@ pub(super) async fn confirm(
             })))
         }
     };
-    if let Some(refusal) = nickname_budget(app, ctx, &rule).await? {
+    if let Some(refusal) = nickname_budget(app, ctx, &rule, &account).await? {
         return Ok(Ok(refusal.clear()));
     }
     // A bill's inquiry names its customer; a game account is named by the nickname check.
     let (nickname, bill) = if product.kind == madd_domain::ServiceKind::Postpaid {
-        let wait = std::time::Duration::from_secs(5);
-        match crate::service::postpaid::inquire(app, &product, account.target(), wait).await {
+        // Like a nickname, a bill is asked without waiting in this lane (see NICKNAME_WAIT).
+        match crate::service::postpaid::inquire(app, &product, account.target(), NICKNAME_WAIT)
+            .await
+        {
             Ok(bill) => (Some(bill.customer_name.clone()), Some(bill)),
+            Err(AppError::Unavailable { code, .. })
+                if code == crate::service::postpaid::PENDING =>
+            {
+                return Ok(Err(NotYet(app.now_ms() + RECHECK_MS)))
+            }
             Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
                 return Ok(Ok(Answer::text(format!("❌ {}", user_error(&e))).clear()))
             }

@@ -60,7 +60,13 @@ const ORDER_LIMIT: i64 = 5;
 const SESSION_MS: i64 = 15 * 60_000;
 
 /// How long a reply job waits for a nickname job before it steps aside and looks again later.
-const NICKNAME_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+/// A reply never waits for a lookup: it asks, gives its worker back, and runs again when a
+/// lookup lands (`lookup::answered`) or after `RECHECK_MS`, so a crowd of chat orders holds no
+/// worker while suppliers answer.
+const NICKNAME_WAIT: std::time::Duration = std::time::Duration::ZERO;
+const RECHECK_MS: i64 = 250;
+/// A sender's messages are answered in order, unless the earlier one is this old (stuck).
+const IN_ORDER_MS: i64 = 2 * 60 * 1000;
 
 /// Lines in one price list.
 const MAX_PRICE_LINES: usize = 30;
@@ -268,6 +274,12 @@ pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
         let Ok(sender) = PhoneNumber::parse(&inbound.sender) else {
             return Ok(Outcome::Done);
         };
+        if repo::earlier_unanswered(&mut conn, sender.as_str(), inbound_id, now - IN_ORDER_MS)
+            .await?
+        {
+            // The earlier message is still being answered (its lookup runs): this one after it.
+            return Ok(Outcome::Later(now + RECHECK_MS));
+        }
         let pending = repo::session(&mut conn, &sender, now)
             .await?
             .and_then(|json| serde_json::from_str::<Pending>(&json).ok());
@@ -332,6 +344,8 @@ pub async fn reply(app: &App, inbound_id: i64) -> AppResult<Outcome> {
         }
     }
     tx.commit().await?;
+    // The sender's next message may be waiting for this answer (see `earlier_unanswered`).
+    jobs::pull_forward(app, JobKind::ChatReply).await?;
     app.wake_workers();
     Ok(Outcome::Done)
 }
@@ -565,4 +579,40 @@ fn clean(s: &str, max: usize) -> String {
 pub async fn give_up(_app: &App, inbound_id: i64, error: &str) -> AppResult<()> {
     tracing::error!(inbound = inbound_id, %error, "chat message could not be answered");
     Ok(())
+}
+
+#[cfg(test)]
+mod lane_tests {
+    /// A chat reply once ran in the lane of the lookups it asked for and held the lane's only
+    /// worker while waiting, so every web checkout waited behind it. Now it has its own lane and
+    /// never waits at all: every lookup the chat makes passes `NICKNAME_WAIT`, and that is zero.
+    #[test]
+    fn no_chat_reply_waits_for_a_lookup_of_its_own_lane() {
+        use crate::jobs::queue::{JobKind, Lane};
+        assert_eq!(super::NICKNAME_WAIT, std::time::Duration::ZERO);
+        assert_ne!(JobKind::ChatReply.lane(), JobKind::LookupNickname.lane());
+        assert_ne!(JobKind::ChatReply.lane(), JobKind::PostpaidInquiry.lane());
+        assert!(Lane::Interactive.workers(4) >= 2);
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("customer.rs"),
+            include_str!("seller.rs"),
+        ];
+        let mut calls = 0;
+        for source in sources {
+            let code = source.split("mod lane_tests").next().unwrap_or(source);
+            for call in ["nickname::lookup(", "postpaid::inquire(", "await_answer("] {
+                for (at, _) in code.match_indices(call) {
+                    let end = code[at..].find(".await").map_or(code.len(), |e| at + e);
+                    let args = &code[at..end];
+                    assert!(
+                        args.contains("NICKNAME_WAIT"),
+                        "a chat lookup that waits: {args}"
+                    );
+                    calls += 1;
+                }
+            }
+        }
+        assert!(calls >= 2, "the scan found the chat's lookups");
+    }
 }

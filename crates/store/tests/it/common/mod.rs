@@ -132,7 +132,7 @@ static SQLITE_TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> =
     tokio::sync::OnceCell::const_new();
 static POSTGRES_TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
 
-async fn sqlite_template() -> &'static std::path::Path {
+pub async fn sqlite_template() -> &'static std::path::Path {
     SQLITE_TEMPLATE
         .get_or_init(|| async {
             let path = std::env::temp_dir().join(format!("{}-template.db", random_name()));
@@ -147,7 +147,7 @@ async fn sqlite_template() -> &'static std::path::Path {
         .await
 }
 
-async fn postgres_template(admin: &mut sqlx::AnyConnection, admin_url: &str) -> &'static str {
+pub async fn postgres_template(admin: &mut sqlx::AnyConnection, admin_url: &str) -> &'static str {
     POSTGRES_TEMPLATE
         .get_or_init(|| async {
             sweep_postgres(admin).await;
@@ -186,7 +186,7 @@ pub async fn sweep_postgres(admin: &mut sqlx::AnyConnection) {
     }
 }
 
-fn database_url(admin_url: &str, name: &str) -> String {
+pub fn database_url(admin_url: &str, name: &str) -> String {
     let mut url = url::Url::parse(admin_url).expect("postgres url");
     url.set_path(&format!("/{name}"));
     url.to_string()
