@@ -169,3 +169,21 @@ async fn index(which: Simulators) -> Html<String> {
          {links}<li><a href=\"/\">Kembali ke toko</a></li></ul></body></html>"
     ))
 }
+
+/// Every credential the simulators use in their demo and test profiles. They are in this
+/// repository for anyone to read, so a store that deals with real money never trusts a webhook
+/// signed with one, nor a live provider configured with one.
+pub fn published_secrets() -> Vec<String> {
+    let wa = [whatsapp::Config::demo(), whatsapp::Config::for_tests()];
+    let pay = [trakteer::Config::demo(), trakteer::Config::for_tests()];
+    let dg = digiflazz::Config::demo();
+    let mut all: Vec<String> = wa
+        .into_iter()
+        .flat_map(|c| [c.app_secret, c.cloud_token, c.fonnte_token])
+        .chain(pay.into_iter().flat_map(|c| [c.webhook_token, c.api_key]))
+        .chain([dg.api_key, dg.webhook_secret, vip::Config::demo().api_key])
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}

@@ -217,6 +217,7 @@ async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     config.check_sandbox_mix()?;
+    config.check_published_secrets()?;
     let listener = bind(&config).await?;
     let workers = config.workers;
     let running = startup::start(

@@ -206,7 +206,15 @@ pub async fn start(
             config.trakteer.api_key = Secret::new(t.api_key.clone());
         }
         if config.whatsapp.gateway == WhatsAppChoice::Sandbox {
-            let w = sandbox.whatsapp.config();
+            let mut w = sandbox.whatsapp.config().clone();
+            if !config.all_sandbox() {
+                // Beside real money the simulator's published credentials would let anyone
+                // sign a "customer's" message (spend their saldo) or the seller's `tutup`:
+                // this process makes its own, known only to it and its simulator.
+                w.app_secret = crate::web::auth::random_token();
+                w.cloud_token = crate::web::auth::random_token();
+                w.fonnte_token = crate::web::auth::random_token();
+            }
             config.whatsapp.api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
             config.whatsapp.token = Secret::new(w.fonnte_token.clone());
             config.whatsapp.app_secret = Secret::new(w.app_secret.clone());

@@ -153,6 +153,37 @@ impl Config {
         }
     }
 
+    /// Every provider is the sandbox: nothing real is at stake (the demo, the tests).
+    pub fn all_sandbox(&self) -> bool {
+        let which = self.simulators();
+        self.supplier == SupplierChoice::Sandbox && which.trakteer && which.whatsapp
+    }
+
+    /// `serve` refuses a live WhatsApp gateway configured with a credential published in this
+    /// repository (the simulators' demo and test values): anyone could sign its webhooks.
+    pub fn check_published_secrets(&self) -> Result<(), ConfigError> {
+        if self.whatsapp.gateway == WhatsAppChoice::Sandbox {
+            return Ok(());
+        }
+        let published = madd_sandbox::published_secrets();
+        let w = &self.whatsapp;
+        for (key, value) in [
+            ("MADD_WHATSAPP_APP_SECRET", &w.app_secret),
+            ("MADD_WHATSAPP_VERIFY_TOKEN", &w.verify_token),
+            ("MADD_WHATSAPP_TOKEN", &w.token),
+            ("MADD_FONNTE_WEBHOOK_SECRET", &w.fonnte_webhook_secret),
+        ] {
+            if published.iter().any(|p| p == value.expose()) {
+                return Err(ConfigError::Invalid {
+                    key: key.into(),
+                    message: "is a value published in the store's repository (a simulator's);                               set the secret your provider gave you"
+                        .into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// `serve` refuses real providers beside sandbox ones unless `MADD_ALLOW_MIXED_SANDBOX` says
     /// so: such a mix is almost always a variable forgotten while going live.
     pub fn check_sandbox_mix(&self) -> Result<(), ConfigError> {

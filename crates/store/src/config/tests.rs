@@ -246,3 +246,32 @@ fn suppliers_are_listed_in_priority_order_simulated_unless_named_alone() {
     )
     .is_err());
 }
+
+#[test]
+fn a_live_whatsapp_with_a_published_secret_is_refused() {
+    let mut live = vec![
+        ("MADD_WHATSAPP", "cloud"),
+        ("MADD_WHATSAPP_TOKEN", "a-real-token"),
+        ("MADD_WHATSAPP_PHONE_NUMBER_ID", "1"),
+    ];
+    let published = madd_sandbox::published_secrets();
+    assert!(
+        published.iter().any(|p| p == "sandbox-app-secret"),
+        "{published:?}"
+    );
+    for secret in &published {
+        let mut vars = live.clone();
+        vars.push(("MADD_WHATSAPP_APP_SECRET", secret));
+        let config = Config::from_sources(None, &env(&vars)).unwrap();
+        let err = config.check_published_secrets().unwrap_err().to_string();
+        assert!(err.contains("MADD_WHATSAPP_APP_SECRET"), "{err}");
+    }
+    live.push(("MADD_WHATSAPP_APP_SECRET", "the-one-meta-gave-us"));
+    let config = Config::from_sources(None, &env(&live)).unwrap();
+    assert!(config.check_published_secrets().is_ok());
+    // The simulator's own values are fine when it is the simulator that is used.
+    assert!(Config::from_sources(None, &env(&[]))
+        .unwrap()
+        .check_published_secrets()
+        .is_ok());
+}

@@ -166,6 +166,63 @@ async fn sandbox_pages_need_an_admin(backend: Backend) {
     s.stop().await;
 }
 
+/// Issue 26: beside real Trakteer, the WhatsApp simulator's app secret was the published one, so
+/// a forged `tutup` from the seller's number closed the shop and a forged `beli … pakai saldo` +
+/// `ya` spent a customer's saldo. Every secret in the repository is refused now.
+async fn published_secrets_sign_nothing(backend: Backend) {
+    if crate::common::skip(backend) {
+        return;
+    }
+    let s = real_payments_store(backend).await;
+    let own = s.app().config.whatsapp.app_secret.expose().to_string();
+    let published = madd_sandbox::published_secrets();
+    assert!(
+        !published.contains(&own),
+        "this process made its own secret"
+    );
+    for (i, secret) in published.iter().enumerate() {
+        for (from, text) in [
+            (crate::common::SELLER, "tutup"),
+            (CUSTOMER, "beli ML86-S1 123456780 2345"),
+        ] {
+            let body = crate::chat::cloud_body(from, &format!("wamid.forged{i}{from}"), text);
+            let signature = madd_sandbox::whatsapp::sign(secret, body.as_bytes());
+            let status = crate::chat::post_cloud(&s, &body, Some(&signature)).await;
+            assert!(
+                matches!(status, 401 | 403),
+                "signed with {secret:?}: {status}"
+            );
+        }
+    }
+    s.settle().await;
+    assert_eq!(
+        s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM inbound_messages")
+            .await,
+        0
+    );
+    assert!(!s.app().catalogue.peek().closed, "the shop is still open");
+    // The store's own simulator still talks to it, with the secret only they share.
+    let body = crate::chat::cloud_body(CUSTOMER, "wamid.own", "menu");
+    let signature = madd_sandbox::whatsapp::sign(&own, body.as_bytes());
+    assert_eq!(
+        crate::chat::post_cloud(&s, &body, Some(&signature)).await,
+        200
+    );
+    s.stop().await;
+}
+
+mod published_secrets_are_refused_beside_real_money {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        published_secrets_sign_nothing(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        published_secrets_sign_nothing(Backend::Postgres).await;
+    }
+}
+
 mod simulated_trakteer_absent_beside_real_trakteer {
     use super::*;
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
