@@ -38,6 +38,61 @@ pub async fn code_of(conn: &mut Conn, whatsapp: &str) -> DbResult<Option<CodeRow
     .transpose()
 }
 
+/// One address's dealings with one number's sign-in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct AddressRow {
+    pub failures: i64,
+    pub locked_until: i64,
+    pub sends: i64,
+    pub window_start: i64,
+}
+
+pub async fn address_of(conn: &mut Conn, whatsapp: &str, address: &str) -> DbResult<AddressRow> {
+    let row = sqlx::query_as(
+        "SELECT failures, locked_until, sends, window_start FROM sign_in_addresses \
+         WHERE whatsapp = $1 AND address = $2",
+    )
+    .bind(whatsapp)
+    .bind(address)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+pub async fn put_address(
+    conn: &mut Conn,
+    (whatsapp, address): (&str, &str),
+    a: &AddressRow,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_addresses (whatsapp, address, failures, locked_until, sends, \
+         window_start) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (whatsapp, address) DO UPDATE \
+         SET failures = excluded.failures, locked_until = excluded.locked_until, \
+         sends = excluded.sends, window_start = excluded.window_start",
+    )
+    .bind(whatsapp)
+    .bind(address)
+    .bind(a.failures)
+    .bind(a.locked_until)
+    .bind(a.sends)
+    .bind(a.window_start)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// How many codes `address` asked for, for any number, in windows that started since `since`.
+pub async fn sends_from(conn: &mut Conn, address: &str, since: i64) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM sign_in_addresses \
+         WHERE address = $1 AND window_start >= $2",
+    )
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 pub async fn put_code(conn: &mut Conn, whatsapp: &str, c: &CodeRow) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO sign_in_codes (whatsapp, code_hash, salt, expires_at, failures, \

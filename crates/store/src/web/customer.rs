@@ -56,11 +56,12 @@ pub(crate) struct OtpRequest {
 /// `POST /api/v1/otp`: a sign-in code goes to the number's WhatsApp.
 pub(crate) async fn request_code(
     State(app): State<App>,
+    crate::web::ratelimit::ClientIp(ip): crate::web::ratelimit::ClientIp,
     ApiJson(req): ApiJson<OtpRequest>,
 ) -> AppResult<impl IntoResponse> {
     let phone = PhoneNumber::parse(&req.whatsapp)
         .map_err(|e| AppError::invalid("invalid_whatsapp", format!("Nomor WhatsApp: {e}")))?;
-    sign_in::send_code(&app, &phone).await?;
+    sign_in::send_code(&app, &phone, &crate::web::ratelimit::address_text(ip)).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({"sent": true})),
@@ -76,11 +77,13 @@ pub(crate) struct SessionRequest {
 /// `POST /api/v1/session`: the code for a session token.
 pub(crate) async fn open_session(
     State(app): State<App>,
+    crate::web::ratelimit::ClientIp(ip): crate::web::ratelimit::ClientIp,
     ApiJson(req): ApiJson<SessionRequest>,
 ) -> AppResult<impl IntoResponse> {
     let phone = PhoneNumber::parse(&req.whatsapp)
         .map_err(|e| AppError::invalid("invalid_whatsapp", format!("Nomor WhatsApp: {e}")))?;
-    let token = sign_in::verify(&app, &phone, &req.code).await?;
+    let address = crate::web::ratelimit::address_text(ip);
+    let token = sign_in::verify(&app, &phone, &req.code, &address).await?;
     Ok(Json(serde_json::json!({"token": token})))
 }
 

@@ -410,7 +410,7 @@ both_backends!(
             .unwrap();
         assert_eq!(r.status().as_u16(), 403);
 
-        // Five wrong codes lock this number's sign-in, even for the right code.
+        // Five wrong codes from one address lock that address out, even for the right code.
         let (status, _) = s
             .post_json(
                 "/api/v1/otp",
@@ -458,6 +458,16 @@ both_backends!(
             )
             .await;
         assert_eq!(status, 429, "no new code while locked");
+        // The lock is this address's: the owner's own device still signs in with the code.
+        let r = s
+            .http
+            .post(s.url("/api/v1/session"))
+            .header("x-forwarded-for", "203.0.113.7")
+            .json(&serde_json::json!({"whatsapp": "081234567890", "code": right}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
         assert_eq!(
             ledger_adds_up(&s).await,
             Rupiah::new(100_000) - Rupiah::new(order["amount_due"].as_i64().unwrap())
@@ -884,6 +894,80 @@ both_backends!(
             Rupiah::new(40_000),
             "debited only when paid out"
         );
+        s
+    }
+);
+
+/// What the customer's right code gets after strangers guessed, from `address`.
+async fn session_from(s: &TestStore, address: &str, code: &str) -> u16 {
+    s.http
+        .post(s.url("/api/v1/session"))
+        .header("x-forwarded-for", address)
+        .json(&serde_json::json!({"whatsapp": CUSTOMER, "code": code}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+both_backends!(
+    fifty_strangers_cannot_lock_the_owner_out,
+    |s: TestStore| async move {
+        let r = s
+            .http
+            .post(s.url("/api/v1/otp"))
+            .header("x-forwarded-for", "198.51.100.1")
+            .json(&serde_json::json!({"whatsapp": CUSTOMER}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 202);
+        s.settle().await;
+        let right = s
+            .inbox(CUSTOMER)
+            .iter()
+            .rev()
+            .find_map(|m| m.body.strip_prefix("Kode masuk Madd Store: *"))
+            .and_then(|rest| rest.split('*').next())
+            .expect("a code")
+            .to_string();
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        for i in 0..50 {
+            let status = session_from(&s, &format!("192.0.2.{}", i + 1), wrong).await;
+            assert_eq!(status, 422, "stranger {i}");
+        }
+        // The owner, from a new address, signs in with the right code.
+        assert_eq!(session_from(&s, "203.0.113.50", &right).await, 200);
+        // A stranger's requests for new codes count against the stranger…
+        let otp = |address: &'static str| {
+            let s = &s;
+            async move {
+                s.http
+                    .post(s.url("/api/v1/otp"))
+                    .header("x-forwarded-for", address)
+                    .json(&serde_json::json!({"whatsapp": CUSTOMER}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        for _ in 0..3 {
+            assert_eq!(otp("192.0.2.200").await, 202);
+        }
+        assert_eq!(
+            otp("192.0.2.200").await,
+            429,
+            "the stranger's fourth request"
+        );
+        // …and the owner still gets a code on their own device.
+        assert_eq!(otp("203.0.113.50").await, 202);
         s
     }
 );

@@ -55,6 +55,11 @@ pub fn client_ip(extensions: &Extensions, headers: &HeaderMap) -> Option<IpAddr>
     Some(forwarded.unwrap_or(peer))
 }
 
+/// An address as limits per client store it (`unknown` when the server has no connection info).
+pub fn address_text(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+}
+
 /// [`client_ip`] as a handler argument.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<IpAddr>);

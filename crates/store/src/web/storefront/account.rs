@@ -141,8 +141,10 @@ pub(crate) async fn sign_in_form(
     State(app): State<App>,
     Lang(t): Lang,
     Closed(closed): Closed,
+    crate::web::ratelimit::ClientIp(ip): crate::web::ratelimit::ClientIp,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
+    let address = crate::web::ratelimit::address_text(ip);
     let again = |error: Option<String>, code_sent: bool, status: StatusCode| {
         render_status(
             status,
@@ -165,7 +167,7 @@ pub(crate) async fn sign_in_form(
         }
     };
     if f.code.trim().is_empty() {
-        return Ok(match sign_in::send_code(&app, &phone).await {
+        return Ok(match sign_in::send_code(&app, &phone, &address).await {
             Ok(()) => again(None, true, StatusCode::OK),
             Err(e @ AppError::TooManyRequests { .. }) => again(
                 Some(i18n::app_error(t, &e)),
@@ -175,7 +177,7 @@ pub(crate) async fn sign_in_form(
             Err(e) => return Err(e.into()),
         });
     }
-    match sign_in::verify(&app, &phone, &f.code).await {
+    match sign_in::verify(&app, &phone, &f.code, &address).await {
         Ok(token) => {
             let mut response = Redirect::to("/akun").into_response();
             if let Ok(v) = cookie(&app, &token, 30 * 24 * 60 * 60).parse() {
