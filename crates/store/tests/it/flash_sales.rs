@@ -91,6 +91,23 @@ both_backends!(
         let (status, retried) = s.buy(ML, "0813-4444-7777", "").await;
         assert_eq!(status, 201, "{retried}");
         assert_eq!(retried["price"].as_i64(), Some(list.amount()));
+        // The page says the sale is over and shows the list price again.
+        let page = s
+            .http
+            .get(s.url("/produk/mobile-legends-b"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let item = page
+            .split("value=\"ML86-S1\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</label>").next())
+            .unwrap_or_else(|| panic!("no ML86-S1 on the page: {page}"));
+        assert!(item.contains("Flash sale habis"), "{item}");
+        assert!(item.contains(&list.display_spaced()) && !item.contains("<s>"), "{item}");
         assert_eq!(taken(&s).await, 3);
         // A voucher does not stack on a sale price.
         s.voucher("TAMBAH", Amount::Fixed(Rupiah::new(3_000)), |_| {})

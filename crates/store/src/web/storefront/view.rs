@@ -104,13 +104,15 @@ pub fn nominal_groups(
             Category::Pln => (0, t.token_tile),
             Category::Voucher => (0, "Voucher"),
         };
-        let sale = sales.iter().find(|s| {
-            s.product_code == p.code && s.running(now) && s.left() > 0 && s.price < p.price
-        });
+        // A running sale, sold out or not: a sold-out one says so, at the list price again.
+        let sale = sales
+            .iter()
+            .find(|s| s.product_code == p.code && s.running(now) && s.price < p.price);
+        let on_sale = sale.filter(|s| s.left() > 0);
         groups.entry((rank, label)).or_default().push(NominalView {
             code: p.code.clone(),
             name: p.label().to_string(),
-            price: sale.map_or(p.price, |s| s.price).display_spaced(),
+            price: on_sale.map_or(p.price, |s| s.price).display_spaced(),
             available: p.sellable(),
             sale: sale.map(|s| SaleBadge {
                 list_price: p.price.display_spaced(),
