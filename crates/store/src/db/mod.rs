@@ -72,6 +72,11 @@ pub type DbResult<T> = Result<T, DbError>;
 /// A PostgreSQL connection idle longer than this is pinged before use.
 const PING_WHEN_IDLE: Duration = Duration::from_secs(1);
 
+/// How long a request waits for a database connection before it is answered `503`. Shorter than
+/// the providers' own timeouts (around 10–30 s), so a webhook that cannot be recorded in a crush
+/// is answered retryable while the provider still listens, and retried later, rather than cut.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(8);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -140,7 +145,7 @@ impl Db {
                 let writer = AnyPoolOptions::new()
                     .max_connections(1)
                     .test_before_acquire(false)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
@@ -159,7 +164,7 @@ impl Db {
                     .max_connections(sizes.readers.max(1))
                     .min_connections(0)
                     .test_before_acquire(false)
-                    .acquire_timeout(Duration::from_secs(30))
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
@@ -192,7 +197,7 @@ impl Db {
                                 Ok(true)
                             })
                         })
-                        .acquire_timeout(Duration::from_secs(30))
+                        .acquire_timeout(ACQUIRE_TIMEOUT)
                         .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
                         .after_connect(move |conn, _| {
                             Box::pin(async move {

@@ -11,17 +11,19 @@ pub mod error_response;
 pub mod health;
 pub mod i18n;
 pub mod input;
+pub mod load_shed;
 pub mod page;
 pub mod ratelimit;
 pub mod storefront;
 pub mod webhooks;
 pub mod whatsapp;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
@@ -114,7 +116,10 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn_with_state(limiter, ratelimit::limit))
         .layer(middleware::from_fn(page::localise_errors))
         .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(finish_without_the_client))
+        .layer(middleware::from_fn_with_state(
+            load_shed::InFlight::new(load_shed::IN_FLIGHT),
+            finish_without_the_client,
+        ))
         // gzip or brotli for pages, JSON, CSS and JS when the client takes it (phones on slow
         // data pay for every byte).
         .layer(tower_http::compression::CompressionLayer::new())
@@ -212,10 +217,25 @@ pub fn protected_admin_routes() -> Vec<(&'static str, String)> {
 /// an unknown state. In its own task the handler always runs to its end (its answer is then
 /// simply not delivered): every write a handler starts is finished or rolled back by the
 /// handler itself. The cost is one task spawn per request.
-async fn finish_without_the_client(request: Request, next: Next) -> Response {
+///
+/// Each request holds a place among a bounded number in flight for as long as its task runs
+/// (hang-up or not), or is refused at once by priority ([`load_shed`]).
+async fn finish_without_the_client(
+    State(places): State<Arc<load_shed::InFlight>>,
+    request: Request,
+    next: Next,
+) -> Response {
     use tracing::Instrument;
+    let priority = load_shed::Priority::of(request.method(), request.uri().path());
+    let Some(place) = places.enter(priority) else {
+        return load_shed::refused(priority);
+    };
     let span = tracing::Span::current();
-    match tokio::spawn(next.run(request).instrument(span)).await {
+    let run = async move {
+        let _place = place;
+        next.run(request).await
+    };
+    match tokio::spawn(run.instrument(span)).await {
         Ok(response) => response,
         Err(e) => {
             tracing::error!(error = %e, "request task panicked");

@@ -107,7 +107,10 @@ both_backends!(
             .and_then(|rest| rest.split("</label>").next())
             .unwrap_or_else(|| panic!("no ML86-S1 on the page: {page}"));
         assert!(item.contains("Flash sale habis"), "{item}");
-        assert!(item.contains(&list.display_spaced()) && !item.contains("<s>"), "{item}");
+        assert!(
+            item.contains(&list.display_spaced()) && !item.contains("<s>"),
+            "{item}"
+        );
         assert_eq!(taken(&s).await, 3);
         // A voucher does not stack on a sale price.
         s.voucher("TAMBAH", Amount::Fixed(Rupiah::new(3_000)), |_| {})

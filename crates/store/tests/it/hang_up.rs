@@ -19,7 +19,7 @@ const REQUESTS: usize = 1_500;
 const CONCURRENCY: usize = 48;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Leave {
+pub(crate) enum Leave {
     /// Reads the whole answer.
     Never,
     /// Sends the whole request and closes at once.
@@ -38,7 +38,7 @@ fn leave_for(i: usize) -> Leave {
 
 /// A raw request. An abandoning client keeps its connection alive, as browsers and load
 /// generators do, so the server keeps reading it and sees the hang-up while the handler runs.
-fn raw_request(path: &str, extra: &str, body: &str, leave: Leave) -> (String, String) {
+pub(crate) fn raw_request(path: &str, extra: &str, body: &str, leave: Leave) -> (String, String) {
     let connection = if leave == Leave::Never {
         "connection: close\r\n"
     } else {
@@ -53,7 +53,12 @@ fn raw_request(path: &str, extra: &str, body: &str, leave: Leave) -> (String, St
 }
 
 /// Sends one request and leaves as told; the answer's status and body when it was read.
-async fn send(addr: std::net::SocketAddr, head: &str, body: &str, leave: Leave) -> Option<String> {
+pub(crate) async fn send(
+    addr: std::net::SocketAddr,
+    head: &str,
+    body: &str,
+    leave: Leave,
+) -> Option<String> {
     let mut stream = TcpStream::connect(addr).await.ok()?;
     stream.write_all(head.as_bytes()).await.ok()?;
     match leave {

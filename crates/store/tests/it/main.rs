@@ -30,6 +30,7 @@ mod metrics;
 mod migration_sets;
 mod no_secrets_in_logs;
 mod outbox_template;
+mod overload;
 mod quotes;
 mod reconcile;
 mod reviews;
