@@ -142,9 +142,15 @@ impl AppError {
 
     /// Logs our own failure once, with its cause chain, where the response is made.
     pub fn log(&self) {
-        // An outside service that did not answer is logged too: the seller may need to know.
-        if self.is_our_failure() || matches!(self, AppError::Unavailable { .. }) {
-            tracing::error!(error = %self.chain(), "request failed");
+        match self {
+            // An outside service that did not answer, or a queue too busy to answer in time
+            // (a lookup, a login under a flood): the seller may need to know, but nothing of
+            // ours broke, and an error line per refused stranger would drown the real ones.
+            AppError::Unavailable { .. } => {
+                tracing::warn!(error = %self.chain(), "request answered unavailable");
+            }
+            _ if self.is_our_failure() => tracing::error!(error = %self.chain(), "request failed"),
+            _ => {}
         }
     }
 }

@@ -146,7 +146,7 @@ impl Db {
                     .max_connections(1)
                     .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
+                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -165,7 +165,7 @@ impl Db {
                     .min_connections(0)
                     .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
+                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -198,7 +198,7 @@ impl Db {
                             })
                         })
                         .acquire_timeout(ACQUIRE_TIMEOUT)
-                        .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn)) }))
+                        .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
                         .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 use sqlx::Executor;
@@ -281,16 +281,21 @@ impl Db {
     }
 }
 
-/// Whether a connection coming back to the pool may be handed out again: one still inside a
-/// transaction (its owner was cancelled between BEGIN and COMMIT) is closed instead, so the next
-/// request never starts its work inside someone else's half-done transaction.
-fn released_clean(conn: &mut sqlx::AnyConnection) -> bool {
+/// Whether a connection coming back to the pool may be handed out again. A transaction dropped
+/// without a commit (a duplicate webhook, a losing click, an error) has its rollback queued on
+/// the connection, not yet run, so the connection looks "inside a transaction" for a moment:
+/// one round trip runs the queued rollback. Only a connection still inside a transaction after
+/// that is closed, so the next request never starts its work in someone else's half-done one.
+async fn released_clean(conn: &mut sqlx::AnyConnection) -> bool {
     use sqlx::Connection;
-    if conn.is_in_transaction() {
-        tracing::error!("a connection came back inside a transaction; closing it");
-        return false;
+    if !conn.is_in_transaction() {
+        return true;
     }
-    true
+    if conn.ping().await.is_ok() && !conn.is_in_transaction() {
+        return true;
+    }
+    tracing::error!("a connection came back inside a transaction; closing it");
+    false
 }
 
 /// The `VALUES` rows of a multi-row insert: `row`, its parameters written `?` and bound in the
