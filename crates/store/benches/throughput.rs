@@ -40,6 +40,45 @@ fn report(name: &str, total: Duration, mut samples: Vec<Duration>) {
 }
 
 async fn run(label: &str, database_url: String) {
+    let running = start_store(database_url).await;
+    let http = reqwest::Client::new();
+    let base = running.url("");
+    println!("{label}");
+
+    let body = serde_json::json!({"product": "ML86-S1", "target": "123456780", "zone": "2345", "whatsapp": "081234567890"});
+    warm_up(&running, &http, &base, &body).await;
+
+    let start = Instant::now();
+    let (samples, codes) = create_orders(&http, &base, &body).await;
+    report("create order", start.elapsed(), samples);
+
+    let token = running
+        .app
+        .config
+        .trakteer
+        .webhook_token
+        .expose()
+        .to_string();
+    let start = Instant::now();
+    let samples = pay_orders(&http, &base, &token, &codes).await;
+    report("trakteer webhook (settle)", start.elapsed(), samples);
+
+    let start = Instant::now();
+    let jobs = maddstore::jobs::registry::drain(&running.app)
+        .await
+        .unwrap();
+    let took = start.elapsed();
+    println!(
+        "  {:<28} {:>8.1} jobs/s   ({jobs} jobs: outbox sends through the sandbox gateway)",
+        "job runner drain",
+        jobs as f64 / took.as_secs_f64()
+    );
+    running.stop().await;
+}
+
+/// A store on `database_url` with the sandbox's catalogue and no background workers (the
+/// benchmark drains the jobs itself, to time them).
+async fn start_store(database_url: String) -> startup::Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut env = BTreeMap::new();
     env.insert("MADD_DATABASE_URL".to_string(), database_url);
@@ -70,11 +109,17 @@ async fn run(label: &str, database_url: String) {
     maddstore::service::catalog::sync(&running.app, |_, _| {})
         .await
         .unwrap();
-    let http = reqwest::Client::new();
-    let base = running.url("");
-    println!("{label}");
+    running
+}
 
-    // Warm the nickname cache (the first lookup needs a worker).
+/// Warms the nickname cache: the first lookup needs a worker, so one order is made while the
+/// jobs are drained beside it.
+async fn warm_up(
+    running: &startup::Running,
+    http: &reqwest::Client,
+    base: &str,
+    body: &serde_json::Value,
+) {
     let warm = {
         let app = running.app.clone();
         tokio::spawn(async move {
@@ -86,21 +131,26 @@ async fn run(label: &str, database_url: String) {
             }
         })
     };
-    let body = serde_json::json!({"product": "ML86-S1", "target": "123456780", "zone": "2345", "whatsapp": "081234567890"});
     let r = http
         .post(format!("{base}/api/v1/orders"))
-        .json(&body)
+        .json(body)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
     warm.await.unwrap();
+}
 
-    let start = Instant::now();
+/// `ORDERS` orders from `CONCURRENCY` clients at once: each request's latency, and the codes.
+async fn create_orders(
+    http: &reqwest::Client,
+    base: &str,
+    body: &serde_json::Value,
+) -> (Vec<Duration>, Vec<String>) {
     let mut tasks = Vec::new();
     for worker in 0..CONCURRENCY {
         let http = http.clone();
-        let base = base.clone();
+        let base = base.to_string();
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
@@ -128,21 +178,21 @@ async fn run(label: &str, database_url: String) {
         samples.extend(s);
         codes.extend(c);
     }
-    report("create order", start.elapsed(), samples);
+    (samples, codes)
+}
 
-    let token = running
-        .app
-        .config
-        .trakteer
-        .webhook_token
-        .expose()
-        .to_string();
-    let start = Instant::now();
+/// One Trakteer webhook per order, `CONCURRENCY` at once: each request's latency.
+async fn pay_orders(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    codes: &[String],
+) -> Vec<Duration> {
     let mut tasks = Vec::new();
     for chunk in codes.chunks(codes.len().div_ceil(CONCURRENCY)) {
         let http = http.clone();
-        let base = base.clone();
-        let token = token.clone();
+        let base = base.to_string();
+        let token = token.to_string();
         let chunk = chunk.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
@@ -164,19 +214,7 @@ async fn run(label: &str, database_url: String) {
     for t in tasks {
         samples.extend(t.await.unwrap());
     }
-    report("trakteer webhook (settle)", start.elapsed(), samples);
-
-    let start = Instant::now();
-    let jobs = maddstore::jobs::registry::drain(&running.app)
-        .await
-        .unwrap();
-    let took = start.elapsed();
-    println!(
-        "  {:<28} {:>8.1} jobs/s   ({jobs} jobs: outbox sends through the sandbox gateway)",
-        "job runner drain",
-        jobs as f64 / took.as_secs_f64()
-    );
-    running.stop().await;
+    samples
 }
 
 fn main() {

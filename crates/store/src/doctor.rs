@@ -205,48 +205,69 @@ fn is_live(config: &Config) -> bool {
 async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumber>) -> Vec<Check> {
     let mut checks = Vec::new();
     for supplier in providers.suppliers.all() {
-        let id = supplier.id();
-        let name = match id {
-            madd_domain::SupplierId::VipReseller => "supplier vip-reseller",
-            madd_domain::SupplierId::Digiflazz => "supplier digiflazz",
-        };
-        checks.push(if config.supplier == SupplierChoice::Sandbox {
-            Check::ok(name, "sandbox: simulated, nothing is bought")
-        } else {
-            match supplier.profile().await {
-                Ok(p) => Check::ok(
-                    name,
-                    format!(
-                        "{} answers for {}{}, balance {}",
-                        id.label(),
-                        p.username,
-                        if p.level.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", p.level)
-                        },
-                        p.balance
-                    ),
-                ),
-                Err(e) => Check::fail(
-                    name,
-                    format!("{}: {e}", id.label()),
-                    match id {
-                        madd_domain::SupplierId::VipReseller => {
-                            "check MADD_VIP_API_ID and MADD_VIP_API_KEY against VIP's profile \
-                             page, and that this server's IP address is on VIP's whitelist"
-                        }
-                        madd_domain::SupplierId::Digiflazz => {
-                            "check MADD_DIGIFLAZZ_USERNAME and MADD_DIGIFLAZZ_API_KEY (Atur \
-                             Koneksi → API; a dev- key needs MADD_DIGIFLAZZ_TESTING), and that \
-                             this server's IP is on Digiflazz's whitelist for that key's mode"
-                        }
-                    },
-                ),
-            }
-        });
+        checks.push(supplier_check(config, supplier.as_ref()).await);
     }
-    checks.push(match config.payment {
+    checks.push(payment_check(config, providers).await);
+    checks.push(whatsapp_check(config, providers).await);
+    checks.push(public_url_check(config));
+    if let Some(check) = backups(config) {
+        checks.push(check);
+    }
+    checks.push(match seller {
+        Some(n) => Check::ok("seller", format!("new orders are told to {}", n.local())),
+        None => Check::warn(
+            "seller",
+            "no MADD_SELLER_WHATSAPP: nobody is told of new orders",
+            "set MADD_SELLER_WHATSAPP to your WhatsApp number (or set it in the dashboard)",
+        ),
+    });
+    checks
+}
+
+async fn supplier_check(config: &Config, supplier: &dyn crate::supplier::Supplier) -> Check {
+    let id = supplier.id();
+    let name = match id {
+        madd_domain::SupplierId::VipReseller => "supplier vip-reseller",
+        madd_domain::SupplierId::Digiflazz => "supplier digiflazz",
+    };
+    if config.supplier == SupplierChoice::Sandbox {
+        return Check::ok(name, "sandbox: simulated, nothing is bought");
+    }
+    match supplier.profile().await {
+        Ok(p) => Check::ok(
+            name,
+            format!(
+                "{} answers for {}{}, balance {}",
+                id.label(),
+                p.username,
+                if p.level.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.level)
+                },
+                p.balance
+            ),
+        ),
+        Err(e) => Check::fail(
+            name,
+            format!("{}: {e}", id.label()),
+            match id {
+                madd_domain::SupplierId::VipReseller => {
+                    "check MADD_VIP_API_ID and MADD_VIP_API_KEY against VIP's profile \
+                     page, and that this server's IP address is on VIP's whitelist"
+                }
+                madd_domain::SupplierId::Digiflazz => {
+                    "check MADD_DIGIFLAZZ_USERNAME and MADD_DIGIFLAZZ_API_KEY (Atur \
+                     Koneksi → API; a dev- key needs MADD_DIGIFLAZZ_TESTING), and that \
+                     this server's IP is on Digiflazz's whitelist for that key's mode"
+                }
+            },
+        ),
+    }
+}
+
+async fn payment_check(config: &Config, providers: &Providers) -> Check {
+    match config.payment {
         PaymentChoice::Sandbox => Check::ok("payment", "sandbox: simulated, no money moves"),
         PaymentChoice::Trakteer if config.trakteer.api_key.is_empty() => Check::warn(
             "payment",
@@ -261,8 +282,11 @@ async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumb
                 "check MADD_TRAKTEER_API_KEY (Trakteer: Integrasi → API) and MADD_TRAKTEER_API_URL",
             ),
         },
-    });
-    checks.push(match config.whatsapp.gateway {
+    }
+}
+
+async fn whatsapp_check(config: &Config, providers: &Providers) -> Check {
+    match config.whatsapp.gateway {
         WhatsAppChoice::Sandbox => {
             Check::ok("whatsapp", "sandbox: messages go to the sandbox inbox")
         }
@@ -281,31 +305,20 @@ async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumb
                 },
             ),
         },
-    });
-    checks.push(
-        if is_live(config) && config.public_url.scheme() != "https" {
-            Check::fail(
-                "public URL",
-                format!("MADD_PUBLIC_URL is {}", config.public_url),
-                "set MADD_PUBLIC_URL=https://<your store>: pay links, tracking links and the \
-             providers' webhooks use it",
-            )
-        } else {
-            Check::ok("public URL", config.public_url.to_string())
-        },
-    );
-    if let Some(check) = backups(config) {
-        checks.push(check);
     }
-    checks.push(match seller {
-        Some(n) => Check::ok("seller", format!("new orders are told to {}", n.local())),
-        None => Check::warn(
-            "seller",
-            "no MADD_SELLER_WHATSAPP: nobody is told of new orders",
-            "set MADD_SELLER_WHATSAPP to your WhatsApp number (or set it in the dashboard)",
-        ),
-    });
-    checks
+}
+
+fn public_url_check(config: &Config) -> Check {
+    if is_live(config) && config.public_url.scheme() != "https" {
+        Check::fail(
+            "public URL",
+            format!("MADD_PUBLIC_URL is {}", config.public_url),
+            "set MADD_PUBLIC_URL=https://<your store>: pay links, tracking links and the \
+             providers' webhooks use it",
+        )
+    } else {
+        Check::ok("public URL", config.public_url.to_string())
+    }
 }
 
 async fn database(config: &Config) -> Check {

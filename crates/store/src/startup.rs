@@ -167,74 +167,7 @@ pub async fn start(
         config.simulators()
     };
     let sandbox = if simulators.any() {
-        // The simulated Trakteer signs its webhooks with the store's token only while payments
-        // are simulated; next to real Trakteer it gets a throwaway one, so nothing it sends is
-        // ever believed (and it is not mounted anyway).
-        let simulated_token = if config.payment == PaymentChoice::Sandbox {
-            if config.trakteer.webhook_token.is_empty() {
-                config.trakteer.webhook_token = Secret::new(crate::web::auth::random_token());
-            }
-            config.trakteer.webhook_token.clone()
-        } else {
-            Secret::new(crate::web::auth::random_token())
-        };
-        let mut sandbox = Sandbox::new(options.sandbox_profile, &local, simulated_token.expose());
-        if config.simulates(madd_domain::SupplierId::Digiflazz) {
-            let d = sandbox.digiflazz.config();
-            config.digiflazz.api_url = join(&local, "/sandbox/digiflazz/v1")?;
-            config.digiflazz.username = d.username.clone();
-            config.digiflazz.api_key = Secret::new(d.api_key.clone());
-            config.digiflazz.webhook_secret = Secret::new(d.webhook_secret.clone());
-            config.digiflazz.testing = d.api_key.starts_with("dev-");
-        }
-        if config.simulates(madd_domain::SupplierId::VipReseller) {
-            let vip = sandbox.vip.config();
-            config.vip.api_url = join(&local, "/sandbox/vip-reseller/api")?;
-            config.vip.api_id = vip.api_id.clone();
-            config.vip.api_key = Secret::new(vip.api_key.clone());
-            config.vip.price_tier = vip.level.parse().unwrap_or(config.vip.price_tier);
-        }
-        if config.payment == PaymentChoice::Sandbox {
-            let t = sandbox.trakteer.config();
-            // The customer's browser opens pay links, so they use the public URL.
-            config.trakteer.page_url = join(
-                config.public_url.as_ref(),
-                &format!("/sandbox/trakteer/{}", t.page),
-            )?;
-            config.trakteer.unit_price = madd_domain::Rupiah::new(t.unit_price);
-            config.trakteer.api_url = join(&local, "/sandbox/trakteer/api/v1/public/")?;
-            config.trakteer.api_key = Secret::new(t.api_key.clone());
-        }
-        if config.whatsapp.gateway == WhatsAppChoice::Sandbox {
-            let mut w = sandbox.whatsapp.config().clone();
-            if !config.all_sandbox() {
-                // Beside real money the simulator's published credentials would let anyone
-                // sign a "customer's" message (spend their saldo) or the seller's `tutup`:
-                // this process makes its own, known only to it and its simulator.
-                w.app_secret = crate::web::auth::random_token();
-                w.cloud_token = crate::web::auth::random_token();
-                w.fonnte_token = crate::web::auth::random_token();
-            }
-            config.whatsapp.api_url = join(&local, "/sandbox/whatsapp/fonnte")?;
-            config.whatsapp.token = Secret::new(w.fonnte_token.clone());
-            config.whatsapp.app_secret = Secret::new(w.app_secret.clone());
-            // Customer messages typed in the inbox reach the store as signed Cloud webhooks by
-            // default, or through Fonnte's (secret path) when the form asks; once each.
-            if config.whatsapp.fonnte_webhook_secret.is_empty() {
-                config.whatsapp.fonnte_webhook_secret =
-                    Secret::new(crate::web::auth::random_token());
-            }
-            let mut wa = w.clone();
-            wa.fonnte_webhook_url = Some(format!(
-                "{local}/webhooks/fonnte/{}",
-                config.whatsapp.fonnte_webhook_secret.expose()
-            ));
-            sandbox.whatsapp = madd_sandbox::whatsapp::WhatsAppSim::new(wa);
-            sandbox
-                .whatsapp
-                .set_inbound_gateway(Some(madd_sandbox::whatsapp::Gateway::Cloud));
-        }
-        Some(sandbox)
+        Some(sandbox_for(&mut config, options.sandbox_profile, &local)?)
     } else {
         None
     };
@@ -284,19 +217,128 @@ pub async fn start(
         router = router.nest("/sandbox", simulated);
     }
     let (shutdown, rx) = watch::channel(false);
-    let mut server_rx = rx.clone();
-    let server = tokio::spawn(async move {
+    let server = serve(listener, router, rx.clone());
+    let workers = spawn_workers(&app, options.workers, order_queue, &rx).await?;
+    tracing::info!(%addr, sandbox = sandbox.is_some(), "madd store listening");
+    Ok(Running {
+        app,
+        addr,
+        sandbox,
+        shutdown,
+        server,
+        workers,
+        _serving: serving,
+    })
+}
+
+/// The simulators, and `config` pointed at those of the providers it simulates.
+fn sandbox_for(config: &mut Config, profile: Profile, local: &str) -> anyhow::Result<Sandbox> {
+    // The simulated Trakteer signs its webhooks with the store's token only while payments
+    // are simulated; next to real Trakteer it gets a throwaway one, so nothing it sends is
+    // ever believed (and it is not mounted anyway).
+    let simulated_token = if config.payment == PaymentChoice::Sandbox {
+        if config.trakteer.webhook_token.is_empty() {
+            config.trakteer.webhook_token = Secret::new(crate::web::auth::random_token());
+        }
+        config.trakteer.webhook_token.clone()
+    } else {
+        Secret::new(crate::web::auth::random_token())
+    };
+    let mut sandbox = Sandbox::new(profile, local, simulated_token.expose());
+    if config.simulates(madd_domain::SupplierId::Digiflazz) {
+        let d = sandbox.digiflazz.config();
+        config.digiflazz.api_url = join(local, "/sandbox/digiflazz/v1")?;
+        config.digiflazz.username = d.username.clone();
+        config.digiflazz.api_key = Secret::new(d.api_key.clone());
+        config.digiflazz.webhook_secret = Secret::new(d.webhook_secret.clone());
+        config.digiflazz.testing = d.api_key.starts_with("dev-");
+    }
+    if config.simulates(madd_domain::SupplierId::VipReseller) {
+        let vip = sandbox.vip.config();
+        config.vip.api_url = join(local, "/sandbox/vip-reseller/api")?;
+        config.vip.api_id = vip.api_id.clone();
+        config.vip.api_key = Secret::new(vip.api_key.clone());
+        config.vip.price_tier = vip.level.parse().unwrap_or(config.vip.price_tier);
+    }
+    if config.payment == PaymentChoice::Sandbox {
+        let t = sandbox.trakteer.config();
+        // The customer's browser opens pay links, so they use the public URL.
+        config.trakteer.page_url = join(
+            config.public_url.as_ref(),
+            &format!("/sandbox/trakteer/{}", t.page),
+        )?;
+        config.trakteer.unit_price = madd_domain::Rupiah::new(t.unit_price);
+        config.trakteer.api_url = join(local, "/sandbox/trakteer/api/v1/public/")?;
+        config.trakteer.api_key = Secret::new(t.api_key.clone());
+    }
+    if config.whatsapp.gateway == WhatsAppChoice::Sandbox {
+        simulate_whatsapp(config, &mut sandbox, local)?;
+    }
+    Ok(sandbox)
+}
+
+fn simulate_whatsapp(
+    config: &mut Config,
+    sandbox: &mut Sandbox,
+    local: &str,
+) -> anyhow::Result<()> {
+    let mut w = sandbox.whatsapp.config().clone();
+    if !config.all_sandbox() {
+        // Beside real money the simulator's published credentials would let anyone
+        // sign a "customer's" message (spend their saldo) or the seller's `tutup`:
+        // this process makes its own, known only to it and its simulator.
+        w.app_secret = crate::web::auth::random_token();
+        w.cloud_token = crate::web::auth::random_token();
+        w.fonnte_token = crate::web::auth::random_token();
+    }
+    config.whatsapp.api_url = join(local, "/sandbox/whatsapp/fonnte")?;
+    config.whatsapp.token = Secret::new(w.fonnte_token.clone());
+    config.whatsapp.app_secret = Secret::new(w.app_secret.clone());
+    // Customer messages typed in the inbox reach the store as signed Cloud webhooks by
+    // default, or through Fonnte's (secret path) when the form asks; once each.
+    if config.whatsapp.fonnte_webhook_secret.is_empty() {
+        config.whatsapp.fonnte_webhook_secret = Secret::new(crate::web::auth::random_token());
+    }
+    let mut wa = w.clone();
+    wa.fonnte_webhook_url = Some(format!(
+        "{local}/webhooks/fonnte/{}",
+        config.whatsapp.fonnte_webhook_secret.expose()
+    ));
+    sandbox.whatsapp = madd_sandbox::whatsapp::WhatsAppSim::new(wa);
+    sandbox
+        .whatsapp
+        .set_inbound_gateway(Some(madd_sandbox::whatsapp::Gateway::Cloud));
+    Ok(())
+}
+
+/// The HTTP server, until `stop` turns true (then it lets requests in flight finish).
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
         let serve = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
-            let _ = server_rx.wait_for(|stop| *stop).await;
+            let _ = stop.wait_for(|stop| *stop).await;
         });
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server stopped with an error");
         }
-    });
+    })
+}
+
+/// The background tasks: the catalogue snapshot, telemetry upkeep, the order writer, and
+/// `count` job workers per lane.
+async fn spawn_workers(
+    app: &App,
+    count: usize,
+    order_queue: crate::service::order_writer::handle::Queue,
+    rx: &watch::Receiver<bool>,
+) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let mut workers = vec![
         tokio::spawn(crate::service::catalogue_snapshot::watch(
             app.clone(),
@@ -309,14 +351,14 @@ pub async fn start(
             rx.clone(),
         )),
     ];
-    if options.workers > 0 {
+    if count > 0 {
         // Only a process that runs workers can have held leases in an earlier life.
-        jobs::queue::release_leases_of(&app, &app.config.instance)
+        jobs::queue::release_leases_of(app, &app.config.instance)
             .await
             .context("releasing the job leases of this instance's previous run")?;
     }
     for lane in jobs::queue::Lane::ALL {
-        for i in 0..lane.workers(options.workers) {
+        for i in 0..lane.workers(count) {
             let name = jobs::queue::worker_name(&app.config.instance, lane, i);
             workers.push(tokio::spawn(jobs::runner::worker(
                 app.clone(),
@@ -327,16 +369,7 @@ pub async fn start(
             )));
         }
     }
-    tracing::info!(%addr, sandbox = sandbox.is_some(), "madd store listening");
-    Ok(Running {
-        app,
-        addr,
-        sandbox,
-        shutdown,
-        server,
-        workers,
-        _serving: serving,
-    })
+    Ok(workers)
 }
 
 /// Outside the demo, the sandbox's pages need an admin session; its provider APIs do not.

@@ -327,31 +327,12 @@ impl Config {
         let values = Values(v);
         let get = |k: &str| values.get(k);
         let invalid = |k: &str, m: String| values.invalid(k, m);
-        let url = |k: &str, default: &str| values.url(k, default);
         let int = |k: &str, default: i64, min: i64| values.int(k, default, min);
         let percent = |k: &str, default: &str| values.percent(k, default);
         let flag = |k: &str| values.flag(k);
 
-        let listen_text = get("listen").unwrap_or("127.0.0.1:8080");
-        let listen: SocketAddr = listen_text
-            .parse()
-            .map_err(|_| invalid("listen", format!("'{listen_text}' is not host:port")))?;
-        let public_url = match get("public_url") {
-            Some(_) => url("public_url", "")?,
-            None => Url::parse(&format!("http://{listen}")).expect("listen address is a URL"),
-        };
-        let database_url = get("database_url")
-            .unwrap_or("sqlite://maddstore.db")
-            .to_string();
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(invalid(
-                "database_url",
-                "must start with sqlite:// or postgres://".into(),
-            ));
-        }
+        let (listen, public_url) = Config::read_addresses(&values)?;
+        let database_url = Config::read_database_url(&values)?;
         let choice = |k: &str, allowed: &[&str]| values.choice(k, allowed);
         let fulfilment = match choice("fulfilment", &["manual", "auto"])?.as_str() {
             "auto" => Fulfilment::Auto,
@@ -406,31 +387,69 @@ impl Config {
             lookup_rate_per_minute: u32::try_from(int("lookup_rate_per_minute", 30, 0)?)
                 .map_err(|_| invalid("lookup_rate_per_minute", "too large".into()))?,
             allow_mixed_sandbox: flag("allow_mixed_sandbox")?,
-            database_pool: crate::db::PoolSizes {
-                writers: u32::try_from(int("database_writers", 10, 1)?)
-                    .map_err(|_| invalid("database_writers", "too large".into()))?,
-                readers: u32::try_from(int("database_readers", 4, 1)?)
-                    .map_err(|_| invalid("database_readers", "too large".into()))?,
-            },
+            database_pool: Config::read_pool(&values)?,
             shutdown_grace_seconds: int("shutdown_grace_seconds", 25, 0)? as u64,
             metrics_token: values.secret("metrics_token"),
             backup_dir: Some(values.text("backup_dir", ""))
                 .filter(|d| !d.trim().is_empty())
                 .map(std::path::PathBuf::from),
             backup_keep: int("backup_keep", 7, 1)? as usize,
-            instance: match get("instance") {
-                Some(name) if name.contains('/') => {
-                    return Err(invalid(
-                        "instance",
-                        format!("'{name}' must not contain '/'"),
-                    ))
-                }
-                Some(name) => name.to_string(),
-                None => format!("{}:{}", host_name(), listen.port()),
-            },
+            instance: Config::read_instance(&values, listen)?,
         };
         config.check_required()?;
         Ok(config)
+    }
+
+    /// Where to listen, and the address customers see (the listen address unless set).
+    fn read_addresses(values: &Values) -> Result<(SocketAddr, Url), ConfigError> {
+        let listen_text = values.get("listen").unwrap_or("127.0.0.1:8080");
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| values.invalid("listen", format!("'{listen_text}' is not host:port")))?;
+        let public_url = match values.get("public_url") {
+            Some(_) => values.url("public_url", "")?,
+            None => Url::parse(&format!("http://{listen}")).expect("listen address is a URL"),
+        };
+        Ok((listen, public_url))
+    }
+
+    fn read_database_url(values: &Values) -> Result<String, ConfigError> {
+        let database_url = values
+            .get("database_url")
+            .unwrap_or("sqlite://maddstore.db")
+            .to_string();
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(values.invalid(
+                "database_url",
+                "must start with sqlite:// or postgres://".into(),
+            ));
+        }
+        Ok(database_url)
+    }
+
+    fn read_pool(values: &Values) -> Result<crate::db::PoolSizes, ConfigError> {
+        let size = |k: &str, default: i64| {
+            u32::try_from(values.int(k, default, 1)?)
+                .map_err(|_| values.invalid(k, "too large".into()))
+        };
+        Ok(crate::db::PoolSizes {
+            writers: size("database_writers", 10)?,
+            readers: size("database_readers", 4)?,
+        })
+    }
+
+    /// This process's name among several serving one database: the host and port unless set.
+    fn read_instance(values: &Values, listen: SocketAddr) -> Result<String, ConfigError> {
+        Ok(match values.get("instance") {
+            Some(name) if name.contains('/') => {
+                return Err(values.invalid("instance", format!("'{name}' must not contain '/'")))
+            }
+            Some(name) => name.to_string(),
+            None => format!("{}:{}", host_name(), listen.port()),
+        })
     }
 
     /// `MADD_SUPPLIER` says simulated (`sandbox`, the default) or names the one real supplier;

@@ -44,28 +44,30 @@ fn from_row(r: &AnyRow) -> DbResult<FlashSale> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert(
-    conn: &mut Conn,
-    product_code: &str,
-    price: Rupiah,
-    starts_at: i64,
-    ends_at: i64,
-    stock: i64,
-    actor: &str,
-    now: i64,
-) -> DbResult<i64> {
+/// A sale the seller asked for: `price` for `stock` units of `product_code` in
+/// `[starts_at, ends_at)`.
+#[derive(Copy, Clone, Debug)]
+pub struct NewFlashSale<'a> {
+    pub product_code: &'a str,
+    pub price: Rupiah,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub stock: i64,
+    pub actor: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, sale: &NewFlashSale<'_>, now: i64) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO flash_sales (product_code, price, starts_at, ends_at, stock, taken, active, \
          created_at, created_by) VALUES ($1, $2, $3, $4, $5, 0, 1, $6, $7) RETURNING id",
     )
-    .bind(product_code)
-    .bind(price.amount())
-    .bind(starts_at)
-    .bind(ends_at)
-    .bind(stock)
+    .bind(sale.product_code)
+    .bind(sale.price.amount())
+    .bind(sale.starts_at)
+    .bind(sale.ends_at)
+    .bind(sale.stock)
     .bind(now)
-    .bind(actor)
+    .bind(sale.actor)
     .fetch_one(&mut *conn)
     .await?)
 }

@@ -95,27 +95,18 @@ fn from_row(r: &AnyRow) -> DbResult<Message> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert(
-    conn: &mut Conn,
-    order_id: Option<i64>,
-    recipient: &PhoneNumber,
-    audience: &str,
-    kind: &str,
-    body: &str,
-    params: &[String],
-    now: i64,
-) -> DbResult<i64> {
-    let params = serde_json::to_string(params).expect("strings serialise");
+/// Stores one queued message; its id.
+pub async fn insert(conn: &mut Conn, message: &NewMessage<'_>, now: i64) -> DbResult<i64> {
+    let params = serde_json::to_string(message.params).expect("strings serialise");
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO messages (order_id, recipient, audience, kind, body, params, state, attempts, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) RETURNING id",
     )
-    .bind(order_id)
-    .bind(recipient.as_str())
-    .bind(audience)
-    .bind(kind)
-    .bind(body)
+    .bind(message.order_id)
+    .bind(message.recipient.as_str())
+    .bind(message.audience)
+    .bind(message.kind)
+    .bind(message.body)
     .bind(params)
     .bind(now)
     .fetch_one(&mut *conn)
@@ -307,7 +298,7 @@ pub async fn last_inbound(conn: &mut Conn, phone: &PhoneNumber) -> DbResult<Opti
     )
 }
 
-/// One message for [`insert_many`].
+/// One queued message, for [`insert`] and [`insert_many`].
 pub struct NewMessage<'a> {
     pub order_id: Option<i64>,
     pub recipient: &'a PhoneNumber,

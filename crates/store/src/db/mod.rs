@@ -146,7 +146,7 @@ impl Db {
                     .max_connections(1)
                     .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
+                    .after_release(after_release)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -165,7 +165,7 @@ impl Db {
                     .min_connections(0)
                     .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
+                    .after_release(after_release)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -198,7 +198,7 @@ impl Db {
                             })
                         })
                         .acquire_timeout(ACQUIRE_TIMEOUT)
-                        .after_release(|conn, _| Box::pin(async move { Ok(released_clean(conn).await) }))
+                        .after_release(after_release)
                         .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 use sqlx::Executor;
@@ -279,6 +279,14 @@ impl Db {
         self.readers.close().await;
         self.pool.close().await;
     }
+}
+
+/// The pools' `after_release` hook: [`released_clean`].
+fn after_release(
+    conn: &mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    Box::pin(async move { Ok(released_clean(conn).await) })
 }
 
 /// Whether a connection coming back to the pool may be handed out again. A transaction dropped

@@ -35,19 +35,27 @@ pub async fn of_order(conn: &mut Conn, order_id: i64) -> DbResult<Overpaid> {
     })
 }
 
+/// `amount` of the order's overpayment given back to the customer by `method`.
+#[derive(Copy, Clone, Debug)]
+pub struct NewReturn<'a> {
+    pub order_id: i64,
+    pub amount: Rupiah,
+    pub method: &'a str,
+    pub note: &'a str,
+    pub actor: &'a str,
+}
+
 /// Records a return of `amount` of the order's overpayment, if the order is paid or delivered and
 /// that much is still open (a conditional UPDATE: two returns never give back more than was
 /// overpaid). `false`: refused, nothing written. The caller adds the timeline event.
-#[allow(clippy::too_many_arguments)]
-pub async fn record_return(
-    tx: &mut Tx,
-    order_id: i64,
-    amount: Rupiah,
-    method: &str,
-    note: &str,
-    actor: &str,
-    now: i64,
-) -> DbResult<bool> {
+pub async fn record_return(tx: &mut Tx, ret: &NewReturn<'_>, now: i64) -> DbResult<bool> {
+    let &NewReturn {
+        order_id,
+        amount,
+        method,
+        note,
+        actor,
+    } = ret;
     tx.order_changed(order_id);
     let done = sqlx::query(
         "UPDATE orders SET overpaid_returned = overpaid_returned + $1, updated_at = $2 \

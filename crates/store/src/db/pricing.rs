@@ -75,28 +75,30 @@ pub async fn delete_markup_rule(conn: &mut Conn, id: i64) -> DbResult<Option<Mar
     .transpose()
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_price_change(
-    conn: &mut Conn,
-    product_code: &str,
-    at: i64,
-    old_cost: Option<Rupiah>,
-    new_cost: Rupiah,
-    old_price: Option<Rupiah>,
-    new_price: Rupiah,
-    reason: &str,
-) -> DbResult<()> {
+/// A price-history row about to be written; `old_*` is `None` for a new product.
+#[derive(Copy, Clone, Debug)]
+pub struct NewPriceChange<'a> {
+    pub product_code: &'a str,
+    pub at: i64,
+    pub old_cost: Option<Rupiah>,
+    pub new_cost: Rupiah,
+    pub old_price: Option<Rupiah>,
+    pub new_price: Rupiah,
+    pub reason: &'a str,
+}
+
+pub async fn insert_price_change(conn: &mut Conn, change: &NewPriceChange<'_>) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO price_history (product_code, at, old_cost, new_cost, old_price, new_price, reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(product_code)
-    .bind(at)
-    .bind(old_cost.map(Rupiah::amount))
-    .bind(new_cost.amount())
-    .bind(old_price.map(Rupiah::amount))
-    .bind(new_price.amount())
-    .bind(reason)
+    .bind(change.product_code)
+    .bind(change.at)
+    .bind(change.old_cost.map(Rupiah::amount))
+    .bind(change.new_cost.amount())
+    .bind(change.old_price.map(Rupiah::amount))
+    .bind(change.new_price.amount())
+    .bind(change.reason)
     .execute(&mut *conn)
     .await?;
     Ok(())

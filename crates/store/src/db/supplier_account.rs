@@ -35,30 +35,31 @@ fn supplier_of(r: &AnyRow) -> DbResult<SupplierId> {
     SupplierId::parse(&s).ok_or_else(|| crate::db::orders::corrupt("supplier", &s))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_deposit(
-    conn: &mut Conn,
-    supplier: SupplierId,
-    at: i64,
-    amount: Rupiah,
-    method: &str,
-    fee: Rupiah,
-    note: &str,
-    actor: &str,
-    now: i64,
-) -> DbResult<i64> {
+/// A ledger entry about to be stored: its fee and date already settled.
+#[derive(Copy, Clone, Debug)]
+pub struct NewDeposit<'a> {
+    pub supplier: SupplierId,
+    pub at: i64,
+    pub amount: Rupiah,
+    pub method: &'a str,
+    pub fee: Rupiah,
+    pub note: &'a str,
+    pub actor: &'a str,
+}
+
+pub async fn insert_deposit(conn: &mut Conn, deposit: &NewDeposit<'_>, now: i64) -> DbResult<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO deposits (at, amount, method, fee, note, actor, created_at, supplier) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(at)
-    .bind(amount.amount())
-    .bind(method)
-    .bind(fee.amount())
-    .bind(note)
-    .bind(actor)
+    .bind(deposit.at)
+    .bind(deposit.amount.amount())
+    .bind(deposit.method)
+    .bind(deposit.fee.amount())
+    .bind(deposit.note)
+    .bind(deposit.actor)
     .bind(now)
-    .bind(supplier.as_str())
+    .bind(deposit.supplier.as_str())
     .fetch_one(&mut *conn)
     .await?)
 }

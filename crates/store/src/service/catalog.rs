@@ -4,8 +4,8 @@ use madd_domain::offer::{self, MatchKey};
 use madd_domain::{Category, Rupiah, ServiceKind, SupplierId};
 
 use crate::app::App;
-use crate::db::offers;
 use crate::db::products::{self, Product};
+use crate::db::{offers, Conn};
 use crate::error::{AppError, AppResult};
 use crate::supplier::SupplierService;
 
@@ -61,20 +61,7 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
             code: "supplier_unavailable",
             message: format!("Katalog supplier tidak bisa diambil: {e}"),
         })?;
-    let mut others = Vec::new();
-    let mut failed = Vec::new();
-    for supplier in app.suppliers.all() {
-        if supplier.id() == primary.id() {
-            continue;
-        }
-        match supplier.services().await {
-            Ok(list) => others.push((supplier.id(), list)),
-            Err(e) => {
-                tracing::warn!(supplier = %supplier.id(), error = %e, "a supplier's catalogue could not be read");
-                failed.push(format!("{}: {e}", supplier.id().label()));
-            }
-        }
-    }
+    let (others, failed) = other_catalogues(app, primary.id()).await;
     let now = app.now_ms();
     let total = services.len();
     let mut report = SyncReport {
@@ -101,45 +88,108 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
         })
         .collect();
     for (supplier, list) in &others {
-        // One offer per product and supplier: the best of several matching SKUs.
-        let mut taken: std::collections::HashMap<String, (Rupiah, bool, String)> =
-            std::collections::HashMap::new();
-        for s in list {
-            offers::upsert_listed(&mut tx, &offer_row(*supplier, s, None, offers::NONE), now)
-                .await?;
-            report.offers += 1;
-            if let Some(code) = MatchKey::of(category_of(s), &s.brand, &s.name)
-                .and_then(|k| offer::best_match(&k, &keys).cloned())
-            {
-                let better = taken.get(&code).is_none_or(|(cost, available, _)| {
-                    (!s.available, s.cost) < (!*available, *cost)
-                });
-                if better {
-                    taken.insert(code, (s.cost, s.available, s.code.clone()));
-                }
-            }
-        }
-        let chosen: std::collections::HashMap<&str, &str> = taken
-            .iter()
-            .map(|(code, (_, _, sku))| (sku.as_str(), code.as_str()))
-            .collect();
-        for s in list {
-            let product = chosen.get(s.code.as_str()).copied();
-            if product.is_some() {
-                report.matched += 1;
-            }
-            offers::set_auto_match(&mut tx, *supplier, &s.code, product).await?;
-        }
-        offers::mark_missing_unavailable(&mut tx, *supplier, now).await?;
+        let (written, matched) = write_offers(&mut tx, *supplier, list, &keys, now).await?;
+        report.offers += written;
+        report.matched += matched;
     }
-    // Products: named after the primary supplier, priced from the offer tried first.
+    report.available = write_products(app, &mut tx, &services, now, &mut progress).await?;
+    report.marked_unavailable = products::mark_missing_unavailable(&mut tx, now).await?;
+    tx.commit().await?;
+    app.catalogue.invalidate();
+    tracing::info!(
+        total,
+        available = report.available,
+        offers = report.offers,
+        matched = report.matched,
+        "catalogue synced"
+    );
+    Ok(report)
+}
+
+type Catalogue = Vec<SupplierService>;
+
+/// Every supplier's list but the primary's; one that cannot be read is named in the second half
+/// instead of failing the sync (its offers stay as they were).
+async fn other_catalogues(
+    app: &App,
+    primary: SupplierId,
+) -> (Vec<(SupplierId, Catalogue)>, Vec<String>) {
+    let mut others = Vec::new();
+    let mut failed = Vec::new();
+    for supplier in app.suppliers.all() {
+        if supplier.id() == primary {
+            continue;
+        }
+        match supplier.services().await {
+            Ok(list) => others.push((supplier.id(), list)),
+            Err(e) => {
+                tracing::warn!(supplier = %supplier.id(), error = %e, "a supplier's catalogue could not be read");
+                failed.push(format!("{}: {e}", supplier.id().label()));
+            }
+        }
+    }
+    (others, failed)
+}
+
+/// Writes another supplier's list as offers and matches them to the store's products (`keys`).
+/// Answers how many offers were written and how many belong to a store product.
+async fn write_offers(
+    conn: &mut Conn,
+    supplier: SupplierId,
+    list: &[SupplierService],
+    keys: &[(MatchKey, Rupiah, bool, String)],
+    now: i64,
+) -> AppResult<(usize, usize)> {
+    let (mut written, mut matched) = (0, 0);
+    // One offer per product and supplier: the best of several matching SKUs.
+    let mut taken: std::collections::HashMap<String, (Rupiah, bool, String)> =
+        std::collections::HashMap::new();
+    for s in list {
+        offers::upsert_listed(conn, &offer_row(supplier, s, None, offers::NONE), now).await?;
+        written += 1;
+        if let Some(code) = MatchKey::of(category_of(s), &s.brand, &s.name)
+            .and_then(|k| offer::best_match(&k, keys).cloned())
+        {
+            let better = taken
+                .get(&code)
+                .is_none_or(|(cost, available, _)| (!s.available, s.cost) < (!*available, *cost));
+            if better {
+                taken.insert(code, (s.cost, s.available, s.code.clone()));
+            }
+        }
+    }
+    let chosen: std::collections::HashMap<&str, &str> = taken
+        .iter()
+        .map(|(code, (_, _, sku))| (sku.as_str(), code.as_str()))
+        .collect();
+    for s in list {
+        let product = chosen.get(s.code.as_str()).copied();
+        if product.is_some() {
+            matched += 1;
+        }
+        offers::set_auto_match(conn, supplier, &s.code, product).await?;
+    }
+    offers::mark_missing_unavailable(conn, supplier, now).await?;
+    Ok((written, matched))
+}
+
+/// Products: named after the primary supplier, priced from the offer tried first. Answers how
+/// many are available.
+async fn write_products(
+    app: &App,
+    conn: &mut Conn,
+    services: &[SupplierService],
+    now: i64,
+    progress: &mut impl FnMut(usize, usize),
+) -> AppResult<usize> {
     let unit = app.payment.unit_price();
-    let rules = crate::service::pricing::PriceRules::load(&mut tx, &app.config, unit).await?;
+    let rules = crate::service::pricing::PriceRules::load(conn, &app.config, unit).await?;
     let configured = app.suppliers.ids();
-    let paused = offers::paused(&mut tx).await?;
+    let paused = offers::paused(conn).await?;
+    let mut available = 0;
     for (i, s) in services.iter().enumerate() {
         let category = category_of(s);
-        let listed: Vec<_> = offers::for_product(&mut tx, &s.code)
+        let listed: Vec<_> = offers::for_product(conn, &s.code)
             .await?
             .iter()
             .map(offers::OfferRow::offer)
@@ -154,9 +204,9 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
         let cost = first.map(|o| o.cost).unwrap_or(s.cost);
         // Postpaid bills have no list price: the bill decides (cost 0 → price 0 until inquired).
         let price = rules.price(cost, category, &s.brand, &s.code).price;
-        let existing = products::get(&mut tx, &s.code).await?;
+        let existing = products::get(conn, &s.code).await?;
         crate::service::pricing::record_change(
-            &mut tx,
+            conn,
             existing.as_ref(),
             &s.code,
             cost,
@@ -182,22 +232,12 @@ pub async fn sync(app: &App, mut progress: impl FnMut(usize, usize)) -> AppResul
             shown: Default::default(),
         };
         if product.available {
-            report.available += 1;
+            available += 1;
         }
-        products::upsert(&mut tx, &product).await?;
-        progress(i + 1, total);
+        products::upsert(conn, &product).await?;
+        progress(i + 1, services.len());
     }
-    report.marked_unavailable = products::mark_missing_unavailable(&mut tx, now).await?;
-    tx.commit().await?;
-    app.catalogue.invalidate();
-    tracing::info!(
-        total,
-        available = report.available,
-        offers = report.offers,
-        matched = report.matched,
-        "catalogue synced"
-    );
-    Ok(report)
+    Ok(available)
 }
 
 /// A supplier product as an offer row (`product_code` and how it is matched for a new row).

@@ -11,19 +11,32 @@ use madd_domain::{Rupiah, SupplierId};
 /// report's deposits).
 pub const OPENING: &str = "opening";
 
+/// A top-up of the supplier balance as the seller entered it.
+#[derive(Copy, Clone, Debug)]
+pub struct DepositInput<'a> {
+    pub supplier: SupplierId,
+    pub actor: &'a str,
+    pub amount: Rupiah,
+    pub method: &'a str,
+    /// The real fee, when the seller typed it; otherwise the method's setting decides.
+    pub fee: Option<Rupiah>,
+    /// When the money left; `None` is now.
+    pub at: Option<i64>,
+    pub note: &'a str,
+}
+
 /// Records a top-up of the supplier balance; its fee follows the method's setting unless the
 /// seller typed the real fee.
-#[allow(clippy::too_many_arguments)]
-pub async fn record_deposit(
-    app: &App,
-    supplier: SupplierId,
-    actor: &str,
-    amount: Rupiah,
-    method: &str,
-    fee: Option<Rupiah>,
-    at: Option<i64>,
-    note: &str,
-) -> AppResult<i64> {
+pub async fn record_deposit(app: &App, input: &DepositInput<'_>) -> AppResult<i64> {
+    let &DepositInput {
+        supplier,
+        actor,
+        amount,
+        method,
+        fee,
+        at,
+        note,
+    } = input;
     if !amount.is_positive() {
         return Err(AppError::invalid(
             "invalid_amount",
@@ -56,18 +69,16 @@ pub async fn record_deposit(
                 .of(amount),
         }
     };
-    let id = supplier_account::insert_deposit(
-        &mut tx,
+    let deposit = supplier_account::NewDeposit {
         supplier,
-        at.unwrap_or(now),
+        at: at.unwrap_or(now),
         amount,
         method,
         fee,
-        note.trim(),
+        note: note.trim(),
         actor,
-        now,
-    )
-    .await?;
+    };
+    let id = supplier_account::insert_deposit(&mut tx, &deposit, now).await?;
     tx.commit().await?;
     tracing::info!(%supplier, %amount, method, %fee, %actor, "deposit recorded");
     Ok(id)

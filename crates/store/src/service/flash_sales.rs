@@ -2,23 +2,21 @@
 //! order holds a unit (taken in the order's own transaction, never more than the stock) and gives
 //! it back if it expires; the storefront shows the price, a countdown and what is left.
 
-use madd_domain::Rupiah;
-
 use crate::app::App;
 use crate::db::flash_sales;
+pub use crate::db::flash_sales::NewFlashSale;
 use crate::error::{AppError, AppResult};
 
 /// The seller's new sale.
-#[allow(clippy::too_many_arguments)]
-pub async fn create(
-    app: &App,
-    product_code: &str,
-    price: Rupiah,
-    starts_at: i64,
-    ends_at: i64,
-    stock: i64,
-    actor: &str,
-) -> AppResult<i64> {
+pub async fn create(app: &App, sale: &NewFlashSale<'_>) -> AppResult<i64> {
+    let &NewFlashSale {
+        product_code,
+        price,
+        starts_at,
+        ends_at,
+        stock,
+        actor,
+    } = sale;
     if ends_at <= starts_at {
         return Err(AppError::invalid(
             "flash_sale_window",
@@ -72,17 +70,11 @@ pub async fn create(
             "Produk ini sudah punya flash sale pada waktu itu.",
         ));
     }
-    let id = flash_sales::insert(
-        &mut tx,
-        &product.code,
-        price,
-        starts_at,
-        ends_at,
-        stock,
-        actor,
-        app.now_ms(),
-    )
-    .await?;
+    let sale = NewFlashSale {
+        product_code: &product.code,
+        ..*sale
+    };
+    let id = flash_sales::insert(&mut tx, &sale, app.now_ms()).await?;
     tx.commit().await?;
     app.catalogue.invalidate();
     tracing::info!(product = %product.code, %price, stock, %actor, "flash sale created");

@@ -31,17 +31,15 @@ pub async fn enqueue(
     notice: &Notice,
     now: i64,
 ) -> DbResult<i64> {
-    let id = messages::insert(
-        conn,
+    let message = messages::NewMessage {
         order_id,
-        to,
-        notice.audience.as_str(),
-        notice.kind,
-        &notice.text,
-        &notice.params,
-        now,
-    )
-    .await?;
+        recipient: to,
+        audience: notice.audience.as_str(),
+        kind: notice.kind,
+        body: &notice.text,
+        params: &notice.params,
+    };
+    let id = messages::insert(conn, &message, now).await?;
     jobs::schedule(conn, JobKind::SendMessage, id, now, now, None).await?;
     Ok(id)
 }

@@ -58,7 +58,14 @@ pub async fn give_back(
     let mut tx = app.db.begin().await?;
     // Checked again by the UPDATE itself (another return or a status change may have come
     // between the read above and here).
-    if !repo::record_return(&mut tx, order.id, amount, method.as_str(), note, actor, now).await? {
+    let ret = repo::NewReturn {
+        order_id: order.id,
+        amount,
+        method: method.as_str(),
+        note,
+        actor,
+    };
+    if !repo::record_return(&mut tx, &ret, now).await? {
         return Err(AppError::conflict(
             "no_overpayment",
             "Kelebihan bayar pesanan ini sudah berubah; muat ulang halaman.",

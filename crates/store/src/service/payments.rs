@@ -243,136 +243,209 @@ pub async fn settle(
     received: &Received<'_>,
     now: i64,
 ) -> AppResult<OrderStatus> {
+    if order.status == OrderStatus::Expired && still_sells(tx, order).await? {
+        revive(app, tx, order, received, now).await?;
+    }
+    let Some((status, paid_total)) =
+        order_status::add_payment(tx, order.id, received.amount, now).await?
+    else {
+        return late_payment(app, tx, order, received, now).await;
+    };
+    let auto = settings::on(tx, &app.config).await?.fulfilment == Fulfilment::Auto;
+    let paid = Paid {
+        received,
+        paid_total,
+        auto,
+    };
+    match status {
+        OrderStatus::Paid => paid_in_full(app, tx, order, &paid, now).await?,
+        _ => underpaid(app, tx, order, &paid, now).await?,
+    }
+    Ok(status)
+}
+
+/// What a payment that counted towards an order brought it to.
+struct Paid<'a> {
+    received: &'a Received<'a>,
+    paid_total: Rupiah,
+    /// The order goes to the supplier by itself once paid.
+    auto: bool,
+}
+
+/// Paid late, but the same item at the same price can still be bought: taken up again.
+async fn revive(
+    app: &App,
+    tx: &mut Tx,
+    order: &Order,
+    received: &Received<'_>,
+    now: i64,
+) -> AppResult<()> {
+    let Received { amount, by, .. } = *received;
+    let deadline = now + app.config.payment_window_minutes * 60_000;
+    if order_status::revive(tx, order.id, deadline, now).await? {
+        order_events::add_event(
+            tx,
+            order.id,
+            now,
+            by,
+            "revived",
+            &format!("Dibayar setelah kedaluwarsa ({amount}); harga dan stok masih sama: pesanan dilanjutkan"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Paid, expired or done already: keep the money on record and tell the seller.
+async fn late_payment(
+    app: &App,
+    tx: &mut Tx,
+    order: &Order,
+    received: &Received<'_>,
+    now: i64,
+) -> AppResult<OrderStatus> {
+    let Received {
+        amount,
+        transaction_id,
+        by,
+        ..
+    } = *received;
+    let f = order_service::facts(app, order);
+    let total = order_status::add_late_payment(tx, order.id, amount, now).await?;
+    order_events::add_event(tx, order.id, now, by, "late_payment", &format!(
+        "Pembayaran {amount} (transaksi {transaction_id}) masuk saat status {}; total dibayar {total}",
+        order.status.label_id()
+    ))
+    .await?;
+    outbox::to_seller(
+        &app.config,
+        tx,
+        Some(order.id),
+        &notify::seller_late_payment(&f, amount, order.status.label_id()),
+        now,
+    )
+    .await?;
+    // The customer's money, not the store's: to their saldo at once when the seller lets
+    // refunds go there (otherwise the seller decides, as told above).
+    if order.status == OrderStatus::Expired && settings::on(tx, &app.config).await?.refund_to_saldo
+    {
+        crate::service::saldo::credit::credit_for_order(
+            app,
+            tx,
+            order,
+            amount,
+            crate::db::wallets::EntryKind::LatePayment,
+            "system",
+            now,
+        )
+        .await?;
+    }
+    Ok(order.status)
+}
+
+async fn paid_in_full(
+    app: &App,
+    tx: &mut Tx,
+    order: &Order,
+    paid: &Paid<'_>,
+    now: i64,
+) -> AppResult<()> {
     let Received {
         amount,
         net,
         transaction_id,
         by,
-    } = *received;
+    } = *paid.received;
+    let Paid {
+        paid_total, auto, ..
+    } = *paid;
     let f = order_service::facts(app, order);
-    if order.status == OrderStatus::Expired && still_sells(tx, order).await? {
-        // Paid late, but the same item at the same price can still be bought: taken up again.
-        let deadline = now + app.config.payment_window_minutes * 60_000;
-        if order_status::revive(tx, order.id, deadline, now).await? {
-            order_events::add_event(
-                tx,
-                order.id,
-                now,
-                by,
-                "revived",
-                &format!("Dibayar setelah kedaluwarsa ({amount}); harga dan stok masih sama: pesanan dilanjutkan"),
-            )
-            .await?;
-        }
-    }
-    let Some((status, paid_total)) = order_status::add_payment(tx, order.id, amount, now).await?
-    else {
-        // Paid, expired or done already: keep the money on record and tell the seller.
-        let total = order_status::add_late_payment(tx, order.id, amount, now).await?;
-        order_events::add_event(tx, order.id, now, by, "late_payment", &format!(
-            "Pembayaran {amount} (transaksi {transaction_id}) masuk saat status {}; total dibayar {total}",
-            order.status.label_id()
-        ))
-        .await?;
-        outbox::to_seller(
-            &app.config,
-            tx,
-            Some(order.id),
-            &notify::seller_late_payment(&f, amount, order.status.label_id()),
-            now,
+    let over = paid_total - order.amount_due;
+    let detail = if over.is_positive() {
+        format!(
+            "Pembayaran {amount} diterima (transaksi {transaction_id}); lunas, lebih bayar {over}"
         )
-        .await?;
-        // The customer's money, not the store's: to their saldo at once when the seller lets
-        // refunds go there (otherwise the seller decides, as told above).
-        if order.status == OrderStatus::Expired
-            && settings::on(tx, &app.config).await?.refund_to_saldo
-        {
-            crate::service::saldo::credit::credit_for_order(
-                app,
-                tx,
-                order,
-                amount,
-                crate::db::wallets::EntryKind::LatePayment,
-                "system",
-                now,
-            )
-            .await?;
-        }
-        return Ok(order.status);
+    } else {
+        format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas")
     };
-    let auto = settings::on(tx, &app.config).await?.fulfilment == Fulfilment::Auto;
-    match status {
-        OrderStatus::Paid => {
-            let over = paid_total - order.amount_due;
-            let detail = if over.is_positive() {
-                format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas, lebih bayar {over}")
-            } else {
-                format!("Pembayaran {amount} diterima (transaksi {transaction_id}); lunas")
-            };
-            order_events::add_event(tx, order.id, now, by, "paid", &detail).await?;
-            // The voucher use and the sale unit the order held are the customer's for good.
-            crate::db::vouchers::spend(tx, order.id, now).await?;
-            crate::db::flash_sales::spend(tx, order.id, now).await?;
-            outbox::enqueue(
-                tx,
-                Some(order.id),
-                &order.whatsapp,
-                &notify::payment_received(&f, paid_total, auto),
-                now,
-            )
-            .await?;
-            outbox::to_seller(
-                &app.config,
-                tx,
-                Some(order.id),
-                &notify::seller_payment(&f, amount, net, paid_total, true, auto),
-                now,
-            )
-            .await?;
-            if auto {
-                fulfilment::start_processing(tx, order.id, "system", false, now).await?;
-            }
-        }
-        _ => {
-            let shortfall = order.amount_due - paid_total;
-            order_events::add_event(
-                tx,
-                order.id,
-                now,
-                by,
-                "underpaid",
-                &format!(
-                    "Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"
-                ),
-            )
-            .await?;
-            // The customer gets a full payment window from now to pay the rest.
-            let deadline = now + app.config.payment_window_minutes * 60_000;
-            order_status::extend_expiry(tx, order.id, deadline).await?;
-            let rest = app.payment.pay_url(
-                &order.code,
-                shortfall.round_up_to(app.payment.unit_price()),
-                "Pelanggan Madd Store",
-            );
-            outbox::enqueue(
-                tx,
-                Some(order.id),
-                &order.whatsapp,
-                &notify::payment_short(&f, paid_total, shortfall, &rest),
-                now,
-            )
-            .await?;
-            outbox::to_seller(
-                &app.config,
-                tx,
-                Some(order.id),
-                &notify::seller_payment(&f, amount, net, paid_total, false, auto),
-                now,
-            )
-            .await?;
-        }
+    order_events::add_event(tx, order.id, now, by, "paid", &detail).await?;
+    // The voucher use and the sale unit the order held are the customer's for good.
+    crate::db::vouchers::spend(tx, order.id, now).await?;
+    crate::db::flash_sales::spend(tx, order.id, now).await?;
+    outbox::enqueue(
+        tx,
+        Some(order.id),
+        &order.whatsapp,
+        &notify::payment_received(&f, paid_total, auto),
+        now,
+    )
+    .await?;
+    outbox::to_seller(
+        &app.config,
+        tx,
+        Some(order.id),
+        &notify::seller_payment(&f, amount, net, paid_total, true, auto),
+        now,
+    )
+    .await?;
+    if auto {
+        fulfilment::start_processing(tx, order.id, "system", false, now).await?;
     }
-    Ok(status)
+    Ok(())
+}
+
+async fn underpaid(
+    app: &App,
+    tx: &mut Tx,
+    order: &Order,
+    paid: &Paid<'_>,
+    now: i64,
+) -> AppResult<()> {
+    let Received {
+        amount,
+        net,
+        transaction_id,
+        by,
+    } = *paid.received;
+    let Paid {
+        paid_total, auto, ..
+    } = *paid;
+    let f = order_service::facts(app, order);
+    let shortfall = order.amount_due - paid_total;
+    order_events::add_event(
+        tx,
+        order.id,
+        now,
+        by,
+        "underpaid",
+        &format!("Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"),
+    )
+    .await?;
+    // The customer gets a full payment window from now to pay the rest.
+    let deadline = now + app.config.payment_window_minutes * 60_000;
+    order_status::extend_expiry(tx, order.id, deadline).await?;
+    let rest = app.payment.pay_url(
+        &order.code,
+        shortfall.round_up_to(app.payment.unit_price()),
+        "Pelanggan Madd Store",
+    );
+    outbox::enqueue(
+        tx,
+        Some(order.id),
+        &order.whatsapp,
+        &notify::payment_short(&f, paid_total, shortfall, &rest),
+        now,
+    )
+    .await?;
+    outbox::to_seller(
+        &app.config,
+        tx,
+        Some(order.id),
+        &notify::seller_payment(&f, amount, net, paid_total, false, auto),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The order a payment belongs to: a code in the message (tolerant of the customer's edits),

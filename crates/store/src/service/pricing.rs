@@ -164,17 +164,16 @@ pub async fn record_change(
     if existing.is_some_and(|p| p.cost == cost && p.price == price) {
         return Ok(());
     }
-    crate::db::pricing::insert_price_change(
-        conn,
-        code,
-        now,
-        existing.map(|p| p.cost),
-        cost,
-        existing.map(|p| p.price),
-        price,
+    let change = crate::db::pricing::NewPriceChange {
+        product_code: code,
+        at: now,
+        old_cost: existing.map(|p| p.cost),
+        new_cost: cost,
+        old_price: existing.map(|p| p.price),
+        new_price: price,
         reason,
-    )
-    .await
+    };
+    crate::db::pricing::insert_price_change(conn, &change).await
 }
 
 /// Prices every product again from its stored cost (after a rule or fee change); no supplier

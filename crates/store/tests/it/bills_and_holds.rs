@@ -111,17 +111,17 @@ both_backends!(
                 .price
         };
         let now = s.app().now_ms();
-        maddstore::service::flash_sales::create(
-            s.app(),
-            ML,
-            list - Rupiah::new(1_000),
-            now,
-            now + 86_400_000,
-            10,
-            "admin:test",
-        )
-        .await
-        .unwrap();
+        let sale = maddstore::service::flash_sales::NewFlashSale {
+            product_code: ML,
+            price: list - Rupiah::new(1_000),
+            starts_at: now,
+            ends_at: now + 86_400_000,
+            stock: 10,
+            actor: "admin:test",
+        };
+        maddstore::service::flash_sales::create(s.app(), &sale)
+            .await
+            .unwrap();
         let numbers = ["6281355550001", "6281355550002", "6281355550003"];
         let mut orders = Vec::new();
         for number in numbers {

@@ -351,8 +351,24 @@ async fn storefront_in_headless_chromium() {
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, SIZES[0].0, SIZES[0].1).await;
-    let url = |p: &str| format!("{}{p}", demo.url);
+    let base = demo.url.as_str();
 
+    let (invoice, code) = game_order_paid(c, base).await;
+    seller_processes_until_delivered(c, base, &demo.password, &code, &invoice).await;
+    seller_views_the_order(c, base, &code).await;
+    voucher_on_the_confirmation_card(c, base).await;
+    script_in_a_nickname_never_runs(c, base).await;
+    pulsa_by_number_then_underpaid(c, base).await;
+    pln_bill_before_paying(c, base).await;
+    pln_token_owner(c, base).await;
+    english_switch(c, base).await;
+
+    c.clone().close().await.unwrap();
+}
+
+/// Answers the paid invoice's address and the order code.
+async fn game_order_paid(c: &Client, base: &str) -> (url::Url, String) {
+    let url = |p: &str| format!("{base}{p}");
     // 1. Mobile Legends: ID + zone, the nickname appears as soon as the ID is complete.
     c.goto(&url("/")).await.unwrap();
     click(c, Locator::Css("a.tile[href='/produk/mobile-legends-b']")).await;
@@ -377,20 +393,30 @@ async fn storefront_in_headless_chromium() {
     wait_text(c, "status", "Dibayar", PAGE_WAIT).await;
     let invoice = c.current_url().await.unwrap();
     let code = invoice.path().rsplit('/').next().unwrap().to_string();
+    (invoice, code)
+}
 
+async fn seller_processes_until_delivered(
+    c: &Client,
+    base: &str,
+    password: &str,
+    code: &str,
+    invoice: &url::Url,
+) {
+    let url = |p: &str| format!("{base}{p}");
     // The seller: the WhatsApp link to the order asks for a login first, then opens the order;
     // "Proses" places it with the supplier.
     c.goto(&url(&format!("/admin/orders/{code}")))
         .await
         .unwrap();
     fill(c, "input[name=username]", "admin").await;
-    fill(c, "input[name=password]", &demo.password).await;
+    fill(c, "input[name=password]", password).await;
     click(
         c,
         Locator::Css("form[action='/admin/login'] button[type=submit]"),
     )
     .await;
-    wait_text(c, "main", &code, PAGE_WAIT).await;
+    wait_text(c, "main", code, PAGE_WAIT).await;
     click(
         c,
         Locator::Css(&format!(
@@ -409,7 +435,10 @@ async fn storefront_in_headless_chromium() {
         .await
         .expect("a copy button for the SN");
     screenshots(c, "invoice-delivered").await;
+}
 
+async fn seller_views_the_order(c: &Client, base: &str, code: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // The seller's view of it: the dashboard, the order's timeline, the month's report.
     c.goto(&url("/admin")).await.unwrap();
     wait_text(c, "main", "Saldo", PAGE_WAIT).await;
@@ -431,7 +460,10 @@ async fn storefront_in_headless_chromium() {
         .await
         .expect("the report's chart");
     screenshots(c, "admin-report").await;
+}
 
+async fn voucher_on_the_confirmation_card(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // A voucher: the seller makes one, the customer types it on the confirmation card, and the
     // discount is on the card and on the invoice.
     c.goto(&url("/admin/vouchers")).await.unwrap();
@@ -464,7 +496,10 @@ async fn storefront_in_headless_chromium() {
     click(c, Locator::Id("place")).await;
     wait_text(c, "status", "Menunggu Pembayaran", PAGE_WAIT).await;
     wait_text(c, "discount", "2.000", PAGE_WAIT).await;
+}
 
+async fn script_in_a_nickname_never_runs(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 2. A nickname with a script in it is shown as text and never runs.
     c.goto(&url("/produk/mobile-legends-b")).await.unwrap();
     fill(c, "#target", "123666660").await;
@@ -480,7 +515,10 @@ async fn storefront_in_headless_chromium() {
     .await;
     wait_text(c, "nickname", "<script>alert(1)</script>", PAGE_WAIT).await;
     no_alert(c).await;
+}
 
+async fn pulsa_by_number_then_underpaid(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 3. Pulsa: the operator is recognised from the number, its products appear.
     c.goto(&url("/pulsa")).await.unwrap();
     fill(c, "#nomor", "081234567890").await;
@@ -506,7 +544,10 @@ async fn storefront_in_headless_chromium() {
         .unwrap()
         .unwrap()
         .contains("quantity=1"));
+}
 
+async fn pln_bill_before_paying(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 5. PLN postpaid: the inquiry shows the name and the bill before paying.
     c.goto(&url("/")).await.unwrap();
     click(c, Locator::Css("a.tile[href='/pln/tagihan']")).await;
@@ -523,7 +564,10 @@ async fn storefront_in_headless_chromium() {
     c.find(Locator::Id("place"))
         .await
         .expect("pay button after the bill");
+}
 
+async fn pln_token_owner(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 6. A PLN token: the meter's owner (Digiflazz's check, in the demo beside VIP) shows as the
     //    number is typed and again before paying; an unknown meter is refused beside the field.
     c.goto(&url("/produk/pln")).await.unwrap();
@@ -551,13 +595,14 @@ async fn storefront_in_headless_chromium() {
     )
     .await;
     wait_text(c, "err-target", "PLN", PAGE_WAIT).await;
+}
 
+async fn english_switch(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 7. The English switch.
     c.goto(&url("/cek")).await.unwrap();
     click(c, Locator::Css("a.lang")).await;
     wait_text(c, "main", "Track an order", PAGE_WAIT).await;
-
-    c.clone().close().await.unwrap();
 }
 
 /// Where an element is on screen: `None` when it is missing.
@@ -661,9 +706,19 @@ async fn phone_first_in_headless_chromium() {
     let browser = start_browser().await;
     let c = &browser.client;
     set_viewport(c, 390, 844).await;
-    let url = |p: &str| format!("{}{p}", demo.url);
-    let game = url("/produk/mobile-legends-b");
+    let base = demo.url.as_str();
 
+    search_by_the_name_people_use(c, base).await;
+    mistakes_forgiven_in_place(c, base).await;
+    let failing_code = refused_order_says_what_next(c, base, &demo.password).await;
+    let open_code = unpaired_payment_attached_by_seller(c, base).await;
+    every_page_fits_the_phone(c, base, &failing_code, &open_code).await;
+
+    c.clone().close().await.unwrap();
+}
+
+async fn search_by_the_name_people_use(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // Search by the name people use.
     c.goto(&url("/")).await.unwrap();
     fill(c, "input[data-filter]", "ml").await;
@@ -682,7 +737,12 @@ async fn phone_first_in_headless_chromium() {
     c.find(Locator::Css("a.tile[href^='/produk/mobile-legends']"))
         .await
         .expect("mlbb finds Mobile Legends without JavaScript too");
+}
 
+/// Each mistake is said beside its field, on screen, and nothing typed is lost.
+async fn mistakes_forgiven_in_place(c: &Client, base: &str) {
+    let url = |p: &str| format!("{base}{p}");
+    let game = url("/produk/mobile-legends-b");
     // 1. No nominal picked: the error is beside the nominals, on screen; nothing typed is lost.
     c.goto(&game).await.unwrap();
     // The whole "ID (zone)" pasted into the ID field lands in both fields.
@@ -751,7 +811,11 @@ async fn phone_first_in_headless_chromium() {
     assert_eq!(value_of(c, "#target").await, "123456780");
     assert_eq!(value_of(c, "#zone").await, "2345");
     assert_eq!(value_of(c, "#whatsapp").await, "081234567890");
+}
 
+/// Answers the refused order's code.
+async fn refused_order_says_what_next(c: &Client, base: &str, password: &str) -> String {
+    let url = |p: &str| format!("{base}{p}");
     // 5. A paid order the supplier refuses (ids ending in 2): the seller taps "Proses" in
     //    "Perlu tindakan"; the customer's invoice says what happened and what comes next.
     fill(c, "#target", "123456782").await;
@@ -774,7 +838,7 @@ async fn phone_first_in_headless_chromium() {
     c.goto(&url("/admin")).await.unwrap();
     fits(c, "/admin/login").await;
     fill(c, "input[name=username]", "admin").await;
-    fill(c, "input[name=password]", &demo.password).await;
+    fill(c, "input[name=password]", password).await;
     click(
         c,
         Locator::Css("form[action='/admin/login'] button[type=submit]"),
@@ -805,7 +869,13 @@ async fn phone_first_in_headless_chromium() {
         "the CS message names the order: {cs}"
     );
     screenshots(c, "invoice-failed").await;
+    failing_code
+}
 
+/// Answers the underpaid order's code.
+async fn unpaired_payment_attached_by_seller(c: &Client, base: &str) -> String {
+    let url = |p: &str| format!("{base}{p}");
+    let game = url("/produk/mobile-legends-b");
     // 6. A payment whose message lost the order code, and short of the amount (so the store
     //    cannot pair it by itself): the seller attaches it by tapping the suggested order.
     c.goto(&game).await.unwrap();
@@ -859,7 +929,11 @@ async fn phone_first_in_headless_chromium() {
     wait_text(c, "main", &format!("dicocokkan ke {open_code}"), PAGE_WAIT).await;
     c.goto(open.as_str()).await.unwrap();
     wait_text(c, "status", "Kurang Bayar", PAGE_WAIT).await;
+    open_code
+}
 
+async fn every_page_fits_the_phone(c: &Client, base: &str, failing_code: &str, open_code: &str) {
+    let url = |p: &str| format!("{base}{p}");
     // 7. Every page fits the phone: the storefront's, and each dashboard page in the route table.
     for page in [
         "/".to_string(),
@@ -885,7 +959,7 @@ async fn phone_first_in_headless_chromium() {
         .into_iter()
         .filter(|(method, path)| *method == "GET" && !path.ends_with("/csv"))
         .map(|(_, path)| {
-            path.replace("{code}", &failing_code)
+            path.replace("{code}", failing_code)
                 .replace("{month}", &month)
         })
         .collect();
@@ -898,8 +972,6 @@ async fn phone_first_in_headless_chromium() {
     c.goto(&url("/admin/messages")).await.unwrap();
     set_viewport(c, 1280, 800).await;
     fits(c, "/admin/messages at 1280").await;
-
-    c.clone().close().await.unwrap();
 }
 
 /// The latest sign-in code the sandbox WhatsApp delivered to `number`.

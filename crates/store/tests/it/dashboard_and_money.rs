@@ -110,12 +110,12 @@ async fn insert_fixture(s: &TestStore, f: &Fixture) {
     }
 }
 
-/// The hand-computed month (March 2026, WIB). See the comments for every figure.
-async fn march_2026(s: &TestStore) {
+/// The month's orders, each with what makes its figures what they are.
+fn march_fixtures() -> Vec<Fixture> {
     let ml = ("ML86-S1", "Mobile Legends 86 Diamonds");
     let ff = ("FF140", "Free Fire 140 Diamonds");
     let pln = ("PLN100", "Token PLN 100.000");
-    let fixtures = [
+    vec![
         // A: delivered 2 March, supplier charged 15 400 (not the catalogue's 15 500); fee 1 156.
         Fixture {
             code: "MS-0000000A",
@@ -215,8 +215,12 @@ async fn march_2026(s: &TestStore) {
             expires_at: Some(wib(2026, 3, 15, 9, 0)),
             payments: vec![(5_000, Some(4_711))],
         },
-    ];
-    for f in &fixtures {
+    ]
+}
+
+/// The hand-computed month (March 2026, WIB). See the comments for every figure.
+async fn march_2026(s: &TestStore) {
+    for f in &march_fixtures() {
         insert_fixture(s, f).await;
     }
     let app = s.app();
@@ -228,19 +232,24 @@ async fn march_2026(s: &TestStore) {
             .await
             .unwrap()
             .unwrap();
-        assert!(maddstore::db::overpayments::record_return(
-            &mut tx,
-            b.id,
-            Rupiah::new(1_000),
-            "bank",
-            "",
-            "admin:test",
-            wib(2026, 4, 2, 9, 0),
-        )
-        .await
-        .unwrap());
+        let ret = maddstore::db::overpayments::NewReturn {
+            order_id: b.id,
+            amount: Rupiah::new(1_000),
+            method: "bank",
+            note: "",
+            actor: "admin:test",
+        };
+        assert!(
+            maddstore::db::overpayments::record_return(&mut tx, &ret, wib(2026, 4, 2, 9, 0))
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
     }
+    march_deposits(app).await;
+}
+
+async fn march_deposits(app: &maddstore::app::App) {
     // Deposits: GoPay 200 000 (0.7 % = 1 400 + 2 000), bank 500 000 (free), GoPay 250 050
     // (1 750.35 → 1 750, + 2 000), and the opening balance (not a top-up: no fee, not listed).
     for (amount, method, at) in [
@@ -255,18 +264,18 @@ async fn march_2026(s: &TestStore) {
         // Another month.
         (300_000, "gopay", wib(2026, 4, 2, 8, 0)),
     ] {
-        maddstore::service::deposits::record_deposit(
-            app,
-            madd_domain::SupplierId::VipReseller,
-            "admin:test",
-            Rupiah::new(amount),
+        let input = maddstore::service::deposits::DepositInput {
+            supplier: madd_domain::SupplierId::VipReseller,
+            actor: "admin:test",
+            amount: Rupiah::new(amount),
             method,
-            None,
-            Some(at),
-            "",
-        )
-        .await
-        .unwrap();
+            fee: None,
+            at: Some(at),
+            note: "",
+        };
+        maddstore::service::deposits::record_deposit(app, &input)
+            .await
+            .unwrap();
     }
 }
 
@@ -823,18 +832,18 @@ both_backends!(
             "warning on the dashboard"
         );
         // Deposit reconciliation: ledger (opening 10 000) vs VIP's 10 000.
-        maddstore::service::deposits::record_deposit(
-            s.app(),
-            madd_domain::SupplierId::VipReseller,
-            "admin:seller",
-            Rupiah::new(10_000),
-            maddstore::service::deposits::OPENING,
-            None,
-            None,
-            "",
-        )
-        .await
-        .unwrap();
+        let opening = maddstore::service::deposits::DepositInput {
+            supplier: madd_domain::SupplierId::VipReseller,
+            actor: "admin:seller",
+            amount: Rupiah::new(10_000),
+            method: maddstore::service::deposits::OPENING,
+            fee: None,
+            at: None,
+            note: "",
+        };
+        maddstore::service::deposits::record_deposit(s.app(), &opening)
+            .await
+            .unwrap();
         let rec = maddstore::service::deposits::reconcile_deposits(
             s.app(),
             madd_domain::SupplierId::VipReseller,

@@ -28,17 +28,17 @@ async fn price_of(s: &TestStore, code: &str) -> Rupiah {
 
 async fn sale(s: &TestStore, code: &str, price: Rupiah, stock: i64) -> i64 {
     let now = s.app().now_ms();
-    maddstore::service::flash_sales::create(
-        s.app(),
-        code,
+    let sale = maddstore::service::flash_sales::NewFlashSale {
+        product_code: code,
         price,
-        now,
-        now + 2 * 60 * 60 * 1000,
+        starts_at: now,
+        ends_at: now + 2 * 60 * 60 * 1000,
         stock,
-        "admin:test",
-    )
-    .await
-    .unwrap()
+        actor: "admin:test",
+    };
+    maddstore::service::flash_sales::create(s.app(), &sale)
+        .await
+        .unwrap()
 }
 
 async fn taken(s: &TestStore) -> i64 {

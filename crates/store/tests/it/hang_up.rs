@@ -114,6 +114,21 @@ async fn storm(backend: Backend) {
     .await;
     let addr = s.running.as_ref().unwrap().addr;
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    let acknowledged = order_storm(addr, &limit).await;
+    ask_again_with_keys(&s, &acknowledged).await;
+    each_voucher_use_has_its_order(&s).await;
+    let paid = payment_storm(&s, addr, &limit).await;
+    every_order_whole(&s, paid).await;
+    no_session_inside_a_transaction(&s, backend).await;
+    s.stop().await;
+}
+
+/// `REQUESTS` orders, most abandoned (see `leave_for`): the codes of those a patient client was
+/// given, by request number.
+async fn order_storm(
+    addr: std::net::SocketAddr,
+    limit: &Arc<Semaphore>,
+) -> BTreeSet<(usize, String)> {
     let mut tasks = Vec::new();
     for i in 0..REQUESTS {
         let permit = limit.clone().acquire_owned().await.unwrap();
@@ -145,6 +160,10 @@ async fn storm(backend: Backend) {
             acknowledged.insert((i, code));
         }
     }
+    acknowledged
+}
+
+async fn ask_again_with_keys(s: &TestStore, acknowledged: &BTreeSet<(usize, String)>) {
     // Every request that was sent whole is asked again with its key: a handler that finished
     // after its client left made the order, and the same key returns it; one that never ran
     // makes it now. Either way exactly one order per key.
@@ -166,6 +185,9 @@ async fn storm(backend: Backend) {
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders").await,
         REQUESTS as i64
     );
+}
+
+async fn each_voucher_use_has_its_order(s: &TestStore) {
     // Each voucher order took its discount and exactly one use; no use without its order.
     let vouchered = (0..REQUESTS).filter(|i| with_voucher(*i)).count() as i64;
     assert_eq!(
@@ -204,7 +226,10 @@ async fn storm(backend: Backend) {
         .await,
         vouchered
     );
+}
 
+/// Answers how many orders the webhooks paid.
+async fn payment_storm(s: &TestStore, addr: std::net::SocketAddr, limit: &Arc<Semaphore>) -> usize {
     // Payment webhooks, each abandoned once and then delivered properly (Trakteer retries).
     let token = s.app().config.trakteer.webhook_token.expose().to_string();
     let mut conn = s.app().db.write().await.unwrap();
@@ -256,17 +281,21 @@ async fn storm(backend: Backend) {
         assert_eq!(r.status().as_u16(), 200);
     }
     s.settle().await;
+    orders.len()
+}
 
+/// `paid`: how many orders `payment_storm` paid.
+async fn every_order_whole(s: &TestStore, paid: usize) {
     assert_eq!(
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments")
             .await,
-        orders.len() as i64,
+        paid as i64,
         "each payment once"
     );
     assert_eq!(
         s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE status = 'paid'")
             .await,
-        orders.len() as i64
+        paid as i64
     );
     // Every order whole: its invoice and seller notice, and when paid one confirmation to each
     // side; no message written twice.
@@ -320,6 +349,9 @@ async fn storm(backend: Backend) {
             .await,
         "no message sent twice (the simulated gateway refuses a few numbers: failed, not sent)"
     );
+}
+
+async fn no_session_inside_a_transaction(s: &TestStore, backend: Backend) {
     // No session left inside a transaction.
     match backend {
         Backend::Postgres => assert_eq!(
@@ -349,7 +381,6 @@ async fn storm(backend: Backend) {
             sqlx::query("ROLLBACK").execute(&mut fresh).await.unwrap();
         }
     }
-    s.stop().await;
 }
 
 mod hang_up_storm_loses_and_duplicates_nothing {

@@ -218,14 +218,14 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+const ATTEMPTS: usize = 600;
+const ADDRESSES: usize = 60; // 10 attempts each: under the per-address budget
+const CONCURRENT: usize = 120;
+const LIMIT_KIB: u64 = 100 * 1024;
+
 /// The real binary under a flood of anonymous logins: memory stays bounded (and comes back),
 /// and the seller still logs in afterwards.
 async fn flood(backend: Backend) {
-    const ATTEMPTS: usize = 600;
-    const ADDRESSES: usize = 60; // 10 attempts each: under the per-address budget
-    const CONCURRENT: usize = 120;
-    const LIMIT_KIB: u64 = 100 * 1024;
-
     if backend == Backend::Postgres && std::env::var("MADD_TEST_POSTGRES").as_deref() == Ok("skip")
     {
         eprintln!("MADD_TEST_POSTGRES=skip: PostgreSQL half not run");
@@ -233,7 +233,55 @@ async fn flood(backend: Backend) {
     }
     let dir = std::env::temp_dir().join(format!("madd-flood-{}", crate::common::random_name()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (database_url, pg_name) = match backend {
+    let (database_url, pg_name) = fresh_database(backend, &dir).await;
+    let env: BTreeMap<&str, String> = [
+        ("MADD_DATABASE_URL", database_url),
+        ("MADD_LISTEN", "127.0.0.1:0".to_string()),
+        ("MADD_LOG", "warn".to_string()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ]
+    .into_iter()
+    .collect();
+    create_seller(&env).await;
+    let (mut child, pid, base) = serve(&env).await;
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(CONCURRENT)
+        .build()
+        .unwrap();
+    // The store answers (and has done its start-up work) before the baseline is taken.
+    let r = http
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let idle_kib = rss_kib(pid);
+
+    let flooded = flood_logins(&http, &base, pid, idle_kib, &mut child).await;
+    let after_kib = rss_kib(pid);
+    report_and_check(backend, &flooded, idle_kib, after_kib);
+    seller_still_gets_in(&http, &base).await;
+
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(name) = pg_name {
+        if let Ok(mut conn) =
+            sqlx::AnyConnection::connect(&crate::common::postgres_admin_url()).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+/// The database URL for `backend` (a new file in `dir`, or a new PostgreSQL database) and the
+/// PostgreSQL database's name, to drop afterwards.
+async fn fresh_database(backend: Backend, dir: &std::path::Path) -> (String, Option<String>) {
+    match backend {
         Backend::Sqlite => (format!("sqlite://{}", dir.join("store.db").display()), None),
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
@@ -249,29 +297,24 @@ async fn flood(backend: Backend) {
             url.set_path(&format!("/{name}"));
             (url.to_string(), Some(name))
         }
-    };
-    let env: BTreeMap<&str, String> = [
-        ("MADD_DATABASE_URL", database_url),
-        ("MADD_LISTEN", "127.0.0.1:0".to_string()),
-        ("MADD_LOG", "warn".to_string()),
-        ("PATH", std::env::var("PATH").unwrap_or_default()),
-    ]
-    .into_iter()
-    .collect();
-    let command = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
-        cmd.args(args)
-            .env_clear()
-            .envs(&env)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        cmd
-    };
+    }
+}
 
+fn store_command(env: &BTreeMap<&str, String>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
+    cmd.args(args)
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn create_seller(env: &BTreeMap<&str, String>) {
     // The seller's account, made the way the README says.
-    let mut create = command(&["admin", "create", "seller", "--password-stdin"])
+    let mut create = store_command(env, &["admin", "create", "seller", "--password-stdin"])
         .spawn()
         .unwrap();
     let mut stdin = create.stdin.take().unwrap();
@@ -283,9 +326,12 @@ async fn flood(backend: Backend) {
         "admin create: {}",
         String::from_utf8_lossy(&created.stderr)
     );
+}
 
+/// The store, and its process id and address.
+async fn serve(env: &BTreeMap<&str, String>) -> (tokio::process::Child, u32, String) {
     // The store, on a port it picks; its first line names it.
-    let mut child = command(&["serve"]).spawn().unwrap();
+    let mut child = store_command(env, &["serve"]).spawn().unwrap();
     let pid = child.id().unwrap();
     let (tx, mut lines) = mpsc::unbounded_channel();
     for stream in [
@@ -315,21 +361,23 @@ async fn flood(backend: Backend) {
     .expect("the store listens");
     // Keep draining its output so it never blocks on a full pipe.
     tokio::spawn(async move { while lines.recv().await.is_some() {} });
+    (child, pid, base)
+}
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(CONCURRENT)
-        .build()
-        .unwrap();
-    // The store answers (and has done its start-up work) before the baseline is taken.
-    let r = http
-        .get(format!("{base}/admin/login"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let idle_kib = rss_kib(pid);
+/// What the flood was answered, how long it took and the highest RSS seen.
+struct Flooded {
+    statuses: Vec<(u16, bool)>,
+    took: Duration,
+    peak_kib: u64,
+}
 
+async fn flood_logins(
+    http: &reqwest::Client,
+    base: &str,
+    pid: u32,
+    idle_kib: u64,
+    child: &mut tokio::process::Child,
+) -> Flooded {
     // RSS is sampled all through the flood; crossing the limit stops the store at once (a store
     // without the bound would otherwise go on to gigabytes).
     let peak = Arc::new(AtomicU64::new(idle_kib));
@@ -353,7 +401,7 @@ async fn flood(backend: Backend) {
     let started = Instant::now();
     let logins = futures::stream::iter(0..ATTEMPTS)
         .map(|i| {
-            let (http, base) = (http.clone(), base.clone());
+            let (http, base) = (http.clone(), base.to_string());
             async move {
                 let address = format!("10.77.0.{}", i % ADDRESSES + 1);
                 let r = attempt(&http, &base, &address, "seller", &format!("tebakan-{i}")).await;
@@ -377,9 +425,16 @@ async fn flood(backend: Backend) {
     let took = started.elapsed();
     flooding.store(false, Ordering::SeqCst);
     sampler.await.unwrap();
-    let after_kib = rss_kib(pid);
-    let peak_kib = peak.load(Ordering::SeqCst).max(after_kib);
+    Flooded {
+        statuses,
+        took,
+        peak_kib: peak.load(Ordering::SeqCst),
+    }
+}
 
+fn report_and_check(backend: Backend, flooded: &Flooded, idle_kib: u64, after_kib: u64) {
+    let Flooded { statuses, took, .. } = flooded;
+    let peak_kib = flooded.peak_kib.max(after_kib);
     let count = |code: u16| statuses.iter().filter(|(s, _)| *s == code).count();
     let (wrong, limited, busy) = (count(401), count(429), count(503));
     println!(
@@ -413,9 +468,11 @@ async fn flood(backend: Backend) {
         after_kib < LIMIT_KIB,
         "RSS {after_kib} KiB after the flood (limit {LIMIT_KIB})"
     );
+}
 
+async fn seller_still_gets_in(http: &reqwest::Client, base: &str) {
     // The seller, from their own address, still gets in with the right password.
-    let r = attempt(&http, &base, "10.99.0.1", "seller", PASSWORD).await;
+    let r = attempt(http, base, "10.99.0.1", "seller", PASSWORD).await;
     assert_eq!(
         r.status().as_u16(),
         303,
@@ -429,19 +486,6 @@ async fn flood(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(page.status().as_u16(), 200);
-
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some(name) = pg_name {
-        if let Ok(mut conn) =
-            sqlx::AnyConnection::connect(&crate::common::postgres_admin_url()).await
-        {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-    }
 }
 
 mod flood_on_the_real_binary {

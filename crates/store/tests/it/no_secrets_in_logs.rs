@@ -38,34 +38,7 @@ async fn next_matching(
 async fn secrets_never_reach_the_log() {
     let dir = std::env::temp_dir().join(format!("madd-logs-{:016x}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
-    cmd.arg("demo")
-        .arg("--db-file")
-        .arg(dir.join("demo.db"))
-        .env("MADD_LISTEN", "127.0.0.1:0")
-        .env("MADD_LOG", "debug")
-        .env("MADD_TRAKTEER_WEBHOOK_TOKEN", TRAKTEER_TOKEN)
-        .env("MADD_FONNTE_WEBHOOK_SECRET", FONNTE_SECRET)
-        .env_remove("MADD_DATABASE_URL")
-        .env_remove("MADD_CONFIG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().expect("the maddstore binary runs");
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stream).lines();
-            while let Ok(Some(l)) = lines.next_line().await {
-                let _ = tx.send(l);
-            }
-        });
-    }
-    drop(tx);
+    let (mut child, mut rx) = start_demo(&dir);
     let mut seen = Vec::new();
     let url_line = next_matching(&mut rx, &mut seen, "Storefront").await;
     let base = url_line
@@ -86,6 +59,90 @@ async fn secrets_never_reach_the_log() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    webhooks_with_secrets(&http, &base).await;
+    let (session, csrf) = admin_signs_in(&http, &base, &password).await;
+    let (code, token) = customer_signs_in(&http, &base).await;
+
+    // Let the jobs those requests queued run (a chat answer, supplier and gateway calls), then
+    // stop the store and read everything it logged.
+    next_matching(&mut rx, &mut seen, "message accepted by the gateway").await;
+    child.start_kill().unwrap();
+    while let Some(line) = rx.recv().await {
+        seen.push(line);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let session_id = session.trim_start_matches("madd_session=");
+    let log: Vec<&String> = seen
+        .iter()
+        .filter(|l| !l.contains("login: admin / "))
+        .collect();
+    assert!(
+        log.iter().any(|l| l.contains("DEBUG")),
+        "the store logged at debug level"
+    );
+    for secret in [
+        TRAKTEER_TOKEN,
+        FONNTE_SECRET,
+        WRONG_TOKEN,
+        password.as_str(),
+        "wrong-SECRET-password",
+        session_id,
+        csrf.as_str(),
+        // The code as the message or a request body carries it (a bare six digits could be a
+        // timestamp's microseconds).
+        &format!("*{code}*"),
+        &format!("\"code\":\"{code}\""),
+        &format!("code={code}"),
+        token.as_str(),
+        "$argon2id$",
+        // The sandbox's own credentials, which the store uses as the "real" ones in the demo.
+        "sandbox-key",
+        "sandbox-fonnte-token",
+        "sandbox-api-key",
+    ] {
+        if let Some(line) = log.iter().find(|l| l.contains(secret)) {
+            panic!("a secret ({secret}) reached the log: {line}");
+        }
+    }
+}
+
+/// `maddstore demo` on `dir`, logging at debug, with every line it prints sent to the receiver.
+fn start_demo(dir: &std::path::Path) -> (tokio::process::Child, mpsc::UnboundedReceiver<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
+    cmd.arg("demo")
+        .arg("--db-file")
+        .arg(dir.join("demo.db"))
+        .env("MADD_LISTEN", "127.0.0.1:0")
+        .env("MADD_LOG", "debug")
+        .env("MADD_TRAKTEER_WEBHOOK_TOKEN", TRAKTEER_TOKEN)
+        .env("MADD_FONNTE_WEBHOOK_SECRET", FONNTE_SECRET)
+        .env_remove("MADD_DATABASE_URL")
+        .env_remove("MADD_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().expect("the maddstore binary runs");
+    let (tx, rx) = mpsc::unbounded_channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                let _ = tx.send(l);
+            }
+        });
+    }
+    drop(tx);
+    (child, rx)
+}
+
+/// A payment webhook with the right token and one with a wrong one, and Fonnte's incoming
+/// webhook, whose secret is in the path.
+async fn webhooks_with_secrets(http: &reqwest::Client, base: &str) {
     // A payment webhook with the right token, and one with a wrong token.
     let tip = serde_json::json!({"transaction_id": "5f0c1a2b-0000-4e5f-8a9b-0c1d2e3f4a5b", "type": "tip",
         "supporter_message": "MS-ZZZZZZZZ", "quantity": "1", "price": 1000, "net_amount": 950});
@@ -106,6 +163,11 @@ async fn secrets_never_reach_the_log() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
+}
+
+/// An admin login, a page with the session and a wrong password too (its text must not be logged
+/// either). Answers the session cookie and the login's CSRF token.
+async fn admin_signs_in(http: &reqwest::Client, base: &str, password: &str) -> (String, String) {
     // An admin login and a page with the session.
     let form = http
         .get(format!("{base}/admin/login"))
@@ -128,7 +190,7 @@ async fn secrets_never_reach_the_log() {
         .header("cookie", &login_cookie)
         .form(&[
             ("username", "admin"),
-            ("password", password.as_str()),
+            ("password", password),
             ("csrf_token", csrf.as_str()),
         ])
         .send()
@@ -161,7 +223,12 @@ async fn secrets_never_reach_the_log() {
         .send()
         .await
         .unwrap();
+    (session, csrf)
+}
 
+/// A customer signs in with a WhatsApp code: answers the code and the session token, neither of
+/// which may be logged.
+async fn customer_signs_in(http: &reqwest::Client, base: &str) -> (String, String) {
     // A customer signs in with a WhatsApp code: neither the code nor the session token may be
     // logged.
     let r = http
@@ -207,47 +274,5 @@ async fn secrets_never_reach_the_log() {
         .as_str()
         .unwrap()
         .to_string();
-
-    // Let the jobs those requests queued run (a chat answer, supplier and gateway calls), then
-    // stop the store and read everything it logged.
-    next_matching(&mut rx, &mut seen, "message accepted by the gateway").await;
-    child.start_kill().unwrap();
-    while let Some(line) = rx.recv().await {
-        seen.push(line);
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let session_id = session.trim_start_matches("madd_session=");
-    let log: Vec<&String> = seen
-        .iter()
-        .filter(|l| !l.contains("login: admin / "))
-        .collect();
-    assert!(
-        log.iter().any(|l| l.contains("DEBUG")),
-        "the store logged at debug level"
-    );
-    for secret in [
-        TRAKTEER_TOKEN,
-        FONNTE_SECRET,
-        WRONG_TOKEN,
-        password.as_str(),
-        "wrong-SECRET-password",
-        session_id,
-        csrf.as_str(),
-        // The code as the message or a request body carries it (a bare six digits could be a
-        // timestamp's microseconds).
-        &format!("*{code}*"),
-        &format!("\"code\":\"{code}\""),
-        &format!("code={code}"),
-        token.as_str(),
-        "$argon2id$",
-        // The sandbox's own credentials, which the store uses as the "real" ones in the demo.
-        "sandbox-key",
-        "sandbox-fonnte-token",
-        "sandbox-api-key",
-    ] {
-        if let Some(line) = log.iter().find(|l| l.contains(secret)) {
-            panic!("a secret ({secret}) reached the log: {line}");
-        }
-    }
+    (code, token)
 }

@@ -281,17 +281,17 @@ async fn start_sales(s: &TestStore, items: &[Item]) {
                     .unwrap();
             rules.floor(p.cost).unwrap()
         };
-        maddstore::service::flash_sales::create(
-            s.app(),
-            &item.code,
-            floor,
-            now,
-            now + 2 * 24 * 60 * 60 * 1000,
-            1_000,
-            "admin:test",
-        )
-        .await
-        .unwrap();
+        let sale = maddstore::service::flash_sales::NewFlashSale {
+            product_code: &item.code,
+            price: floor,
+            starts_at: now,
+            ends_at: now + 2 * 24 * 60 * 60 * 1000,
+            stock: 1_000,
+            actor: "admin:test",
+        };
+        maddstore::service::flash_sales::create(s.app(), &sale)
+            .await
+            .unwrap();
     }
 }
 

@@ -549,47 +549,36 @@ async fn unreachable_api_is_unavailable() {
 
 // ---------------------------------------------------------------- against the simulator
 
-/// The adapter and the sandbox agree: the pay link opens the sandbox's tip page, the sandbox's
-/// webhook passes the token check and parses, and its API reads back as the same payment.
-#[tokio::test]
-async fn adapter_and_simulator_speak_the_same_protocol() {
-    use std::sync::{Arc, Mutex};
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
 
+/// What the store's webhook was sent: whether the token matched, and the raw body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(bool, Vec<u8>)>>>;
+
+/// A store's Trakteer webhook that only records what it is sent.
+fn recording_store(received: Received) -> axum::Router {
     use axum::body::Bytes;
     use axum::http::HeaderMap;
-    use madd_sandbox::trakteer::{Config, PayRequest, TrakteerSim};
 
-    async fn serve(router: axum::Router) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        format!("http://{addr}")
-    }
-
-    /// Whether the token matched, and the raw body.
-    type Received = Arc<Mutex<Vec<(bool, Vec<u8>)>>>;
-    let received = Received::default();
     let token = Secret::new("test-webhook-token");
-    let store = {
-        let received = received.clone();
-        axum::Router::new().route(
-            "/webhooks/trakteer",
-            axum::routing::post(move |headers: HeaderMap, body: Bytes| async move {
-                let presented = headers.get("X-Webhook-Token").and_then(|v| v.to_str().ok());
-                let authentic = token_matches(&token, presented);
-                received.lock().unwrap().push((authentic, body.to_vec()));
-                "ok"
-            }),
-        )
-    };
-    let store_url = serve(store).await;
+    axum::Router::new().route(
+        "/webhooks/trakteer",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| async move {
+            let presented = headers.get("X-Webhook-Token").and_then(|v| v.to_str().ok());
+            let authentic = token_matches(&token, presented);
+            received.lock().unwrap().push((authentic, body.to_vec()));
+            "ok"
+        }),
+    )
+}
 
-    let sim = TrakteerSim::new(Config {
-        webhook_url: Some(format!("{store_url}/webhooks/trakteer")),
-        ..Config::for_tests()
-    });
-    let sandbox = serve(axum::Router::new().nest("/sandbox/trakteer", sim.router())).await;
-    let trakteer = Trakteer::new(
+/// The store's adapter pointed at the simulator served at `sandbox`.
+fn adapter_for(sandbox: &str) -> Trakteer {
+    Trakteer::new(
         TrakteerConfig {
             page_url: Url::parse(&format!("{sandbox}/sandbox/trakteer/maddstore")).unwrap(),
             unit_price: UNIT,
@@ -597,7 +586,24 @@ async fn adapter_and_simulator_speak_the_same_protocol() {
             api_key: Secret::new("test-api-key"),
         },
         reqwest::Client::new(),
-    );
+    )
+}
+
+/// The adapter and the sandbox agree: the pay link opens the sandbox's tip page, the sandbox's
+/// webhook passes the token check and parses, and its API reads back as the same payment.
+#[tokio::test]
+async fn adapter_and_simulator_speak_the_same_protocol() {
+    use madd_sandbox::trakteer::{Config, PayRequest, TrakteerSim};
+
+    let received = Received::default();
+    let store_url = serve(recording_store(received.clone())).await;
+
+    let sim = TrakteerSim::new(Config {
+        webhook_url: Some(format!("{store_url}/webhooks/trakteer")),
+        ..Config::for_tests()
+    });
+    let sandbox = serve(axum::Router::new().nest("/sandbox/trakteer", sim.router())).await;
+    let trakteer = adapter_for(&sandbox);
 
     let link = trakteer.pay_url(&code(), Rupiah::new(3_810), "Budi & Sari");
     let page = reqwest::get(&link).await.unwrap();

@@ -39,9 +39,10 @@ mod customer;
 mod seller;
 
 use customer::{
-    ask_target, cancel, check_id, confirm, own_orders, place, price_list, status, support,
+    ask_target, cancel, cash_out, check_id, confirm, own_orders, own_saldo, pay_with_saldo,
+    price_list, status, support, yes,
 };
-use seller::{report, to_do};
+use seller::{process, recheck, report, supplier_balances, switch, to_do};
 
 const SHOP: &str = "Madd Store";
 
@@ -171,36 +172,6 @@ async fn is_seller(app: &App, phone: &PhoneNumber) -> AppResult<bool> {
         .seller_whatsapp
         .as_ref()
         == Some(phone))
-}
-
-/// A customer's `saldo`: the balance and its last movements.
-async fn own_saldo(app: &App, ctx: &Ctx) -> AppResult<Answer> {
-    let wallet = crate::service::saldo::wallet(app, &ctx.sender).await?;
-    let mut text = format!("💰 Saldo kamu: *{}*", wallet.balance);
-    for e in &wallet.entries {
-        text.push_str(&format!(
-            "\n• {} {} – {}{}",
-            crate::clock::human(e.created_at),
-            if e.amount.is_positive() {
-                format!("+{}", e.amount)
-            } else {
-                format!("−{}", Rupiah::ZERO - e.amount)
-            },
-            crate::db::wallets::EntryKind::label_id(&e.kind),
-            if e.note.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", clean(&e.note, 20))
-            }
-        ));
-    }
-    if wallet.balance.is_positive() {
-        text.push_str(
-            "\n\nPakai: buat pesanan, lalu balas *bayar saldo MS-…*. Mau ditarik? Balas \
-             *tarik <jumlah> <gopay/dana/ovo/bank> <nomor>*.",
-        );
-    }
-    Ok(Answer::text(text))
 }
 
 /// What the guided flow's step becomes after a message.
@@ -376,16 +347,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             product: None,
             target: None,
             ..
-        } => {
-            if let Err(e) = ensure_open(app).await {
-                return Ok(Ok(Answer::text(user_error(&e)).clear()));
-            }
-            Answer::text(
-                "Siap! Kirim *kode produk* yang mau dibeli (lihat daftar harga: *harga ml*, \
-                 *list ff*, *pulsa telkomsel*).\nKetik *batal* untuk berhenti.",
-            )
-            .set(Pending::Product)
-        }
+        } => start_order(app).await,
         Command::Buy {
             product: Some(code),
             target: None,
@@ -410,29 +372,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             )
             .await;
         }
-        Command::Yes => match &ctx.pending {
-            Some(Pending::Confirm {
-                product,
-                target,
-                zone,
-                saldo,
-                voucher,
-            }) => {
-                place(
-                    app,
-                    ctx,
-                    product,
-                    target,
-                    zone.as_deref(),
-                    *saldo,
-                    voucher.as_deref(),
-                )
-                .await?
-            }
-            _ => Answer::text(
-                "Tidak ada pesanan yang menunggu konfirmasi. Ketik *menu* untuk mulai.",
-            ),
-        },
+        Command::Yes => yes(app, ctx).await?,
         Command::No => match &ctx.pending {
             Some(_) => {
                 Answer::text("Oke kak, dibatalkan. Ketik *menu* kalau butuh bantuan.").clear()
@@ -443,15 +383,7 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
         Command::Status(None) => own_orders(app, ctx).await?,
         Command::Orders if ctx.seller => to_do(app).await?,
         Command::Orders => own_orders(app, ctx).await?,
-        Command::CheckOrder(code) if ctx.seller => {
-            match fulfilment::recheck(app, code.as_str()).await {
-                Ok(()) => Answer::text(format!(
-                "🔄 Status *{code}* sedang dicek ulang ke supplier. Hasilnya dikirim ke pelanggan \
-                 otomatis."
-            )),
-                Err(e) => Answer::text(user_error(&e)),
-            }
-        }
+        Command::CheckOrder(code) if ctx.seller => recheck(app, &code).await,
         Command::CheckOrder(code) => status(app, &code).await?,
         Command::Cancel(code) => cancel(app, ctx, &code).await?,
         Command::Support(text) => support(app, ctx, &text).await?,
@@ -460,99 +392,45 @@ async fn execute(app: &App, ctx: &Ctx, command: Command) -> AppResult<Step> {
             amount,
             method,
             account,
-        } => match crate::service::saldo::request_cash_out(
-            app,
-            &ctx.sender,
-            amount,
-            method,
-            &account,
-        )
-        .await
-        {
-            Ok(_) => Answer::text(format!(
-                "🏦 Permintaan tarik *{amount}* ke {} {} sudah diteruskan ke penjual. Saldo \
-                 dipotong saat dananya dikirim; kabarnya lewat chat ini.",
-                method.label(),
-                clean(&account, 60)
-            )),
-            Err(e) => Answer::text(user_error(&e)),
-        },
-        Command::PayWithSaldo(code) => {
-            match crate::service::saldo::pay_order(app, &ctx.sender, code.as_str()).await {
-                Ok(paid) if paid.rest.is_positive() => Answer::text(format!(
-                    "💳 Saldo {} dipakai untuk *{code}*; sisa saldo {}. Kurang *{}*: bayar \
-                     sisanya lewat link Trakteer yang kami kirim.",
-                    paid.taken, paid.balance, paid.rest
-                )),
-                Ok(paid) => Answer::text(format!(
-                    "✅ *{code}* lunas dengan saldo ({}); sisa saldo {}.",
-                    paid.taken, paid.balance
-                )),
-                Err(e) => Answer::text(user_error(&e)),
-            }
-        }
-        Command::Balance => {
-            let mut lines = Vec::new();
-            for supplier in app.suppliers.all() {
-                lines.push(match supplier.profile().await {
-                    Ok(p) => format!(
-                        "💳 Saldo {}: *{}*\nAkun: {}{}",
-                        supplier.id().label(),
-                        p.balance,
-                        clean(&p.username, 40),
-                        if p.level.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", clean(&p.level, 20))
-                        }
-                    ),
-                    Err(e) => {
-                        tracing::warn!(error = %e, supplier = %supplier.id(), "balance check by chat failed");
-                        format!(
-                            "Saldo {} tidak bisa dicek sekarang. Coba lagi sebentar lagi.",
-                            supplier.id().label()
-                        )
-                    }
-                });
-            }
-            Answer::text(lines.join("\n\n"))
-        }
-        Command::Process(code) => {
-            match fulfilment::process(app, code.as_str(), "seller (WhatsApp)").await {
-                Ok(order) => Answer::text(format!(
-                    "⏳ Pesanan *{}* ({}) diproses ke supplier. SN dikirim ke pelanggan otomatis.",
-                    order.code,
-                    clean(&order.product_name, 60)
-                )),
-                Err(e) => Answer::text(user_error(&e)),
-            }
-        }
+        } => cash_out(app, ctx, amount, method, &account).await,
+        Command::PayWithSaldo(code) => pay_with_saldo(app, ctx, &code).await,
+        Command::Balance => supplier_balances(app).await,
+        Command::Process(code) => process(app, &code).await,
         Command::Report => report(app).await?,
-        Command::Close | Command::Open => {
-            let close = command == Command::Close;
-            crate::service::store_switch::set_closed(app, close, "seller (WhatsApp)").await?;
-            Answer::text(if close {
-                "🔒 Toko *tutup*: pesanan baru (web, API dan chat) ditolak sampai kamu ketik *buka*."
-            } else {
-                "🔓 Toko *buka* lagi: pesanan baru diterima."
-            })
-        }
+        Command::Close | Command::Open => switch(app, command == Command::Close).await?,
         Command::Usage(usage) => Answer::text(usage.text()),
-        Command::Unknown => match &ctx.pending {
-            Some(Pending::Confirm { .. }) => {
-                Answer::text("Balas *YA* untuk membuat tagihan, atau *BATAL* untuk membatalkan.")
-            }
-            Some(Pending::Product) => Answer::text(
-                "Kirim kode produk seperti di daftar harga, misalnya *ML86-S1*. Ketik *batal* \
-                 untuk berhenti.",
-            ),
-            Some(Pending::Target { product }) => Answer::text(format!(
-                "Kirim ID tujuan untuk *{product}*, misalnya *123456789 2345*. Ketik *batal* untuk \
-                 berhenti."
-            )),
-            None => Answer::text(chat::help_text()),
-        },
+        Command::Unknown => unknown(ctx),
     }))
+}
+
+/// A bare `beli`: the guided flow starts by asking for the product, unless the store is closed.
+async fn start_order(app: &App) -> Answer {
+    if let Err(e) = ensure_open(app).await {
+        return Answer::text(user_error(&e)).clear();
+    }
+    Answer::text(
+        "Siap! Kirim *kode produk* yang mau dibeli (lihat daftar harga: *harga ml*, \
+         *list ff*, *pulsa telkomsel*).\nKetik *batal* untuk berhenti.",
+    )
+    .set(Pending::Product)
+}
+
+/// A message that is no command: a hint for the step the sender is in, or the short help.
+fn unknown(ctx: &Ctx) -> Answer {
+    match &ctx.pending {
+        Some(Pending::Confirm { .. }) => {
+            Answer::text("Balas *YA* untuk membuat tagihan, atau *BATAL* untuk membatalkan.")
+        }
+        Some(Pending::Product) => Answer::text(
+            "Kirim kode produk seperti di daftar harga, misalnya *ML86-S1*. Ketik *batal* \
+             untuk berhenti.",
+        ),
+        Some(Pending::Target { product }) => Answer::text(format!(
+            "Kirim ID tujuan untuk *{product}*, misalnya *123456789 2345*. Ketik *batal* untuk \
+             berhenti."
+        )),
+        None => Answer::text(chat::help_text()),
+    }
 }
 
 /// A client-side error's message (our own failures stay generic).
@@ -595,7 +473,12 @@ mod lane_tests {
         assert!(Lane::Interactive.workers(4) >= 2);
         let sources = [
             include_str!("mod.rs"),
-            include_str!("customer.rs"),
+            include_str!("customer/mod.rs"),
+            include_str!("customer/accounts.rs"),
+            include_str!("customer/order_status.rs"),
+            include_str!("customer/ordering.rs"),
+            include_str!("customer/prices.rs"),
+            include_str!("customer/saldo.rs"),
             include_str!("seller.rs"),
         ];
         let mut calls = 0;

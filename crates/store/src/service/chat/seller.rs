@@ -1,5 +1,5 @@
-//! The seller's commands that read the store: what needs doing, and today's and this month's
-//! figures.
+//! The seller's commands: what needs doing, today's and this month's figures, the supplier
+//! balances, placing and re-checking an order, and opening or closing the store.
 
 use super::*;
 
@@ -96,4 +96,65 @@ pub(super) async fn report(app: &App) -> AppResult<Answer> {
         monthly.net_profit(),
         monthly.owner_profit(),
     )))
+}
+
+/// The seller's `cek <code>`: the supplier is asked again; the customer hears the outcome.
+pub(super) async fn recheck(app: &App, code: &OrderCode) -> Answer {
+    match fulfilment::recheck(app, code.as_str()).await {
+        Ok(()) => Answer::text(format!(
+            "🔄 Status *{code}* sedang dicek ulang ke supplier. Hasilnya dikirim ke pelanggan \
+             otomatis."
+        )),
+        Err(e) => Answer::text(user_error(&e)),
+    }
+}
+
+/// The seller's `saldo`: each supplier's balance; one that cannot be read says so.
+pub(super) async fn supplier_balances(app: &App) -> Answer {
+    let mut lines = Vec::new();
+    for supplier in app.suppliers.all() {
+        lines.push(match supplier.profile().await {
+            Ok(p) => format!(
+                "💳 Saldo {}: *{}*\nAkun: {}{}",
+                supplier.id().label(),
+                p.balance,
+                clean(&p.username, 40),
+                if p.level.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", clean(&p.level, 20))
+                }
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, supplier = %supplier.id(), "balance check by chat failed");
+                format!(
+                    "Saldo {} tidak bisa dicek sekarang. Coba lagi sebentar lagi.",
+                    supplier.id().label()
+                )
+            }
+        });
+    }
+    Answer::text(lines.join("\n\n"))
+}
+
+/// The seller's `proses <code>`: a paid order goes to the supplier.
+pub(super) async fn process(app: &App, code: &OrderCode) -> Answer {
+    match fulfilment::process(app, code.as_str(), "seller (WhatsApp)").await {
+        Ok(order) => Answer::text(format!(
+            "⏳ Pesanan *{}* ({}) diproses ke supplier. SN dikirim ke pelanggan otomatis.",
+            order.code,
+            clean(&order.product_name, 60)
+        )),
+        Err(e) => Answer::text(user_error(&e)),
+    }
+}
+
+/// The seller's `tutup` and `buka`.
+pub(super) async fn switch(app: &App, close: bool) -> AppResult<Answer> {
+    crate::service::store_switch::set_closed(app, close, "seller (WhatsApp)").await?;
+    Ok(Answer::text(if close {
+        "🔒 Toko *tutup*: pesanan baru (web, API dan chat) ditolak sampai kamu ketik *buka*."
+    } else {
+        "🔓 Toko *buka* lagi: pesanan baru diterima."
+    }))
 }

@@ -78,32 +78,7 @@ pub(super) async fn look_back(
         let seen = format!("limit {asked}: {} listed", listed.len());
         match rules::lookback(listed.len(), asked, first_anchor, recorded_before, cap) {
             Lookback::Covered(n) => {
-                let reach = match first_anchor {
-                    Some(i) => format!(
-                        "reached {} (recorded before the attempt) at position {}",
-                        listed[i].trxid,
-                        i + 1
-                    ),
-                    None => "the list ended: every order seen".to_string(),
-                };
-                // Oldest first: the first matching purchase after the attempt started.
-                let ours = listed[..n].iter().rev().find(|c| is_ours(c));
-                return Ok(Ok(match ours {
-                    Some(found) => LookedBack::Found {
-                        detail: format!(
-                            "{seen}; {reach}; same account and service: {}",
-                            describe(found)
-                        ),
-                        found: found.clone(),
-                    },
-                    None => LookedBack::Absent {
-                        detail: format!(
-                            "{seen}; {reach}; none of the {n} newer orders is this account's \
-                             {} ({}): not bought, placing it",
-                            order.product_name, order.product_code
-                        ),
-                    },
-                }));
+                return Ok(Ok(covered(order, &listed, n, first_anchor, &seen, is_ours)));
             }
             Lookback::Wider => match rules::next_limit(&LOOKBACK_LIMITS, asked) {
                 Some(next) => {
@@ -122,36 +97,7 @@ pub(super) async fn look_back(
                 None => break,
             },
             Lookback::Unresolved => {
-                let candidates: Vec<&str> = listed
-                    .iter()
-                    .filter(|c| is_ours(c))
-                    .map(|c| c.trxid.as_str())
-                    .collect();
-                let why = if listed.len() < asked as usize {
-                    "the list ended without an order the store recorded before the attempt"
-                } else {
-                    "the cap was reached without an order recorded before the attempt"
-                };
-                let detail = format!(
-                    "{seen}; {why}: cannot tell whether the attempt bought it; not placing it \
-                     again (candidates: {})",
-                    if candidates.is_empty() {
-                        "none".to_string()
-                    } else {
-                        candidates.join(", ")
-                    }
-                );
-                let for_seller = format!(
-                    "perlu dicek: {} pesanan terakhir di VIP belum mencapai waktu pemesanan ini{}; \
-                     tidak akan dipesan ulang otomatis",
-                    listed.len(),
-                    if candidates.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", kemungkinan {}", candidates.join(", "))
-                    }
-                );
-                return Ok(Ok(LookedBack::Unresolved { detail, for_seller }));
+                return Ok(Ok(unresolved(&listed, asked, &seen, is_ours)));
             }
         }
     }
@@ -162,4 +108,82 @@ pub(super) async fn look_back(
                      dipesan ulang otomatis"
             .to_string(),
     }))
+}
+
+/// The list reaches back past the attempt within its first `n` orders: the attempt's purchase is
+/// among them, or it was never made.
+fn covered(
+    order: &Order,
+    listed: &[SupplierOrder],
+    n: usize,
+    first_anchor: Option<usize>,
+    seen: &str,
+    is_ours: impl Fn(&SupplierOrder) -> bool,
+) -> LookedBack {
+    let reach = match first_anchor {
+        Some(i) => format!(
+            "reached {} (recorded before the attempt) at position {}",
+            listed[i].trxid,
+            i + 1
+        ),
+        None => "the list ended: every order seen".to_string(),
+    };
+    // Oldest first: the first matching purchase after the attempt started.
+    let ours = listed[..n].iter().rev().find(|c| is_ours(c));
+    match ours {
+        Some(found) => LookedBack::Found {
+            detail: format!(
+                "{seen}; {reach}; same account and service: {}",
+                describe(found)
+            ),
+            found: found.clone(),
+        },
+        None => LookedBack::Absent {
+            detail: format!(
+                "{seen}; {reach}; none of the {n} newer orders is this account's \
+                 {} ({}): not bought, placing it",
+                order.product_name, order.product_code
+            ),
+        },
+    }
+}
+
+/// The list cannot be shown to reach the attempt: the seller is told which listed orders could
+/// be its purchase.
+fn unresolved(
+    listed: &[SupplierOrder],
+    asked: u32,
+    seen: &str,
+    is_ours: impl Fn(&SupplierOrder) -> bool,
+) -> LookedBack {
+    let candidates: Vec<&str> = listed
+        .iter()
+        .filter(|c| is_ours(c))
+        .map(|c| c.trxid.as_str())
+        .collect();
+    let why = if listed.len() < asked as usize {
+        "the list ended without an order the store recorded before the attempt"
+    } else {
+        "the cap was reached without an order recorded before the attempt"
+    };
+    let detail = format!(
+        "{seen}; {why}: cannot tell whether the attempt bought it; not placing it \
+         again (candidates: {})",
+        if candidates.is_empty() {
+            "none".to_string()
+        } else {
+            candidates.join(", ")
+        }
+    );
+    let for_seller = format!(
+        "perlu dicek: {} pesanan terakhir di VIP belum mencapai waktu pemesanan ini{}; \
+         tidak akan dipesan ulang otomatis",
+        listed.len(),
+        if candidates.is_empty() {
+            String::new()
+        } else {
+            format!(", kemungkinan {}", candidates.join(", "))
+        }
+    );
+    LookedBack::Unresolved { detail, for_seller }
 }

@@ -143,16 +143,14 @@ pub async fn overpayment_to_saldo(
     if !open.is_positive() {
         return Ok(None);
     }
-    let returned = overpayments::record_return(
-        tx,
-        order.id,
-        open,
-        madd_domain::RefundMethod::Saldo.as_str(),
-        "otomatis saat pesanan sukses",
-        "system",
-        now,
-    )
-    .await?;
+    let ret = overpayments::NewReturn {
+        order_id: order.id,
+        amount: open,
+        method: madd_domain::RefundMethod::Saldo.as_str(),
+        note: "otomatis saat pesanan sukses",
+        actor: "system",
+    };
+    let returned = overpayments::record_return(tx, &ret, now).await?;
     if !returned {
         return Ok(None);
     }

@@ -179,17 +179,17 @@ pub(crate) async fn deposit_add(
         Some(parse_day(&f.date)? + 12 * 60 * 60 * 1000)
     };
     let supplier = chosen(&app, &f.supplier);
-    crate::service::deposits::record_deposit(
-        &app,
+    let actor = s.actor();
+    let input = crate::service::deposits::DepositInput {
         supplier,
-        &s.actor(),
+        actor: &actor,
         amount,
-        &f.method,
+        method: &f.method,
         fee,
         at,
-        &f.note,
-    )
-    .await?;
+        note: &f.note,
+    };
+    crate::service::deposits::record_deposit(&app, &input).await?;
     Ok(Redirect::to(&format!(
         "/admin/deposits?supplier={}&done=deposit",
         supplier.as_str()

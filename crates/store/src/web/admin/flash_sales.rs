@@ -117,16 +117,16 @@ pub(crate) async fn flash_sale_add(
         return Err(invalid("Lama flash sale: 1 jam sampai 14 hari"));
     }
     let starts_at = app.now_ms() + starts_in * 60_000;
-    crate::service::flash_sales::create(
-        &app,
-        &f.product,
+    let actor = s.actor();
+    let sale = crate::service::flash_sales::NewFlashSale {
+        product_code: &f.product,
         price,
         starts_at,
-        starts_at + hours * 60 * 60 * 1000,
+        ends_at: starts_at + hours * 60 * 60 * 1000,
         stock,
-        &s.actor(),
-    )
-    .await?;
+        actor: &actor,
+    };
+    crate::service::flash_sales::create(&app, &sale).await?;
     Ok(Redirect::to("/admin/flash-sales?done=created").into_response())
 }
 

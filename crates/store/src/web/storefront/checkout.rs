@@ -132,7 +132,39 @@ pub(crate) async fn checkout(
             ),
         )
     };
-    // Every field is checked before answering, so each error shows beside its own field.
+    let (product, account, phone, rule) = match check_fields(t, product, &items, &f) {
+        Ok(checked) => checked,
+        Err(errors) => return Ok(again(errors)),
+    };
+    let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
+        Ok(NicknameAnswer::Found(n)) => Some(n),
+        Ok(NicknameAnswer::NotChecked) => None,
+        Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
+            return Ok(again(FieldErrors {
+                target: Some(i18n::app_error(t, &e)),
+                ..FieldErrors::default()
+            }))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let checked = Checked {
+        product,
+        account,
+        phone,
+        rule,
+        nickname,
+    };
+    confirm_game(&app, t, closed, &f, signed_in.as_ref(), checked).await
+}
+
+/// Every field is checked before answering, so each error shows beside its own field: `Err`
+/// holds them all.
+fn check_fields(
+    t: &'static Texts,
+    product: Option<Product>,
+    items: &[Product],
+    f: &CheckoutForm,
+) -> Result<(Product, GameAccount, PhoneNumber, TargetRule), FieldErrors> {
     let mut errors = FieldErrors::default();
     let product = match product {
         Some(p) if p.sellable() => Some(p),
@@ -158,44 +190,40 @@ pub(crate) async fn checkout(
     let phone = PhoneNumber::parse(&f.whatsapp)
         .map_err(|e| errors.whatsapp = Some(i18n::phone_error(t, &e)))
         .ok();
-    let (Some(product), Some(account), Some(phone)) = (product, account, phone) else {
-        return Ok(again(errors));
-    };
-    let nickname = match nickname::lookup(&app, &rule, &account, LOOKUP_WAIT).await {
-        Ok(NicknameAnswer::Found(n)) => Some(n),
-        Ok(NicknameAnswer::NotChecked) => None,
-        Err(e @ (AppError::NotFound { .. } | AppError::Unavailable { .. })) => {
-            return Ok(again(FieldErrors {
-                target: Some(i18n::app_error(t, &e)),
-                ..FieldErrors::default()
-            }))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // Priced as the order will be (`service::quote`): the buyer's tier (a signed-in member's or
-    // reseller's own number), a running flash sale, the voucher — checked, not yet taken (the
-    // order's transaction takes it). A refused voucher is said beside its field and the card
-    // shows the price without it.
-    let ask = |voucher| crate::service::quote::Ask {
-        product: &product,
-        buyer: signed_in.as_ref(),
-        whatsapp: Some(&phone),
-        voucher,
-        bill: None,
-        now: app.now_ms(),
-    };
+    match (product, account, phone) {
+        (Some(product), Some(account), Some(phone)) => Ok((product, account, phone, rule)),
+        _ => Err(errors),
+    }
+}
+
+/// A game order that passed every check, with the nickname behind its account when known.
+struct Checked {
+    product: Product,
+    account: GameAccount,
+    phone: PhoneNumber,
+    rule: TargetRule,
+    nickname: Option<String>,
+}
+
+/// The confirmation card of a game (or pulsa, data, voucher) order.
+async fn confirm_game(
+    app: &App,
+    t: &'static Texts,
+    closed: bool,
+    f: &CheckoutForm,
+    signed_in: Option<&PhoneNumber>,
+    checked: Checked,
+) -> PageResult {
+    let Checked {
+        product,
+        account,
+        phone,
+        rule,
+        nickname,
+    } = checked;
     let typed = Some(f.voucher.trim()).filter(|v| !v.is_empty());
-    let (quoted, voucher_error) = {
-        let mut conn = app.db.read().await?;
-        match crate::service::quote::price(&app, &mut conn, &ask(typed)).await {
-            Ok(q) => (q, None),
-            Err(e @ AppError::Invalid { .. }) if typed.is_some() => {
-                let plain = crate::service::quote::price(&app, &mut conn, &ask(None)).await?;
-                (plain, Some(i18n::app_error(t, &e)))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let (quoted, voucher_error) =
+        quote_with_voucher(app, t, &product, signed_in, &phone, typed).await?;
     let quote = quoted.quote;
     let discount_label = match (quote.sale, &quoted.voucher) {
         (Some(_), _) => format!(
@@ -205,7 +233,7 @@ pub(crate) async fn checkout(
         (None, Some(code)) => format!("Voucher {code}"),
         (None, None) => String::new(),
     };
-    let same_day = bought_today(&app, account.target(), &product.code).await?;
+    let same_day = bought_today(app, account.target(), &product.code).await?;
     Ok(render(&ConfirmPage {
         t,
         closed,
@@ -219,18 +247,7 @@ pub(crate) async fn checkout(
         account: account.to_string(),
         product_name: product.label().to_string(),
         product_code: product.code.clone(),
-        // "Ubah pesanan" returns to the form with everything filled in.
-        back_href: format!(
-            "/produk/{}?{}",
-            slug(product.game()),
-            serde_urlencoded::to_string([
-                ("pilih", product.code.as_str()),
-                ("id", account.target()),
-                ("zone", account.zone().unwrap_or_default()),
-                ("wa", phone.local().as_str()),
-            ])
-            .unwrap_or_default()
-        ),
+        back_href: back_href(&product, &account, &phone),
         bill: None,
         price: quote.tier_price.display_spaced(),
         fee: quote.fee.display_spaced(),
@@ -242,7 +259,7 @@ pub(crate) async fn checkout(
         // One key per confirmation page: a double tap creates one order.
         idempotency_key: random_token(),
         same_day,
-        saldo: saldo_offer(&app, signed_in.as_ref(), &phone).await?,
+        saldo: saldo_offer(app, signed_in, &phone).await?,
         voucher_field: quote.sale.is_none(),
         voucher: quoted
             .voucher
@@ -264,6 +281,54 @@ pub(crate) async fn checkout(
             t.price.to_string()
         },
     }))
+}
+
+/// Priced as the order will be (`service::quote`): the buyer's tier (a signed-in member's or
+/// reseller's own number), a running flash sale, the voucher — checked, not yet taken (the
+/// order's transaction takes it). A refused voucher is said beside its field (the second half)
+/// and the card shows the price without it.
+async fn quote_with_voucher(
+    app: &App,
+    t: &'static Texts,
+    product: &Product,
+    signed_in: Option<&PhoneNumber>,
+    phone: &PhoneNumber,
+    typed: Option<&str>,
+) -> Result<(crate::service::quote::Quoted, Option<String>), crate::web::page::PageError> {
+    let ask = |voucher| crate::service::quote::Ask {
+        product,
+        buyer: signed_in,
+        whatsapp: Some(phone),
+        voucher,
+        bill: None,
+        now: app.now_ms(),
+    };
+    let mut conn = app.db.read().await?;
+    Ok(
+        match crate::service::quote::price(app, &mut conn, &ask(typed)).await {
+            Ok(q) => (q, None),
+            Err(e @ AppError::Invalid { .. }) if typed.is_some() => {
+                let plain = crate::service::quote::price(app, &mut conn, &ask(None)).await?;
+                (plain, Some(i18n::app_error(t, &e)))
+            }
+            Err(e) => return Err(e.into()),
+        },
+    )
+}
+
+/// "Ubah pesanan" returns to the form with everything filled in.
+fn back_href(product: &Product, account: &GameAccount, phone: &PhoneNumber) -> String {
+    format!(
+        "/produk/{}?{}",
+        slug(product.game()),
+        serde_urlencoded::to_string([
+            ("pilih", product.code.as_str()),
+            ("id", account.target()),
+            ("zone", account.zone().unwrap_or_default()),
+            ("wa", phone.local().as_str()),
+        ])
+        .unwrap_or_default()
+    )
 }
 
 /// `/checkout` for a postpaid bill: the inquiry (through the job queue) decides the amount,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::db::products::Product;
-use crate::service::catalogue_snapshot;
+use crate::service::catalogue_snapshot::{self, Catalogue};
 use crate::web::closed::Closed;
 use crate::web::i18n::{Lang, Texts};
 use crate::web::page::{from_snapshot, render, PageError, PageResult};
@@ -94,62 +94,12 @@ async fn home_page(
             .or_default()
             .push(p);
     }
-    // Games in the seller's order (then by name); merged supplier brands are one tile.
-    let brand_tiles = |c: Category| -> Vec<BrandTile> {
-        let mut games: Vec<(&String, &Vec<&Product>)> = by_cat
-            .get(&c)
-            .map(|g| g.iter().collect())
-            .unwrap_or_default();
-        games.sort_by_key(|(game, items)| {
-            let position = items
-                .iter()
-                .map(|p| p.shown.game_position)
-                .min()
-                .unwrap_or(0);
-            (position, game.to_lowercase())
-        });
-        games
-            .into_iter()
-            .map(|(game, items)| {
-                tile(
-                    format!("/produk/{}", slug(game)),
-                    catalogue.art_url(&slug(game)),
-                    game,
-                    items,
-                    t,
-                )
-            })
-            .collect()
-    };
+    let tiles_of = |c: Category| brand_tiles(by_cat.get(&c), &catalogue, t);
     let phone_items: Vec<&Product> = all
         .iter()
         .filter(|p| matches!(p.category, Category::Pulsa | Category::Data))
         .collect();
-    let token_items: Vec<&Product> = all
-        .iter()
-        .filter(|p| p.category == Category::Pln && p.kind != ServiceKind::Postpaid)
-        .collect();
-    let mut pln = Vec::new();
-    if !token_items.is_empty() {
-        pln.push(tile(
-            format!("/produk/{}", slug(token_items[0].game())),
-            "/art/token-pln.svg".into(),
-            t.token_tile,
-            &token_items,
-            t,
-        ));
-    }
-    let bill = postpaid_product(&catalogue);
-    if let Some(b) = &bill {
-        pln.push(BrandTile {
-            href: "/pln/tagihan".into(),
-            art: "/art/tagihan-pln.svg".into(),
-            name: t.bill_tile.into(),
-            from_price: String::new(),
-            available: b.sellable(),
-            search: format!("tagihan pln pascabayar bill {}", b.name.to_lowercase()),
-        });
-    }
+    let pln = pln_tiles(&all, &catalogue, t);
     let pulsa = if phone_items.is_empty() {
         vec![]
     } else {
@@ -165,7 +115,7 @@ async fn home_page(
         Group {
             id: "game",
             label: t.cat_games,
-            tiles: brand_tiles(Category::Game),
+            tiles: tiles_of(Category::Game),
         },
         Group {
             id: "pulsa",
@@ -180,7 +130,7 @@ async fn home_page(
         Group {
             id: "voucher",
             label: t.cat_voucher,
-            tiles: brand_tiles(Category::Voucher),
+            tiles: tiles_of(Category::Voucher),
         },
     ];
     let q_norm = q.q.trim().to_lowercase();
@@ -199,6 +149,66 @@ async fn home_page(
         groups,
         popular: if q_norm.is_empty() { popular } else { vec![] },
     }))
+}
+
+/// One category's games in the seller's order (then by name); merged supplier brands are one
+/// tile.
+fn brand_tiles(
+    games: Option<&BTreeMap<String, Vec<&Product>>>,
+    catalogue: &Catalogue,
+    t: &Texts,
+) -> Vec<BrandTile> {
+    let mut games: Vec<(&String, &Vec<&Product>)> =
+        games.map(|g| g.iter().collect()).unwrap_or_default();
+    games.sort_by_key(|(game, items)| {
+        let position = items
+            .iter()
+            .map(|p| p.shown.game_position)
+            .min()
+            .unwrap_or(0);
+        (position, game.to_lowercase())
+    });
+    games
+        .into_iter()
+        .map(|(game, items)| {
+            tile(
+                format!("/produk/{}", slug(game)),
+                catalogue.art_url(&slug(game)),
+                game,
+                items,
+                t,
+            )
+        })
+        .collect()
+}
+
+/// PLN: prepaid tokens as one tile, and the postpaid bill's own page when it is sold.
+fn pln_tiles(all: &[Product], catalogue: &Catalogue, t: &Texts) -> Vec<BrandTile> {
+    let token_items: Vec<&Product> = all
+        .iter()
+        .filter(|p| p.category == Category::Pln && p.kind != ServiceKind::Postpaid)
+        .collect();
+    let mut pln = Vec::new();
+    if !token_items.is_empty() {
+        pln.push(tile(
+            format!("/produk/{}", slug(token_items[0].game())),
+            "/art/token-pln.svg".into(),
+            t.token_tile,
+            &token_items,
+            t,
+        ));
+    }
+    if let Some(b) = &postpaid_product(catalogue) {
+        pln.push(BrandTile {
+            href: "/pln/tagihan".into(),
+            art: "/art/tagihan-pln.svg".into(),
+            name: t.bill_tile.into(),
+            from_price: String::new(),
+            available: b.sellable(),
+            search: format!("tagihan pln pascabayar bill {}", b.name.to_lowercase()),
+        });
+    }
+    pln
 }
 
 /// The most ordered products of the last 30 days; before there are orders, the cheapest

@@ -9,6 +9,7 @@ use madd_domain::OrderStatus;
 
 use crate::app::App;
 use crate::clock;
+use crate::db::orders::Order;
 use crate::error::{AppError, AppResult};
 use crate::service::catalogue_snapshot;
 use crate::service::orders;
@@ -158,39 +159,7 @@ pub(crate) async fn invoice(
         })
     };
     let cs_url = cs_link(t.cs_text);
-    let outcome = matches!(order.status, OrderStatus::Failed | OrderStatus::Refunded)
-        .then(|| order.amount_paid)
-        .filter(|paid| paid.is_positive())
-        .map(|paid| Outcome {
-            refunded: order.status == OrderStatus::Refunded,
-            reason: if order.failure_retryable {
-                t.failed_temporary
-            } else {
-                t.failed_rejected
-            },
-            supplier_note: order
-                .failure_reason
-                .as_deref()
-                .filter(|_| !order.failure_retryable)
-                .map(|r| r.chars().take(160).collect()),
-            received: paid.display_spaced(),
-            refund: order.refund_method.as_deref().map(|m| {
-                let method = m
-                    .parse::<madd_domain::RefundMethod>()
-                    .map(|m| m.label().to_string())
-                    .unwrap_or_else(|_| m.to_string());
-                match order
-                    .refund_note
-                    .as_deref()
-                    .filter(|n| !n.trim().is_empty())
-                {
-                    Some(note) => format!("{method} ({note})"),
-                    None => method,
-                }
-            }),
-            to_saldo: order.refund_method.as_deref() == Some("saldo"),
-            cs_url: cs_link(t.failed_cs_text),
-        });
+    let outcome = outcome_of(t, &order, cs_link);
     Ok(render(&InvoicePage {
         t,
         closed,
@@ -246,6 +215,47 @@ pub(crate) async fn invoice(
         },
         saldo,
     }))
+}
+
+/// A paid order that failed or was refunded: what the customer is told about their money.
+fn outcome_of(
+    t: &Texts,
+    order: &Order,
+    cs_link: impl Fn(&str) -> Option<String>,
+) -> Option<Outcome> {
+    matches!(order.status, OrderStatus::Failed | OrderStatus::Refunded)
+        .then(|| order.amount_paid)
+        .filter(|paid| paid.is_positive())
+        .map(|paid| Outcome {
+            refunded: order.status == OrderStatus::Refunded,
+            reason: if order.failure_retryable {
+                t.failed_temporary
+            } else {
+                t.failed_rejected
+            },
+            supplier_note: order
+                .failure_reason
+                .as_deref()
+                .filter(|_| !order.failure_retryable)
+                .map(|r| r.chars().take(160).collect()),
+            received: paid.display_spaced(),
+            refund: order.refund_method.as_deref().map(|m| {
+                let method = m
+                    .parse::<madd_domain::RefundMethod>()
+                    .map(|m| m.label().to_string())
+                    .unwrap_or_else(|_| m.to_string());
+                match order
+                    .refund_note
+                    .as_deref()
+                    .filter(|n| !n.trim().is_empty())
+                {
+                    Some(note) => format!("{method} ({note})"),
+                    None => method,
+                }
+            }),
+            to_saldo: order.refund_method.as_deref() == Some("saldo"),
+            cs_url: cs_link(t.failed_cs_text),
+        })
 }
 
 /// The pay link as a QR code (SVG made here, no outside service), while the order takes money.
