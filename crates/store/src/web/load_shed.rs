@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 
 /// How many requests may be in flight at once in one process.
@@ -89,22 +89,15 @@ impl InFlight {
     }
 }
 
-/// The answer to a request refused for load: retry shortly.
+/// The answer to a request refused for load: the store at its own bound, retry shortly (the
+/// one `AppError::Busy` answer: 503, `Retry-After`, the API's error body).
 pub fn refused(priority: Priority) -> Response {
     metrics::counter!("madd_requests_shed_total", "priority" => format!("{priority:?}"))
         .increment(1);
-    let mut response = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        axum::Json(serde_json::json!({"error": {
-            "code": "overloaded",
-            "message": "Toko sedang ramai sekali. Coba lagi sebentar lagi ya.",
-        }})),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert("retry-after", axum::http::HeaderValue::from_static("2"));
-    response
+    crate::error::AppError::Busy {
+        retry_after_secs: 2,
+    }
+    .into_response()
 }
 
 #[cfg(test)]
