@@ -7,6 +7,7 @@
 mod control_value;
 pub mod digiflazz;
 pub mod html;
+pub mod qris;
 pub mod trakteer;
 pub mod vip;
 pub mod whatsapp;
