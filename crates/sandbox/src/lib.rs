@@ -7,8 +7,10 @@
 mod control_value;
 pub mod digiflazz;
 pub mod html;
+pub mod midtrans;
 pub mod qris;
 pub mod trakteer;
+pub mod tripay;
 pub mod vip;
 pub mod whatsapp;
 

@@ -269,12 +269,12 @@ async fn supplier_check(config: &Config, supplier: &dyn crate::supplier::Supplie
 async fn payment_check(config: &Config, providers: &Providers) -> Check {
     match config.payment {
         PaymentChoice::Sandbox => Check::ok("payment", "sandbox: simulated, no money moves"),
-        PaymentChoice::Trakteer if config.trakteer.api_key.is_empty() => Check::warn(
+        PaymentChoice::Live if config.trakteer.api_key.is_empty() => Check::warn(
             "payment",
             "no MADD_TRAKTEER_API_KEY: payments whose webhook is lost are not found",
             "copy the API key from Trakteer (Integrasi → API) into MADD_TRAKTEER_API_KEY",
         ),
-        PaymentChoice::Trakteer => match providers.payment.recent_payments(1).await {
+        PaymentChoice::Live => match providers.payment.recent_payments(1).await {
             Ok(_) => Check::ok("payment", "Trakteer's API answers"),
             Err(e) => Check::fail(
                 "payment",

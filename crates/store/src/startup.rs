@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::clock::Clock;
-use crate::config::{Config, PaymentChoice, WhatsAppChoice};
+use crate::config::{Config, WhatsAppChoice};
 use crate::db::Db;
 use crate::jobs;
 use crate::providers::{provider_http, providers, Providers};
@@ -236,7 +236,7 @@ fn sandbox_for(config: &mut Config, profile: Profile, local: &str) -> anyhow::Re
     // The simulated Trakteer signs its webhooks with the store's token only while payments
     // are simulated; next to real Trakteer it gets a throwaway one, so nothing it sends is
     // ever believed (and it is not mounted anyway).
-    let simulated_token = if config.payment == PaymentChoice::Sandbox {
+    let simulated_token = if config.simulates_rail(madd_domain::RailId::Trakteer) {
         if config.trakteer.webhook_token.is_empty() {
             config.trakteer.webhook_token = Secret::new(crate::web::auth::random_token());
         }
@@ -260,7 +260,7 @@ fn sandbox_for(config: &mut Config, profile: Profile, local: &str) -> anyhow::Re
         config.vip.api_key = Secret::new(vip.api_key.clone());
         config.vip.price_tier = vip.level.parse().unwrap_or(config.vip.price_tier);
     }
-    if config.payment == PaymentChoice::Sandbox {
+    if config.simulates_rail(madd_domain::RailId::Trakteer) {
         let t = sandbox.trakteer.config();
         // The customer's browser opens pay links, so they use the public URL.
         config.trakteer.page_url = join(

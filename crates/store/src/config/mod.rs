@@ -8,16 +8,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::Path;
 
-use madd_domain::{CustomerFee, Markup, PhoneNumber, Rupiah, SupplierId};
+use madd_domain::{CustomerFee, Markup, PhoneNumber, RailId, Rupiah, SupplierId};
 use url::Url;
 
 mod digiflazz;
+mod gateways;
 mod trakteer;
 mod values;
 mod vip;
 mod whatsapp;
 
 pub use digiflazz::Digiflazz;
+pub use gateways::{Midtrans, Tripay};
 pub use trakteer::Trakteer;
 use values::Values;
 pub use vip::Vip;
@@ -58,8 +60,10 @@ pub enum SupplierChoice {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaymentChoice {
+    /// Every configured rail is the local simulator.
     Sandbox,
-    Trakteer,
+    /// The real services.
+    Live,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +98,12 @@ pub struct Config {
     pub markup: Markup,
     pub customer_fee: CustomerFee,
     pub payment: PaymentChoice,
+    /// The payment rails, in priority order (`MADD_PAYMENTS`), never empty, no repeats.
+    pub payments: Vec<RailId>,
+    /// Midtrans's Core API (used when it is a live rail).
+    pub midtrans: Midtrans,
+    /// Tripay's API (used when it is a live rail).
+    pub tripay: Tripay,
     /// Trakteer: its pay page, unit price, webhook token and API (used when `payment` is
     /// `Trakteer`; the unit price and token also by the sandbox).
     pub trakteer: Trakteer,
@@ -139,6 +149,16 @@ impl Config {
         self.supplier == SupplierChoice::Live && self.suppliers.contains(&supplier)
     }
 
+    /// Whether `rail` is configured and simulated.
+    pub fn simulates_rail(&self, rail: RailId) -> bool {
+        self.payment == PaymentChoice::Sandbox && self.payments.contains(&rail)
+    }
+
+    /// Whether `rail` is configured and real.
+    pub fn uses_live_rail(&self, rail: RailId) -> bool {
+        self.payment == PaymentChoice::Live && self.payments.contains(&rail)
+    }
+
     pub fn uses_sandbox(&self) -> bool {
         self.simulators().any()
     }
@@ -148,7 +168,7 @@ impl Config {
         madd_sandbox::Simulators {
             vip: self.simulates(SupplierId::VipReseller),
             digiflazz: self.simulates(SupplierId::Digiflazz),
-            trakteer: self.payment == PaymentChoice::Sandbox,
+            trakteer: self.simulates_rail(RailId::Trakteer),
             whatsapp: self.whatsapp.gateway == WhatsAppChoice::Sandbox,
         }
     }
@@ -341,10 +361,7 @@ impl Config {
         let notify_unpaid = choice("seller_notice", &["paid", "all"])? == "all";
         let refund_to_saldo = choice("failed_refund", &["saldo", "manual"])? == "saldo";
         let (supplier, suppliers) = Config::read_suppliers(&values)?;
-        let payment = match choice("payment", &["sandbox", "trakteer"])?.as_str() {
-            "trakteer" => PaymentChoice::Trakteer,
-            _ => PaymentChoice::Sandbox,
-        };
+        let (payment, payments) = Config::read_payments(&values)?;
         let whatsapp = match choice("whatsapp", &["sandbox", "cloud", "fonnte"])?.as_str() {
             "cloud" => WhatsAppChoice::Cloud,
             "fonnte" => WhatsAppChoice::Fonnte,
@@ -378,6 +395,9 @@ impl Config {
                 fixed: Rupiah::new(int("fee_fixed", 0, 0)?),
             },
             payment,
+            payments,
+            midtrans: Midtrans::read(&values)?,
+            tripay: Tripay::read(&values)?,
             trakteer: Trakteer::read(&values)?,
             payment_window_minutes: int("payment_window_minutes", 60, 1)?,
             whatsapp: WhatsApp::read(&values, whatsapp, whatsapp_templates)?,
@@ -505,6 +525,56 @@ impl Config {
         Ok((mode, ids))
     }
 
+    /// Like the suppliers: `MADD_PAYMENT` says simulated (`sandbox`, the default) or names the
+    /// one real rail; `MADD_PAYMENTS` lists several in priority order (`midtrans,tripay,trakteer`).
+    /// Set alone, `MADD_PAYMENTS` means the real services; with `MADD_PAYMENT=sandbox` beside it,
+    /// their simulators. Neither set: the Trakteer simulator (the seed's rail).
+    fn read_payments(values: &Values) -> Result<(PaymentChoice, Vec<RailId>), ConfigError> {
+        let one = values.choice("payment", &["sandbox", "trakteer", "midtrans", "tripay"])?;
+        let explicit_one = values.get("payment").is_some();
+        let Some(list) = values.get("payments") else {
+            return Ok(match RailId::parse(&one) {
+                Some(id) => (PaymentChoice::Live, vec![id]),
+                None => (PaymentChoice::Sandbox, vec![RailId::Trakteer]),
+            });
+        };
+        let mut ids = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let id = RailId::parse(name).ok_or_else(|| {
+                values.invalid(
+                    "payments",
+                    format!("'{name}' is not midtrans, tripay or trakteer"),
+                )
+            })?;
+            if ids.contains(&id) {
+                return Err(values.invalid("payments", format!("'{name}' is listed twice")));
+            }
+            ids.push(id);
+        }
+        if ids.is_empty() {
+            return Err(values.invalid(
+                "payments",
+                "name at least one rail (midtrans, tripay, trakteer)".into(),
+            ));
+        }
+        let mode = match RailId::parse(&one) {
+            _ if !explicit_one => PaymentChoice::Live,
+            None => PaymentChoice::Sandbox,
+            Some(id) if ids.contains(&id) => PaymentChoice::Live,
+            Some(id) => {
+                return Err(values.invalid(
+                    "payment",
+                    format!(
+                        "'{}' is not in MADD_PAYMENTS; leave MADD_PAYMENT out (or set it to \
+                         sandbox to simulate the listed rails)",
+                        id.as_str()
+                    ),
+                ))
+            }
+        };
+        Ok((mode, ids))
+    }
+
     fn check_required(&self) -> Result<(), ConfigError> {
         if self.uses_live(SupplierId::VipReseller) {
             self.vip.check_required()?;
@@ -512,8 +582,14 @@ impl Config {
         if self.uses_live(SupplierId::Digiflazz) {
             self.digiflazz.check_required()?;
         }
-        if self.payment == PaymentChoice::Trakteer {
+        if self.uses_live_rail(RailId::Trakteer) {
             self.trakteer.check_required()?;
+        }
+        if self.uses_live_rail(RailId::Midtrans) {
+            self.midtrans.check_required()?;
+        }
+        if self.uses_live_rail(RailId::Tripay) {
+            self.tripay.check_required()?;
         }
         self.whatsapp.check_required()
     }
@@ -543,6 +619,19 @@ pub const KEYS: &[&str] = &[
     "fee_percent",
     "fee_fixed",
     "payment",
+    "payments",
+    "midtrans_api_url",
+    "midtrans_server_key",
+    "midtrans_acquirer",
+    "midtrans_fee_percent",
+    "tripay_api_url",
+    "tripay_api_key",
+    "tripay_private_key",
+    "tripay_merchant_code",
+    "tripay_method",
+    "tripay_customer_email",
+    "tripay_fee_percent",
+    "tripay_fee_fixed",
     "trakteer_page_url",
     "trakteer_unit_price",
     "trakteer_webhook_token",

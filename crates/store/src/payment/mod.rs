@@ -1,9 +1,13 @@
-//! The payment role: how a customer pays and how the store learns of it. Trakteer today (room for
-//! Tripay, Midtrans). Trakteer cannot create a payment: the store builds a pre-filled link and
-//! learns of the payment from the webhook (parsed in [`trakteer`]), with the public API as a
-//! safety net for webhooks that never came.
+//! The payment role: how a customer pays and how the store learns of it, through rails in the
+//! seller's order of preference. The QRIS gateways ([`midtrans`], [`tripay`]) make a payment per
+//! order and are all one shape, [`gateway::Gateway`]. Trakteer cannot create a payment: the store
+//! builds a pre-filled link and learns of the payment from the webhook (parsed in [`trakteer`]),
+//! with the public API as a safety net for webhooks that never came.
 
+pub mod gateway;
+pub mod midtrans;
 pub mod trakteer;
+pub mod tripay;
 
 use async_trait::async_trait;
 use madd_domain::{OrderCode, Rupiah};

@@ -1,0 +1,1 @@
+//! Midtrans simulator (being written).

@@ -1,0 +1,1 @@
+//! Tripay simulator (being written).

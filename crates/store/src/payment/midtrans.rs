@@ -1,0 +1,1 @@
+//! Midtrans Core API QRIS (being written).

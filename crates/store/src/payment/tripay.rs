@@ -1,0 +1,1 @@
+//! Tripay closed-payment QRIS (being written).
