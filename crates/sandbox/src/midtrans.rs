@@ -1,1 +1,0 @@
-//! Midtrans simulator (being written).

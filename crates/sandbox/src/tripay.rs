@@ -1,1 +1,0 @@
-//! Tripay simulator (being written).

@@ -1,1 +1,0 @@
-//! Midtrans Core API QRIS (being written).

@@ -1,1 +1,0 @@
-//! Tripay closed-payment QRIS (being written).
