@@ -29,6 +29,6 @@ pub use phone::{Operator, PhoneError, PhoneNumber};
 pub use pricing::{floor_price, PaymentCost};
 pub use pricing::{CustomerFee, Markup, Tier};
 pub use quote::Quote;
-pub use rail::{AttemptState, RailId, RailStatus, RailTerms};
+pub use rail::{RailId, RailStatus, RailTerms};
 pub use refund::RefundMethod;
 pub use report::{DepositFee, Month, MonthlyReport};

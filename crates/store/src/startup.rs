@@ -175,6 +175,7 @@ pub async fn start(
     let Providers {
         suppliers,
         payment,
+        rails,
         messenger,
     } = providers(&config, &http);
 
@@ -186,6 +187,7 @@ pub async fn start(
         clock: options.clock,
         suppliers,
         payment,
+        rails,
         messenger,
         wake: Arc::default(),
         answers: Arc::new(Notify::new()),

@@ -104,6 +104,8 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(health::metrics))
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
+        .route("/webhooks/midtrans", post(webhooks::midtrans))
+        .route("/webhooks/tripay", post(webhooks::tripay))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
         .route("/webhooks/digiflazz", post(webhooks::digiflazz))
         .route(

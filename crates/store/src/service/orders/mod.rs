@@ -51,7 +51,8 @@ pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
     }
 }
 
-/// Where the customer pays what is still owed: the whole amount, or the rest when underpaid.
+/// Where the customer pays what is still owed: the whole amount, or the rest when underpaid —
+/// the order's invoice when a gateway makes a QRIS per order, else the Trakteer link.
 pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     if !order.status.accepts_payment() {
         return None;
@@ -59,6 +60,10 @@ pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     let owed = order.shortfall();
     if !owed.is_positive() {
         return None;
+    }
+    // A QRIS made for the order is shown on its invoice: that page is where the customer pays.
+    if crate::service::rails::makes_payments(app) {
+        return Some(app.config.link(&format!("/order/{}", order.code)));
     }
     // A shortfall of a unit-rounded amount is normally whole units; if a customer paid an odd
     // amount, rounding up keeps the link payable (the extra is recorded as an overpayment).
