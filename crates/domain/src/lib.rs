@@ -10,6 +10,7 @@ pub mod order;
 pub mod payment_suggestions;
 pub mod phone;
 pub mod pricing;
+pub mod qris;
 pub mod quote;
 pub mod rail;
 pub mod reconcile;

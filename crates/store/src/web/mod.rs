@@ -71,6 +71,7 @@ pub fn router(app: App) -> Router {
         .route("/order", post(checkout::place_order))
         .route("/order/{code}", get(invoice::invoice))
         .route("/order/{code}/qr.svg", get(invoice::qr_code))
+        .route("/order/{code}/qris.png", get(storefront::qris::png))
         .route(
             "/cek",
             get(track::cek_form).post(track::cek).layer(fixed_page()),

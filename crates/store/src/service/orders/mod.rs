@@ -65,6 +65,15 @@ pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     if crate::service::rails::makes_payments(app) {
         return Some(app.config.link(&format!("/order/{}", order.code)));
     }
+    trakteer_url(app, order)
+}
+
+/// Trakteer's pre-filled link for what is still owed.
+pub fn trakteer_url(app: &App, order: &Order) -> Option<String> {
+    let owed = order.shortfall();
+    if !order.status.accepts_payment() || !owed.is_positive() {
+        return None;
+    }
     // A shortfall of a unit-rounded amount is normally whole units; if a customer paid an odd
     // amount, rounding up keeps the link payable (the extra is recorded as an overpayment).
     let owed = owed.round_up_to(app.payment.unit_price());
