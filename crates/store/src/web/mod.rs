@@ -154,6 +154,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post("/payments/{id}/attach", payments::attach_payment)
         .post("/payments/{id}/saldo", payments::credit_payment)
         .post("/payments/reconcile", payments::reconcile_now)
+        .post("/payments/rails/{rail}", payments::rail_switch)
         .get("/messages", messages::messages_page)
         .post("/messages/{id}/resend", messages::resend_message)
         .get("/reports", reports::reports_index)
