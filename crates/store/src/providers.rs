@@ -112,7 +112,7 @@ fn gateways(config: &Config, http: &reqwest::Client) -> Vec<Arc<dyn Gateway>> {
                         server_key: config.midtrans.server_key.clone(),
                         acquirer: config.midtrans.acquirer.clone(),
                         cost: config.midtrans.cost,
-                        create_timeout: GATEWAY_CREATE_TIMEOUT,
+                        create_timeout: config.payment_create_timeout,
                     },
                     http.clone(),
                 ))),
@@ -125,7 +125,7 @@ fn gateways(config: &Config, http: &reqwest::Client) -> Vec<Arc<dyn Gateway>> {
                         method: config.tripay.method.clone(),
                         customer_email: config.tripay.customer_email.clone(),
                         cost: config.tripay.cost,
-                        create_timeout: GATEWAY_CREATE_TIMEOUT,
+                        create_timeout: config.payment_create_timeout,
                     },
                     http.clone(),
                 ))),
@@ -133,10 +133,6 @@ fn gateways(config: &Config, http: &reqwest::Client) -> Vec<Arc<dyn Gateway>> {
         })
         .collect()
 }
-
-/// How long a customer's QRIS may take to be made before the next rail is asked: a gateway
-/// slower than this is treated as down for a while.
-pub const GATEWAY_CREATE_TIMEOUT: Duration = Duration::from_secs(6);
 
 /// The HTTP client every provider client shares.
 pub fn provider_http() -> anyhow::Result<reqwest::Client> {

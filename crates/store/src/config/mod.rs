@@ -100,6 +100,9 @@ pub struct Config {
     pub payment: PaymentChoice,
     /// The payment rails, in priority order (`MADD_PAYMENTS`), never empty, no repeats.
     pub payments: Vec<RailId>,
+    /// How long a gateway may take to make an order's QRIS before the next rail is asked
+    /// (`MADD_PAYMENT_CREATE_TIMEOUT_MS`, default 6 000).
+    pub payment_create_timeout: std::time::Duration,
     /// Midtrans's Core API (used when it is a live rail).
     pub midtrans: Midtrans,
     /// Tripay's API (used when it is a live rail).
@@ -396,6 +399,9 @@ impl Config {
             },
             payment,
             payments,
+            payment_create_timeout: std::time::Duration::from_millis(
+                int("payment_create_timeout_ms", 6_000, 100)? as u64,
+            ),
             midtrans: Midtrans::read(&values)?,
             tripay: Tripay::read(&values)?,
             trakteer: Trakteer::read(&values)?,
@@ -620,6 +626,7 @@ pub const KEYS: &[&str] = &[
     "fee_fixed",
     "payment",
     "payments",
+    "payment_create_timeout_ms",
     "midtrans_api_url",
     "midtrans_server_key",
     "midtrans_acquirer",
