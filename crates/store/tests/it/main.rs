@@ -31,6 +31,7 @@ mod migration_sets;
 mod no_secrets_in_logs;
 mod outbox_template;
 mod overload;
+mod qris_rails;
 mod quotes;
 mod reconcile;
 mod reviews;
