@@ -33,6 +33,7 @@ mod outbox_template;
 mod overload;
 mod qris_rails;
 mod quotes;
+mod rail_costs;
 mod reconcile;
 mod reviews;
 mod saldo;
