@@ -172,6 +172,8 @@ impl Config {
             vip: self.simulates(SupplierId::VipReseller),
             digiflazz: self.simulates(SupplierId::Digiflazz),
             trakteer: self.simulates_rail(RailId::Trakteer),
+            midtrans: self.simulates_rail(RailId::Midtrans),
+            tripay: self.simulates_rail(RailId::Tripay),
             whatsapp: self.whatsapp.gateway == WhatsAppChoice::Sandbox,
         }
     }
@@ -179,7 +181,9 @@ impl Config {
     /// Every provider is the sandbox: nothing real is at stake (the demo, the tests).
     pub fn all_sandbox(&self) -> bool {
         let which = self.simulators();
-        self.supplier == SupplierChoice::Sandbox && which.trakteer && which.whatsapp
+        self.supplier == SupplierChoice::Sandbox
+            && self.payment == PaymentChoice::Sandbox
+            && which.whatsapp
     }
 
     /// `serve` refuses a live WhatsApp gateway configured with a credential published in this
@@ -212,7 +216,8 @@ impl Config {
     pub fn check_sandbox_mix(&self) -> Result<(), ConfigError> {
         let which = self.simulators();
         let suppliers_simulated = self.supplier == SupplierChoice::Sandbox;
-        let all = suppliers_simulated && which.trakteer && which.whatsapp;
+        let payments_simulated = self.payment == PaymentChoice::Sandbox;
+        let all = suppliers_simulated && payments_simulated && which.whatsapp;
         if !which.any() || all || self.allow_mixed_sandbox {
             return Ok(());
         }
@@ -220,7 +225,7 @@ impl Config {
         if suppliers_simulated {
             sandboxed.push("MADD_SUPPLIER");
         }
-        if which.trakteer {
+        if payments_simulated {
             sandboxed.push("MADD_PAYMENT");
         }
         if which.whatsapp {
