@@ -189,17 +189,26 @@ impl Config {
     /// `serve` refuses a live WhatsApp gateway configured with a credential published in this
     /// repository (the simulators' demo and test values): anyone could sign its webhooks.
     pub fn check_published_secrets(&self) -> Result<(), ConfigError> {
-        if self.whatsapp.gateway == WhatsAppChoice::Sandbox {
-            return Ok(());
-        }
         let published = madd_sandbox::published_secrets();
         let w = &self.whatsapp;
-        for (key, value) in [
-            ("MADD_WHATSAPP_APP_SECRET", &w.app_secret),
-            ("MADD_WHATSAPP_VERIFY_TOKEN", &w.verify_token),
-            ("MADD_WHATSAPP_TOKEN", &w.token),
-            ("MADD_FONNTE_WEBHOOK_SECRET", &w.fonnte_webhook_secret),
-        ] {
+        let mut live = Vec::new();
+        if w.gateway != WhatsAppChoice::Sandbox {
+            live.extend([
+                ("MADD_WHATSAPP_APP_SECRET", &w.app_secret),
+                ("MADD_WHATSAPP_VERIFY_TOKEN", &w.verify_token),
+                ("MADD_WHATSAPP_TOKEN", &w.token),
+                ("MADD_FONNTE_WEBHOOK_SECRET", &w.fonnte_webhook_secret),
+            ]);
+        }
+        // A gateway's key signs its webhooks: a published one would let anyone "pay" an order.
+        if self.uses_live_rail(RailId::Midtrans) {
+            live.push(("MADD_MIDTRANS_SERVER_KEY", &self.midtrans.server_key));
+        }
+        if self.uses_live_rail(RailId::Tripay) {
+            live.push(("MADD_TRIPAY_PRIVATE_KEY", &self.tripay.private_key));
+            live.push(("MADD_TRIPAY_API_KEY", &self.tripay.api_key));
+        }
+        for (key, value) in live {
             if published.iter().any(|p| p == value.expose()) {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
