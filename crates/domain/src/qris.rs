@@ -142,7 +142,7 @@ pub fn parse(text: &str) -> Result<Parsed, QrisError> {
         return Err(QrisError::Malformed("the CRC field 63 is not last"));
     }
     let found = text[body_end..].to_ascii_uppercase();
-    let expected = format!("{:04X}", crc16(text[..body_end].as_bytes()));
+    let expected = format!("{:04X}", crc16(&text.as_bytes()[..body_end]));
     if found != expected {
         return Err(QrisError::Crc { expected, found });
     }
