@@ -2,7 +2,8 @@
 //! order creation and (through the stored order) the invoice all show what [`quote`] returns.
 //!
 //! Rules, in order (every rounding is written here; none costs the store money):
-//! 1. **Floor** = [`floor_price`]`(cost + markup_min, cut, unit)`: the smallest payable price
+//! 1. **Floor** = [`floor_price`]`(cost + markup_min, cut, unit)` for every configured rail (the
+//!    largest: [`Rail::floor`]): the smallest payable price
 //!    whose net, after the payment rail's cut, still covers the supplier cost plus the store's
 //!    minimum markup. It holds for every product kind, postpaid bills included.
 //! 2. **List price**: the catalogue price (stored by `pricing` when the cost was last synced), or
@@ -26,11 +27,51 @@ use crate::money::{Rounding, Rupiah};
 use crate::pricing::{floor_price, CustomerFee, PaymentCost, Tier};
 use crate::voucher::{Item, Voucher, VoucherError};
 
-/// What the payment rail keeps of a payment and the unit it is paid in.
+/// What the payment rails keep of a payment and the unit it is paid in. An order is priced
+/// before it is known which rail takes the money (a rail may fail over to the next), so the
+/// floor holds for every configured rail: `cut` is the first's, `also` the others'.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rail {
     pub cut: PaymentCost,
     pub unit: Rupiah,
+    pub also: [Option<PaymentCost>; 2],
+}
+
+impl Rail {
+    /// One rail.
+    pub fn single(cut: PaymentCost, unit: Rupiah) -> Rail {
+        Rail {
+            cut,
+            unit,
+            also: [None, None],
+        }
+    }
+
+    /// The configured rails in order (at most three), in the largest unit among them.
+    pub fn over(terms: &[crate::RailTerms]) -> Rail {
+        let unit = terms
+            .iter()
+            .map(|t| t.unit)
+            .max()
+            .unwrap_or(Rupiah::new(1));
+        let mut cuts = terms.iter().map(|t| t.cut);
+        Rail {
+            cut: cuts.next().unwrap_or_default(),
+            unit,
+            also: [cuts.next(), cuts.next()],
+        }
+    }
+
+    /// The smallest price, in whole units, whose net after **every** rail's cut covers `need`
+    /// (a rail's net only grows with the price, so the largest of their floors works for all).
+    /// `None` when a rail's rate leaves nothing.
+    pub fn floor(&self, need: Rupiah) -> Option<Rupiah> {
+        let mut floor = floor_price(need, &self.cut, self.unit)?;
+        for cut in self.also.iter().flatten() {
+            floor = floor.max(floor_price(need, cut, self.unit)?);
+        }
+        Some(floor)
+    }
 }
 
 /// What is being bought.
@@ -114,7 +155,9 @@ impl QuoteError {
 pub fn quote(ask: &Ask<'_>) -> Result<Quote, QuoteError> {
     let unit = ask.rail.unit;
     let markup_min = ask.markup_min.max(Rupiah::ZERO);
-    let floor = floor_price(ask.cost + markup_min, &ask.rail.cut, unit)
+    let floor = ask
+        .rail
+        .floor(ask.cost + markup_min)
         .unwrap_or_else(|| (ask.cost + markup_min).round_up_to(unit));
     let (list, tier_price) = match ask.priced {
         Priced::Product { list, tier_price } => {
@@ -180,13 +223,13 @@ mod tests {
     const UNIT: Rupiah = Rupiah::new(1000);
 
     fn trakteer() -> Rail {
-        Rail {
-            cut: PaymentCost {
+        Rail::single(
+            PaymentCost {
                 rate: Bps::new(578),
                 fixed: Rupiah::ZERO,
             },
-            unit: UNIT,
-        }
+            UNIT,
+        )
     }
 
     fn ask(list: i64, tier_price: i64, cost: i64) -> Ask<'static> {
@@ -350,7 +393,7 @@ mod tests {
                 tier: Tier::Member,
                 sale: sale_off.map(|o| (list - Rupiah::new(o)).round_up_to(unit)),
                 voucher: (sale_off.is_none() && !bill).then(|| VoucherAsk { voucher: &v, item: item(), now: 1 }),
-                rail: Rail { cut: PaymentCost { rate: Bps::new(rate), fixed: Rupiah::ZERO }, unit },
+                rail: Rail::single(PaymentCost { rate: Bps::new(rate), fixed: Rupiah::ZERO }, unit),
                 fee: CustomerFee { rate: Bps::new(fee_rate), fixed: Rupiah::new(fee_fixed) },
                 markup_min: Rupiah::new(min),
             };

@@ -1,5 +1,6 @@
 //! Local simulators of the store's outside services, faithful to `shared/specs/`: VIP Reseller,
-//! Digiflazz, Trakteer and a WhatsApp gateway (Cloud API and Fonnte). The demo mounts them under
+//! Digiflazz, Trakteer, the QRIS gateways Midtrans and Tripay, and a WhatsApp gateway (Cloud API
+//! and Fonnte). The demo mounts them under
 //! `/sandbox`; tests start them on their own. Each simulator is a cheap-to-clone handle with an
 //! axum router (routes relative to its mount point) and Rust methods for tests to inspect it and
 //! turn knobs.
@@ -31,13 +32,17 @@ pub struct Sandbox {
     pub vip: vip::VipSim,
     pub digiflazz: digiflazz::DigiflazzSim,
     pub trakteer: trakteer::TrakteerSim,
+    pub midtrans: midtrans::MidtransSim,
+    pub tripay: tripay::TripaySim,
     pub whatsapp: whatsapp::WhatsAppSim,
 }
 
 impl Sandbox {
     /// `store_base` is where the store listens (`http://127.0.0.1:8080`): the simulators post
     /// their webhooks and callbacks there. `trakteer_token` is the webhook token both sides share.
-    pub fn new(profile: Profile, store_base: &str, trakteer_token: &str) -> Sandbox {
+    /// `public_base` is where customers' browsers reach the store (the gateways' QR images and
+    /// pay pages are under it).
+    pub fn new(profile: Profile, store_base: &str, public_base: &str, trakteer_token: &str) -> Sandbox {
         let base = store_base.trim_end_matches('/');
         let mut vip_config = match profile {
             Profile::Demo => vip::Config::demo(),
@@ -55,6 +60,19 @@ impl Sandbox {
         };
         trakteer_config.webhook_url = Some(format!("{base}/webhooks/trakteer"));
         trakteer_config.webhook_token = trakteer_token.to_string();
+        let public = public_base.trim_end_matches('/');
+        let mut midtrans_config = match profile {
+            Profile::Demo => midtrans::Config::demo(),
+            Profile::Tests => midtrans::Config::for_tests(),
+        };
+        midtrans_config.notification_url = Some(format!("{base}/webhooks/midtrans"));
+        midtrans_config.public_base = Some(format!("{public}/sandbox/midtrans"));
+        let mut tripay_config = match profile {
+            Profile::Demo => tripay::Config::demo(),
+            Profile::Tests => tripay::Config::for_tests(),
+        };
+        tripay_config.callback_url = Some(format!("{base}/webhooks/tripay"));
+        tripay_config.public_base = Some(format!("{public}/sandbox/tripay"));
         let mut wa_config = match profile {
             Profile::Demo => whatsapp::Config::demo(),
             Profile::Tests => whatsapp::Config::for_tests(),
@@ -65,6 +83,8 @@ impl Sandbox {
             vip: vip::VipSim::new(vip_config),
             digiflazz: digiflazz::DigiflazzSim::new(digiflazz_config),
             trakteer: trakteer::TrakteerSim::new(trakteer_config),
+            midtrans: midtrans::MidtransSim::new(midtrans_config),
+            tripay: tripay::TripaySim::new(tripay_config),
             whatsapp: whatsapp::WhatsAppSim::new(wa_config),
         }
     }
@@ -99,6 +119,12 @@ impl Sandbox {
                 get(|| async { Redirect::permanent("../trakteer") }),
             );
         }
+        if which.midtrans {
+            router = router.nest("/midtrans", self.midtrans.router());
+        }
+        if which.tripay {
+            router = router.nest("/tripay", self.tripay.router());
+        }
         if which.whatsapp {
             router = router.nest("/whatsapp", self.whatsapp.router());
         }
@@ -112,6 +138,8 @@ pub struct Simulators {
     pub vip: bool,
     pub digiflazz: bool,
     pub trakteer: bool,
+    pub midtrans: bool,
+    pub tripay: bool,
     pub whatsapp: bool,
 }
 
@@ -120,11 +148,13 @@ impl Simulators {
         vip: true,
         digiflazz: true,
         trakteer: true,
+        midtrans: true,
+        tripay: true,
         whatsapp: true,
     };
 
     pub fn any(self) -> bool {
-        self.vip || self.digiflazz || self.trakteer || self.whatsapp
+        self.vip || self.digiflazz || self.trakteer || self.midtrans || self.tripay || self.whatsapp
     }
 }
 
@@ -137,6 +167,9 @@ pub fn is_provider_api(path: &str) -> bool {
         "/vip-reseller/api/",
         "/digiflazz/v1/",
         "/trakteer/api/v1/public/",
+        "/midtrans/v2/",
+        "/tripay/api/",
+        "/tripay/api-sandbox/",
         "/whatsapp/cloud/",
         "/whatsapp/fonnte/send",
         "/whatsapp/fonnte/device",
@@ -154,6 +187,16 @@ async fn index(which: Simulators) -> Html<String> {
     if which.trakteer {
         links.push_str(
             "<li><a href=\"/sandbox/trakteer\">Trakteer: dukungan &amp; webhook</a></li>",
+        );
+    }
+    if which.midtrans {
+        links.push_str(
+            "<li><a href=\"/sandbox/midtrans/qris\">Midtrans: QRIS per pesanan — bayar, tolak, kedaluwarsa</a></li>",
+        );
+    }
+    if which.tripay {
+        links.push_str(
+            "<li><a href=\"/sandbox/tripay/checkout\">Tripay: QRIS per pesanan — bayar, gagal, kedaluwarsa</a></li>",
         );
     }
     if which.vip {
@@ -185,6 +228,16 @@ pub fn published_secrets() -> Vec<String> {
         .flat_map(|c| [c.app_secret, c.cloud_token, c.fonnte_token])
         .chain(pay.into_iter().flat_map(|c| [c.webhook_token, c.api_key]))
         .chain([dg.api_key, dg.webhook_secret, vip::Config::demo().api_key])
+        .chain(
+            [midtrans::Config::demo(), midtrans::Config::for_tests()]
+                .into_iter()
+                .map(|c| c.server_key),
+        )
+        .chain(
+            [tripay::Config::demo(), tripay::Config::for_tests()]
+                .into_iter()
+                .flat_map(|c| [c.api_key, c.private_key]),
+        )
         .collect();
     all.sort();
     all.dedup();

@@ -39,7 +39,10 @@ pub struct Parts {
     pub clock: Arc<dyn Clock>,
     /// Every configured supplier, in priority order.
     pub suppliers: Suppliers,
+    /// Trakteer's client (its pay links, its API); used while Trakteer is a rail.
     pub payment: Arc<dyn PaymentChannel>,
+    /// The payment rails in the seller's order, with the QRIS gateways' clients.
+    pub rails: crate::payment::Rails,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
     pub wake: Arc<crate::jobs::wake::Wake>,
@@ -98,6 +101,21 @@ impl Drop for WorkerGuard {
 impl App {
     pub fn now_ms(&self) -> i64 {
         crate::clock::to_millis(self.clock.now())
+    }
+
+    /// The configured rails' terms as a quote's floor needs them, with Trakteer's cut as the
+    /// seller set it.
+    pub fn rail(&self, trakteer_cut: madd_domain::PaymentCost) -> madd_domain::quote::Rail {
+        madd_domain::quote::Rail::over(
+            &self
+                .rails
+                .terms(trakteer_cut, self.payment.unit_price()),
+        )
+    }
+
+    /// Every amount due is a whole number of this (see [`crate::payment::Rails::unit`]).
+    pub fn unit(&self) -> madd_domain::Rupiah {
+        self.rails.unit(self.payment.unit_price())
     }
 
     pub fn wake_workers(&self) {

@@ -276,6 +276,18 @@ async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
         config.seller_whatsapp =
             Some(madd_domain::PhoneNumber::parse("081200000001").expect("demo seller number"));
     }
+    // A newcomer sees the per-order QRIS first, with Tripay and Trakteer behind it (all
+    // simulated), unless the rails were chosen.
+    if std::env::var_os("MADD_PAYMENTS").is_none()
+        && config.payment == crate::config::PaymentChoice::Sandbox
+        && config.payments == [madd_domain::RailId::Trakteer]
+    {
+        config.payments = vec![
+            madd_domain::RailId::Midtrans,
+            madd_domain::RailId::Tripay,
+            madd_domain::RailId::Trakteer,
+        ];
+    }
     let listener = bind(config).await?;
     let workers = config.workers;
     let running = startup::start(

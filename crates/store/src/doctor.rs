@@ -207,7 +207,12 @@ async fn setup(config: &Config, providers: &Providers, seller: Option<&PhoneNumb
     for supplier in providers.suppliers.all() {
         checks.push(supplier_check(config, supplier.as_ref()).await);
     }
-    checks.push(payment_check(config, providers).await);
+    if config.payments.contains(&madd_domain::RailId::Trakteer) {
+        checks.push(payment_check(config, providers).await);
+    }
+    for gateway in providers.rails.gateways() {
+        checks.push(gateway_check(config, gateway.as_ref()).await);
+    }
     checks.push(whatsapp_check(config, providers).await);
     checks.push(public_url_check(config));
     if let Some(check) = backups(config) {
@@ -263,6 +268,27 @@ async fn supplier_check(config: &Config, supplier: &dyn crate::supplier::Supplie
                 }
             },
         ),
+    }
+}
+
+/// A QRIS gateway's credentials, by a harmless authenticated call (never a payment).
+async fn gateway_check(config: &Config, gateway: &dyn crate::payment::gateway::Gateway) -> Check {
+    let rail = gateway.rail();
+    let name = format!("payment {}", rail.as_str());
+    if config.payment == PaymentChoice::Sandbox {
+        return Check::ok(&name, "sandbox: simulated QRIS, no money moves");
+    }
+    let fix = match rail {
+        madd_domain::RailId::Midtrans => {
+            "check MADD_MIDTRANS_SERVER_KEY (Midtrans dashboard: Settings → Access Keys) and that              MADD_MIDTRANS_API_URL matches it (sandbox keys start SB-Mid-server- and need              https://api.sandbox.midtrans.com)"
+        }
+        _ => {
+            "check MADD_TRIPAY_API_KEY, MADD_TRIPAY_PRIVATE_KEY and MADD_TRIPAY_MERCHANT_CODE              (Tripay: Merchant → Opsi), MADD_TRIPAY_API_URL (…/api or …/api-sandbox), and that              this server's IP is on the merchant's whitelist"
+        }
+    };
+    match gateway.check().await {
+        Ok(detail) => Check::ok(&name, detail),
+        Err(e) => Check::fail(&name, format!("{}: {e}", rail.label()), fix),
     }
 }
 

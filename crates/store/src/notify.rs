@@ -71,14 +71,20 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
-pub fn order_created(f: &OrderFacts, pay_url: &str, expires: &str) -> Notice {
+/// `qris`: the pay link is the invoice with the order's own QRIS (else Trakteer's page).
+pub fn order_created(f: &OrderFacts, pay_url: &str, expires: &str, qris: bool) -> Notice {
+    let how = if qris {
+        "scan QRIS di halaman ini (semua aplikasi bank/e-wallet)"
+    } else {
+        "lewat Trakteer (QRIS/e-wallet)"
+    };
     Notice {
         audience: Audience::Customer,
         kind: "order_created",
         text: format!(
             "Halo kak! Pesanan *{code}* sudah kami terima.\n\n\
              Produk: {product}\nAkun: {account}\nTotal: *{total}*\n\n\
-             Bayar sebelum {expires} lewat Trakteer (QRIS/e-wallet):\n{pay_url}\n\n\
+             Bayar sebelum {expires} {how}:\n{pay_url}\n\n\
              Pantau pesanan: {track}",
             code = f.code,
             product = f.product_name,
@@ -537,6 +543,27 @@ pub fn seller_late_payment(f: &OrderFacts, amount: Rupiah, status_label: &str) -
     }
 }
 
+/// A gateway reported money the store will not act on by itself (an amount that differs from
+/// the order's, a payment for no attempt we know, a refund): the seller looks.
+pub fn seller_payment_review(rail: &str, amount: Rupiah, what: &str, reason: &str, review_url: &str) -> Notice {
+    Notice {
+        audience: Audience::Seller,
+        kind: "seller_payment_review",
+        text: format!(
+            "⚠️ Pembayaran {rail} {amount} ({what}) perlu dicek: {reason}.\n{review_url}",
+            what = one_line(what),
+            reason = one_line(reason),
+        ),
+        params: vec![
+            rail.to_string(),
+            amount.to_string(),
+            one_line(what),
+            one_line(reason),
+            review_url.to_string(),
+        ],
+    }
+}
+
 /// The supplier balance crossed below the seller's threshold (sent once per crossing).
 pub fn seller_low_balance(
     supplier: madd_domain::SupplierId,
@@ -625,6 +652,7 @@ mod tests {
             &facts(&code, &account, Some("Itacimo")),
             "http://pay",
             "25/11/2026 16:00 WIB",
+            false,
         );
         assert_eq!(n.audience, Audience::Customer);
         for needle in [

@@ -12,7 +12,11 @@ use crate::messenger::cloud::{CloudApi, CloudConfig};
 use crate::messenger::fonnte::{Fonnte, FonnteConfig};
 use crate::messenger::Messenger;
 use crate::payment::trakteer::{Trakteer, TrakteerConfig};
+use crate::payment::gateway::Gateway;
+use crate::payment::midtrans::{Midtrans, MidtransConfig};
+use crate::payment::tripay::{Tripay, TripayConfig};
 use crate::payment::PaymentChannel;
+use madd_domain::RailId;
 use crate::supplier::digiflazz::{Digiflazz, DigiflazzConfig};
 use crate::supplier::vip_reseller::{VipConfig, VipReseller};
 use crate::supplier::{Supplier, Suppliers};
@@ -22,6 +26,7 @@ use crate::supplier::{Supplier, Suppliers};
 pub struct Providers {
     pub suppliers: Suppliers,
     pub payment: Arc<dyn PaymentChannel>,
+    pub rails: crate::payment::Rails,
     pub messenger: Arc<dyn Messenger>,
 }
 
@@ -84,11 +89,49 @@ pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
         )),
     };
 
+    let rails = crate::payment::Rails::new(config.payments.clone(), gateways(config, http));
     Providers {
         suppliers,
         payment,
+        rails,
         messenger,
     }
+}
+
+/// A client for every gateway rail the configuration lists.
+fn gateways(config: &Config, http: &reqwest::Client) -> Vec<Arc<dyn Gateway>> {
+    config
+        .payments
+        .iter()
+        .filter_map(|rail| -> Option<Arc<dyn Gateway>> {
+            match rail {
+                RailId::Trakteer => None,
+                RailId::Midtrans => Some(Arc::new(Midtrans::new(
+                    MidtransConfig {
+                        api_url: config.midtrans.api_url.clone(),
+                        server_key: config.midtrans.server_key.clone(),
+                        acquirer: config.midtrans.acquirer.clone(),
+                        cost: config.midtrans.cost,
+                        create_timeout: config.payment_create_timeout,
+                    },
+                    http.clone(),
+                ))),
+                RailId::Tripay => Some(Arc::new(Tripay::new(
+                    TripayConfig {
+                        api_url: config.tripay.api_url.clone(),
+                        api_key: config.tripay.api_key.clone(),
+                        private_key: config.tripay.private_key.clone(),
+                        merchant_code: config.tripay.merchant_code.clone(),
+                        method: config.tripay.method.clone(),
+                        customer_email: config.tripay.customer_email.clone(),
+                        cost: config.tripay.cost,
+                        create_timeout: config.payment_create_timeout,
+                    },
+                    http.clone(),
+                ))),
+            }
+        })
+        .collect()
 }
 
 /// The HTTP client every provider client shares.

@@ -175,6 +175,7 @@ pub async fn start(
     let Providers {
         suppliers,
         payment,
+        rails,
         messenger,
     } = providers(&config, &http);
 
@@ -186,6 +187,7 @@ pub async fn start(
         clock: options.clock,
         suppliers,
         payment,
+        rails,
         messenger,
         wake: Arc::default(),
         answers: Arc::new(Notify::new()),
@@ -244,7 +246,23 @@ fn sandbox_for(config: &mut Config, profile: Profile, local: &str) -> anyhow::Re
     } else {
         Secret::new(crate::web::auth::random_token())
     };
-    let mut sandbox = Sandbox::new(profile, local, simulated_token.expose());
+    let mut sandbox = Sandbox::new(
+        profile,
+        local,
+        config.public_url.as_str(),
+        simulated_token.expose(),
+    );
+    if config.simulates_rail(madd_domain::RailId::Midtrans) {
+        config.midtrans.api_url = join(local, "/sandbox/midtrans/")?;
+        config.midtrans.server_key = Secret::new(sandbox.midtrans.config().server_key.clone());
+    }
+    if config.simulates_rail(madd_domain::RailId::Tripay) {
+        let t = sandbox.tripay.config();
+        config.tripay.api_url = join(local, "/sandbox/tripay/api-sandbox/")?;
+        config.tripay.api_key = Secret::new(t.api_key.clone());
+        config.tripay.private_key = Secret::new(t.private_key.clone());
+        config.tripay.merchant_code = t.merchant_code.clone();
+    }
     if config.simulates(madd_domain::SupplierId::Digiflazz) {
         let d = sandbox.digiflazz.config();
         config.digiflazz.api_url = join(local, "/sandbox/digiflazz/v1")?;

@@ -150,16 +150,18 @@
       fetch('/api/v1/orders/' + encodeURIComponent(cur.dataset.code), { headers: { Accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (o) {
-          if (o && (o.status !== cur.dataset.status || String(o.amount_paid) !== cur.dataset.paid)) {
+          var payment = o && o.payment ? o.payment.ref : '';
+          if (o && (o.status !== cur.dataset.status || String(o.amount_paid) !== cur.dataset.paid ||
+                    payment !== cur.dataset.payment)) {
             return fetchPart(location.pathname, '#invoice').then(function (part) {
               if (part) { cur.replaceWith(part); copyButtons(part); countdown(); }
             });
           }
         })
         .catch(function () {})
-        .then(function () { setTimeout(poll, 2000); });
+        .then(function () { setTimeout(poll, $('#invoice[data-preparing]') ? 400 : 2000); });
     };
-    setTimeout(poll, 2000);
+    setTimeout(poll, inv.dataset.preparing ? 400 : 2000);
   }
 
   // Order forms: an error is shown beside its field, and the page opens at the first one.

@@ -100,6 +100,9 @@ pub struct Config {
     pub payment: PaymentChoice,
     /// The payment rails, in priority order (`MADD_PAYMENTS`), never empty, no repeats.
     pub payments: Vec<RailId>,
+    /// How long a gateway may take to make an order's QRIS before the next rail is asked
+    /// (`MADD_PAYMENT_CREATE_TIMEOUT_MS`, default 6 000).
+    pub payment_create_timeout: std::time::Duration,
     /// Midtrans's Core API (used when it is a live rail).
     pub midtrans: Midtrans,
     /// Tripay's API (used when it is a live rail).
@@ -169,6 +172,8 @@ impl Config {
             vip: self.simulates(SupplierId::VipReseller),
             digiflazz: self.simulates(SupplierId::Digiflazz),
             trakteer: self.simulates_rail(RailId::Trakteer),
+            midtrans: self.simulates_rail(RailId::Midtrans),
+            tripay: self.simulates_rail(RailId::Tripay),
             whatsapp: self.whatsapp.gateway == WhatsAppChoice::Sandbox,
         }
     }
@@ -176,23 +181,34 @@ impl Config {
     /// Every provider is the sandbox: nothing real is at stake (the demo, the tests).
     pub fn all_sandbox(&self) -> bool {
         let which = self.simulators();
-        self.supplier == SupplierChoice::Sandbox && which.trakteer && which.whatsapp
+        self.supplier == SupplierChoice::Sandbox
+            && self.payment == PaymentChoice::Sandbox
+            && which.whatsapp
     }
 
     /// `serve` refuses a live WhatsApp gateway configured with a credential published in this
     /// repository (the simulators' demo and test values): anyone could sign its webhooks.
     pub fn check_published_secrets(&self) -> Result<(), ConfigError> {
-        if self.whatsapp.gateway == WhatsAppChoice::Sandbox {
-            return Ok(());
-        }
         let published = madd_sandbox::published_secrets();
         let w = &self.whatsapp;
-        for (key, value) in [
-            ("MADD_WHATSAPP_APP_SECRET", &w.app_secret),
-            ("MADD_WHATSAPP_VERIFY_TOKEN", &w.verify_token),
-            ("MADD_WHATSAPP_TOKEN", &w.token),
-            ("MADD_FONNTE_WEBHOOK_SECRET", &w.fonnte_webhook_secret),
-        ] {
+        let mut live = Vec::new();
+        if w.gateway != WhatsAppChoice::Sandbox {
+            live.extend([
+                ("MADD_WHATSAPP_APP_SECRET", &w.app_secret),
+                ("MADD_WHATSAPP_VERIFY_TOKEN", &w.verify_token),
+                ("MADD_WHATSAPP_TOKEN", &w.token),
+                ("MADD_FONNTE_WEBHOOK_SECRET", &w.fonnte_webhook_secret),
+            ]);
+        }
+        // A gateway's key signs its webhooks: a published one would let anyone "pay" an order.
+        if self.uses_live_rail(RailId::Midtrans) {
+            live.push(("MADD_MIDTRANS_SERVER_KEY", &self.midtrans.server_key));
+        }
+        if self.uses_live_rail(RailId::Tripay) {
+            live.push(("MADD_TRIPAY_PRIVATE_KEY", &self.tripay.private_key));
+            live.push(("MADD_TRIPAY_API_KEY", &self.tripay.api_key));
+        }
+        for (key, value) in live {
             if published.iter().any(|p| p == value.expose()) {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
@@ -209,7 +225,8 @@ impl Config {
     pub fn check_sandbox_mix(&self) -> Result<(), ConfigError> {
         let which = self.simulators();
         let suppliers_simulated = self.supplier == SupplierChoice::Sandbox;
-        let all = suppliers_simulated && which.trakteer && which.whatsapp;
+        let payments_simulated = self.payment == PaymentChoice::Sandbox;
+        let all = suppliers_simulated && payments_simulated && which.whatsapp;
         if !which.any() || all || self.allow_mixed_sandbox {
             return Ok(());
         }
@@ -217,7 +234,7 @@ impl Config {
         if suppliers_simulated {
             sandboxed.push("MADD_SUPPLIER");
         }
-        if which.trakteer {
+        if payments_simulated {
             sandboxed.push("MADD_PAYMENT");
         }
         if which.whatsapp {
@@ -396,6 +413,9 @@ impl Config {
             },
             payment,
             payments,
+            payment_create_timeout: std::time::Duration::from_millis(
+                int("payment_create_timeout_ms", 6_000, 100)? as u64,
+            ),
             midtrans: Midtrans::read(&values)?,
             tripay: Tripay::read(&values)?,
             trakteer: Trakteer::read(&values)?,
@@ -620,6 +640,7 @@ pub const KEYS: &[&str] = &[
     "fee_fixed",
     "payment",
     "payments",
+    "payment_create_timeout_ms",
     "midtrans_api_url",
     "midtrans_server_key",
     "midtrans_acquirer",

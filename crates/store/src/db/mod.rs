@@ -21,6 +21,7 @@ pub mod order_events;
 pub mod order_status;
 pub mod orders;
 pub mod overpayments;
+pub mod payment_attempts;
 pub mod payments;
 pub mod postpaid;
 pub mod pricing;

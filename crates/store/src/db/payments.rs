@@ -188,16 +188,20 @@ pub async fn by_id(conn: &mut Conn, id: i64) -> DbResult<Option<Payment>> {
     row.as_ref().map(from_row).transpose()
 }
 
+/// The newest payments, in one state and from one rail (`provider`) when asked.
 pub async fn list(
     conn: &mut Conn,
     state: Option<PaymentState>,
+    provider: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<Payment>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM payments WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
+        "SELECT {COLUMNS} FROM payments WHERE ($1 IS NULL OR state = $1) \
+         AND ($2 IS NULL OR provider = $2) ORDER BY id DESC LIMIT $3"
     );
     let rows = sqlx::query(&sql)
         .bind(state.map(PaymentState::as_str))
+        .bind(provider)
         .bind(limit)
         .fetch_all(&mut *conn)
         .await?;

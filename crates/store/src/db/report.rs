@@ -106,3 +106,62 @@ pub async fn unmatched_held(conn: &mut Conn, from: i64, until: i64) -> DbResult<
 
 // ---------------------------------------------------------------------------------------------
 // Payment reconciliation
+
+/// One rail's share of a month's payment costs: the payments of the orders the report counts
+/// (delivered or refunded in `[from, until)`), by the rail that brought them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RailCost {
+    /// `trakteer`, `midtrans`, `tripay` (or `saldo`, which costs nothing).
+    pub rail: String,
+    pub payments: i64,
+    pub gross: Rupiah,
+    /// Σ (gross − net): what the rail kept.
+    pub fees: Rupiah,
+}
+
+/// The month's payment costs by rail, with the same orders and payments as [`closed_orders`]'s
+/// fee column, so the lines add up to the report's payment-cost line.
+pub async fn payment_costs_by_rail(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<RailCost>> {
+    let rows = sqlx::query(
+        "SELECT p.provider AS rail, CAST(COUNT(*) AS BIGINT) AS payments, \
+         CAST(COALESCE(SUM(p.gross), 0) AS BIGINT) AS gross, \
+         CAST(COALESCE(SUM(p.gross - p.net), 0) AS BIGINT) AS fees \
+         FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.state = 'matched' AND p.net IS NOT NULL \
+           AND ((o.status = 'delivered' AND o.delivered_at >= $1 AND o.delivered_at < $2) \
+            OR (o.status = 'refunded' AND COALESCE(o.refunded_at, o.updated_at) >= $1 \
+                AND COALESCE(o.refunded_at, o.updated_at) < $2)) \
+         GROUP BY p.provider ORDER BY p.provider",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RailCost {
+                rail: r.try_get("rail")?,
+                payments: r.try_get("payments")?,
+                gross: Rupiah::new(r.try_get("gross")?),
+                fees: Rupiah::new(r.try_get("fees")?),
+            })
+        })
+        .collect()
+}
+
+/// Each payment's gross for one rail, over the same payments as [`payment_costs_by_rail`].
+pub async fn payment_grosses(conn: &mut Conn, rail: &str, from: i64, until: i64) -> DbResult<Vec<Rupiah>> {
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT p.gross FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.provider = $1 AND p.state = 'matched' AND p.net IS NOT NULL \
+           AND ((o.status = 'delivered' AND o.delivered_at >= $2 AND o.delivered_at < $3) \
+            OR (o.status = 'refunded' AND COALESCE(o.refunded_at, o.updated_at) >= $2 \
+                AND COALESCE(o.refunded_at, o.updated_at) < $3))",
+    )
+    .bind(rail)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(Rupiah::new).collect())
+}

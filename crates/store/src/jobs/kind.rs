@@ -20,15 +20,19 @@ pub enum Lane {
     Messages,
     /// Periodic work: balance, payment reconciliation, catalogue sync, the store's setup, backups.
     Background,
+    /// Making an order's QRIS at a gateway: the customer is looking at the invoice, and a
+    /// gateway that hangs until its timeout must hold neither the lookups nor the orders.
+    Payments,
 }
 
 impl Lane {
-    pub const ALL: [Lane; 5] = [
+    pub const ALL: [Lane; 6] = [
         Lane::Interactive,
         Lane::Chat,
         Lane::Orders,
         Lane::Messages,
         Lane::Background,
+        Lane::Payments,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Lane {
             Lane::Orders => "orders",
             Lane::Messages => "messages",
             Lane::Background => "background",
+            Lane::Payments => "payments",
         }
     }
 
@@ -60,7 +65,7 @@ impl Lane {
             Lane::Messages => (workers / 2).max(1),
             // Lookups are what a customer at checkout waits on: never a single worker that one
             // slow supplier answer could hold.
-            Lane::Interactive => (workers / 4).max(2),
+            Lane::Interactive | Lane::Payments => (workers / 4).max(2),
             Lane::Chat | Lane::Orders => (workers / 4).max(1),
             Lane::Background => 1,
         }
@@ -82,10 +87,14 @@ pub enum JobKind {
     CheckStore,
     DailyBackup,
     WatchPaidOrders,
+    /// Makes the order's payment at the first healthy rail (ref: the order).
+    OpenPayment,
+    /// Asks the gateways about payments nothing was heard of (periodic).
+    CheckPayments,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::SendMessage,
         JobKind::PlaceOrder,
         JobKind::FollowOrder,
@@ -99,6 +108,8 @@ impl JobKind {
         JobKind::CheckStore,
         JobKind::DailyBackup,
         JobKind::WatchPaidOrders,
+        JobKind::OpenPayment,
+        JobKind::CheckPayments,
     ];
 
     pub fn lane(self) -> Lane {
@@ -112,7 +123,9 @@ impl JobKind {
             | JobKind::SyncCatalogue
             | JobKind::CheckStore
             | JobKind::DailyBackup
-            | JobKind::WatchPaidOrders => Lane::Background,
+            | JobKind::WatchPaidOrders
+            | JobKind::CheckPayments => Lane::Background,
+            JobKind::OpenPayment => Lane::Payments,
         }
     }
 
@@ -131,6 +144,8 @@ impl JobKind {
             JobKind::CheckStore => "check_store",
             JobKind::DailyBackup => "daily_backup",
             JobKind::WatchPaidOrders => "watch_paid_orders",
+            JobKind::OpenPayment => "open_payment",
+            JobKind::CheckPayments => "check_payments",
         }
     }
 
@@ -149,6 +164,8 @@ impl JobKind {
             "check_store" => JobKind::CheckStore,
             "daily_backup" => JobKind::DailyBackup,
             "watch_paid_orders" => JobKind::WatchPaidOrders,
+            "open_payment" => JobKind::OpenPayment,
+            "check_payments" => JobKind::CheckPayments,
             _ => return None,
         })
     }
@@ -168,7 +185,10 @@ impl JobKind {
             JobKind::SyncCatalogue
             | JobKind::CheckStore
             | JobKind::DailyBackup
-            | JobKind::WatchPaidOrders => 1_000,
+            | JobKind::WatchPaidOrders
+            | JobKind::CheckPayments => 1_000,
+            // Each run tries every rail; it retries while the order can still be paid.
+            JobKind::OpenPayment => 20,
         }
     }
 }

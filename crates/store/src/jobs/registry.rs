@@ -9,12 +9,12 @@ use crate::db::jobs::Job;
 use crate::db::DbResult;
 use crate::error::AppError;
 use crate::service::{
-    catalog_sync, chat, daily_backup, fulfilment, nickname, orders, outbox, postpaid, reconcile,
-    store_checks,
+    catalog_sync, chat, daily_backup, fulfilment, nickname, orders, outbox, postpaid, rails,
+    reconcile, store_checks,
 };
 
 /// The jobs queued at start, each rescheduling itself when it runs.
-pub const PERIODIC: [Periodic; 6] = [
+pub const PERIODIC: [Periodic; 7] = [
     Periodic {
         kind: JobKind::CheckBalance,
         dedupe_key: crate::service::balance::BALANCE_JOB_KEY,
@@ -45,6 +45,11 @@ pub const PERIODIC: [Periodic; 6] = [
         kind: JobKind::WatchPaidOrders,
         dedupe_key: fulfilment::watchdog::JOB_KEY,
         first_in_ms: fulfilment::watchdog::INTERVAL_MS,
+    },
+    Periodic {
+        kind: JobKind::CheckPayments,
+        dedupe_key: rails::checks::JOB_KEY,
+        first_in_ms: rails::checks::INTERVAL_MS,
     },
 ];
 
@@ -77,6 +82,8 @@ impl Handlers for Registry {
                 JobKind::CheckStore => store_checks::job(app).await,
                 JobKind::DailyBackup => daily_backup::job(app).await,
                 JobKind::WatchPaidOrders => fulfilment::watch_paid_orders(app).await,
+                JobKind::OpenPayment => rails::open(app, id).await,
+                JobKind::CheckPayments => rails::checks::job(app).await,
             }
         })
     }
@@ -106,7 +113,9 @@ impl Handlers for Registry {
                 | JobKind::SyncCatalogue
                 | JobKind::CheckStore
                 | JobKind::DailyBackup
-                | JobKind::WatchPaidOrders => Ok(()),
+                | JobKind::WatchPaidOrders
+                | JobKind::CheckPayments => Ok(()),
+                JobKind::OpenPayment => rails::give_up(app, id, error).await,
             }
         })
     }

@@ -10,7 +10,7 @@ pub mod trakteer;
 pub mod tripay;
 
 use async_trait::async_trait;
-use madd_domain::{OrderCode, Rupiah};
+use madd_domain::{OrderCode, PaymentCost, Rupiah};
 use time::OffsetDateTime;
 
 /// A payment as the channel reports it through its API (reconciliation).
@@ -55,4 +55,82 @@ pub trait PaymentChannel: Send + Sync {
     fn pay_url(&self, code: &OrderCode, amount: Rupiah, display_name: &str) -> String;
     /// One page (1-based) of the payments received, newest first.
     async fn recent_payments(&self, page: u32) -> Result<RecentPayments, PaymentApiError>;
+}
+
+/// The configured rails in the seller's order of preference, with a client for each gateway
+/// among them. Trakteer's terms come from the seller's settings (its cut) and its client.
+#[derive(Clone)]
+pub struct Rails {
+    order: Vec<madd_domain::RailId>,
+    gateways: Vec<std::sync::Arc<dyn gateway::Gateway>>,
+}
+
+impl Rails {
+    /// `order` is never empty (the configuration refuses that); `gateways` holds a client for
+    /// every gateway rail in it.
+    pub fn new(
+        order: Vec<madd_domain::RailId>,
+        gateways: Vec<std::sync::Arc<dyn gateway::Gateway>>,
+    ) -> Rails {
+        debug_assert!(order
+            .iter()
+            .filter(|r| r.is_gateway())
+            .all(|r| gateways.iter().any(|g| g.rail() == *r)));
+        Rails { order, gateways }
+    }
+
+    /// The rails, first choice first.
+    pub fn order(&self) -> &[madd_domain::RailId] {
+        &self.order
+    }
+
+    /// The rail an order is offered first (before health and pauses are known).
+    pub fn primary(&self) -> madd_domain::RailId {
+        self.order
+            .first()
+            .copied()
+            .unwrap_or(madd_domain::RailId::Trakteer)
+    }
+
+    pub fn gateway(&self, rail: madd_domain::RailId) -> Option<&std::sync::Arc<dyn gateway::Gateway>> {
+        self.gateways.iter().find(|g| g.rail() == rail)
+    }
+
+    pub fn gateways(&self) -> &[std::sync::Arc<dyn gateway::Gateway>] {
+        &self.gateways
+    }
+
+    pub fn uses(&self, rail: madd_domain::RailId) -> bool {
+        self.order.contains(&rail)
+    }
+
+    /// What each configured rail keeps and its unit, for the price floor: `trakteer` is
+    /// Trakteer's cut (a seller's setting) and unit.
+    pub fn terms(&self, trakteer: PaymentCost, trakteer_unit: Rupiah) -> Vec<madd_domain::RailTerms> {
+        self.order
+            .iter()
+            .map(|&rail| match self.gateway(rail) {
+                Some(g) => madd_domain::RailTerms {
+                    rail,
+                    cut: g.cost(),
+                    unit: Rupiah::new(1),
+                },
+                None => madd_domain::RailTerms {
+                    rail,
+                    cut: trakteer,
+                    unit: trakteer_unit,
+                },
+            })
+            .collect()
+    }
+
+    /// Every amount due is a whole number of this: Trakteer's unit while Trakteer is a rail
+    /// (its tips come in units), else one rupiah.
+    pub fn unit(&self, trakteer_unit: Rupiah) -> Rupiah {
+        if self.uses(madd_domain::RailId::Trakteer) {
+            trakteer_unit
+        } else {
+            Rupiah::new(1)
+        }
+    }
 }

@@ -182,8 +182,7 @@ async fn write_products(
     now: i64,
     progress: &mut impl FnMut(usize, usize),
 ) -> AppResult<usize> {
-    let unit = app.payment.unit_price();
-    let rules = crate::service::pricing::PriceRules::load(conn, &app.config, unit).await?;
+    let rules = crate::service::pricing::PriceRules::load(conn, &app).await?;
     let configured = app.suppliers.ids();
     let paused = offers::paused(conn).await?;
     let mut available = 0;
@@ -271,8 +270,7 @@ pub async fn refresh_products(
     codes: &[String],
 ) -> AppResult<()> {
     let now = app.now_ms();
-    let unit = app.payment.unit_price();
-    let rules = crate::service::pricing::PriceRules::load(tx, &app.config, unit).await?;
+    let rules = crate::service::pricing::PriceRules::load(tx, &app).await?;
     let configured = app.suppliers.ids();
     let paused = offers::paused(tx).await?;
     for code in codes {

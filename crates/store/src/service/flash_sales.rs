@@ -44,7 +44,7 @@ pub async fn create(app: &App, sale: &NewFlashSale<'_>) -> AppResult<i64> {
     }
     // A sale is a price like any other: never below the floor every quote holds.
     let rules =
-        crate::service::pricing::PriceRules::load(&mut tx, &app.config, app.payment.unit_price())
+        crate::service::pricing::PriceRules::load(&mut tx, &app)
             .await?;
     if let Some(floor) = rules.floor(product.cost).filter(|f| price < *f) {
         return Err(AppError::invalid(
@@ -55,12 +55,12 @@ pub async fn create(app: &App, sale: &NewFlashSale<'_>) -> AppResult<i64> {
             ),
         ));
     }
-    if price.amount() % app.payment.unit_price().amount().max(1) != 0 {
+    if price.amount() % app.unit().amount().max(1) != 0 {
         return Err(AppError::invalid(
             "flash_sale_price",
             format!(
                 "Harga flash sale harus kelipatan {}.",
-                app.payment.unit_price().display_spaced()
+                app.unit().display_spaced()
             ),
         ));
     }

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod postpaid;
 pub mod pricing;
 pub mod quote;
+pub mod rails;
 pub mod reconcile;
 pub mod refunds;
 pub mod report;

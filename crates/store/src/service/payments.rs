@@ -326,8 +326,12 @@ async fn late_payment(
     )
     .await?;
     // The customer's money, not the store's: to their saldo at once when the seller lets
-    // refunds go there (otherwise the seller decides, as told above).
-    if order.status == OrderStatus::Expired && settings::on(tx, &app.config).await?.refund_to_saldo
+    // refunds go there (otherwise the seller decides, as told above). A QRIS is made for one
+    // order and exact amount, so a second one paid for an order already paid (the customer
+    // paid both the first rail's code and the next one's) is plainly a double payment.
+    let double_qris = madd_domain::RailId::parse(by).is_some_and(madd_domain::RailId::is_gateway);
+    if (order.status == OrderStatus::Expired || double_qris)
+        && settings::on(tx, &app.config).await?.refund_to_saldo
     {
         crate::service::saldo::credit::credit_for_order(
             app,

@@ -3,9 +3,9 @@
 //! guard's floor (cost + the minimum markup + the payment channel's cut, the same floor every
 //! quote holds), so a supplier price rise never makes a sale lose money.
 
-use madd_domain::{floor_price, Category, Markup, PaymentCost, Rupiah};
+use madd_domain::{Category, Markup, PaymentCost, Rupiah};
 
-use crate::config::Config;
+use crate::app::App;
 use crate::db::pricing::MarkupRule;
 use crate::db::{Conn, DbResult};
 use crate::service::settings;
@@ -23,8 +23,11 @@ pub struct PriceRules {
     pub rules: Vec<MarkupRule>,
     /// Members' and resellers' own rules (`db::tiers`).
     pub tier_rules: Vec<crate::db::tiers::TierRule>,
+    /// The first rail's cut (the margins the seller is shown).
     pub payment: PaymentCost,
     pub unit: Rupiah,
+    /// The other configured rails' cuts: the floor holds on each.
+    pub also: [Option<PaymentCost>; 2],
 }
 
 /// A price and how it was reached.
@@ -38,25 +41,28 @@ pub struct Priced {
 }
 
 impl PriceRules {
-    pub async fn load(conn: &mut Conn, config: &Config, unit: Rupiah) -> DbResult<PriceRules> {
-        let s = settings::on(conn, config).await?;
+    pub async fn load(conn: &mut Conn, app: &App) -> DbResult<PriceRules> {
+        let s = settings::on(conn, &app.config).await?;
+        let rail = app.rail(s.payment_cost);
         Ok(PriceRules {
             default: s.markup,
             rules: crate::db::pricing::markup_rules(conn).await?,
             tier_rules: crate::db::tiers::rules(conn).await?,
-            payment: s.payment_cost,
-            unit,
+            payment: rail.cut,
+            unit: rail.unit,
+            also: rail.also,
         })
     }
 
     /// The margin guard, as [`madd_domain::quote`] applies it to every order: cost plus the
     /// store's minimum markup, after the payment cut, rounded up to the unit.
     pub fn floor(&self, cost: Rupiah) -> Option<Rupiah> {
-        floor_price(
-            cost + self.default.min.max(Rupiah::ZERO),
-            &self.payment,
-            self.unit,
-        )
+        madd_domain::quote::Rail {
+            cut: self.payment,
+            unit: self.unit,
+            also: self.also,
+        }
+        .floor(cost + self.default.min.max(Rupiah::ZERO))
     }
 
     fn find(&self, scope: &str, target: &str) -> Option<&MarkupRule> {
@@ -180,9 +186,8 @@ pub async fn record_change(
 /// call. Answers how many prices changed.
 pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppResult<usize> {
     let now = app.now_ms();
-    let unit = app.payment.unit_price();
     let mut tx = app.db.begin().await?;
-    let rules = PriceRules::load(&mut tx, &app.config, unit).await?;
+    let rules = PriceRules::load(&mut tx, app).await?;
     let mut changed = 0;
     for p in crate::db::products::list(&mut tx, None).await? {
         let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
@@ -246,6 +251,7 @@ mod tests {
                 fixed: Rupiah::ZERO,
             },
             unit: Rupiah::new(1000),
+            also: [None, None],
         }
     }
 

@@ -55,10 +55,7 @@ impl Quoted {
 
 /// The payment rail's terms as the quote needs them.
 pub fn rail(app: &App, s: &settings::Settings) -> Rail {
-    Rail {
-        cut: s.payment_cost,
-        unit: app.payment.unit_price(),
-    }
+    app.rail(s.payment_cost)
 }
 
 /// The price of `ask` (see [`madd_domain::quote`] for the rules).
@@ -77,7 +74,7 @@ pub async fn price(app: &App, conn: &mut Conn, ask: &Ask<'_>) -> AppResult<Quote
             let tier_price = if tier == Tier::Guest {
                 p.price
             } else {
-                PriceRules::load(conn, &app.config, app.payment.unit_price())
+                PriceRules::load(conn, &app)
                     .await?
                     .price_for(tier, p.cost, p.category, &p.brand, &p.code)
             };

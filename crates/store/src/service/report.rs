@@ -45,3 +45,48 @@ pub async fn report_from(
         saldo_credit_fees,
     }))
 }
+
+/// One rail's payment costs in a month, and what Trakteer would have kept of the same payments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RailCostLine {
+    pub rail: String,
+    pub label: String,
+    pub payments: i64,
+    pub gross: madd_domain::Rupiah,
+    pub fees: madd_domain::Rupiah,
+    /// Trakteer's cut (the seller's setting) on the same payments; `None` for Trakteer itself.
+    pub trakteer_would_cost: Option<madd_domain::Rupiah>,
+}
+
+/// The month's payment costs split by rail (they add up to the report's payment-cost line).
+/// What Trakteer would have cost is its cut on each payment, rounded up per payment as Trakteer
+/// rounds, summed.
+pub async fn payment_costs_by_rail(app: &App, month: Month) -> AppResult<Vec<RailCostLine>> {
+    let mut conn = app.db.read().await?;
+    let s = settings::on(&mut conn, &app.config).await?;
+    let (from, until) = (month.start_ms(), month.end_ms());
+    let rows = crate::db::report::payment_costs_by_rail(&mut conn, from, until).await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for r in rows {
+        let rail = madd_domain::RailId::parse(&r.rail);
+        let would = match rail {
+            Some(madd_domain::RailId::Trakteer) | None => None,
+            Some(_) => Some(
+                crate::db::report::payment_grosses(&mut conn, &r.rail, from, until)
+                    .await?
+                    .into_iter()
+                    .map(|g| s.payment_cost.of(g))
+                    .sum(),
+            ),
+        };
+        lines.push(RailCostLine {
+            label: rail.map_or_else(|| r.rail.clone(), |r| r.label().to_string()),
+            rail: r.rail,
+            payments: r.payments,
+            gross: r.gross,
+            fees: r.fees,
+            trakteer_would_cost: would,
+        });
+    }
+    Ok(lines)
+}

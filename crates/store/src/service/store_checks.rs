@@ -36,6 +36,7 @@ pub async fn job(app: &App) -> AppResult<Outcome> {
     let providers = Providers {
         suppliers: app.suppliers.clone(),
         payment: app.payment.clone(),
+        rails: app.rails.clone(),
         messenger: app.messenger.clone(),
     };
     // The seller may have set their number in the dashboard rather than the configuration.

@@ -223,7 +223,8 @@ pub(crate) async fn create_order(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(order_json(&app, &order))))
+    // The QRIS is made after the order commits: `GET` the order for it.
+    Ok((status, Json(order_json(&app, &order, None))))
 }
 
 pub(crate) async fn get_order(
@@ -231,12 +232,30 @@ pub(crate) async fn get_order(
     Path(code): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let order = orders::view(&app, &code).await?;
-    Ok(Json(order_json(&app, &order)))
+    let payment = if order.status.accepts_payment() && crate::service::rails::makes_payments(&app) {
+        crate::service::rails::current(&app, order.id).await?
+    } else {
+        None
+    };
+    Ok(Json(order_json(&app, &order, payment.as_ref())))
 }
 
 /// The order as store-api.md shows it (plus a few conveniences).
-pub fn order_json(app: &App, o: &Order) -> serde_json::Value {
+pub fn order_json(
+    app: &App,
+    o: &Order,
+    payment: Option<&crate::db::payment_attempts::PayAttempt>,
+) -> serde_json::Value {
     serde_json::json!({
+        "payment": payment.map(|a| serde_json::json!({
+            "rail": a.rail.as_str(),
+            "state": a.state.as_str(),
+            "ref": a.merchant_ref,
+            "amount": a.amount.amount(),
+            "qr_string": a.qr_string,
+            "checkout_url": a.checkout_url,
+            "expires_at": clock::rfc3339(a.expires_at),
+        })),
         "code": o.code,
         "status": o.status,
         "status_label": o.status.label_id(),

@@ -71,6 +71,7 @@ pub fn router(app: App) -> Router {
         .route("/order", post(checkout::place_order))
         .route("/order/{code}", get(invoice::invoice))
         .route("/order/{code}/qr.svg", get(invoice::qr_code))
+        .route("/order/{code}/qris.png", get(storefront::qris::png))
         .route(
             "/cek",
             get(track::cek_form).post(track::cek).layer(fixed_page()),
@@ -104,6 +105,8 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(health::metrics))
         // Providers' webhooks
         .route("/webhooks/trakteer", post(webhooks::trakteer))
+        .route("/webhooks/midtrans", post(webhooks::midtrans))
+        .route("/webhooks/tripay", post(webhooks::tripay))
         .route("/webhooks/vip-reseller", post(webhooks::vip_reseller))
         .route("/webhooks/digiflazz", post(webhooks::digiflazz))
         .route(
@@ -151,6 +154,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post("/payments/{id}/attach", payments::attach_payment)
         .post("/payments/{id}/saldo", payments::credit_payment)
         .post("/payments/reconcile", payments::reconcile_now)
+        .post("/payments/rails/{rail}", payments::rail_switch)
         .get("/messages", messages::messages_page)
         .post("/messages/{id}/resend", messages::resend_message)
         .get("/reports", reports::reports_index)

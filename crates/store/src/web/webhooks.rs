@@ -88,3 +88,35 @@ pub(crate) async fn digiflazz(State(app): State<App>, headers: HeaderMap, body: 
         outcome => acknowledge(&app, "digiflazz", &body, outcome).await,
     }
 }
+
+pub(crate) async fn midtrans(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    gateway(&app, madd_domain::RailId::Midtrans, &headers, &body).await
+}
+
+pub(crate) async fn tripay(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    gateway(&app, madd_domain::RailId::Tripay, &headers, &body).await
+}
+
+/// A QRIS gateway's webhook through the one payment intake, answered as the gateway expects.
+/// When the store cannot record it now, 503: both gateways deliver again, and the payment
+/// checks ask the gateway anyway.
+async fn gateway(app: &App, rail: madd_domain::RailId, headers: &HeaderMap, body: &[u8]) -> Response {
+    match crate::service::rails::intake::webhook(app, rail, headers, body).await {
+        Ok((status, text)) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            text,
+        )
+            .into_response(),
+        Err(e @ AppError::NotFound { .. }) => e.into_response(),
+        Err(e) => {
+            tracing::error!(%rail, error = %e, "a payment webhook could not be recorded; the gateway will deliver it again");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                r#"{"success":false,"message":"try again"}"#,
+            )
+                .into_response()
+        }
+    }
+}

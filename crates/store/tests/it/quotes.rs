@@ -274,11 +274,9 @@ async fn start_sales(s: &TestStore, items: &[Item]) {
                 .await
                 .unwrap()
                 .unwrap();
-            let unit = s.app().payment.unit_price();
-            let rules =
-                maddstore::service::pricing::PriceRules::load(&mut conn, &s.app().config, unit)
-                    .await
-                    .unwrap();
+            let rules = maddstore::service::pricing::PriceRules::load(&mut conn, s.app())
+                .await
+                .unwrap();
             rules.floor(p.cost).unwrap()
         };
         let sale = maddstore::service::flash_sales::NewFlashSale {

@@ -645,7 +645,7 @@ both_backends!(
         let support = s.pay(7, "buat saldo ya kak").await;
         let payment = {
             let mut conn = s.app().db.read().await.unwrap();
-            maddstore::db::payments::list(&mut conn, None, 10)
+            maddstore::db::payments::list(&mut conn, None, None, 10)
                 .await
                 .unwrap()
                 .into_iter()

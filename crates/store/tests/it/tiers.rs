@@ -72,13 +72,9 @@ both_backends!(
         .unwrap();
         let rules = {
             let mut conn = s.app().db.write().await.unwrap();
-            maddstore::service::pricing::PriceRules::load(
-                &mut conn,
-                &s.app().config,
-                s.app().payment.unit_price(),
-            )
-            .await
-            .unwrap()
+            maddstore::service::pricing::PriceRules::load(&mut conn, s.app())
+                .await
+                .unwrap()
         };
         let member_price =
             rules.price_for(Tier::Member, list.cost, list.category, &list.brand, BIG);

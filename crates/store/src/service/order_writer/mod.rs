@@ -151,6 +151,7 @@ pub async fn record_created(
         .seller_whatsapp
         .as_ref()
         .filter(|_| settings.notify_unpaid);
+    let qris = crate::service::rails::makes_payments(app);
     let mut notices: Vec<(i64, &PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
     for o in written {
         let f = facts(app, o);
@@ -158,7 +159,7 @@ pub async fn record_created(
         notices.push((
             o.id,
             &o.whatsapp,
-            notify::order_created(&f, &pay, &clock::human(o.expires_at)),
+            notify::order_created(&f, &pay, &clock::human(o.expires_at), qris),
         ));
         if let Some(s) = seller {
             notices.push((o.id, s, notify::seller_new_order(&f, &o.whatsapp.local())));
@@ -174,10 +175,19 @@ pub async fn record_created(
         .map(|(id, to, n)| (Some(*id), *to, n))
         .collect();
     outbox::enqueue_many(tx, &outgoing, now).await?;
-    let expiries: Vec<(JobKind, i64, i64)> = written
+    let mut expiries: Vec<(JobKind, i64, i64)> = written
         .iter()
         .map(|o| (JobKind::ExpireOrder, o.id, o.expires_at))
         .collect();
+    // Each order's QRIS is made by a job after this commits: never a gateway call inside it.
+    if qris {
+        expiries.extend(
+            written
+                .iter()
+                .filter(|o| o.status == madd_domain::OrderStatus::AwaitingPayment)
+                .map(|o| (JobKind::OpenPayment, o.id, now)),
+        );
+    }
     jobs::schedule_many(tx, &expiries, now).await?;
     Ok(())
 }

@@ -152,10 +152,7 @@ async fn check(app: &App, req: &CreateOrder) -> AppResult<Checked> {
     }
     let now = app.now_ms();
     let terms = GuestTerms {
-        rail: madd_domain::quote::Rail {
-            cut: catalogue.payment_cost,
-            unit: app.payment.unit_price(),
-        },
+        rail: app.rail(catalogue.payment_cost),
         fee: catalogue.customer_fee,
         markup_min: catalogue.markup_min,
     };

@@ -51,13 +51,27 @@ pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
     }
 }
 
-/// Where the customer pays what is still owed: the whole amount, or the rest when underpaid.
+/// Where the customer pays what is still owed: the whole amount, or the rest when underpaid —
+/// the order's invoice when a gateway makes a QRIS per order, else the Trakteer link.
 pub fn pay_url(app: &App, order: &Order) -> Option<String> {
     if !order.status.accepts_payment() {
         return None;
     }
     let owed = order.shortfall();
     if !owed.is_positive() {
+        return None;
+    }
+    // A QRIS made for the order is shown on its invoice: that page is where the customer pays.
+    if crate::service::rails::makes_payments(app) {
+        return Some(app.config.link(&format!("/order/{}", order.code)));
+    }
+    trakteer_url(app, order)
+}
+
+/// Trakteer's pre-filled link for what is still owed.
+pub fn trakteer_url(app: &App, order: &Order) -> Option<String> {
+    let owed = order.shortfall();
+    if !order.status.accepts_payment() || !owed.is_positive() {
         return None;
     }
     // A shortfall of a unit-rounded amount is normally whole units; if a customer paid an odd

@@ -135,6 +135,9 @@ pub struct MoneySummary {
     pub unmatched_payments: i64,
     pub month: String,
     pub month_net: String,
+    /// This month's payment costs per QRIS rail and what Trakteer would have kept of the same
+    /// payments: `(rail, cost, Trakteer's)`.
+    pub rail_costs: Vec<(String, String, String)>,
 }
 
 /// A supplier's balance on the dashboard.
@@ -163,6 +166,14 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
         .unwrap_or_default();
     let month = Month::containing(now);
     let report = crate::service::report::monthly_report(app, month).await?;
+    let rail_costs = crate::service::report::payment_costs_by_rail(app, month)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            l.trakteer_would_cost
+                .map(|w| (l.label, l.fees.display_spaced(), w.display_spaced()))
+        })
+        .collect();
     let mut conn = app.db.read().await?;
     let today = crate::db::figures::between(&mut conn, from, until).await?;
     let unmatched = crate::db::report::unmatched_held(&mut conn, 0, i64::MAX).await?;
@@ -191,6 +202,7 @@ pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
         unmatched_payments: unmatched.count,
         month: month.to_string(),
         month_net: report.amount(LineKey::NetProfit).display_spaced(),
+        rail_costs,
     })
 }
 

@@ -20,6 +20,8 @@ use crate::web::page::{render, PageResult};
 
 struct PaymentRow {
     id: i64,
+    /// The rail (`trakteer`, `midtrans`, `tripay`) or `saldo`.
+    provider: String,
     received: String,
     transaction_id: String,
     state: &'static str,
@@ -52,15 +54,71 @@ struct PaymentsPage {
     csrf: String,
     flash: Option<String>,
     payments: Vec<PaymentRow>,
+    /// The configured rails, in order, with where each stands.
+    rails: Vec<RailRow>,
+    /// The rail the list is filtered by (`""`: all).
+    rail: String,
+}
+
+/// A rail on the payments page.
+struct RailRow {
+    id: &'static str,
+    label: &'static str,
+    paused: bool,
+    /// Resting after a failure: until when and why.
+    resting: Option<(String, String)>,
+    /// The gateway's cut, in words.
+    cost: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PaymentsQuery {
+    done: Option<String>,
+    rail: Option<String>,
+}
+
+async fn rail_rows(app: &App, conn: &mut crate::db::Conn) -> crate::db::DbResult<Vec<RailRow>> {
+    let now = app.now_ms();
+    let mut rows = Vec::new();
+    for &rail in app.rails.order() {
+        let state = crate::db::payment_attempts::rail_state(conn, rail).await?;
+        let cost = match app.rails.gateway(rail) {
+            Some(g) => {
+                let c = g.cost();
+                if c.fixed.is_positive() {
+                    format!("{} + {} %", c.fixed.display_spaced(), c.rate)
+                } else {
+                    format!("{} %", c.rate)
+                }
+            }
+            None => "potongan Trakteer (Pengaturan)".to_string(),
+        };
+        rows.push(RailRow {
+            id: rail.as_str(),
+            label: rail.label(),
+            paused: state.paused_at.is_some(),
+            resting: (state.unhealthy_until > now)
+                .then(|| (clock::human(state.unhealthy_until), state.last_error.clone())),
+            cost,
+        });
+    }
+    Ok(rows)
 }
 
 pub(crate) async fn payments_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
-    Query(done): Query<DoneQuery>,
+    Query(q): Query<PaymentsQuery>,
 ) -> PageResult {
+    let done = DoneQuery { done: q.done };
+    let rail = q
+        .rail
+        .as_deref()
+        .and_then(madd_domain::RailId::parse)
+        .map(madd_domain::RailId::as_str);
     let mut conn = app.db.read().await?;
-    let list = payments::list(&mut conn, None, 200).await?;
+    let rails = rail_rows(&app, &mut conn).await?;
+    let list = payments::list(&mut conn, None, rail, 200).await?;
     let mut open = Vec::new();
     if list
         .iter()
@@ -100,6 +158,7 @@ pub(crate) async fn payments_page(
         };
         rows.push(PaymentRow {
             id: p.id,
+            provider: p.provider.clone(),
             received: clock::human(p.received_at),
             transaction_id: p.transaction_id.clone(),
             state: p.state.as_str(),
@@ -145,7 +204,38 @@ pub(crate) async fn payments_page(
             }
         }),
         payments: rows,
+        rails,
+        rail: rail.unwrap_or_default().to_string(),
     }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RailForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `pause` or `resume`.
+    #[serde(default)]
+    action: String,
+}
+
+/// The seller pauses a rail (no new payments are made there; those shown stay payable) or
+/// resumes it.
+pub(crate) async fn rail_switch(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(rail): Path<String>,
+    Form(f): Form<RailForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let rail = madd_domain::RailId::parse(&rail)
+        .filter(|r| app.rails.uses(*r))
+        .ok_or_else(|| crate::error::AppError::not_found("rail_not_configured", "Jalur pembayaran"))?;
+    let now = app.now_ms();
+    let paused_at = (f.action == "pause").then_some(now);
+    let mut conn = app.db.write().await?;
+    crate::db::payment_attempts::set_paused(&mut conn, rail, paused_at).await?;
+    tracing::info!(%rail, paused = paused_at.is_some(), actor = %s.actor(), "payment rail switched");
+    Ok(Redirect::to("/admin/payments").into_response())
 }
 
 #[derive(Deserialize)]

@@ -55,9 +55,9 @@ pub(crate) async fn pricing_page(
     Extension(s): Extension<AdminSession>,
     Query(q): Query<PricingQuery>,
 ) -> PageResult {
-    let unit = app.payment.unit_price();
+    let unit = app.unit();
     let mut conn = app.db.write().await?;
-    let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
+    let rules = PriceRules::load(&mut conn, &app).await?;
     let history = crate::db::pricing::price_history(&mut conn, non_empty(&q.product), 200).await?;
     drop(conn);
     let old_new = |old: Option<Rupiah>, new: Rupiah| match old {

@@ -69,9 +69,8 @@ pub(crate) async fn products_page(
         None => None,
     };
     let sync = crate::web::admin::view::sync_view(&app).await?;
-    let unit = app.payment.unit_price();
     let mut conn = app.db.write().await?;
-    let rules = PriceRules::load(&mut conn, &app.config, unit).await?;
+    let rules = PriceRules::load(&mut conn, &app).await?;
     let list = products::list(&mut conn, category).await?;
     let paused = offers::paused(&mut conn).await?;
     let (by_product, _) = group_offers(offers::all(&mut conn).await?);

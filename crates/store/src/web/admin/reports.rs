@@ -47,6 +47,9 @@ struct ProductView {
 #[derive(Template)]
 #[template(path = "admin/report.html")]
 struct ReportPage {
+    /// The payment-cost line split by rail: label, payments, paid, cost, what Trakteer would
+    /// have cost for the same payments.
+    rails: Vec<(String, i64, String, String, Option<String>)>,
     csrf: String,
     flash: Option<String>,
     month: String,
@@ -85,8 +88,21 @@ pub(crate) async fn report_page(
 ) -> PageResult {
     let month = parse_month(&month)?;
     let r = crate::service::report::monthly_report(&app, month).await?;
+    let rails = crate::service::report::payment_costs_by_rail(&app, month).await?;
     let rp = |x: Rupiah| x.display_spaced();
     Ok(render(&ReportPage {
+        rails: rails
+            .into_iter()
+            .map(|l| {
+                (
+                    l.label,
+                    l.payments,
+                    rp(l.gross),
+                    rp(l.fees),
+                    l.trakteer_would_cost.map(rp),
+                )
+            })
+            .collect(),
         csrf: s.csrf_token.clone(),
         flash: None,
         month: month.to_string(),

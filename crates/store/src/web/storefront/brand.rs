@@ -43,12 +43,7 @@ pub(crate) async fn brand_page(
             // The rules once for the whole page, not once per nominal.
             let rules = {
                 let mut conn = app.db.read().await?;
-                crate::service::pricing::PriceRules::load(
-                    &mut conn,
-                    &app.config,
-                    app.payment.unit_price(),
-                )
-                .await?
+                crate::service::pricing::PriceRules::load(&mut conn, &app).await?
             };
             for p in &mut items {
                 let mine = rules

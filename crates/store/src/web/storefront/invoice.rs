@@ -102,7 +102,16 @@ struct InvoicePage {
     minutes_left: i64,
     serial: Option<String>,
     token: Option<String>,
+    /// Trakteer's link and steps, when Trakteer is how this order is paid now.
     pay_url: Option<String>,
+    /// The order's own QRIS, when a gateway made one.
+    qris: Option<super::qris::Qris>,
+    /// A gateway's own pay page, when it gave no QR text.
+    hosted: Option<(&'static str, String)>,
+    /// The QRIS is being made (the page looks again soon).
+    preparing: bool,
+    /// The current payment's reference: the live invoice reloads when it changes.
+    payment_ref: String,
     cs_url: Option<String>,
     live: bool,
     /// A paid order that failed or was refunded: what happened and what happens next.
@@ -160,6 +169,18 @@ pub(crate) async fn invoice(
     };
     let cs_url = cs_link(t.cs_text);
     let outcome = outcome_of(t, &order, cs_link);
+    let pay = if awaiting {
+        super::qris::view(&app, &order).await?
+    } else {
+        super::qris::PayView::Trakteer
+    };
+    let (qris, hosted, preparing) = match pay {
+        super::qris::PayView::Qris(q) => (Some(q), None, false),
+        super::qris::PayView::Hosted { rail, url } => (None, Some((rail, url)), false),
+        super::qris::PayView::Preparing => (None, None, true),
+        super::qris::PayView::Trakteer => (None, None, false),
+    };
+    let trakteer = qris.is_none() && hosted.is_none() && !preparing;
     Ok(render(&InvoicePage {
         t,
         closed,
@@ -201,7 +222,15 @@ pub(crate) async fn invoice(
             .filter(|_| order.product_code.starts_with("PLN") || order.brand == "PLN")
             .and_then(shopfront::pln_token),
         serial: order.serial_number.clone(),
-        pay_url: orders::pay_url(&app, &order),
+        pay_url: orders::trakteer_url(&app, &order).filter(|_| trakteer),
+        payment_ref: qris
+            .as_ref()
+            .map(|q| q.reference.clone())
+            .or_else(|| hosted.as_ref().map(|h| h.1.clone()))
+            .unwrap_or_default(),
+        qris,
+        hosted,
+        preparing,
         cs_url,
         live: !order.status.is_final(),
         outcome,

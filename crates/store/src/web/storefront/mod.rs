@@ -14,6 +14,7 @@ pub mod invoice;
 pub mod language;
 pub mod og_image;
 pub mod pulsa;
+pub mod qris;
 pub mod reviews;
 pub mod seo;
 pub mod support;
