@@ -49,11 +49,7 @@ impl Rail {
 
     /// The configured rails in order (at most three), in the largest unit among them.
     pub fn over(terms: &[crate::RailTerms]) -> Rail {
-        let unit = terms
-            .iter()
-            .map(|t| t.unit)
-            .max()
-            .unwrap_or(Rupiah::new(1));
+        let unit = terms.iter().map(|t| t.unit).max().unwrap_or(Rupiah::new(1));
         let mut cuts = terms.iter().map(|t| t.cut);
         Rail {
             cut: cuts.next().unwrap_or_default(),

@@ -9,6 +9,7 @@ mod control_value;
 pub mod digiflazz;
 pub mod html;
 pub mod midtrans;
+mod qr_svg;
 pub mod qris;
 pub mod trakteer;
 pub mod tripay;
@@ -42,7 +43,12 @@ impl Sandbox {
     /// their webhooks and callbacks there. `trakteer_token` is the webhook token both sides share.
     /// `public_base` is where customers' browsers reach the store (the gateways' QR images and
     /// pay pages are under it).
-    pub fn new(profile: Profile, store_base: &str, public_base: &str, trakteer_token: &str) -> Sandbox {
+    pub fn new(
+        profile: Profile,
+        store_base: &str,
+        public_base: &str,
+        trakteer_token: &str,
+    ) -> Sandbox {
         let base = store_base.trim_end_matches('/');
         let mut vip_config = match profile {
             Profile::Demo => vip::Config::demo(),

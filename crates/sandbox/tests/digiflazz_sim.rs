@@ -1277,13 +1277,12 @@ async fn control_knobs_by_json_and_form() {
 
 #[tokio::test]
 async fn mounted_in_the_sandbox() {
-    let sandbox =
-        madd_sandbox::Sandbox::new(
-            madd_sandbox::Profile::Tests,
-            "http://127.0.0.1:1",
-            "http://127.0.0.1:1",
-            "token",
-        );
+    let sandbox = madd_sandbox::Sandbox::new(
+        madd_sandbox::Profile::Tests,
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:1",
+        "token",
+    );
     assert_eq!(
         sandbox.digiflazz.webhook_url().as_deref(),
         Some("http://127.0.0.1:1/webhooks/digiflazz")
@@ -1293,6 +1292,8 @@ async fn mounted_in_the_sandbox() {
         vip: false,
         digiflazz: true,
         trakteer: false,
+        midtrans: false,
+        tripay: false,
         whatsapp: false,
     };
     assert!(only.any());

@@ -106,11 +106,7 @@ impl App {
     /// The configured rails' terms as a quote's floor needs them, with Trakteer's cut as the
     /// seller set it.
     pub fn rail(&self, trakteer_cut: madd_domain::PaymentCost) -> madd_domain::quote::Rail {
-        madd_domain::quote::Rail::over(
-            &self
-                .rails
-                .terms(trakteer_cut, self.payment.unit_price()),
-        )
+        madd_domain::quote::Rail::over(&self.rails.terms(trakteer_cut, self.payment.unit_price()))
     }
 
     /// Every amount due is a whole number of this (see [`crate::payment::Rails::unit`]).

@@ -545,7 +545,13 @@ pub fn seller_late_payment(f: &OrderFacts, amount: Rupiah, status_label: &str) -
 
 /// A gateway reported money the store will not act on by itself (an amount that differs from
 /// the order's, a payment for no attempt we know, a refund): the seller looks.
-pub fn seller_payment_review(rail: &str, amount: Rupiah, what: &str, reason: &str, review_url: &str) -> Notice {
+pub fn seller_payment_review(
+    rail: &str,
+    amount: Rupiah,
+    what: &str,
+    reason: &str,
+    review_url: &str,
+) -> Notice {
     Notice {
         audience: Audience::Seller,
         kind: "seller_payment_review",

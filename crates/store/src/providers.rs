@@ -11,15 +11,15 @@ use crate::config::{Config, WhatsAppChoice};
 use crate::messenger::cloud::{CloudApi, CloudConfig};
 use crate::messenger::fonnte::{Fonnte, FonnteConfig};
 use crate::messenger::Messenger;
-use crate::payment::trakteer::{Trakteer, TrakteerConfig};
 use crate::payment::gateway::Gateway;
 use crate::payment::midtrans::{Midtrans, MidtransConfig};
+use crate::payment::trakteer::{Trakteer, TrakteerConfig};
 use crate::payment::tripay::{Tripay, TripayConfig};
 use crate::payment::PaymentChannel;
-use madd_domain::RailId;
 use crate::supplier::digiflazz::{Digiflazz, DigiflazzConfig};
 use crate::supplier::vip_reseller::{VipConfig, VipReseller};
 use crate::supplier::{Supplier, Suppliers};
+use madd_domain::RailId;
 
 /// The three outside roles, as the configuration chooses them (after `start` pointed the
 /// sandbox ones at the simulators).

@@ -22,7 +22,6 @@ mod api;
 mod control;
 mod notify;
 mod pages;
-pub mod qr;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

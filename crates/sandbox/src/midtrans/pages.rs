@@ -11,7 +11,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::api::error_body;
-use super::{qr, wib_text, Faults, MidtransSim, Transaction, TxStatus};
+use super::{wib_text, Faults, MidtransSim, Transaction, TxStatus};
 use crate::html::escape;
 use crate::qris;
 
@@ -81,10 +81,9 @@ fn time_left(expiry: OffsetDateTime) -> String {
 }
 
 async fn image(sim: &MidtransSim, id: &str, framed: bool) -> Response {
-    let Some(svg) = sim
-        .transaction(id)
-        .and_then(|tx| qr::svg(&tx.qr_string, framed))
-    else {
+    let Some(svg) = sim.transaction(id).and_then(|tx| {
+        crate::qr_svg::svg(&tx.qr_string, framed.then_some("QRIS · MADD STORE SANDBOX"))
+    }) else {
         return (
             StatusCode::NOT_FOUND,
             Json(error_body(404, "Transaction doesn't exist.")),

@@ -24,7 +24,6 @@ mod channels;
 mod create;
 mod faults;
 mod pages;
-mod qr_image;
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -15,7 +15,7 @@ use time::macros::{format_description, offset};
 use time::OffsetDateTime;
 
 use super::api::{mount_base, refuse, view, View};
-use super::{now, qr_image, Action, Faults, Status, Transaction, TripaySim};
+use super::{now, Action, Faults, Status, Transaction, TripaySim};
 use crate::html::escape;
 use crate::qris;
 
@@ -186,7 +186,11 @@ pub(super) async fn checkout(
         return not_found(&reference);
     };
     let base = mount_base(&original, &uri);
-    let qr = match tx.qr_payload.as_deref().and_then(qr_image::svg) {
+    let qr = match tx
+        .qr_payload
+        .as_deref()
+        .and_then(|p| crate::qr_svg::svg(p, None))
+    {
         Some(svg) => svg.replacen("<svg ", "<svg class=\"qr\" ", 1),
         None => format!(
             "<p>Nomor virtual account: <code>{}</code></p>",
@@ -326,12 +330,12 @@ fn callback_log(sim: &TripaySim, tx: &Transaction) -> String {
     )
 }
 
-/// `qr_url`: the QR of the payload (SVG, see `qr_image` for why not PNG).
+/// `qr_url`: the QR of the payload (SVG, see `crate::qr_svg` for why not PNG).
 pub(super) async fn qr(State(sim): State<TripaySim>, Path(reference): Path<String>) -> Response {
     let svg = sim
         .transaction(&reference)
         .and_then(|tx| tx.qr_payload)
-        .and_then(|payload| qr_image::svg(&payload));
+        .and_then(|payload| crate::qr_svg::svg(&payload, None));
     match svg {
         Some(svg) => (
             [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],

@@ -413,9 +413,11 @@ impl Config {
             },
             payment,
             payments,
-            payment_create_timeout: std::time::Duration::from_millis(
-                int("payment_create_timeout_ms", 6_000, 100)? as u64,
-            ),
+            payment_create_timeout: std::time::Duration::from_millis(int(
+                "payment_create_timeout_ms",
+                6_000,
+                100,
+            )? as u64),
             midtrans: Midtrans::read(&values)?,
             tripay: Tripay::read(&values)?,
             trakteer: Trakteer::read(&values)?,

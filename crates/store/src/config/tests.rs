@@ -46,6 +46,8 @@ fn a_mix_of_real_and_sandbox_providers_needs_saying_so() {
             vip: false,
             digiflazz: false,
             trakteer: false,
+            midtrans: false,
+            tripay: false,
             whatsapp: true
         }
     );

@@ -142,13 +142,11 @@ pub async fn open(conn: &mut Conn, id: i64, o: &Opened<'_>, now: i64) -> DbResul
 /// Keeps the rail's reference on an attempt that has none yet (found by its merchant reference
 /// after a lost create answer).
 pub async fn set_reference(conn: &mut Conn, id: i64, reference: &str) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE payment_attempts SET reference = $1 WHERE id = $2 AND reference IS NULL",
-    )
-    .bind(reference)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE payment_attempts SET reference = $1 WHERE id = $2 AND reference IS NULL")
+        .bind(reference)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -163,11 +161,7 @@ pub async fn advance(
     now: i64,
 ) -> DbResult<bool> {
     // A state the rail may still report a payment in keeps its checks; a final one needs none.
-    let check = if to.may_be_paid() {
-        "check_at"
-    } else {
-        "NULL"
-    };
+    let check = if to.may_be_paid() { "check_at" } else { "NULL" };
     let done = sqlx::query(&format!(
         "UPDATE payment_attempts SET state = $1, detail = $2, updated_at = $3, check_at = {check} \
          WHERE id = $4 AND state = $5"
@@ -203,10 +197,12 @@ pub async fn schedule_check(conn: &mut Conn, id: i64, at: Option<i64>) -> DbResu
 }
 
 pub async fn by_id(conn: &mut Conn, id: i64) -> DbResult<Option<PayAttempt>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payment_attempts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -285,7 +281,12 @@ pub async fn rail_state(conn: &mut Conn, rail: RailId) -> DbResult<RailState> {
 }
 
 /// Passes `rail` over until `until`, with the reason.
-pub async fn mark_unhealthy(conn: &mut Conn, rail: RailId, until: i64, error: &str) -> DbResult<()> {
+pub async fn mark_unhealthy(
+    conn: &mut Conn,
+    rail: RailId,
+    until: i64,
+    error: &str,
+) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO payment_rails (rail, unhealthy_until, last_error) VALUES ($1, $2, $3) \
          ON CONFLICT (rail) DO UPDATE SET unhealthy_until = $2, last_error = $3",

@@ -121,7 +121,11 @@ pub struct RailCost {
 
 /// The month's payment costs by rail, with the same orders and payments as [`closed_orders`]'s
 /// fee column, so the lines add up to the report's payment-cost line.
-pub async fn payment_costs_by_rail(conn: &mut Conn, from: i64, until: i64) -> DbResult<Vec<RailCost>> {
+pub async fn payment_costs_by_rail(
+    conn: &mut Conn,
+    from: i64,
+    until: i64,
+) -> DbResult<Vec<RailCost>> {
     let rows = sqlx::query(
         "SELECT p.provider AS rail, CAST(COUNT(*) AS BIGINT) AS payments, \
          CAST(COALESCE(SUM(p.gross), 0) AS BIGINT) AS gross, \
@@ -150,7 +154,12 @@ pub async fn payment_costs_by_rail(conn: &mut Conn, from: i64, until: i64) -> Db
 }
 
 /// Each payment's gross for one rail, over the same payments as [`payment_costs_by_rail`].
-pub async fn payment_grosses(conn: &mut Conn, rail: &str, from: i64, until: i64) -> DbResult<Vec<Rupiah>> {
+pub async fn payment_grosses(
+    conn: &mut Conn,
+    rail: &str,
+    from: i64,
+    until: i64,
+) -> DbResult<Vec<Rupiah>> {
     let rows: Vec<i64> = sqlx::query_scalar(
         "SELECT p.gross FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.provider = $1 AND p.state = 'matched' AND p.net IS NOT NULL \

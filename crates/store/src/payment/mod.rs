@@ -92,7 +92,10 @@ impl Rails {
             .unwrap_or(madd_domain::RailId::Trakteer)
     }
 
-    pub fn gateway(&self, rail: madd_domain::RailId) -> Option<&std::sync::Arc<dyn gateway::Gateway>> {
+    pub fn gateway(
+        &self,
+        rail: madd_domain::RailId,
+    ) -> Option<&std::sync::Arc<dyn gateway::Gateway>> {
         self.gateways.iter().find(|g| g.rail() == rail)
     }
 
@@ -106,7 +109,11 @@ impl Rails {
 
     /// What each configured rail keeps and its unit, for the price floor: `trakteer` is
     /// Trakteer's cut (a seller's setting) and unit.
-    pub fn terms(&self, trakteer: PaymentCost, trakteer_unit: Rupiah) -> Vec<madd_domain::RailTerms> {
+    pub fn terms(
+        &self,
+        trakteer: PaymentCost,
+        trakteer_unit: Rupiah,
+    ) -> Vec<madd_domain::RailTerms> {
         self.order
             .iter()
             .map(|&rail| match self.gateway(rail) {

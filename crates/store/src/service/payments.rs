@@ -325,14 +325,17 @@ async fn late_payment(
         now,
     )
     .await?;
+    let to_saldo = settings::on(tx, &app.config).await?.refund_to_saldo;
+    // Paid twice (both rails' QRIS, say) for an order already delivered: the extra is an
+    // overpayment, returned to saldo as one is on delivery. On an order still on its way that
+    // happens when it is delivered.
+    if order.status == OrderStatus::Delivered && to_saldo {
+        crate::service::saldo::credit::overpayment_to_saldo(app, tx, order, now).await?;
+        return Ok(order.status);
+    }
     // The customer's money, not the store's: to their saldo at once when the seller lets
-    // refunds go there (otherwise the seller decides, as told above). A QRIS is made for one
-    // order and exact amount, so a second one paid for an order already paid (the customer
-    // paid both the first rail's code and the next one's) is plainly a double payment.
-    let double_qris = madd_domain::RailId::parse(by).is_some_and(madd_domain::RailId::is_gateway);
-    if (order.status == OrderStatus::Expired || double_qris)
-        && settings::on(tx, &app.config).await?.refund_to_saldo
-    {
+    // refunds go there (otherwise the seller decides, as told above).
+    if order.status == OrderStatus::Expired && to_saldo {
         crate::service::saldo::credit::credit_for_order(
             app,
             tx,

@@ -100,7 +100,12 @@ pub(crate) async fn tripay(State(app): State<App>, headers: HeaderMap, body: Byt
 /// A QRIS gateway's webhook through the one payment intake, answered as the gateway expects.
 /// When the store cannot record it now, 503: both gateways deliver again, and the payment
 /// checks ask the gateway anyway.
-async fn gateway(app: &App, rail: madd_domain::RailId, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn gateway(
+    app: &App,
+    rail: madd_domain::RailId,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
     match crate::service::rails::intake::webhook(app, rail, headers, body).await {
         Ok((status, text)) => (
             status,

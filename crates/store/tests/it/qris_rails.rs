@@ -34,7 +34,10 @@ async fn ordered(s: &TestStore) -> (String, Value) {
 }
 
 fn payment_ref(view: &Value) -> String {
-    view["payment"]["ref"].as_str().expect("a payment").to_string()
+    view["payment"]["ref"]
+        .as_str()
+        .expect("a payment")
+        .to_string()
 }
 
 async fn payments(s: &TestStore, code: &str) -> i64 {
@@ -62,9 +65,17 @@ both_backends!(
         let tx = s.sandbox().midtrans.transaction(&merchant_ref).unwrap();
         assert_eq!((tx.qr_string.as_str(), tx.gross_amount), (text, due));
         // The invoice draws it (no Trakteer steps).
-        let page = s.http.get(s.url(&format!("/order/{code}"))).send().await.unwrap();
+        let page = s
+            .http
+            .get(s.url(&format!("/order/{code}")))
+            .send()
+            .await
+            .unwrap();
         let html = page.text().await.unwrap();
-        assert!(html.contains("id=\"qris-code\"") && html.contains("<svg"), "{html}");
+        assert!(
+            html.contains("id=\"qris-code\"") && html.contains("<svg"),
+            "{html}"
+        );
         assert!(!html.contains("Bayar di Trakteer"));
 
         s.sandbox().midtrans.pay(&merchant_ref).await.unwrap();
@@ -114,10 +125,19 @@ both_backends!(
             "order_id": merchant_ref, "transaction_id": tx.transaction_id,
             "gross_amount": tx.gross_text(), "signature_key": "00".repeat(64),
             "payment_type": "qris", "fraud_status": "accept"});
-        let r = s.http.post(s.url("/webhooks/midtrans")).json(&forged).send().await.unwrap();
+        let r = s
+            .http
+            .post(s.url("/webhooks/midtrans"))
+            .json(&forged)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401);
         s.settle().await;
-        assert_eq!(s.order_row(&code).await.status, OrderStatus::AwaitingPayment);
+        assert_eq!(
+            s.order_row(&code).await.status,
+            OrderStatus::AwaitingPayment
+        );
 
         // The real settlement, lost on its way, then delivered 100 times at once.
         let mut faults = s.sandbox().midtrans.faults();
@@ -147,7 +167,10 @@ both_backends!(
         assert_eq!(payments(&s, &code).await, 1);
         let order = s.order_row(&code).await;
         assert_eq!(order.status, OrderStatus::Delivered);
-        assert_eq!(order.amount_paid.amount(), view["amount_due"].as_i64().unwrap());
+        assert_eq!(
+            order.amount_paid.amount(),
+            view["amount_due"].as_i64().unwrap()
+        );
         let paid_events = s
             .count(&format!(
                 "SELECT CAST(COUNT(*) AS BIGINT) FROM order_events e JOIN orders o ON o.id = e.order_id \
@@ -165,8 +188,14 @@ both_backends!(
             .map(|d| d.body)
             .find(|b| b.contains("\"pending\""))
             .expect("the pending notification");
-        let r = s.http.post(s.url("/webhooks/midtrans")).header("content-type", "application/json")
-            .body(pending).send().await.unwrap();
+        let r = s
+            .http
+            .post(s.url("/webhooks/midtrans"))
+            .header("content-type", "application/json")
+            .body(pending)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         s.settle().await;
         assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
@@ -185,13 +214,19 @@ both_backends!(
         s.sandbox().tripay.set_faults(faults);
         s.sandbox().tripay.pay(&payment_ref(&view)).await.unwrap();
         s.settle().await;
-        assert_eq!(s.order_row(&code).await.status, OrderStatus::AwaitingPayment);
+        assert_eq!(
+            s.order_row(&code).await.status,
+            OrderStatus::AwaitingPayment
+        );
         let kept = s
             .count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE provider = 'tripay' AND state = 'unmatched'")
             .await;
         assert_eq!(kept, 1);
         let seller = s.inbox(crate::common::SELLER);
-        assert!(seller.iter().any(|m| m.body.contains("perlu dicek")), "{seller:?}");
+        assert!(
+            seller.iter().any(|m| m.body.contains("perlu dicek")),
+            "{seller:?}"
+        );
         s
     }
 );
@@ -201,9 +236,16 @@ both_backends!(
     rails("midtrans"),
     |s: TestStore| async move {
         let (code, view) = ordered(&s).await;
-        s.sandbox().midtrans.settle_quietly(&payment_ref(&view)).await.unwrap();
+        s.sandbox()
+            .midtrans
+            .settle_quietly(&payment_ref(&view))
+            .await
+            .unwrap();
         s.settle().await;
-        assert_eq!(s.order_row(&code).await.status, OrderStatus::AwaitingPayment);
+        assert_eq!(
+            s.order_row(&code).await.status,
+            OrderStatus::AwaitingPayment
+        );
         s.advance(time::Duration::minutes(2)).await;
         let order = s.order_row(&code).await;
         assert_eq!(order.status, OrderStatus::Delivered, "{order:?}");
@@ -239,14 +281,23 @@ both_backends!(
         assert!(html.contains("Tripay QRIS"), "{html}");
         // The customer pays both codes.
         s.sandbox().tripay.pay(&format!("{code}-2")).await.unwrap();
-        s.sandbox().midtrans.pay(&format!("{code}-1")).await.unwrap();
+        s.sandbox()
+            .midtrans
+            .pay(&format!("{code}-1"))
+            .await
+            .unwrap();
         s.settle().await;
         let order = s.order_row(&code).await;
         assert_eq!(order.status, OrderStatus::Delivered);
         assert_eq!(payments(&s, &code).await, 2);
         let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
-        let wallet = maddstore::service::saldo::wallet(s.app(), &owner).await.unwrap();
-        assert_eq!(wallet.balance.amount(), view["amount_due"].as_i64().unwrap());
+        let wallet = maddstore::service::saldo::wallet(s.app(), &owner)
+            .await
+            .unwrap();
+        assert_eq!(
+            wallet.balance.amount(),
+            view["amount_due"].as_i64().unwrap()
+        );
         // A further rail failure within the rest time skips Midtrans at once.
         let (_, again) = ordered(&s).await;
         assert_eq!(again["payment"]["rail"], "tripay");

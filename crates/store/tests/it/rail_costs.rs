@@ -46,19 +46,35 @@ both_backends!(
     |s: TestStore| async move {
         let (m_code, m_due, rail) = order(&s).await;
         assert_eq!(rail, "midtrans");
-        s.sandbox().midtrans.pay(&format!("{m_code}-1")).await.unwrap();
+        s.sandbox()
+            .midtrans
+            .pay(&format!("{m_code}-1"))
+            .await
+            .unwrap();
         pause(&s, RailId::Midtrans).await;
         let (t_code, t_due, rail) = order(&s).await;
         assert_eq!(rail, "tripay");
-        s.sandbox().tripay.pay(&format!("{t_code}-1")).await.unwrap();
+        s.sandbox()
+            .tripay
+            .pay(&format!("{t_code}-1"))
+            .await
+            .unwrap();
         pause(&s, RailId::Tripay).await;
         let (k_code, k_due, rail) = order(&s).await;
         assert_eq!(rail, "trakteer");
-        assert_eq!(k_due % 1000, 0, "Trakteer is a rail: amounts are whole units");
+        assert_eq!(
+            k_due % 1000,
+            0,
+            "Trakteer is a rail: amounts are whole units"
+        );
         s.pay(k_due / 1000, &k_code).await;
         s.settle().await;
         for code in [&m_code, &t_code, &k_code] {
-            assert_eq!(s.order_row(code).await.status, OrderStatus::Delivered, "{code}");
+            assert_eq!(
+                s.order_row(code).await.status,
+                OrderStatus::Delivered,
+                "{code}"
+            );
         }
 
         // By hand: Midtrans 0.7 % rounded up; Tripay Rp 750 + 0.7 % rounded up (its callback's
@@ -84,7 +100,12 @@ both_backends!(
         assert_eq!(
             got,
             vec![
-                ("midtrans".into(), m_due, midtrans, Some(ceil_bps(m_due, 578))),
+                (
+                    "midtrans".into(),
+                    m_due,
+                    midtrans,
+                    Some(ceil_bps(m_due, 578))
+                ),
                 ("trakteer".into(), k_due, trakteer, None),
                 ("tripay".into(), t_due, tripay, Some(ceil_bps(t_due, 578))),
             ]
@@ -108,7 +129,10 @@ both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(html.contains("id=\"rail-costs\"") && html.contains("Tripay QRIS"), "{html}");
+        assert!(
+            html.contains("id=\"rail-costs\"") && html.contains("Tripay QRIS"),
+            "{html}"
+        );
         s
     }
 );
@@ -118,7 +142,9 @@ both_backends!(
     three_rails,
     |s: TestStore| async move {
         let mut conn = s.app().db.write().await.unwrap();
-        let products = maddstore::db::products::list(&mut conn, None).await.unwrap();
+        let products = maddstore::db::products::list(&mut conn, None)
+            .await
+            .unwrap();
         drop(conn);
         let cuts = [
             PaymentCost {
@@ -135,7 +161,10 @@ both_backends!(
             },
         ];
         let mut checked = 0;
-        for p in products.iter().filter(|p| p.cost.is_positive() && p.sellable()) {
+        for p in products
+            .iter()
+            .filter(|p| p.cost.is_positive() && p.sellable())
+        {
             for cut in &cuts {
                 assert!(
                     cut.net(p.price) >= p.cost + Rupiah::new(500),

@@ -39,7 +39,8 @@ pub async fn run(app: &App, now: i64) -> AppResult<usize> {
         if let Err(e) = check(app, attempt, now).await {
             tracing::warn!(attempt = %attempt.merchant_ref, error = %e, "payment check failed; asking again later");
             let mut conn = app.db.write().await?;
-            payment_attempts::schedule_check(&mut conn, attempt.id, Some(now + INTERVAL_MS)).await?;
+            payment_attempts::schedule_check(&mut conn, attempt.id, Some(now + INTERVAL_MS))
+                .await?;
         }
     }
     Ok(due.len())
@@ -59,7 +60,8 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
     };
     // Past its deadline, or no longer needed (the order was paid another way, or a newer QRIS
     // took over): closed where the gateway can, so it cannot be paid twice.
-    let closing = now >= attempt.expires_at || !order_waits || attempt.state == AttemptState::Superseded;
+    let closing =
+        now >= attempt.expires_at || !order_waits || attempt.state == AttemptState::Superseded;
     let mut event: Option<PaymentEvent> = None;
     if closing && attempt.state != AttemptState::Creating {
         if let Some(reference) = attempt.reference.as_deref().filter(|r| !r.is_empty()) {
@@ -69,7 +71,10 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
     let event = match event {
         Some(e) => e,
         None => gateway
-            .status(attempt.reference.as_deref().filter(|r| !r.is_empty()), &attempt.merchant_ref)
+            .status(
+                attempt.reference.as_deref().filter(|r| !r.is_empty()),
+                &attempt.merchant_ref,
+            )
             .await
             .map_err(gateway_error)?,
     };
@@ -78,8 +83,15 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
         // Never made (a create that failed before the gateway kept it): nothing can be paid.
         if attempt.state == AttemptState::Creating || now - attempt.created_at > 5 * 60_000 {
             let mut conn = app.db.write().await?;
-            payment_attempts::advance(&mut conn, attempt.id, attempt.state, AttemptState::Failed, "tidak dikenal gateway", now)
-                .await?;
+            payment_attempts::advance(
+                &mut conn,
+                attempt.id,
+                attempt.state,
+                AttemptState::Failed,
+                "tidak dikenal gateway",
+                now,
+            )
+            .await?;
             return Ok(());
         }
     } else {
@@ -144,9 +156,18 @@ mod tests {
 
     #[test]
     fn checks_back_off_then_follow_the_deadline() {
-        assert_eq!(next_check(&attempt(0), RailStatus::Pending, 60_000), Some(180_000));
-        assert_eq!(next_check(&attempt(1), RailStatus::Pending, 180_000), Some(600_000));
-        assert_eq!(next_check(&attempt(2), RailStatus::Pending, 600_000), Some(1_200_000));
+        assert_eq!(
+            next_check(&attempt(0), RailStatus::Pending, 60_000),
+            Some(180_000)
+        );
+        assert_eq!(
+            next_check(&attempt(1), RailStatus::Pending, 180_000),
+            Some(600_000)
+        );
+        assert_eq!(
+            next_check(&attempt(2), RailStatus::Pending, 600_000),
+            Some(1_200_000)
+        );
         // Never past the deadline by more than a moment.
         assert_eq!(
             next_check(&attempt(5), RailStatus::Pending, 59 * 60_000),
@@ -157,7 +178,10 @@ mod tests {
             next_check(&attempt(6), RailStatus::Pending, 61 * 60_000),
             Some(71 * 60_000)
         );
-        assert_eq!(next_check(&attempt(9), RailStatus::Pending, 121 * 60_000), None);
+        assert_eq!(
+            next_check(&attempt(9), RailStatus::Pending, 121 * 60_000),
+            None
+        );
         assert_eq!(next_check(&attempt(0), RailStatus::Paid, 60_000), None);
         assert_eq!(next_check(&attempt(0), RailStatus::Expired, 60_000), None);
     }

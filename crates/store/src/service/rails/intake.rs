@@ -36,7 +36,12 @@ pub enum Applied {
 pub type Reply = (StatusCode, &'static str);
 
 /// Handles one webhook delivery from `rail`'s gateway.
-pub async fn webhook(app: &App, rail: RailId, headers: &HeaderMap, body: &[u8]) -> AppResult<Reply> {
+pub async fn webhook(
+    app: &App,
+    rail: RailId,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<Reply> {
     let gateway = app
         .rails
         .gateway(rail)
@@ -59,7 +64,10 @@ pub async fn webhook(app: &App, rail: RailId, headers: &HeaderMap, body: &[u8]) 
     // now: the gateway retries on 503, and the attempt is asked again by the checks.
     let event = if gateway.confirms_by_status() {
         match gateway
-            .status(Some(&event.reference), event.merchant_ref.as_deref().unwrap_or(""))
+            .status(
+                Some(&event.reference),
+                event.merchant_ref.as_deref().unwrap_or(""),
+            )
             .await
         {
             Ok(confirmed) if confirmed.status != RailStatus::Unknown => PaymentEvent {
@@ -159,16 +167,33 @@ async fn paid(
         keep_for_review(app, tx, event, source, &attempt.merchant_ref, &reason, now).await?;
         return Ok(Applied::Review);
     }
-    if !payment_attempts::advance(tx, attempt.id, attempt.state, AttemptState::Paid, "dibayar", now)
-        .await?
+    if !payment_attempts::advance(
+        tx,
+        attempt.id,
+        attempt.state,
+        AttemptState::Paid,
+        "dibayar",
+        now,
+    )
+    .await?
     {
         return Ok(Applied::Unchanged);
     }
-    let fee = event.fee.unwrap_or_else(|| cost_of(app, attempt.rail, event.gross));
+    let fee = event
+        .fee
+        .unwrap_or_else(|| cost_of(app, attempt.rail, event.gross));
     payment_attempts::set_fee(tx, attempt.id, fee).await?;
     let Some(payment) = payments::insert_once(
         tx,
-        &record(event, PaymentState::Unmatched, source, &attempt.merchant_ref, Some(fee), None, now),
+        &record(
+            event,
+            PaymentState::Unmatched,
+            source,
+            &attempt.merchant_ref,
+            Some(fee),
+            None,
+            now,
+        ),
     )
     .await?
     else {
@@ -204,7 +229,11 @@ async fn moved(
     event: &PaymentEvent,
     now: i64,
 ) -> AppResult<Applied> {
-    let detail = format!("{} melaporkan {}", event.rail.label(), event.status.as_str());
+    let detail = format!(
+        "{} melaporkan {}",
+        event.rail.label(),
+        event.status.as_str()
+    );
     if !payment_attempts::advance(tx, attempt.id, attempt.state, to, &detail, now).await? {
         return Ok(Applied::Unchanged);
     }
@@ -212,7 +241,9 @@ async fn moved(
     // one is made while the order still has time.
     if attempt.state == AttemptState::Open {
         let order = orders::by_id(tx, attempt.order_id).await?;
-        if order.is_some_and(|o| o.status == OrderStatus::AwaitingPayment && o.expires_at > now + 120_000) {
+        if order.is_some_and(|o| {
+            o.status == OrderStatus::AwaitingPayment && o.expires_at > now + 120_000
+        }) {
             super::schedule_open(tx, attempt.order_id, now).await?;
         }
     }
@@ -232,7 +263,16 @@ async fn refund_reported(
         ..event.clone()
     };
     let reason = "gateway melaporkan uangnya dikembalikan ke pembeli";
-    keep_for_review(app, tx, &refund, "webhook", &attempt.merchant_ref, reason, now).await?;
+    keep_for_review(
+        app,
+        tx,
+        &refund,
+        "webhook",
+        &attempt.merchant_ref,
+        reason,
+        now,
+    )
+    .await?;
     Ok(Applied::Review)
 }
 
@@ -243,9 +283,20 @@ async fn unknown(app: &App, event: &PaymentEvent, source: &str) -> AppResult<App
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let what = event.merchant_ref.clone().unwrap_or_else(|| event.reference.clone());
-    keep_for_review(app, &mut tx, event, source, &what, "tidak cocok dengan pesanan mana pun", now)
-        .await?;
+    let what = event
+        .merchant_ref
+        .clone()
+        .unwrap_or_else(|| event.reference.clone());
+    keep_for_review(
+        app,
+        &mut tx,
+        event,
+        source,
+        &what,
+        "tidak cocok dengan pesanan mana pun",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Applied::Review)
 }
@@ -260,7 +311,15 @@ async fn keep_for_review(
     reason: &str,
     now: i64,
 ) -> AppResult<()> {
-    let new = record(event, PaymentState::Unmatched, source, what, event.fee, Some(reason), now);
+    let new = record(
+        event,
+        PaymentState::Unmatched,
+        source,
+        what,
+        event.fee,
+        Some(reason),
+        now,
+    );
     if payments::insert_once(tx, &new).await?.is_some() {
         tracing::warn!(rail = %event.rail, reference = %event.reference, %reason, "gateway payment kept for review");
         let review = app.config.link("/admin/payments");

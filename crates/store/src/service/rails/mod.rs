@@ -138,12 +138,7 @@ fn usable_answer(created: &CreatedPayment, amount: Rupiah) -> bool {
     created.amount == amount && !created.fee_customer.is_positive()
 }
 
-async fn start(
-    app: &App,
-    order: &Order,
-    rail: RailId,
-    now: i64,
-) -> AppResult<Option<PayAttempt>> {
+async fn start(app: &App, order: &Order, rail: RailId, now: i64) -> AppResult<Option<PayAttempt>> {
     let mut conn = app.db.write().await?;
     Ok(payment_attempts::insert(
         &mut conn,
@@ -255,7 +250,15 @@ async fn failed(
     tracing::warn!(order = %order.code, rail = %attempt.rail, %reason, "payment rail failed; trying the next");
     metrics::counter!("madd_payment_attempts_total", "rail" => attempt.rail.as_str(), "outcome" => "failed_over").increment(1);
     let mut tx = app.db.begin().await?;
-    payment_attempts::advance(&mut tx, attempt.id, AttemptState::Creating, to, &reason, now).await?;
+    payment_attempts::advance(
+        &mut tx,
+        attempt.id,
+        AttemptState::Creating,
+        to,
+        &reason,
+        now,
+    )
+    .await?;
     payment_attempts::mark_unhealthy(&mut tx, attempt.rail, now + REST_MS, &reason).await?;
     order_events::add_event(
         &mut tx,
@@ -263,7 +266,10 @@ async fn failed(
         now,
         attempt.rail.as_str(),
         "payment_rail_failed",
-        &format!("{} tidak bisa membuat pembayaran: {reason}", attempt.rail.label()),
+        &format!(
+            "{} tidak bisa membuat pembayaran: {reason}",
+            attempt.rail.label()
+        ),
     )
     .await?;
     tx.commit().await?;

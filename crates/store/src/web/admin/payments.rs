@@ -97,8 +97,12 @@ async fn rail_rows(app: &App, conn: &mut crate::db::Conn) -> crate::db::DbResult
             id: rail.as_str(),
             label: rail.label(),
             paused: state.paused_at.is_some(),
-            resting: (state.unhealthy_until > now)
-                .then(|| (clock::human(state.unhealthy_until), state.last_error.clone())),
+            resting: (state.unhealthy_until > now).then(|| {
+                (
+                    clock::human(state.unhealthy_until),
+                    state.last_error.clone(),
+                )
+            }),
             cost,
         });
     }
@@ -229,7 +233,9 @@ pub(crate) async fn rail_switch(
     s.check_csrf(&f.csrf_token)?;
     let rail = madd_domain::RailId::parse(&rail)
         .filter(|r| app.rails.uses(*r))
-        .ok_or_else(|| crate::error::AppError::not_found("rail_not_configured", "Jalur pembayaran"))?;
+        .ok_or_else(|| {
+            crate::error::AppError::not_found("rail_not_configured", "Jalur pembayaran")
+        })?;
     let now = app.now_ms();
     let paused_at = (f.action == "pause").then_some(now);
     let mut conn = app.db.write().await?;

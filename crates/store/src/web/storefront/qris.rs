@@ -55,13 +55,19 @@ pub async fn view(app: &App, order: &Order) -> AppResult<PayView> {
 
 fn gateway_view(attempt: &PayAttempt) -> AppResult<PayView> {
     let Some(text) = attempt.qr_string.as_deref() else {
-        return Ok(match attempt.checkout_url.clone().or_else(|| attempt.qr_url.clone()) {
-            Some(url) => PayView::Hosted {
-                rail: attempt.rail.label(),
-                url,
+        return Ok(
+            match attempt
+                .checkout_url
+                .clone()
+                .or_else(|| attempt.qr_url.clone())
+            {
+                Some(url) => PayView::Hosted {
+                    rail: attempt.rail.label(),
+                    url,
+                },
+                None => PayView::Preparing,
             },
-            None => PayView::Preparing,
-        });
+        );
     };
     Ok(PayView::Qris(Qris {
         rail: attempt.rail.label(),

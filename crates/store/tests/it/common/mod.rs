@@ -364,6 +364,8 @@ impl TestStore {
                 self.sandbox().trakteer.wait_all_delivered().await;
                 self.sandbox().digiflazz.wait_all_delivered().await;
                 self.sandbox().vip.wait_all_delivered().await;
+                self.sandbox().midtrans.wait_notifications().await;
+                self.sandbox().tripay.wait_callbacks().await;
                 let mut conn = self.app().db.write().await.unwrap();
                 let due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE state = 'pending' AND run_at <= $1")
                     .bind(self.app().now_ms())
