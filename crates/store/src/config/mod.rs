@@ -13,6 +13,8 @@ use url::Url;
 
 mod digiflazz;
 mod gateways;
+mod keys;
+mod roles;
 mod trakteer;
 mod values;
 mod vip;
@@ -20,6 +22,7 @@ mod whatsapp;
 
 pub use digiflazz::Digiflazz;
 pub use gateways::{Midtrans, Tripay};
+pub use keys::KEYS;
 pub use trakteer::Trakteer;
 use values::Values;
 pub use vip::Vip;
@@ -494,109 +497,6 @@ impl Config {
         })
     }
 
-    /// `MADD_SUPPLIER` says simulated (`sandbox`, the default) or names the one real supplier;
-    /// `MADD_SUPPLIERS` lists several in priority order. Set alone, `MADD_SUPPLIERS` means the
-    /// real services; with `MADD_SUPPLIER=sandbox` beside it, their simulators. Neither set: both
-    /// simulators (the demo shows failover).
-    fn read_suppliers(values: &Values) -> Result<(SupplierChoice, Vec<SupplierId>), ConfigError> {
-        let one = values.choice("supplier", &["sandbox", "vip-reseller", "digiflazz"])?;
-        let explicit_one = values.get("supplier").is_some();
-        let Some(list) = values.get("suppliers") else {
-            return Ok(match SupplierId::parse(&one) {
-                Some(id) => (SupplierChoice::Live, vec![id]),
-                None => (
-                    SupplierChoice::Sandbox,
-                    vec![SupplierId::VipReseller, SupplierId::Digiflazz],
-                ),
-            });
-        };
-        let mut ids = Vec::new();
-        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let id = SupplierId::parse(name).ok_or_else(|| {
-                values.invalid(
-                    "suppliers",
-                    format!("'{name}' is not vip-reseller or digiflazz"),
-                )
-            })?;
-            if ids.contains(&id) {
-                return Err(values.invalid("suppliers", format!("'{name}' is listed twice")));
-            }
-            ids.push(id);
-        }
-        if ids.is_empty() {
-            return Err(values.invalid(
-                "suppliers",
-                "name at least one supplier (vip-reseller, digiflazz)".into(),
-            ));
-        }
-        let mode = match SupplierId::parse(&one) {
-            _ if !explicit_one => SupplierChoice::Live,
-            None => SupplierChoice::Sandbox,
-            Some(id) if ids.contains(&id) => SupplierChoice::Live,
-            Some(id) => {
-                return Err(values.invalid(
-                    "supplier",
-                    format!(
-                        "'{}' is not in MADD_SUPPLIERS; leave MADD_SUPPLIER out (or set it to \
-                         sandbox to simulate the listed suppliers)",
-                        id.as_str()
-                    ),
-                ))
-            }
-        };
-        Ok((mode, ids))
-    }
-
-    /// Like the suppliers: `MADD_PAYMENT` says simulated (`sandbox`, the default) or names the
-    /// one real rail; `MADD_PAYMENTS` lists several in priority order (`midtrans,tripay,trakteer`).
-    /// Set alone, `MADD_PAYMENTS` means the real services; with `MADD_PAYMENT=sandbox` beside it,
-    /// their simulators. Neither set: the Trakteer simulator (the seed's rail).
-    fn read_payments(values: &Values) -> Result<(PaymentChoice, Vec<RailId>), ConfigError> {
-        let one = values.choice("payment", &["sandbox", "trakteer", "midtrans", "tripay"])?;
-        let explicit_one = values.get("payment").is_some();
-        let Some(list) = values.get("payments") else {
-            return Ok(match RailId::parse(&one) {
-                Some(id) => (PaymentChoice::Live, vec![id]),
-                None => (PaymentChoice::Sandbox, vec![RailId::Trakteer]),
-            });
-        };
-        let mut ids = Vec::new();
-        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let id = RailId::parse(name).ok_or_else(|| {
-                values.invalid(
-                    "payments",
-                    format!("'{name}' is not midtrans, tripay or trakteer"),
-                )
-            })?;
-            if ids.contains(&id) {
-                return Err(values.invalid("payments", format!("'{name}' is listed twice")));
-            }
-            ids.push(id);
-        }
-        if ids.is_empty() {
-            return Err(values.invalid(
-                "payments",
-                "name at least one rail (midtrans, tripay, trakteer)".into(),
-            ));
-        }
-        let mode = match RailId::parse(&one) {
-            _ if !explicit_one => PaymentChoice::Live,
-            None => PaymentChoice::Sandbox,
-            Some(id) if ids.contains(&id) => PaymentChoice::Live,
-            Some(id) => {
-                return Err(values.invalid(
-                    "payment",
-                    format!(
-                        "'{}' is not in MADD_PAYMENTS; leave MADD_PAYMENT out (or set it to \
-                         sandbox to simulate the listed rails)",
-                        id.as_str()
-                    ),
-                ))
-            }
-        };
-        Ok((mode, ids))
-    }
-
     fn check_required(&self) -> Result<(), ConfigError> {
         if self.uses_live(SupplierId::VipReseller) {
             self.vip.check_required()?;
@@ -616,72 +516,6 @@ impl Config {
         self.whatsapp.check_required()
     }
 }
-
-/// Every key the configuration knows (file keys; the variables are `MADD_` + upper case).
-pub const KEYS: &[&str] = &[
-    "database_url",
-    "listen",
-    "public_url",
-    "fulfilment",
-    "seller_notice",
-    "failed_refund",
-    "supplier",
-    "suppliers",
-    "vip_api_url",
-    "vip_api_id",
-    "vip_api_key",
-    "vip_price_tier",
-    "digiflazz_api_url",
-    "digiflazz_username",
-    "digiflazz_api_key",
-    "digiflazz_webhook_secret",
-    "digiflazz_testing",
-    "markup_percent",
-    "markup_min",
-    "fee_percent",
-    "fee_fixed",
-    "payment",
-    "payments",
-    "payment_create_timeout_ms",
-    "midtrans_api_url",
-    "midtrans_server_key",
-    "midtrans_acquirer",
-    "midtrans_fee_percent",
-    "tripay_api_url",
-    "tripay_api_key",
-    "tripay_private_key",
-    "tripay_merchant_code",
-    "tripay_method",
-    "tripay_customer_email",
-    "tripay_fee_percent",
-    "tripay_fee_fixed",
-    "trakteer_page_url",
-    "trakteer_unit_price",
-    "trakteer_webhook_token",
-    "trakteer_api_url",
-    "trakteer_api_key",
-    "payment_window_minutes",
-    "whatsapp",
-    "whatsapp_api_url",
-    "whatsapp_token",
-    "whatsapp_phone_number_id",
-    "whatsapp_app_secret",
-    "whatsapp_verify_token",
-    "fonnte_webhook_secret",
-    "whatsapp_template_language",
-    "seller_whatsapp",
-    "low_balance_threshold",
-    "workers",
-    "lookup_rate_per_minute",
-    "allow_mixed_sandbox",
-    "instance",
-    "database_writers",
-    "database_readers",
-    "shutdown_grace_seconds",
-    "metrics_token",
-    "backup_dir",
-    "backup_keep",
-];
 
 /// The machine's name, for the default instance name.
 fn host_name() -> String {

@@ -182,7 +182,7 @@ async fn write_products(
     now: i64,
     progress: &mut impl FnMut(usize, usize),
 ) -> AppResult<usize> {
-    let rules = crate::service::pricing::PriceRules::load(conn, &app).await?;
+    let rules = crate::service::pricing::PriceRules::load(conn, app).await?;
     let configured = app.suppliers.ids();
     let paused = offers::paused(conn).await?;
     let mut available = 0;
@@ -270,7 +270,7 @@ pub async fn refresh_products(
     codes: &[String],
 ) -> AppResult<()> {
     let now = app.now_ms();
-    let rules = crate::service::pricing::PriceRules::load(tx, &app).await?;
+    let rules = crate::service::pricing::PriceRules::load(tx, app).await?;
     let configured = app.suppliers.ids();
     let paused = offers::paused(tx).await?;
     for code in codes {

@@ -43,7 +43,7 @@ pub async fn create(app: &App, sale: &NewFlashSale<'_>) -> AppResult<i64> {
         ));
     }
     // A sale is a price like any other: never below the floor every quote holds.
-    let rules = crate::service::pricing::PriceRules::load(&mut tx, &app).await?;
+    let rules = crate::service::pricing::PriceRules::load(&mut tx, app).await?;
     if let Some(floor) = rules.floor(product.cost).filter(|f| price < *f) {
         return Err(AppError::invalid(
             "flash_sale_below_floor",

@@ -74,7 +74,7 @@ pub async fn price(app: &App, conn: &mut Conn, ask: &Ask<'_>) -> AppResult<Quote
             let tier_price = if tier == Tier::Guest {
                 p.price
             } else {
-                PriceRules::load(conn, &app)
+                PriceRules::load(conn, app)
                     .await?
                     .price_for(tier, p.cost, p.category, &p.brand, &p.code)
             };

@@ -46,7 +46,7 @@ pub(in crate::service::chat) async fn price_list(
     }
     let rules = {
         let mut conn = app.db.read().await?;
-        crate::service::pricing::PriceRules::load(&mut conn, &app).await?
+        crate::service::pricing::PriceRules::load(&mut conn, app).await?
     };
     // The rules once for the whole list, not once per product.
     let priced: Vec<_> = matching
