@@ -22,10 +22,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
-const PAGE_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const PAGE_WAIT: Duration = Duration::from_secs(30);
 /// The demo supplier takes a few seconds to deliver.
 const DELIVERY_WAIT: Duration = Duration::from_secs(90);
-const SIZES: [(u32, u32); 2] = [(390, 844), (1280, 800)];
+pub(crate) const SIZES: [(u32, u32); 2] = [(390, 844), (1280, 800)];
 
 fn tool(env: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(env)
@@ -89,10 +89,10 @@ async fn read_until<T>(
     }
 }
 
-struct Demo {
+pub(crate) struct Demo {
     _child: Child,
-    url: String,
-    password: String,
+    pub(crate) url: String,
+    pub(crate) password: String,
     _dir: TempDir,
 }
 
@@ -113,7 +113,7 @@ impl Drop for TempDir {
     }
 }
 
-async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
+pub(crate) async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
     let dir = TempDir::new("demo");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
     cmd.arg("demo")
@@ -165,13 +165,13 @@ async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
     }
 }
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     _driver: Child,
     _profile: TempDir,
 }
 
-async fn start_browser() -> Browser {
+pub(crate) async fn start_browser() -> Browser {
     let chromium = tool("MADD_TEST_CHROMIUM", "/usr/bin/chromium");
     let chromedriver = tool("MADD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
     let mut cmd = Command::new(chromedriver);
@@ -215,7 +215,7 @@ fn xpath_text(id: &str, text: &str) -> String {
     format!("//*[@id='{id}' and contains(normalize-space(.), '{text}')]")
 }
 
-async fn wait_text(c: &Client, id: &str, text: &str, within: Duration) {
+pub(crate) async fn wait_text(c: &Client, id: &str, text: &str, within: Duration) {
     let xp = xpath_text(id, text);
     if let Err(e) = c
         .wait()
@@ -236,7 +236,7 @@ async fn wait_text(c: &Client, id: &str, text: &str, within: Duration) {
     }
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -245,7 +245,7 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let el = c
         .wait()
         .at_most(PAGE_WAIT)
@@ -256,7 +256,7 @@ async fn fill(c: &Client, css: &str, value: &str) {
     el.send_keys(value).await.unwrap();
 }
 
-async fn click(c: &Client, locator: Locator<'_>) {
+pub(crate) async fn click(c: &Client, locator: Locator<'_>) {
     c.wait()
         .at_most(PAGE_WAIT)
         .for_element(locator)
@@ -268,7 +268,7 @@ async fn click(c: &Client, locator: Locator<'_>) {
 }
 
 /// Picks a nominal by its product code (the radio is visually hidden; its card is the label).
-async fn pick(c: &Client, code: &str) {
+pub(crate) async fn pick(c: &Client, code: &str) {
     click(c, Locator::XPath(&format!("//input[@value='{code}']/.."))).await;
 }
 
@@ -292,7 +292,7 @@ fn shots_dir() -> PathBuf {
 }
 
 /// Screenshots the current page at both sizes, then returns to the phone size.
-async fn screenshots(c: &Client, name: &str) {
+pub(crate) async fn screenshots(c: &Client, name: &str) {
     std::fs::create_dir_all(shots_dir()).unwrap();
     for (w, h) in SIZES {
         set_viewport(c, w, h).await;
@@ -306,7 +306,7 @@ async fn screenshots(c: &Client, name: &str) {
 
 /// Sizes the window so that the page itself (the viewport) is `w`×`h`: the window's own frame
 /// is measured and added.
-async fn set_viewport(c: &Client, w: u32, h: u32) {
+pub(crate) async fn set_viewport(c: &Client, w: u32, h: u32) {
     c.set_window_size(w, h).await.unwrap();
     let inner = c
         .execute("return [window.innerWidth, window.innerHeight]", vec![])
@@ -402,7 +402,7 @@ async fn game_order_paid(c: &Client, base: &str) -> (url::Url, String) {
     (invoice, code)
 }
 
-async fn seller_processes_until_delivered(
+pub(crate) async fn seller_processes_until_delivered(
     c: &Client,
     base: &str,
     password: &str,
