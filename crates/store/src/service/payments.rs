@@ -428,14 +428,22 @@ async fn underpaid(
         &format!("Pembayaran {amount} diterima (transaksi {transaction_id}); kurang {shortfall}"),
     )
     .await?;
-    // The customer gets a full payment window from now to pay the rest.
+    // The customer gets a full payment window from now to pay the rest — with a QRIS for the
+    // rest where a gateway makes one.
     let deadline = now + app.config.payment_window_minutes * 60_000;
     order_status::extend_expiry(tx, order.id, deadline).await?;
-    let rest = app.payment.pay_url(
-        &order.code,
-        shortfall.round_up_to(app.payment.unit_price()),
-        "Pelanggan Madd Store",
-    );
+    if crate::service::rails::makes_payments(app) {
+        crate::service::rails::schedule_open(tx, order.id, now).await?;
+    }
+    let rest = if crate::service::rails::makes_payments(app) {
+        app.config.link(&format!("/order/{}", order.code))
+    } else {
+        app.payment.pay_url(
+            &order.code,
+            shortfall.round_up_to(app.payment.unit_price()),
+            "Pelanggan Madd Store",
+        )
+    };
     outbox::enqueue(
         tx,
         Some(order.id),

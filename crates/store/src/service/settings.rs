@@ -59,7 +59,8 @@ pub const SPECS: &[Spec] = &[
     Spec {
         key: "fee_percent",
         label: "Biaya admin pelanggan (%)",
-        help: "Ditambahkan ke harga saat checkout (dibulatkan ke atas).",
+        help: "Ditambahkan ke harga saat checkout (dibulatkan ke atas). Bawaan 0: Bank Indonesia \
+               melarang penjual membebankan biaya QRIS (MDR) kepada pembeli.",
         kind: Kind::Percent,
     },
     Spec {
@@ -71,7 +72,8 @@ pub const SPECS: &[Spec] = &[
     Spec {
         key: "payment_fee_percent",
         label: "Potongan Trakteer + metode bayar (%)",
-        help: "Perkiraan untuk penjaga margin; laporan memakai angka neto asli dari Trakteer.",
+        help: "Perkiraan untuk penjaga margin saat Trakteer jadi jalur bayar; laporan memakai angka \
+               neto asli dari Trakteer. Potongan Midtrans dan Tripay diatur di konfigurasi.",
         kind: Kind::Percent,
     },
     Spec {

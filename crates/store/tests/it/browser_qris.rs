@@ -13,14 +13,41 @@ use crate::browser::{
 /// The text of the QR code drawn in `css`, decoded from a screenshot of the element.
 async fn qr_text(c: &Client, css: &str) -> String {
     let element = c.find(Locator::Css(css)).await.expect("the QR code");
+    // Whole and in the middle of the screen, as a customer holds it up to another phone (the
+    // floating chat button sits in a bottom corner).
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![serde_json::to_value(&element).unwrap()],
+    )
+    .await
+    .unwrap();
     let png = element
         .screenshot()
         .await
         .expect("a screenshot of the QR code");
     let image = image::load_from_memory(&png).expect("a PNG").to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
+    // A phone camera sees the code larger than a screenshot's few pixels per module, and no
+    // anti-aliased grey: black and white, three times the size, as a scanner would look at it.
+    let (w, h) = image.dimensions();
+    let big = image::imageops::resize(&image, w * 3, h * 3, image::imageops::FilterType::Nearest);
+    let sharp = image::GrayImage::from_fn(big.width(), big.height(), |x, y| {
+        image::Luma([if big.get_pixel(x, y).0[0] < 128 {
+            0
+        } else {
+            255
+        }])
+    });
+    let mut prepared = rqrr::PreparedImage::prepare(sharp);
     let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    if grids.len() != 1 {
+        let path = std::env::temp_dir().join("madd-qris-unread.png");
+        std::fs::write(&path, &png).unwrap();
+        panic!(
+            "{} QR codes found in the picture (kept at {})",
+            grids.len(),
+            path.display()
+        );
+    }
     let (_, text) = grids[0].decode().expect("a readable QR code");
     text
 }

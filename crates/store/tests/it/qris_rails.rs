@@ -317,3 +317,39 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    saldo_pays_part_and_a_new_qris_asks_for_the_rest,
+    rails("midtrans"),
+    |s: TestStore| async move {
+        let owner = madd_domain::PhoneNumber::parse(CUSTOMER).unwrap();
+        s.credit_saldo(&owner, 5_000).await;
+        let (code, view) = ordered(&s).await;
+        let due = view["amount_due"].as_i64().unwrap();
+        assert_eq!(view["payment"]["amount"].as_i64(), Some(due));
+        maddstore::service::saldo::pay_order(s.app(), &owner, &code)
+            .await
+            .unwrap();
+        s.settle().await;
+        let (_, view) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+        assert_eq!(view["status"], "underpaid", "{view}");
+        assert_eq!(
+            view["payment"]["amount"].as_i64(),
+            Some(due - 5_000),
+            "{view}"
+        );
+        assert_eq!(payment_ref(&view), format!("{code}-2"));
+        let qr = madd_domain::qris::parse(view["payment"]["qr_string"].as_str().unwrap()).unwrap();
+        assert_eq!(qr.amount, Some(due - 5_000));
+        s.sandbox()
+            .midtrans
+            .pay(&format!("{code}-2"))
+            .await
+            .unwrap();
+        s.settle().await;
+        let order = s.order_row(&code).await;
+        assert_eq!(order.status, OrderStatus::Delivered);
+        assert_eq!(order.amount_paid.amount(), due);
+        s
+    }
+);

@@ -52,12 +52,27 @@ pub async fn open(app: &App, order_id: i64) -> AppResult<Outcome> {
     if !wants_payment(&order, now) {
         return Ok(Outcome::Done);
     }
-    // A retried job, or two processes: an attempt the customer can pay is already there.
-    if attempts
-        .iter()
-        .any(|a| matches!(a.state, AttemptState::Open | AttemptState::Creating))
-    {
-        return Ok(Outcome::Done);
+    // A retried job, or two processes: an attempt the customer can pay is already there —
+    // unless part of the order was paid since (saldo, say): its QRIS is then for too much.
+    let owed = order.shortfall();
+    for a in &attempts {
+        match a.state {
+            AttemptState::Creating => return Ok(Outcome::Done),
+            AttemptState::Open if a.amount == owed => return Ok(Outcome::Done),
+            AttemptState::Open => {
+                let mut conn = app.db.write().await?;
+                payment_attempts::advance(
+                    &mut conn,
+                    a.id,
+                    AttemptState::Open,
+                    AttemptState::Superseded,
+                    "sebagian sudah dibayar: QRIS baru untuk sisanya",
+                    now,
+                )
+                .await?;
+            }
+            _ => {}
+        }
     }
     for rail in app.rails.order().to_vec() {
         if !usable(app, rail, now).await? {
@@ -75,7 +90,11 @@ pub async fn open(app: &App, order_id: i64) -> AppResult<Outcome> {
 
 /// The order still takes a payment and has time left to be paid.
 fn wants_payment(order: &Order, now: i64) -> bool {
-    order.status == OrderStatus::AwaitingPayment && order.expires_at > now
+    matches!(
+        order.status,
+        OrderStatus::AwaitingPayment | OrderStatus::Underpaid
+    ) && order.shortfall().is_positive()
+        && order.expires_at > now
 }
 
 /// Neither paused by the seller nor resting after a failure.

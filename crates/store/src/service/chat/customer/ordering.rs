@@ -329,7 +329,7 @@ async fn place(
             match crate::service::saldo::pay_order(app, &ctx.sender, order.code.as_str()).await {
                 Ok(paid) if paid.rest.is_positive() => Answer::text(format!(
                     "💳 Saldo {} dipakai untuk *{}*; kurang *{}*: bayar sisanya lewat link \
-                     Trakteer di tagihan.",
+                     pembayaran di tagihan.",
                     paid.taken, order.code, paid.rest
                 ))
                 .clear(),

@@ -60,7 +60,7 @@ pub(in crate::service::chat) async fn pay_with_saldo(
     match crate::service::saldo::pay_order(app, &ctx.sender, code.as_str()).await {
         Ok(paid) if paid.rest.is_positive() => Answer::text(format!(
             "💳 Saldo {} dipakai untuk *{code}*; sisa saldo {}. Kurang *{}*: bayar \
-             sisanya lewat link Trakteer yang kami kirim.",
+             sisanya lewat link pembayaran di tagihan yang kami kirim.",
             paid.taken, paid.balance, paid.rest
         )),
         Ok(paid) => Answer::text(format!(
