@@ -25,10 +25,9 @@ struct Dashboard {
     flash: Option<String>,
     /// The seller's `tutup`: new orders are refused.
     closed: bool,
-    /// The names of the store's checks that failed on their last run.
-    failed_checks: Vec<&'static str>,
     counts: Vec<(&'static str, &'static str, i64)>,
-    needs_action: Vec<OrderRow>,
+    /// *Perlu tindakan*, first on every screen.
+    attention: super::attention::Attention,
     orders: Vec<OrderRow>,
     statuses: Vec<(&'static str, &'static str)>,
     status: String,
@@ -62,32 +61,7 @@ pub(crate) async fn dashboard(
         .unwrap_or_default();
     let mut conn = app.db.read().await?;
     let counts = orders::count_by_status(&mut conn).await?;
-    let mut needs_action = Vec::new();
-    for st in [
-        OrderStatus::Paid,
-        OrderStatus::Failed,
-        OrderStatus::Underpaid,
-    ] {
-        let list = orders::list(
-            &mut conn,
-            &OrderFilter {
-                status: Some(st),
-                search: None,
-                limit: 50,
-                ..OrderFilter::default()
-            },
-        )
-        .await?;
-        needs_action.extend(list.iter().map(order_row));
-    }
-    // Paid orders the watchdog found neither delivered nor refunded in the seller's time.
-    let overdue = orders::overdue(&mut conn, app.now_ms(), true, 50).await?;
-    needs_action.extend(
-        overdue
-            .iter()
-            .filter(|o| o.status == OrderStatus::Processing)
-            .map(order_row),
-    );
+    let attention = super::attention::gather(&app, &mut conn, &money, failed_checks).await?;
     let list = orders::list(
         &mut conn,
         &OrderFilter {
@@ -107,12 +81,11 @@ pub(crate) async fn dashboard(
             _ => None,
         },
         closed,
-        failed_checks,
         counts: counts
             .iter()
             .map(|(st, n)| (st.as_str(), st.label_id(), *n))
             .collect(),
-        needs_action,
+        attention,
         orders: list.iter().map(order_row).collect(),
         statuses: OrderStatus::ALL
             .iter()

@@ -2,6 +2,7 @@
 //! login form sits behind [`auth::require_admin`]; every state-changing form carries the
 //! session's CSRF token. The routes are listed once, in `web::admin_table`.
 
+pub mod attention;
 pub mod dashboard;
 pub mod deposits;
 pub mod flash_sales;
