@@ -156,3 +156,39 @@ pub async fn art_versions(conn: &mut Conn) -> DbResult<Vec<(String, i64)>> {
         .map(|r| Ok((r.try_get("slug")?, r.try_get("updated_at")?)))
         .collect()
 }
+
+/// Remembers that `slug` was the address of `brand`'s game (before a rename or merge); a later
+/// rename that gives the address back to another brand takes it over.
+pub async fn remember_slug(conn: &mut Conn, slug: &str, brand: &str, now: i64) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO game_slugs (slug, brand, recorded_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (slug) DO UPDATE SET brand = excluded.brand, recorded_at = excluded.recorded_at",
+    )
+    .bind(slug)
+    .bind(brand)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The brand whose game once had the address `slug`.
+pub async fn brand_of_old_slug(conn: &mut Conn, slug: &str) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT brand FROM game_slugs WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// The game name `brand` is shown under now (its own name unless the seller gave it one).
+pub async fn game_of(conn: &mut Conn, brand: &str) -> DbResult<String> {
+    let game: Option<String> = sqlx::query_scalar("SELECT game FROM game_names WHERE brand = $1")
+        .bind(brand)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(game
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| brand.to_string()))
+}

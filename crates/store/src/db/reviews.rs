@@ -78,21 +78,21 @@ pub async fn exists(conn: &mut Conn, order_id: i64) -> DbResult<bool> {
     Ok(n > 0)
 }
 
-/// The latest visible reviews of the games named `games`, newest first.
+/// The latest visible reviews of the products `codes`, newest first.
 pub async fn visible_for(
     conn: &mut Conn,
-    games: &[String],
+    codes: &[String],
     limit: i64,
 ) -> DbResult<Vec<ReviewRow>> {
     let mut out = Vec::new();
-    for game in games {
+    for code in codes {
         let sql = format!(
             "SELECT {COLUMNS} FROM reviews r JOIN orders o ON o.id = r.order_id \
-             WHERE r.game = $1 AND r.hidden_at IS NULL ORDER BY r.created_at DESC, r.order_id DESC \
-             LIMIT $2"
+             WHERE r.product_code = $1 AND r.hidden_at IS NULL \
+             ORDER BY r.created_at DESC, r.order_id DESC LIMIT $2"
         );
         let rows = sqlx::query(&sql)
-            .bind(game)
+            .bind(code)
             .bind(limit)
             .fetch_all(&mut *conn)
             .await?;
@@ -105,15 +105,15 @@ pub async fn visible_for(
     Ok(out)
 }
 
-/// The visible reviews of the games named `games`: (sum of stars, count).
-pub async fn totals_for(conn: &mut Conn, games: &[String]) -> DbResult<(i64, i64)> {
+/// The visible reviews of the products `codes`: (sum of stars, count).
+pub async fn totals_for(conn: &mut Conn, codes: &[String]) -> DbResult<(i64, i64)> {
     let (mut sum, mut count) = (0, 0);
-    for game in games {
+    for code in codes {
         let row = sqlx::query(
             "SELECT CAST(COALESCE(SUM(stars), 0) AS BIGINT) AS total, \
-             CAST(COUNT(*) AS BIGINT) AS n FROM reviews WHERE game = $1 AND hidden_at IS NULL",
+             CAST(COUNT(*) AS BIGINT) AS n FROM reviews WHERE product_code = $1 AND hidden_at IS NULL",
         )
-        .bind(game)
+        .bind(code)
         .fetch_one(&mut *conn)
         .await?;
         sum += row.try_get::<i64, _>("total")?;

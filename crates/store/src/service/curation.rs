@@ -76,7 +76,11 @@ pub async fn set_game(
     if known == 0 {
         return Err(AppError::not_found("brand_not_found", "Brand"));
     }
-    catalogue_names::set_game(&mut tx, &g, app.now_ms()).await?;
+    // The address the game had keeps leading to it (old links answer 301, not 404).
+    let now = app.now_ms();
+    let before = catalogue_names::game_of(&mut tx, brand).await?;
+    catalogue_names::remember_slug(&mut tx, &madd_domain::text::slug(&before), brand, now).await?;
+    catalogue_names::set_game(&mut tx, &g, now).await?;
     tx.commit().await?;
     app.catalogue.invalidate();
     Ok(())

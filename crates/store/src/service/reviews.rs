@@ -164,11 +164,11 @@ pub async fn submit(
 }
 
 /// A game's visible reviews (the latest [`ON_GAME_PAGE`]) and (sum of stars, count) of all of
-/// them. `games` are the storefront names a game page stands for.
-pub async fn for_games(app: &App, games: &[String]) -> AppResult<(Vec<ReviewRow>, i64, i64)> {
+/// them. `codes` are the products the game page shows.
+pub async fn for_products(app: &App, codes: &[String]) -> AppResult<(Vec<ReviewRow>, i64, i64)> {
     let mut conn = app.db.read().await?;
-    let latest = reviews::visible_for(&mut conn, games, ON_GAME_PAGE).await?;
-    let (sum, count) = reviews::totals_for(&mut conn, games).await?;
+    let latest = reviews::visible_for(&mut conn, codes, ON_GAME_PAGE).await?;
+    let (sum, count) = reviews::totals_for(&mut conn, codes).await?;
     Ok((latest, sum, count))
 }
 

@@ -278,3 +278,71 @@ both_backends!(the_seller_uploads_game_art, |s: TestStore| async move {
     assert!(s.get_page("/").await.contains("/art/mobile-legends-b.svg"));
     s
 });
+
+both_backends!(
+    an_old_game_link_leads_to_the_merged_game_with_its_reviews,
+    |s: TestStore| async move {
+        let (session, csrf) = s.admin_login().await;
+        // A review written while the game was still "Mobile Legends B".
+        let (status, order) = s.buy("ML86-S1", crate::common::CUSTOMER, "").await;
+        assert_eq!(status, 201, "{order}");
+        let order = s.order_row(order["code"].as_str().unwrap()).await;
+        {
+            let mut conn = s.app().db.write().await.unwrap();
+            maddstore::db::reviews::insert(
+                &mut conn,
+                &maddstore::db::reviews::NewReview {
+                    order_id: order.id,
+                    product_code: "ML86-S1",
+                    game: "Mobile Legends B",
+                    whatsapp: crate::common::CUSTOMER,
+                    stars: 5,
+                    text: "Cepat masuk, mantap",
+                },
+                s.app().now_ms(),
+            )
+            .await
+            .unwrap();
+        }
+        assert!(s
+            .get_page("/produk/mobile-legends-b/ulasan")
+            .await
+            .contains("Cepat masuk, mantap"));
+
+        for brand in ["Mobile Legends A", "Mobile Legends B"] {
+            let (status, body) = s
+                .admin_post(
+                    &session,
+                    "/admin/catalogue/games",
+                    &[
+                        ("csrf_token", &csrf),
+                        ("brand", brand),
+                        ("game", "Mobile Legends"),
+                        ("position", "0"),
+                        ("aliases", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(status, 303, "{body}");
+        }
+        for (old, new) in [
+            ("/produk/mobile-legends-b", "/produk/mobile-legends"),
+            ("/produk/mobile-legends-a", "/produk/mobile-legends"),
+            (
+                "/produk/mobile-legends-b/ulasan",
+                "/produk/mobile-legends/ulasan",
+            ),
+        ] {
+            let r = s.http.get(s.url(old)).send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 301, "{old}");
+            assert_eq!(r.headers()["location"], new, "{old}");
+        }
+        // A name that never was a game is still not found.
+        let r = s.http.get(s.url("/produk/tidak-ada")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        // The review follows its product to the merged game.
+        let reviews = s.get_page("/produk/mobile-legends/ulasan").await;
+        assert!(reviews.contains("Cepat masuk, mantap"), "{reviews}");
+        s
+    }
+);

@@ -195,7 +195,7 @@ async fn the_dashboard_shows_the_store_checks() {
         dashboard
             .split("Pemeriksaan toko gagal: ")
             .nth(1)
-            .and_then(|rest| rest.split(". <a").next())
+            .and_then(|rest| rest.split(".</span>").next())
             .map(|names| names.split(", ").map(str::to_owned).collect())
             .unwrap_or_default()
     };

@@ -30,6 +30,9 @@ pub(crate) async fn brand_page(
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
+    if let Some(now) = super::forms::moved_game(&app, &slug_wanted).await? {
+        return Ok(super::forms::moved_permanently(&format!("/produk/{now}")));
+    }
     // A signed-in member or reseller sees their own prices: built for them, never cached.
     if let Some(owner) = customer.0 {
         let tier = {

@@ -135,6 +135,35 @@ pub(crate) async fn brand_products(
     Ok(items)
 }
 
+/// Where a game page that moved (renamed or merged in the Etalase) is now: `None` for an
+/// address that is a game's today or never was one. Asked only off the hot path, for an address
+/// the catalogue does not know.
+pub(crate) async fn moved_game(app: &App, slug_wanted: &str) -> Result<Option<String>, PageError> {
+    let listed = listed(app).await?;
+    if listed.iter().any(|p| slug(p.game()) == slug_wanted) {
+        return Ok(None);
+    }
+    let brand = {
+        let mut conn = app.db.read().await.map_err(AppError::from)?;
+        crate::db::catalogue_names::brand_of_old_slug(&mut conn, slug_wanted)
+            .await
+            .map_err(AppError::from)?
+    };
+    Ok(brand
+        .and_then(|b| listed.iter().find(|p| p.brand == b).map(|p| slug(p.game())))
+        .filter(|now| now != slug_wanted))
+}
+
+/// 301 to `path`: what search engines and shared links expect of a page that moved for good.
+pub(crate) fn moved_permanently(path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::MOVED_PERMANENTLY,
+        [(axum::http::header::LOCATION, path.to_string())],
+    )
+        .into_response()
+}
+
 #[derive(Default)]
 pub(crate) struct FormValues {
     pub selected: String,

@@ -196,18 +196,23 @@ pub(crate) async fn game_reviews(
     Closed(closed): Closed,
     Path(slug): Path<String>,
 ) -> PageResult {
+    if let Some(now) = super::forms::moved_game(&app, &slug).await? {
+        return Ok(super::forms::moved_permanently(&format!(
+            "/produk/{now}/ulasan"
+        )));
+    }
     let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
-    let mut games: Vec<String> = catalogue
+    let products: Vec<_> = catalogue
         .listed()
         .filter(|p| madd_domain::text::slug(p.game()) == slug)
-        .map(|p| p.game().to_string())
         .collect();
-    games.sort();
-    games.dedup();
-    let Some(game) = games.first().cloned() else {
+    let Some(game) = products.first().map(|p| p.game().to_string()) else {
         return Err(AppError::not_found("product_not_found", "Produk").into());
     };
-    let (latest, sum, count) = service::for_games(&app, &games).await?;
+    // By product, not by the name the game had when a review was written: reviews follow the
+    // products through renames and merges.
+    let codes: Vec<String> = products.iter().map(|p| p.code.clone()).collect();
+    let (latest, sum, count) = service::for_products(&app, &codes).await?;
     let page = GameReviewsPage {
         t,
         closed,
