@@ -147,39 +147,6 @@ pub async fn record_hold(tx: &mut Tx, order_id: i64, sale_id: i64, now: i64) -> 
     Ok(())
 }
 
-/// An unpaid order expired: its unit goes back to the sale. `true` when one did.
-pub async fn release(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<bool> {
-    let sale: Option<i64> = sqlx::query_scalar(
-        "UPDATE flash_sale_holds SET state = 'released', settled_at = $1 \
-         WHERE order_id = $2 AND state = 'reserved' RETURNING sale_id",
-    )
-    .bind(now)
-    .bind(order_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(sale) = sale else {
-        return Ok(false);
-    };
-    sqlx::query("UPDATE flash_sales SET taken = taken - 1 WHERE id = $1 AND taken > 0")
-        .bind(sale)
-        .execute(&mut *conn)
-        .await?;
-    Ok(true)
-}
-
-/// The order was paid: its unit is sold for good.
-pub async fn spend(conn: &mut Conn, order_id: i64, now: i64) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE flash_sale_holds SET state = 'spent', settled_at = $1 \
-         WHERE order_id = $2 AND state = 'reserved'",
-    )
-    .bind(now)
-    .bind(order_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 pub async fn set_active(conn: &mut Conn, id: i64, active: bool) -> DbResult<bool> {
     let done = sqlx::query("UPDATE flash_sales SET active = $1 WHERE id = $2")
         .bind(super::flag(active))

@@ -12,6 +12,7 @@ pub mod catalogue_syncs;
 pub mod chat;
 pub mod figures;
 pub mod flash_sales;
+pub mod holds;
 pub mod jobs;
 pub mod messages;
 pub mod nicknames;

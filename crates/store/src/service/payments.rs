@@ -377,8 +377,8 @@ async fn paid_in_full(
     };
     order_events::add_event(tx, order.id, now, by, "paid", &detail).await?;
     // The voucher use and the sale unit the order held are the customer's for good.
-    crate::db::vouchers::spend(tx, order.id, now).await?;
-    crate::db::flash_sales::spend(tx, order.id, now).await?;
+    crate::db::holds::spend(tx, crate::db::holds::VOUCHER, order.id, now).await?;
+    crate::db::holds::spend(tx, crate::db::holds::FLASH_SALE, order.id, now).await?;
     outbox::enqueue(
         tx,
         Some(order.id),

@@ -58,13 +58,14 @@ pub async fn close(tx: &mut Tx, order: &Order, why: Closing, now: i64) -> AppRes
         Closing::Expired => "pesanan tidak dibayar",
         Closing::CancelledInChat => "pesanan dibatalkan",
     };
-    let sale_unit_back = crate::db::flash_sales::release(tx, order.id, now).await?;
+    let sale_unit_back =
+        crate::db::holds::release(tx, crate::db::holds::FLASH_SALE, order.id, now).await?;
     if sale_unit_back {
         let detail = format!("Stok flash sale dikembalikan ({why_back})");
         order_events::add_event(tx, order.id, now, "system", "flash_sale_released", &detail)
             .await?;
     }
-    if crate::db::vouchers::release(tx, order.id, now).await? {
+    if crate::db::holds::release(tx, crate::db::holds::VOUCHER, order.id, now).await? {
         let detail = format!("Kuota voucher dikembalikan ({why_back})");
         order_events::add_event(tx, order.id, now, "system", "voucher_released", &detail).await?;
     }
