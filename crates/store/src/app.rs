@@ -43,6 +43,8 @@ pub struct Parts {
     pub payment: Arc<dyn PaymentChannel>,
     /// The payment rails in the seller's order, with the QRIS gateways' clients.
     pub rails: crate::payment::Rails,
+    /// The payment each shown order offers, in memory (`service::rails::Shown`).
+    pub payments_shown: Arc<crate::service::rails::Shown>,
     pub messenger: Arc<dyn Messenger>,
     /// Wakes this process's workers when a request has queued a job.
     pub wake: Arc<crate::jobs::wake::Wake>,

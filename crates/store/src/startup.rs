@@ -188,6 +188,7 @@ pub async fn start(
         suppliers,
         payment,
         rails,
+        payments_shown: Arc::default(),
         messenger,
         wake: Arc::default(),
         answers: Arc::new(Notify::new()),

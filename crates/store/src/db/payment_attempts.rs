@@ -115,13 +115,15 @@ pub struct Opened<'a> {
     pub check_at: Option<i64>,
 }
 
-/// `creating` → `open` with what the rail made; `false` when the attempt moved meanwhile (a
-/// payment reported before the create answer was read).
+/// `creating` → `open` with what the rail made. The gateway's `pending` notification can arrive
+/// before its create answer is read and open the attempt first: then only what the rail made is
+/// added. `false` when the attempt moved on meanwhile (paid, expired, superseded).
 pub async fn open(conn: &mut Conn, id: i64, o: &Opened<'_>, now: i64) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE payment_attempts SET state = $1, reference = $2, qr_string = $3, qr_url = $4, \
          checkout_url = $5, fee = $6, expires_at = $7, check_at = $8, updated_at = $9 \
-         WHERE id = $10 AND state = $11",
+         WHERE id = $10 AND (state = $11 OR (state = $1 AND qr_string IS NULL AND qr_url IS NULL \
+         AND checkout_url IS NULL))",
     )
     .bind(AttemptState::Open.as_str())
     .bind(o.reference)

@@ -92,6 +92,7 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
                 now,
             )
             .await?;
+            super::forget(app, attempt.order_id);
             return Ok(());
         }
     } else {

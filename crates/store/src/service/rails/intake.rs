@@ -92,14 +92,40 @@ pub async fn webhook(
 
 /// Applies a verified (and, where needed, confirmed) report from any source.
 pub async fn receive(app: &App, event: &PaymentEvent, source: &str) -> AppResult<Applied> {
+    // Most reports change nothing (the `pending` after every create, duplicates): they are
+    // answered from a reader, never queueing for the one SQLite writer.
+    let seen = {
+        let mut conn = app.db.read().await?;
+        known(&mut conn, event).await?
+    };
+    if let Some(a) = &seen {
+        if rail::step(a.state, event.status) == Step::Stay {
+            return Ok(Applied::Unchanged);
+        }
+    }
     let attempt = {
         let mut conn = app.db.write().await?;
         find(&mut conn, event).await?
     };
-    match attempt {
-        Some(attempt) => apply(app, &attempt, event, source).await,
-        None => unknown(app, event, source).await,
+    let applied = match attempt {
+        Some(attempt) => apply(app, &attempt, event, source).await?,
+        None => unknown(app, event, source).await?,
+    };
+    if let Some(a) = seen {
+        super::forget(app, a.order_id);
     }
+    Ok(applied)
+}
+
+/// The attempt a report is about as a reader sees it (by the gateway's reference, else ours).
+async fn known(conn: &mut crate::db::Conn, event: &PaymentEvent) -> AppResult<Option<PayAttempt>> {
+    if let Some(a) = payment_attempts::by_reference(conn, event.rail, &event.reference).await? {
+        return Ok(Some(a));
+    }
+    Ok(match event.merchant_ref.as_deref() {
+        Some(r) => payment_attempts::by_merchant_ref(conn, r).await?,
+        None => None,
+    })
 }
 
 /// The attempt a report is about: by the gateway's reference, else by ours — and when both are
@@ -148,6 +174,7 @@ pub async fn apply(
         Step::To(to) => moved(&mut tx, &current, to, event, now).await?,
     };
     tx.commit().await?;
+    super::forget(app, attempt.order_id);
     if matches!(applied, Applied::Paid { .. }) {
         app.wake_workers();
     }

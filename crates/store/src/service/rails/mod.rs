@@ -70,6 +70,7 @@ pub async fn open(app: &App, order_id: i64) -> AppResult<Outcome> {
                     now,
                 )
                 .await?;
+                forget(app, order.id);
             }
             _ => {}
         }
@@ -194,7 +195,7 @@ fn new_payment(app: &App, order: &Order, attempt: &PayAttempt) -> NewPayment {
     }
 }
 
-/// The attempt is the order's way to pay now; older ones still payable are superseded.
+/// The attempt is the order's way to pay now ([`open`] superseded any older one first).
 async fn opened(
     app: &App,
     order: &Order,
@@ -223,20 +224,8 @@ async fn opened(
         now,
     )
     .await?;
-    for older in payment_attempts::of_order(&mut tx, order.id).await? {
-        if older.id != attempt.id && older.state == AttemptState::Open {
-            payment_attempts::advance(
-                &mut tx,
-                older.id,
-                AttemptState::Open,
-                AttemptState::Superseded,
-                "diganti pembayaran baru",
-                now,
-            )
-            .await?;
-        }
-    }
     if opened {
+        forget(app, order.id);
         order_events::add_event(
             &mut tx,
             order.id,
@@ -279,6 +268,7 @@ async fn failed(
     )
     .await?;
     payment_attempts::mark_unhealthy(&mut tx, attempt.rail, now + REST_MS, &reason).await?;
+    forget(app, order.id);
     order_events::add_event(
         &mut tx,
         order.id,
@@ -302,11 +292,71 @@ pub async fn give_up(_app: &App, order_id: i64, error: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// What the invoice shows for paying the order: its current attempt, if any.
+/// What the invoice and the status poll show for paying the order: its current attempt, if any
+/// — from memory ([`Shown`]) while it is fresh.
 pub async fn current(app: &App, order_id: i64) -> AppResult<Option<PayAttempt>> {
-    let mut conn = app.db.read().await?;
-    Ok(payment_attempts::of_order(&mut conn, order_id)
-        .await?
-        .into_iter()
-        .find(|a| matches!(a.state, AttemptState::Open | AttemptState::Creating)))
+    let now = app.now_ms();
+    if let Some(hit) = app.payments_shown.get(order_id, now) {
+        return Ok(hit);
+    }
+    let found = {
+        let mut conn = app.db.read().await?;
+        payment_attempts::of_order(&mut conn, order_id)
+            .await?
+            .into_iter()
+            .find(|a| matches!(a.state, AttemptState::Open | AttemptState::Creating))
+    };
+    app.payments_shown.put(order_id, found.clone(), now);
+    Ok(found)
+}
+
+/// Drops what this process remembers of the order's payment (it changed here).
+pub fn forget(app: &App, order_id: i64) {
+    app.payments_shown.forget(order_id);
+}
+
+/// The payment each shown order offers, in memory: an invoice polled by its buyer, or shared and
+/// opened by many, is one read a second, not one per request. A change made by this process
+/// drops its entry at once; another process's change shows within [`Shown::FRESH_MS`].
+#[derive(Default)]
+pub struct Shown {
+    entries: std::sync::Mutex<std::collections::HashMap<i64, (Option<PayAttempt>, i64)>>,
+}
+
+impl Shown {
+    pub const FRESH_MS: i64 = 1_000;
+    /// Bounded: past this many orders the oldest memories are simply forgotten.
+    const MAX: usize = 20_000;
+
+    fn get(&self, order_id: i64, now: i64) -> Option<Option<PayAttempt>> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(&order_id)
+            .filter(|(_, at)| now - at < Self::FRESH_MS && *at <= now)
+            .map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, order_id: i64, attempt: Option<PayAttempt>, now: i64) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= Self::MAX {
+            entries.retain(|_, (_, at)| now - *at < Self::FRESH_MS);
+            if entries.len() >= Self::MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(order_id, (attempt, now));
+    }
+
+    fn forget(&self, order_id: i64) {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&order_id);
+    }
 }

@@ -71,7 +71,7 @@ fn gateway_view(attempt: &PayAttempt) -> AppResult<PayView> {
     };
     Ok(PayView::Qris(Qris {
         rail: attempt.rail.label(),
-        svg: svg(text)?,
+        svg: drawn(text)?,
         merchant: madd_domain::qris::parse(text)
             .ok()
             .map(|p| p.merchant_name)
@@ -80,6 +80,29 @@ fn gateway_view(attempt: &PayAttempt) -> AppResult<PayView> {
         expires_ms: attempt.expires_at,
         reference: attempt.merchant_ref.clone(),
     }))
+}
+
+/// The code's SVG, drawn once per QR text: a polled or shared invoice must not encode a QR code
+/// on every request. Bounded; a full memory simply starts over.
+fn drawn(text: &str) -> AppResult<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static DRAWN: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let memory = DRAWN.get_or_init(Mutex::default);
+    if let Some(svg) = memory
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(text)
+    {
+        return Ok(svg.clone());
+    }
+    let fresh = svg(text)?;
+    let mut m = memory.lock().unwrap_or_else(PoisonError::into_inner);
+    if m.len() >= 2_048 {
+        m.clear();
+    }
+    m.insert(text.to_string(), fresh.clone());
+    Ok(fresh)
 }
 
 fn code(text: &str) -> AppResult<qrcode::QrCode> {
