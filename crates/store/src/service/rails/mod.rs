@@ -258,15 +258,13 @@ async fn failed(
     tracing::warn!(order = %order.code, rail = %attempt.rail, %reason, "payment rail failed; trying the next");
     metrics::counter!("madd_payment_attempts_total", "rail" => attempt.rail.as_str(), "outcome" => "failed_over").increment(1);
     let mut tx = app.db.begin().await?;
-    payment_attempts::advance(
-        &mut tx,
-        attempt.id,
-        AttemptState::Creating,
-        to,
-        &reason,
-        now,
-    )
-    .await?;
+    // Its `pending` notification may have opened it already (without the QR, which only the
+    // create answer carries): either way it is not the customer's way to pay.
+    for from in [AttemptState::Creating, AttemptState::Open] {
+        if payment_attempts::advance(&mut tx, attempt.id, from, to, &reason, now).await? {
+            break;
+        }
+    }
     payment_attempts::mark_unhealthy(&mut tx, attempt.rail, now + REST_MS, &reason).await?;
     forget(app, order.id);
     order_events::add_event(
