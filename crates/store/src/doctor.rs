@@ -236,7 +236,11 @@ async fn supplier_check(config: &Config, supplier: &dyn crate::supplier::Supplie
         madd_domain::SupplierId::Digiflazz => "supplier digiflazz",
     };
     if config.supplier == SupplierChoice::Sandbox {
-        return Check::ok(name, "sandbox: simulated, nothing is bought");
+        return Check::warn(
+            name,
+            "SANDBOX: simulated, nothing is bought",
+            "going live: set MADD_SUPPLIER (or MADD_SUPPLIERS) and the supplier's keys",
+        );
     }
     match supplier.profile().await {
         Ok(p) => Check::ok(
@@ -276,14 +280,22 @@ async fn gateway_check(config: &Config, gateway: &dyn crate::payment::gateway::G
     let rail = gateway.rail();
     let name = format!("payment {}", rail.as_str());
     if config.payment == PaymentChoice::Sandbox {
-        return Check::ok(&name, "sandbox: simulated QRIS, no money moves");
+        return Check::warn(
+            &name,
+            "SANDBOX: simulated QRIS, no money moves",
+            "going live: set MADD_PAYMENTS and the gateway's keys (README, Going live)",
+        );
     }
     let fix = match rail {
         madd_domain::RailId::Midtrans => {
-            "check MADD_MIDTRANS_SERVER_KEY (Midtrans dashboard: Settings → Access Keys) and that              MADD_MIDTRANS_API_URL matches it (sandbox keys start SB-Mid-server- and need              https://api.sandbox.midtrans.com)"
+            "check MADD_MIDTRANS_SERVER_KEY (Midtrans dashboard: Settings → Access Keys) and that \
+             MADD_MIDTRANS_API_URL matches it (sandbox keys start SB-Mid-server- and need \
+             https://api.sandbox.midtrans.com)"
         }
         _ => {
-            "check MADD_TRIPAY_API_KEY, MADD_TRIPAY_PRIVATE_KEY and MADD_TRIPAY_MERCHANT_CODE              (Tripay: Merchant → Opsi), MADD_TRIPAY_API_URL (…/api or …/api-sandbox), and that              this server's IP is on the merchant's whitelist"
+            "check MADD_TRIPAY_API_KEY, MADD_TRIPAY_PRIVATE_KEY and MADD_TRIPAY_MERCHANT_CODE \
+             (Tripay: Merchant → Opsi), MADD_TRIPAY_API_URL (…/api or …/api-sandbox), and that \
+             this server's IP is on the merchant's whitelist"
         }
     };
     match gateway.check().await {
@@ -294,7 +306,11 @@ async fn gateway_check(config: &Config, gateway: &dyn crate::payment::gateway::G
 
 async fn payment_check(config: &Config, providers: &Providers) -> Check {
     match config.payment {
-        PaymentChoice::Sandbox => Check::ok("payment", "sandbox: simulated, no money moves"),
+        PaymentChoice::Sandbox => Check::warn(
+            "payment",
+            "SANDBOX: simulated, no money moves",
+            "going live: set MADD_PAYMENT (or MADD_PAYMENTS) and the rail's keys",
+        ),
         PaymentChoice::Live if config.trakteer.api_key.is_empty() => Check::warn(
             "payment",
             "no MADD_TRAKTEER_API_KEY: payments whose webhook is lost are not found",
@@ -313,9 +329,11 @@ async fn payment_check(config: &Config, providers: &Providers) -> Check {
 
 async fn whatsapp_check(config: &Config, providers: &Providers) -> Check {
     match config.whatsapp.gateway {
-        WhatsAppChoice::Sandbox => {
-            Check::ok("whatsapp", "sandbox: messages go to the sandbox inbox")
-        }
+        WhatsAppChoice::Sandbox => Check::warn(
+            "whatsapp",
+            "SANDBOX: messages go to the sandbox inbox, no customer gets them",
+            "going live: set MADD_WHATSAPP=fonnte or cloud and its token",
+        ),
         gateway => match providers.messenger.check().await {
             Ok(detail) => Check::ok("whatsapp", detail),
             Err(e) => Check::fail(

@@ -215,7 +215,8 @@ impl Config {
             if published.iter().any(|p| p == value.expose()) {
                 return Err(ConfigError::Invalid {
                     key: key.into(),
-                    message: "is a value published in the store's repository (a simulator's);                               set the secret your provider gave you"
+                    message: "is a value published in the store's repository (a simulator's); \
+                              set the secret your provider gave you"
                         .into(),
                 });
             }
