@@ -279,6 +279,38 @@ async fn no_alert(c: &Client) {
     );
 }
 
+/// On the seller's phone the dashboard opens on *Perlu tindakan*: the paid order's *Proses* is on
+/// the first screen, above the store switch and the figures.
+async fn perlu_tindakan_on_the_first_screen(c: &Client, base: &str, code: &str) {
+    c.goto(&format!("{base}/admin")).await.unwrap();
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Id("perlu-tindakan"))
+        .await
+        .expect("Perlu tindakan on the dashboard");
+    let script = format!(
+        "var b = document.querySelector('#perlu-tindakan button[data-code=\"{code}\"]'); \
+         var s = document.getElementById('store-switch'); \
+         return [b ? b.getBoundingClientRect().bottom : -1, window.innerHeight, \
+                 s.getBoundingClientRect().top, \
+                 document.getElementById('perlu-tindakan').getBoundingClientRect().top];"
+    );
+    let v = c.execute(&script, vec![]).await.unwrap();
+    let n = |i: usize| v[i].as_f64().unwrap();
+    assert!(
+        n(0) > 0.0,
+        "the paid order's Proses button is in Perlu tindakan"
+    );
+    assert!(
+        n(0) <= n(1),
+        "Proses is on the first screen ({} > {})",
+        n(0),
+        n(1)
+    );
+    assert!(n(3) < n(2), "Perlu tindakan comes before the store switch");
+    screenshots(c, "dashboard-perlu-tindakan").await;
+}
+
 /// Where screenshots go: `MADD_TEST_SCREENSHOT_DIR` (the README's are refreshed with
 /// `MADD_TEST_SCREENSHOT_DIR=docs/screenshots`, relative to the repository), else the build's temporary
 /// directory, so an ordinary test run leaves the work tree as it was.
@@ -423,6 +455,10 @@ pub(crate) async fn seller_processes_until_delivered(
     )
     .await;
     wait_text(c, "main", code, PAGE_WAIT).await;
+    perlu_tindakan_on_the_first_screen(c, base, code).await;
+    c.goto(&url(&format!("/admin/orders/{code}")))
+        .await
+        .unwrap();
     click(
         c,
         Locator::Css(&format!(
