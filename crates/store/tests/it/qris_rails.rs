@@ -353,3 +353,43 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    a_wrong_amount_then_the_right_one_never_strands_the_attempt,
+    rails("tripay"),
+    |s: TestStore| async move {
+        let (code, view) = ordered(&s).await;
+        let merchant_ref = payment_ref(&view);
+        let mut faults = s.sandbox().tripay.faults();
+        faults.bad_amount = true;
+        s.sandbox().tripay.set_faults(faults.clone());
+        s.sandbox().tripay.pay(&merchant_ref).await.unwrap();
+        s.settle().await;
+        // The same payment told again with its true amount (the gateway's resend): it was kept
+        // for review the first time, so it is neither counted twice nor marked paid unsettled.
+        faults.bad_amount = false;
+        s.sandbox().tripay.set_faults(faults);
+        s.sandbox().tripay.resend(&merchant_ref).await.unwrap();
+        s.settle().await;
+        let order = s.order_row(&code).await;
+        let attempt_state: String = {
+            let mut conn = s.app().db.write().await.unwrap();
+            sqlx::query_scalar("SELECT state FROM payment_attempts WHERE merchant_ref = $1")
+                .bind(&merchant_ref)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        };
+        assert!(
+            order.status == OrderStatus::AwaitingPayment && attempt_state != "paid",
+            "{:?} with the attempt {attempt_state}",
+            order.status
+        );
+        assert_eq!(
+            s.count("SELECT CAST(COUNT(*) AS BIGINT) FROM payments WHERE provider = 'tripay'")
+                .await,
+            1
+        );
+        s
+    }
+);

@@ -194,22 +194,13 @@ async fn paid(
         keep_for_review(app, tx, event, source, &attempt.merchant_ref, &reason, now).await?;
         return Ok(Applied::Review);
     }
-    if !payment_attempts::advance(
-        tx,
-        attempt.id,
-        attempt.state,
-        AttemptState::Paid,
-        "dibayar",
-        now,
-    )
-    .await?
-    {
-        return Ok(Applied::Unchanged);
-    }
+    // The money is recorded first: `(rail, reference)` is unique, so of two deliveries at the
+    // same moment one records it and the other finds it. Already recorded (kept for review when
+    // an earlier report of it carried another amount): the attempt is left as it is, for the
+    // seller to look at, never marked paid without the order being settled.
     let fee = event
         .fee
         .unwrap_or_else(|| cost_of(app, attempt.rail, event.gross));
-    payment_attempts::set_fee(tx, attempt.id, fee).await?;
     let Some(payment) = payments::insert_once(
         tx,
         &record(
@@ -226,6 +217,21 @@ async fn paid(
     else {
         return Ok(Applied::Unchanged);
     };
+    if !payment_attempts::advance(
+        tx,
+        attempt.id,
+        attempt.state,
+        AttemptState::Paid,
+        "dibayar",
+        now,
+    )
+    .await?
+    {
+        // Moved by another report this instant: the payment stays recorded, on the seller's
+        // review list (never lost, never counted twice).
+        return Ok(Applied::Review);
+    }
+    payment_attempts::set_fee(tx, attempt.id, fee).await?;
     let order = orders::by_id(tx, attempt.order_id)
         .await?
         .ok_or_else(|| AppError::internal("a payment attempt without its order"))?;
