@@ -116,6 +116,13 @@ async fn pay_at_the_simulator(c: &Client, base: &str, rail: &str, code: &str) {
             .await;
         }
     }
+    // The simulator's page comes back with the payment settled (its *Refund* button): only then
+    // is the form's own navigation over, and the invoice may be opened.
+    c.wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::XPath("//form[contains(@action,'/refund')]"))
+        .await
+        .expect("the simulator settled the payment");
 }
 
 async fn buy_with_qris_first(rail: &'static str) {
