@@ -393,3 +393,38 @@ both_backends!(
         s
     }
 );
+
+both_backends!(
+    an_attempt_left_creating_by_a_crash_gets_the_customer_a_new_qris,
+    rails("midtrans"),
+    |s: TestStore| async move {
+        let (code, view) = ordered(&s).await;
+        let first = payment_ref(&view);
+        // What a process that stopped between asking Midtrans and reading its answer leaves:
+        // attempt 1 `creating`, no reference, no QR text (Midtrans made the QRIS all the same).
+        {
+            let mut conn = s.app().db.write().await.unwrap();
+            sqlx::query(
+                "UPDATE payment_attempts SET state = 'creating', reference = NULL, \
+                 qr_string = NULL, qr_url = NULL WHERE merchant_ref = $1",
+            )
+            .bind(&first)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+        maddstore::service::rails::forget(s.app(), s.order_row(&code).await.id);
+        let (_, view) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+        assert_eq!(view["payment"]["state"], "creating", "{view}");
+        // The checks find it at Midtrans by our reference, set it aside and make a new QRIS.
+        s.advance(time::Duration::minutes(2)).await;
+        let (_, view) = s.get_json(&format!("/api/v1/orders/{code}")).await;
+        assert_eq!(payment_ref(&view), format!("{code}-2"), "{view}");
+        assert!(view["payment"]["qr_string"].as_str().is_some(), "{view}");
+        // The first one is still watched, and a payment on it still counts.
+        s.sandbox().midtrans.pay(&first).await.unwrap();
+        s.settle().await;
+        assert_eq!(s.order_row(&code).await.status, OrderStatus::Delivered);
+        s
+    }
+);

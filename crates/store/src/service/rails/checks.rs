@@ -79,9 +79,12 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
             .map_err(gateway_error)?,
     };
     let status = event.status;
+    // Left `creating` by a process that stopped between recording the attempt and reading the
+    // gateway's answer: the customer was never shown its QR.
+    let lost_create = attempt.state == AttemptState::Creating;
     if status == RailStatus::Unknown {
         // Never made (a create that failed before the gateway kept it): nothing can be paid.
-        if attempt.state == AttemptState::Creating || now - attempt.created_at > 5 * 60_000 {
+        if lost_create || now - attempt.created_at > 5 * 60_000 {
             let mut conn = app.db.write().await?;
             payment_attempts::advance(
                 &mut conn,
@@ -92,15 +95,45 @@ async fn check(app: &App, attempt: &PayAttempt, now: i64) -> AppResult<()> {
                 now,
             )
             .await?;
+            drop(conn);
             super::forget(app, attempt.order_id);
+            if lost_create && order_waits {
+                reopen(app, attempt.order_id, now).await?;
+            }
             return Ok(());
         }
     } else {
         super::intake::receive(app, &event, "reconciliation").await?;
+        // It exists but its QR text was never read: set aside (still watched, a payment on it
+        // still counts) and a new one made for the customer.
+        if lost_create && status == RailStatus::Pending && order_waits {
+            let mut conn = app.db.write().await?;
+            payment_attempts::advance(
+                &mut conn,
+                attempt.id,
+                AttemptState::Open,
+                AttemptState::Superseded,
+                "jawaban gateway hilang: QRIS baru dibuat",
+                now,
+            )
+            .await?;
+            drop(conn);
+            super::forget(app, attempt.order_id);
+            reopen(app, attempt.order_id, now).await?;
+        }
     }
     let next = next_check(attempt, status, now);
     let mut conn = app.db.write().await?;
     payment_attempts::schedule_check(&mut conn, attempt.id, next).await?;
+    Ok(())
+}
+
+/// Queues the order's payment to be made again (at the first usable rail).
+async fn reopen(app: &App, order_id: i64, now: i64) -> AppResult<()> {
+    let mut conn = app.db.write().await?;
+    super::schedule_open(&mut conn, order_id, now).await?;
+    drop(conn);
+    app.wake_workers();
     Ok(())
 }
 
