@@ -191,18 +191,6 @@ pub fn parse_merchant_ref(text: &str) -> Option<(&str, i64)> {
     (number > 0 && !code.is_empty()).then_some((code, number))
 }
 
-/// The smallest price every configured rail keeps `need` of (see [`crate::floor_price`]), in a
-/// whole number of the largest unit: an order priced for the first rail stays above the floor on
-/// whichever rail it fails over to. `None` when a rail's rate leaves nothing.
-pub fn floor_over(need: Rupiah, rails: &[RailTerms]) -> Option<Rupiah> {
-    let unit = rails.iter().map(|r| r.unit).max().unwrap_or(Rupiah::new(1));
-    let mut floor = Rupiah::ZERO;
-    for r in rails {
-        floor = floor.max(crate::floor_price(need, &r.cut, r.unit)?);
-    }
-    Some(floor.round_up_to(unit))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn the_floor_holds_on_every_rail() {
+    fn the_quotes_floor_holds_on_every_rail() {
         let midtrans = RailTerms {
             rail: RailId::Midtrans,
             cut: PaymentCost {
@@ -301,12 +289,19 @@ mod tests {
         };
         // 20 000 kept after 0.7 %: 20 141 (20 141 − ⌈140.987⌉ = 20 000).
         let need = Rupiah::new(20_000);
-        assert_eq!(floor_over(need, &[midtrans]), Some(Rupiah::new(20_141)));
+        assert_eq!(
+            crate::quote::Rail::over(&[midtrans]).floor(need),
+            Some(Rupiah::new(20_141))
+        );
         // Tripay's Rp 750 dominates: 20 896 − (750 + ⌈146.272⌉) = 19 999 → 20 897.
-        let both = floor_over(need, &[midtrans, tripay]).unwrap();
+        let both = crate::quote::Rail::over(&[midtrans, tripay])
+            .floor(need)
+            .unwrap();
         assert_eq!(both, Rupiah::new(20_897));
         assert!(tripay.cut.net(both) >= need && midtrans.cut.net(both) >= need);
-        let all = floor_over(need, &[midtrans, tripay, trakteer]).unwrap();
+        let all = crate::quote::Rail::over(&[midtrans, tripay, trakteer])
+            .floor(need)
+            .unwrap();
         assert_eq!(all.amount() % 1000, 0);
         for r in [midtrans, tripay, trakteer] {
             assert!(r.cut.net(all) >= need, "{r:?}");

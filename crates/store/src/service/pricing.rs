@@ -3,7 +3,7 @@
 //! guard's floor (cost + the minimum markup + the payment channel's cut, the same floor every
 //! quote holds), so a supplier price rise never makes a sale lose money.
 
-use madd_domain::{Category, Markup, PaymentCost, Rupiah};
+use madd_domain::{Category, Markup, Rupiah};
 
 use crate::app::App;
 use crate::db::pricing::MarkupRule;
@@ -23,11 +23,9 @@ pub struct PriceRules {
     pub rules: Vec<MarkupRule>,
     /// Members' and resellers' own rules (`db::tiers`).
     pub tier_rules: Vec<crate::db::tiers::TierRule>,
-    /// The first rail's cut (the margins the seller is shown).
-    pub payment: PaymentCost,
-    pub unit: Rupiah,
-    /// The other configured rails' cuts: the floor holds on each.
-    pub also: [Option<PaymentCost>; 2],
+    /// The configured rails' cuts and unit: the floor holds on each (the first rail's cut is the
+    /// margin the seller is shown).
+    pub rail: madd_domain::quote::Rail,
 }
 
 /// A price and how it was reached.
@@ -43,26 +41,18 @@ pub struct Priced {
 impl PriceRules {
     pub async fn load(conn: &mut Conn, app: &App) -> DbResult<PriceRules> {
         let s = settings::on(conn, &app.config).await?;
-        let rail = app.rail(s.payment_cost);
         Ok(PriceRules {
             default: s.markup,
             rules: crate::db::pricing::markup_rules(conn).await?,
             tier_rules: crate::db::tiers::rules(conn).await?,
-            payment: rail.cut,
-            unit: rail.unit,
-            also: rail.also,
+            rail: app.rail(s.payment_cost),
         })
     }
 
     /// The margin guard, as [`madd_domain::quote`] applies it to every order: cost plus the
     /// store's minimum markup, after the payment cut, rounded up to the unit.
     pub fn floor(&self, cost: Rupiah) -> Option<Rupiah> {
-        madd_domain::quote::Rail {
-            cut: self.payment,
-            unit: self.unit,
-            also: self.also,
-        }
-        .floor(cost + self.default.min.max(Rupiah::ZERO))
+        self.rail.floor(cost + self.default.min.max(Rupiah::ZERO))
     }
 
     fn find(&self, scope: &str, target: &str) -> Option<&MarkupRule> {
@@ -98,7 +88,7 @@ impl PriceRules {
                 guarded: false,
             };
         }
-        let marked = markup.sell_price(cost, self.unit);
+        let marked = markup.sell_price(cost, self.rail.unit);
         let floor = self.floor(cost).unwrap_or(marked);
         Priced {
             price: marked.max(floor),
@@ -149,7 +139,7 @@ impl PriceRules {
                 rate: madd_domain::Bps::new(u32::try_from(r.rate_bps).unwrap_or(0)),
                 min: r.min_markup,
             };
-            let marked = markup.sell_price(cost, self.unit);
+            let marked = markup.sell_price(cost, self.rail.unit);
             let floor = self.floor(cost).unwrap_or(marked);
             best = best.min(marked.max(floor));
         }
@@ -214,7 +204,7 @@ pub async fn reprice(app: &crate::app::App, reason: &str) -> crate::error::AppRe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use madd_domain::Bps;
+    use madd_domain::{Bps, PaymentCost};
 
     fn rules() -> PriceRules {
         PriceRules {
@@ -246,12 +236,13 @@ mod tests {
                     min_markup: Rupiah::ZERO,
                 },
             ],
-            payment: PaymentCost {
-                rate: Bps::new(578),
-                fixed: Rupiah::ZERO,
-            },
-            unit: Rupiah::new(1000),
-            also: [None, None],
+            rail: madd_domain::quote::Rail::single(
+                PaymentCost {
+                    rate: Bps::new(578),
+                    fixed: Rupiah::ZERO,
+                },
+                Rupiah::new(1000),
+            ),
         }
     }
 
@@ -284,7 +275,7 @@ mod tests {
         // The floor: 19 000 / 0.9422 = 20 165.6 → 21 000.
         assert_eq!(p.price, Rupiah::new(21_000));
         assert!(p.guarded);
-        assert!(r.payment.net(p.price) >= Rupiah::new(19_000));
+        assert!(r.rail.cut.net(p.price) >= Rupiah::new(19_000));
     }
 
     #[test]
@@ -293,7 +284,7 @@ mod tests {
         use madd_domain::Tier;
         let mut r = rules();
         // No payment cut here, so the margin guard sits at the cost and the markups show.
-        r.payment = PaymentCost::default();
+        r.rail.cut = PaymentCost::default();
         let cost = Rupiah::new(100_000);
         // Free Fire falls under the default 10 %: a guest pays 110 000.
         let guest = r.price(cost, Category::Game, "FF", "FF1").price;
@@ -337,7 +328,7 @@ mod tests {
             r.price(cost, Category::Voucher, "Netflix", "NF1").price
         );
         // The margin guard holds for every tier.
-        r.payment = PaymentCost {
+        r.rail.cut = PaymentCost {
             rate: madd_domain::Bps::new(578),
             fixed: Rupiah::ZERO,
         };

@@ -76,8 +76,8 @@ pub(crate) async fn pricing_page(
         ),
         guard: format!(
             "{} + {} per pembayaran; harga dibulatkan ke {}",
-            rules.payment.rate,
-            rules.payment.fixed.display_spaced(),
+            rules.rail.cut.rate,
+            rules.rail.cut.fixed.display_spaced(),
             unit.display_spaced()
         ),
         rules: rules

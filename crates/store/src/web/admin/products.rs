@@ -100,7 +100,7 @@ pub(crate) async fn products_page(
             let priced = rules.price(p.cost, p.category, &p.brand, &p.code);
             ProductRowView {
                 offers: offers_note(&p.code),
-                margin: (rules.payment.net(p.price) - p.cost).display_spaced(),
+                margin: (rules.rail.cut.net(p.price) - p.cost).display_spaced(),
                 label: p.shown.label.clone(),
                 position: p.shown.position,
                 code: p.code,
