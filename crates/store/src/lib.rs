@@ -1,22 +1,21 @@
 //! Madd Store: the application crate (storage, providers, services, web, workers, CLI).
 
-pub mod app;
-pub mod backup;
+// `scripts/check-dead-code` builds the library with `--cfg madd_dead_code`: every module becomes
+// crate-private, so the compiler reports a `pub` item nothing uses (only `cli`, what the binary
+// runs, stays public). In every other build the modules are public for the integration tests.
+macro_rules! modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(not(madd_dead_code))]
+            pub mod $name;
+            #[cfg(madd_dead_code)]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
 pub mod cli;
-pub mod clock;
-pub mod config;
-pub mod db;
-pub mod doctor;
-pub mod error;
-pub mod jobs;
-pub mod messenger;
-pub mod notify;
-pub mod passwords;
-pub mod payment;
-pub mod providers;
-pub mod secret;
-pub mod service;
-pub mod startup;
-pub mod supplier;
-pub mod telemetry;
-pub mod web;
+modules!(
+    app, backup, clock, config, db, doctor, error, jobs, messenger, notify, passwords, payment,
+    providers, secret, service, startup, supplier, telemetry, web,
+);

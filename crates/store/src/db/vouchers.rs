@@ -8,10 +8,6 @@ use sqlx::Row;
 
 use super::{flag, Conn, DbResult};
 
-pub const RESERVED: &str = "reserved";
-pub const SPENT: &str = "spent";
-pub const RELEASED: &str = "released";
-
 /// A voucher with how much of it is taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VoucherRow {

@@ -54,3 +54,25 @@ pub async fn open(conn: &mut Conn, limit: i64) -> DbResult<Vec<KeptWebhook>> {
         })
         .collect()
 }
+
+/// How many deliveries wait for the seller's review.
+pub async fn count_open(conn: &mut Conn) -> DbResult<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM webhooks_kept WHERE reviewed_at IS NULL",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
+}
+
+/// The seller has read delivery `id`; `false` when it was already reviewed (or never kept).
+pub async fn mark_reviewed(conn: &mut Conn, id: i64, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE webhooks_kept SET reviewed_at = $1 WHERE id = $2 AND reviewed_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -155,6 +155,7 @@ pub fn admin_table() -> admin::RouteTable {
         .post("/payments/{id}/saldo", payments::credit_payment)
         .post("/payments/reconcile", payments::reconcile_now)
         .post("/payments/rails/{rail}", payments::rail_switch)
+        .post("/payments/kept/{id}/reviewed", payments::kept_reviewed)
         .get("/messages", messages::messages_page)
         .post("/messages/{id}/resend", messages::resend_message)
         .get("/reports", reports::reports_index)

@@ -259,6 +259,50 @@ both_backends!(
         drop(conn);
         assert_eq!(provider, "whatsapp-cloud");
         assert!(raw.contains("\\u{0} not json"), "{raw}");
+
+        // The seller hears of it on Perlu tindakan, reads it on Pembayaran, and marks it read.
+        let (session, csrf) = s.admin_login().await;
+        let page = |path: &'static str| {
+            let session = session.clone();
+            let s = &s;
+            async move {
+                let r = s
+                    .http
+                    .get(s.url(path))
+                    .header("cookie", session)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200, "{path}");
+                r.text().await.unwrap()
+            }
+        };
+        assert!(page("/admin").await.contains("data-kind=\"kept-webhooks\""));
+        let payments = page("/admin/payments").await;
+        let id = payments
+            .split("data-kept=\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .expect("the kept webhook is listed")
+            .to_string();
+        assert!(payments.contains("not json"), "its content is shown");
+        for _ in 0..2 {
+            let r = s
+                .http
+                .post(s.url(&format!("/admin/payments/kept/{id}/reviewed")))
+                .header("cookie", &session)
+                .form(&[("csrf_token", csrf.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                303,
+                "marking it read twice is harmless"
+            );
+        }
+        assert!(!page("/admin").await.contains("data-kind=\"kept-webhooks\""));
+        assert!(!page("/admin/payments").await.contains("data-kept="));
         s
     }
 );

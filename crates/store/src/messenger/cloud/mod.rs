@@ -22,8 +22,7 @@ use crate::secret::Secret;
 
 mod webhook;
 pub use webhook::{
-    parse_webhook, verify_signature, verify_subscription, CloudEvents, InboundMessage, ParseError,
-    StatusUpdate,
+    parse_webhook, verify_signature, verify_subscription, CloudEvents, InboundMessage, StatusUpdate,
 };
 
 /// Meta's limit on a text message body, in characters.

@@ -7,7 +7,6 @@ pub mod api;
 mod values;
 pub mod webhook;
 
-pub use api::{Pagination, SupportsPage};
 use async_trait::async_trait;
 use madd_domain::{OrderCode, Rupiah};
 use url::Url;

@@ -25,7 +25,7 @@ const POPULAR_EVERY: Duration = Duration::from_secs(60);
 
 pub mod snapshot;
 
-pub use snapshot::{Catalogue, Rendered};
+pub use snapshot::Catalogue;
 
 /// The current catalogue: the snapshot, rebuilt first if this process marked it stale.
 pub async fn current(app: &App) -> DbResult<Arc<Catalogue>> {

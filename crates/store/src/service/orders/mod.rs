@@ -12,7 +12,7 @@ use crate::notify::OrderFacts;
 mod close;
 mod create;
 
-pub use close::{close, expire, Closed, Closing};
+pub use close::{close, expire, Closing};
 pub use create::create;
 
 #[derive(Clone, Debug, Default)]

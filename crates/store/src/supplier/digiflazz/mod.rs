@@ -107,45 +107,6 @@ pub struct Transaction {
     pub price: i64,
 }
 
-/// A postpaid command (digiflazz.md §7): inquiry, then payment under the **same** `ref_id` on the
-/// same day, and the payment's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pasca {
-    Inquiry,
-    Pay,
-    Status,
-}
-
-impl Pasca {
-    fn command(self) -> &'static str {
-        match self {
-            Pasca::Inquiry => "inq-pasca",
-            Pasca::Pay => "pay-pasca",
-            Pasca::Status => "status-pasca",
-        }
-    }
-}
-
-/// A postpaid bill as Digiflazz answers an inquiry, a payment or a status check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bill {
-    pub ref_id: String,
-    pub customer_no: String,
-    pub customer_name: String,
-    /// The whole admin fee of the bill(s).
-    pub admin: i64,
-    /// What Digiflazz takes from the deposit.
-    pub price: i64,
-    /// What Digiflazz suggests charging the customer.
-    pub selling_price: i64,
-    /// `YYYYMM` of the (first) period.
-    pub period: String,
-    /// Bills included (PLN's `lembar_tagihan`; 1 when not said).
-    pub sheets: i64,
-    /// Sukses (for an inquiry: a bill to pay), Pending (payment only) or Gagal.
-    pub outcome: Outcome,
-}
-
 /// The owner of a PLN meter, before a token is bought for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlnCustomer {
@@ -185,34 +146,6 @@ struct TransactionData {
     message: String,
     #[serde(default, deserialize_with = "default_number_or_string")]
     price: i64,
-}
-
-#[derive(Deserialize)]
-struct BillData {
-    #[serde(default)]
-    ref_id: String,
-    #[serde(default)]
-    customer_no: String,
-    #[serde(default)]
-    customer_name: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    rc: String,
-    #[serde(default)]
-    sn: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default, deserialize_with = "default_number_or_string")]
-    admin: i64,
-    #[serde(default, deserialize_with = "default_number_or_string")]
-    price: i64,
-    #[serde(default, deserialize_with = "default_number_or_string")]
-    selling_price: i64,
-    #[serde(default)]
-    periode: String,
-    #[serde(default)]
-    desc: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -362,59 +295,6 @@ impl Digiflazz {
             },
             outcome,
             price: t.price,
-        })
-    }
-
-    /// A postpaid command on `/transaction` (`commands`, plural, unlike `cmd` elsewhere). The
-    /// payment must reuse the inquiry's `ref_id`; its status is asked under the same one too.
-    pub async fn pasca(
-        &self,
-        command: Pasca,
-        sku: &str,
-        customer_no: &str,
-        ref_id: &str,
-    ) -> Result<Bill, DigiflazzError> {
-        let mut body = json!({
-            "commands": command.command(),
-            "username": self.config.username,
-            "buyer_sku_code": sku,
-            "customer_no": customer_no,
-            "ref_id": ref_id,
-            "sign": self.sign(ref_id),
-        });
-        if self.config.testing {
-            body["testing"] = json!(true);
-        }
-        let data = self.post("transaction", &body).await?;
-        let b: BillData = Self::read(data)?;
-        let outcome = transaction_outcome(&b.status, &b.rc, &b.sn, &b.message)?;
-        let sheets = b
-            .desc
-            .as_ref()
-            .and_then(|d| d.get("lembar_tagihan"))
-            .and_then(|n| {
-                n.as_i64()
-                    .or_else(|| n.as_str().and_then(|s| s.trim().parse().ok()))
-            })
-            .unwrap_or(1);
-        Ok(Bill {
-            ref_id: if b.ref_id.is_empty() {
-                ref_id.to_string()
-            } else {
-                b.ref_id
-            },
-            customer_no: if b.customer_no.is_empty() {
-                customer_no.to_string()
-            } else {
-                b.customer_no
-            },
-            customer_name: b.customer_name.trim().to_string(),
-            admin: b.admin,
-            price: b.price,
-            selling_price: b.selling_price,
-            period: b.periode,
-            sheets,
-            outcome,
         })
     }
 

@@ -1,7 +1,7 @@
 //! *Perlu tindakan*: everything waiting for the seller, gathered for the top of the dashboard —
 //! paid orders to process, orders the watchdog found unfinished, failed orders waiting for a
-//! refund, open cash-out requests with their age, unmatched payments, low supplier balances and
-//! failed store checks, each with its one action.
+//! refund, open cash-out requests with their age, unmatched payments, webhooks kept raw, low
+//! supplier balances and failed store checks, each with its one action.
 
 use madd_domain::OrderStatus;
 
@@ -33,6 +33,8 @@ pub(crate) struct Attention {
     pub orders: Vec<OrderRow>,
     pub cash_outs: Vec<CashOutItem>,
     pub unmatched_payments: i64,
+    /// Authentic webhooks that could not be recorded and wait, raw, for the seller's eyes.
+    pub kept_webhooks: i64,
     pub low_balances: Vec<LowBalance>,
     pub threshold: String,
     pub failed_checks: Vec<&'static str>,
@@ -43,6 +45,7 @@ impl Attention {
         self.orders.is_empty()
             && self.cash_outs.is_empty()
             && self.unmatched_payments == 0
+            && self.kept_webhooks == 0
             && self.low_balances.is_empty()
             && self.failed_checks.is_empty()
     }
@@ -73,6 +76,7 @@ pub(crate) async fn gather(
             })
             .collect(),
         unmatched_payments: money.unmatched_payments,
+        kept_webhooks: crate::db::webhooks_kept::count_open(conn).await?,
         low_balances: money
             .balances
             .iter()

@@ -123,12 +123,6 @@ pub struct BalanceLine {
     pub low: bool,
 }
 
-impl MoneySummary {
-    pub fn balance_low(&self) -> bool {
-        self.balances.iter().any(|b| b.low)
-    }
-}
-
 pub async fn money_summary(app: &App) -> Result<MoneySummary, PageError> {
     let now = app.now_ms();
     let (from, until) = madd_domain::time::day(now);

@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::clock;
 use crate::db::orders;
 use crate::db::payments;
+use crate::db::webhooks_kept;
 use crate::service::payments as payment_service;
 use crate::web::admin::view::{CsrfForm, DoneQuery};
 use crate::web::auth::AdminSession;
@@ -58,6 +59,17 @@ struct PaymentsPage {
     rails: Vec<RailRow>,
     /// The rail the list is filtered by (`""`: all).
     rail: String,
+    /// Authentic webhooks kept raw, not reviewed yet.
+    kept: Vec<KeptRow>,
+}
+
+/// A webhook kept raw for review.
+struct KeptRow {
+    id: i64,
+    provider: String,
+    received: String,
+    error: String,
+    raw: String,
 }
 
 /// A rail on the payments page.
@@ -122,6 +134,17 @@ pub(crate) async fn payments_page(
         .map(madd_domain::RailId::as_str);
     let mut conn = app.db.read().await?;
     let rails = rail_rows(&app, &mut conn).await?;
+    let kept = webhooks_kept::open(&mut conn, 50)
+        .await?
+        .into_iter()
+        .map(|k| KeptRow {
+            id: k.id,
+            provider: k.provider,
+            received: clock::human(k.received_at),
+            error: k.error,
+            raw: k.raw,
+        })
+        .collect();
     let list = payments::list(&mut conn, None, rail, 200).await?;
     let mut open = Vec::new();
     if list
@@ -210,6 +233,7 @@ pub(crate) async fn payments_page(
         payments: rows,
         rails,
         rail: rail.unwrap_or_default().to_string(),
+        kept,
     }))
 }
 
@@ -242,6 +266,21 @@ pub(crate) async fn rail_switch(
     crate::db::payment_attempts::set_paused(&mut conn, rail, paused_at).await?;
     tracing::info!(%rail, paused = paused_at.is_some(), actor = %s.actor(), "payment rail switched");
     Ok(Redirect::to("/admin/payments").into_response())
+}
+
+/// The seller has read a kept webhook: it leaves *Perlu tindakan*.
+pub(crate) async fn kept_reviewed(
+    State(app): State<App>,
+    Extension(s): Extension<AdminSession>,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    s.check_csrf(&f.csrf_token)?;
+    let mut conn = app.db.write().await?;
+    if webhooks_kept::mark_reviewed(&mut conn, id, app.now_ms()).await? {
+        tracing::info!(id, actor = %s.actor(), "kept webhook reviewed");
+    }
+    Ok(Redirect::to("/admin/payments#kept").into_response())
 }
 
 #[derive(Deserialize)]
