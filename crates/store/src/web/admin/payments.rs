@@ -121,6 +121,32 @@ async fn rail_rows(app: &App, conn: &mut crate::db::Conn) -> crate::db::DbResult
     Ok(rows)
 }
 
+async fn kept_rows(conn: &mut crate::db::Conn) -> crate::db::DbResult<Vec<KeptRow>> {
+    Ok(webhooks_kept::open(conn, 50)
+        .await?
+        .into_iter()
+        .map(|k| KeptRow {
+            id: k.id,
+            provider: k.provider,
+            received: clock::human(k.received_at),
+            error: k.error,
+            raw: k.raw,
+        })
+        .collect())
+}
+
+/// What the page says after an attach (`done` = the order's code) or a credit to saldo.
+fn flash(done: &str) -> String {
+    if done == "saldo" {
+        "Pembayaran dimasukkan ke saldo pelanggan; pelanggan dikabari.".to_string()
+    } else {
+        format!(
+            "Pembayaran dicocokkan ke {}.",
+            done.chars().take(20).collect::<String>()
+        )
+    }
+}
+
 pub(crate) async fn payments_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
@@ -134,17 +160,7 @@ pub(crate) async fn payments_page(
         .map(madd_domain::RailId::as_str);
     let mut conn = app.db.read().await?;
     let rails = rail_rows(&app, &mut conn).await?;
-    let kept = webhooks_kept::open(&mut conn, 50)
-        .await?
-        .into_iter()
-        .map(|k| KeptRow {
-            id: k.id,
-            provider: k.provider,
-            received: clock::human(k.received_at),
-            error: k.error,
-            raw: k.raw,
-        })
-        .collect();
+    let kept = kept_rows(&mut conn).await?;
     let list = payments::list(&mut conn, None, rail, 200).await?;
     let mut open = Vec::new();
     if list
@@ -220,16 +236,7 @@ pub(crate) async fn payments_page(
     }
     Ok(render(&PaymentsPage {
         csrf: s.csrf_token.clone(),
-        flash: done.done.map(|code| {
-            if code == "saldo" {
-                "Pembayaran dimasukkan ke saldo pelanggan; pelanggan dikabari.".to_string()
-            } else {
-                format!(
-                    "Pembayaran dicocokkan ke {}.",
-                    code.chars().take(20).collect::<String>()
-                )
-            }
-        }),
+        flash: done.done.map(|code| flash(&code)),
         payments: rows,
         rails,
         rail: rail.unwrap_or_default().to_string(),
