@@ -4,7 +4,31 @@
 use madd_domain::{PhoneNumber, RefundMethod, Rupiah};
 use sqlx::Row;
 
+use super::stored::stored_enum;
 use super::{Conn, DbResult};
+
+stored_enum! {
+    /// Where a pay-out request stands; it leaves `Requested` once.
+    pub enum CashOutState {
+        /// Waiting for the seller (at most one per number).
+        Requested = "requested",
+        /// Paid out by the seller, with the transfer's reference; the saldo is taken.
+        Paid = "paid",
+        /// Refused by the seller, with the reason; the saldo stays.
+        Refused = "refused",
+    }
+}
+
+impl CashOutState {
+    /// What the seller and the customer read.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            CashOutState::Requested => "Menunggu",
+            CashOutState::Paid => "Dibayar",
+            CashOutState::Refused => "Ditolak",
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CashOut {
@@ -13,7 +37,7 @@ pub struct CashOut {
     pub amount: Rupiah,
     pub method: String,
     pub account: String,
-    pub state: String,
+    pub state: CashOutState,
     pub reference: String,
     pub reason: String,
     pub created_at: i64,
@@ -30,7 +54,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> DbResult<CashOut> {
         amount: Rupiah::new(r.try_get("amount")?),
         method: r.try_get("method")?,
         account: r.try_get("account")?,
-        state: r.try_get("state")?,
+        state: CashOutState::decode(&r.try_get::<String, _>("state")?)?,
         reference: r.try_get("reference")?,
         reason: r.try_get("reason")?,
         created_at: r.try_get("created_at")?,
@@ -79,11 +103,11 @@ pub async fn list(conn: &mut Conn, limit: i64) -> DbResult<Vec<CashOut>> {
     rows.iter().map(from_row).collect()
 }
 
-/// `requested → paid` or `requested → refused`, once.
+/// `Requested → Paid` or `Requested → Refused`, once.
 pub async fn decide(
     conn: &mut Conn,
     id: i64,
-    state: &str,
+    state: CashOutState,
     reference: &str,
     reason: &str,
     actor: &str,
@@ -93,7 +117,7 @@ pub async fn decide(
         "UPDATE cash_outs SET state = $1, reference = $2, reason = $3, decided_at = $4, \
          decided_by = $5 WHERE id = $6 AND state = 'requested'",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(reference)
     .bind(reason)
     .bind(now)

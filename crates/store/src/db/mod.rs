@@ -34,6 +34,7 @@ pub mod settings;
 pub mod sign_in;
 pub mod store_state;
 pub mod storefront;
+mod stored;
 pub mod supplier_account;
 pub mod supplier_attempts;
 pub mod supplier_requests;

@@ -1,14 +1,38 @@
 //! Markup rules and the price history they (and catalogue syncs) write.
 
+use super::stored::stored_enum;
 use super::{Conn, DbResult};
+
+stored_enum! {
+    /// What a markup rule (the store's or a tier's) applies to; the most specific wins.
+    pub enum RuleScope {
+        /// Every product (tier rules only; the store's default markup is a setting).
+        Default = "default",
+        Category = "category",
+        Brand = "brand",
+        Product = "product",
+    }
+}
+
+impl RuleScope {
+    /// What the seller reads.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            RuleScope::Default => "Semua produk",
+            RuleScope::Category => "Kategori",
+            RuleScope::Brand => "Brand",
+            RuleScope::Product => "Produk",
+        }
+    }
+}
 use madd_domain::Rupiah;
 use sqlx::Row;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MarkupRule {
     pub id: i64,
-    /// `category`, `brand` or `product`.
-    pub scope: String,
+    /// `Category`, `Brand` or `Product`.
+    pub scope: RuleScope,
     pub target: String,
     pub rate_bps: i64,
     pub min_markup: Rupiah,
@@ -24,7 +48,7 @@ pub async fn markup_rules(conn: &mut Conn) -> DbResult<Vec<MarkupRule>> {
         .map(|r| {
             Ok(MarkupRule {
                 id: r.try_get("id")?,
-                scope: r.try_get("scope")?,
+                scope: RuleScope::decode(&r.try_get::<String, _>("scope")?)?,
                 target: r.try_get("target")?,
                 rate_bps: r.try_get("rate_bps")?,
                 min_markup: Rupiah::new(r.try_get("min_markup")?),
@@ -35,7 +59,7 @@ pub async fn markup_rules(conn: &mut Conn) -> DbResult<Vec<MarkupRule>> {
 
 pub async fn upsert_markup_rule(
     conn: &mut Conn,
-    scope: &str,
+    scope: RuleScope,
     target: &str,
     rate_bps: i64,
     min_markup: Rupiah,
@@ -46,7 +70,7 @@ pub async fn upsert_markup_rule(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, target) DO UPDATE SET \
          rate_bps = excluded.rate_bps, min_markup = excluded.min_markup, updated_at = excluded.updated_at",
     )
-    .bind(scope)
+    .bind(scope.as_str())
     .bind(target)
     .bind(rate_bps)
     .bind(min_markup.amount())
@@ -66,7 +90,7 @@ pub async fn delete_markup_rule(conn: &mut Conn, id: i64) -> DbResult<Option<Mar
     row.map(|r| {
         Ok(MarkupRule {
             id: r.try_get("id")?,
-            scope: r.try_get("scope")?,
+            scope: RuleScope::decode(&r.try_get::<String, _>("scope")?)?,
             target: r.try_get("target")?,
             rate_bps: r.try_get("rate_bps")?,
             min_markup: Rupiah::new(r.try_get("min_markup")?),

@@ -3,13 +3,14 @@
 use madd_domain::{Rupiah, Tier};
 use sqlx::Row;
 
+use super::pricing::RuleScope;
 use super::{Conn, DbResult, Tx};
 
-/// A tier's markup rule: `scope` is `default`, `category`, `brand` or `product`.
+/// A tier's markup rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TierRule {
     pub tier: Tier,
-    pub scope: String,
+    pub scope: RuleScope,
     pub target: String,
     pub rate_bps: i64,
     pub min_markup: Rupiah,
@@ -31,7 +32,7 @@ pub async fn rules(conn: &mut Conn) -> DbResult<Vec<TierRule>> {
             Some((|| {
                 Ok(TierRule {
                     tier,
-                    scope: r.try_get("scope")?,
+                    scope: RuleScope::decode(&r.try_get::<String, _>("scope")?)?,
                     target: r.try_get("target")?,
                     rate_bps: r.try_get("rate_bps")?,
                     min_markup: Rupiah::new(r.try_get("min_markup")?),
@@ -48,7 +49,7 @@ pub async fn set_rule(conn: &mut Conn, rule: &TierRule, now: i64) -> DbResult<()
          rate_bps = excluded.rate_bps, min_markup = excluded.min_markup, updated_at = excluded.updated_at",
     )
     .bind(rule.tier.as_str())
-    .bind(&rule.scope)
+    .bind(rule.scope.as_str())
     .bind(&rule.target)
     .bind(rule.rate_bps)
     .bind(rule.min_markup.amount())
@@ -58,10 +59,15 @@ pub async fn set_rule(conn: &mut Conn, rule: &TierRule, now: i64) -> DbResult<()
     Ok(())
 }
 
-pub async fn delete_rule(conn: &mut Conn, tier: Tier, scope: &str, target: &str) -> DbResult<bool> {
+pub async fn delete_rule(
+    conn: &mut Conn,
+    tier: Tier,
+    scope: RuleScope,
+    target: &str,
+) -> DbResult<bool> {
     let done = sqlx::query("DELETE FROM tier_rules WHERE tier = $1 AND scope = $2 AND target = $3")
         .bind(tier.as_str())
-        .bind(scope)
+        .bind(scope.as_str())
         .bind(target)
         .execute(&mut *conn)
         .await?;

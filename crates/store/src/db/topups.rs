@@ -3,7 +3,16 @@
 use madd_domain::{OrderCode, PhoneNumber, Rupiah};
 use sqlx::Row;
 
+use super::stored::stored_enum;
 use super::{Conn, DbResult};
+
+stored_enum! {
+    /// A top-up is paid once; until then its code waits for the payment.
+    pub enum TopUpState {
+        Open = "open",
+        Paid = "paid",
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopUp {
@@ -11,7 +20,7 @@ pub struct TopUp {
     pub code: String,
     pub whatsapp: String,
     pub amount: Rupiah,
-    pub state: String,
+    pub state: TopUpState,
 }
 
 pub async fn create(
@@ -47,7 +56,7 @@ pub async fn open_by_code(conn: &mut Conn, code: &OrderCode) -> DbResult<Option<
             code: r.try_get("code")?,
             whatsapp: r.try_get("whatsapp")?,
             amount: Rupiah::new(r.try_get("amount")?),
-            state: r.try_get("state")?,
+            state: TopUpState::decode(&r.try_get::<String, _>("state")?)?,
         })
     })
     .transpose()

@@ -6,55 +6,43 @@
 use madd_domain::{PhoneNumber, Rupiah};
 use sqlx::Row;
 
+use super::stored::stored_enum;
 use super::{Conn, DbResult};
 
-/// Why saldo moved.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    /// A paid order that failed, refunded to saldo (once per order).
-    Refund,
-    /// An order paid (fully or partly) from saldo (once per order).
-    Spend,
-    /// The seller's own credit or debit, with a note.
-    Manual,
-    /// An overpayment given back to saldo.
-    Overpayment,
-    /// A payment for an order that had expired (and could not be taken up again).
-    LatePayment,
-    /// Paid out to the customer's e-wallet or bank account by the seller.
-    CashOut,
-    /// A payment that matched no order, put into saldo by the seller (`note`: `bayar #<id>`).
-    Payment,
-    /// A top-up the customer paid through Trakteer (`note`: `bayar #<payment id>`).
-    TopUp,
+stored_enum! {
+    /// Why saldo moved.
+    pub enum EntryKind {
+        /// A paid order that failed, refunded to saldo (once per order).
+        Refund = "refund",
+        /// An order paid (fully or partly) from saldo (once per order).
+        Spend = "spend",
+        /// The seller's own credit or debit, with a note.
+        Manual = "manual",
+        /// An overpayment given back to saldo.
+        Overpayment = "overpayment",
+        /// A payment for an order that had expired (and could not be taken up again).
+        LatePayment = "late_payment",
+        /// Paid out to the customer's e-wallet or bank account by the seller.
+        CashOut = "cash_out",
+        /// A payment that matched no order, put into saldo by the seller (`note`: `bayar #<id>`).
+        Payment = "payment",
+        /// A top-up the customer paid (`note`: `bayar #<payment id>`).
+        TopUp = "topup",
+    }
 }
 
 impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Refund => "refund",
-            EntryKind::Spend => "spend",
-            EntryKind::Manual => "manual",
-            EntryKind::Overpayment => "overpayment",
-            EntryKind::LatePayment => "late_payment",
-            EntryKind::CashOut => "cash_out",
-            EntryKind::Payment => "payment",
-            EntryKind::TopUp => "topup",
-        }
-    }
-
     /// What the customer reads.
-    pub fn label_id(kind: &str) -> &'static str {
-        match kind {
-            "refund" => "Refund pesanan gagal",
-            "spend" => "Bayar pesanan",
-            "manual" => "Dari penjual",
-            "overpayment" => "Kelebihan bayar",
-            "late_payment" => "Bayar setelah kedaluwarsa",
-            "cash_out" => "Ditarik",
-            "payment" => "Pembayaran masuk saldo",
-            "topup" => "Isi saldo",
-            _ => "Lainnya",
+    pub fn label_id(self) -> &'static str {
+        match self {
+            EntryKind::Refund => "Refund pesanan gagal",
+            EntryKind::Spend => "Bayar pesanan",
+            EntryKind::Manual => "Dari penjual",
+            EntryKind::Overpayment => "Kelebihan bayar",
+            EntryKind::LatePayment => "Bayar setelah kedaluwarsa",
+            EntryKind::CashOut => "Ditarik",
+            EntryKind::Payment => "Pembayaran masuk saldo",
+            EntryKind::TopUp => "Isi saldo",
         }
     }
 }
@@ -64,7 +52,7 @@ pub struct Entry {
     pub id: i64,
     /// Positive: credit; negative: debit.
     pub amount: Rupiah,
-    pub kind: String,
+    pub kind: EntryKind,
     pub order_id: Option<i64>,
     pub note: String,
     pub created_at: i64,
@@ -164,7 +152,7 @@ pub async fn entries(conn: &mut Conn, owner: &PhoneNumber, limit: i64) -> DbResu
             Ok(Entry {
                 id: r.try_get("id")?,
                 amount: Rupiah::new(r.try_get("amount")?),
-                kind: r.try_get("kind")?,
+                kind: EntryKind::decode(&r.try_get::<String, _>("kind")?)?,
                 order_id: r.try_get("order_id")?,
                 note: r.try_get("note")?,
                 created_at: r.try_get("created_at")?,

@@ -6,15 +6,12 @@
 use madd_domain::{Category, Markup, Rupiah};
 
 use crate::app::App;
-use crate::db::pricing::MarkupRule;
+use crate::db::pricing::{MarkupRule, RuleScope};
 use crate::db::{Conn, DbResult};
 use crate::service::settings;
 
-pub const SCOPES: &[(&str, &str)] = &[
-    ("product", "Produk"),
-    ("brand", "Brand"),
-    ("category", "Kategori"),
-];
+/// The scopes of the store's own markup rules, most specific first.
+pub const SCOPES: [RuleScope; 3] = [RuleScope::Product, RuleScope::Brand, RuleScope::Category];
 
 /// Everything a price depends on besides the cost.
 #[derive(Clone, Debug)]
@@ -55,7 +52,7 @@ impl PriceRules {
         self.rail.floor(cost + self.default.min.max(Rupiah::ZERO))
     }
 
-    fn find(&self, scope: &str, target: &str) -> Option<&MarkupRule> {
+    fn find(&self, scope: RuleScope, target: &str) -> Option<&MarkupRule> {
         self.rules
             .iter()
             .find(|r| r.scope == scope && r.target.eq_ignore_ascii_case(target))
@@ -66,13 +63,13 @@ impl PriceRules {
             rate: madd_domain::Bps::new(u32::try_from(r.rate_bps).unwrap_or(0)),
             min: r.min_markup,
         };
-        if let Some(r) = self.find("product", code) {
+        if let Some(r) = self.find(RuleScope::Product, code) {
             return (as_markup(r), format!("produk {code}"));
         }
-        if let Some(r) = self.find("brand", brand) {
+        if let Some(r) = self.find(RuleScope::Brand, brand) {
             return (as_markup(r), format!("brand {brand}"));
         }
-        if let Some(r) = self.find("category", category.as_str()) {
+        if let Some(r) = self.find(RuleScope::Category, category.as_str()) {
             return (as_markup(r), format!("kategori {}", category.as_str()));
         }
         (self.default, "bawaan".into())
@@ -123,15 +120,15 @@ impl PriceRules {
         };
         let mut best = guest;
         for t in tiers {
-            let rule = |scope: &str, target: &str| {
+            let rule = |scope: RuleScope, target: &str| {
                 self.tier_rules.iter().find(|r| {
                     r.tier == *t && r.scope == scope && r.target.eq_ignore_ascii_case(target)
                 })
             };
-            let Some(r) = rule("product", code)
-                .or_else(|| rule("brand", brand))
-                .or_else(|| rule("category", category.as_str()))
-                .or_else(|| rule("default", ""))
+            let Some(r) = rule(RuleScope::Product, code)
+                .or_else(|| rule(RuleScope::Brand, brand))
+                .or_else(|| rule(RuleScope::Category, category.as_str()))
+                .or_else(|| rule(RuleScope::Default, ""))
             else {
                 continue;
             };
@@ -216,21 +213,21 @@ mod tests {
             rules: vec![
                 MarkupRule {
                     id: 1,
-                    scope: "brand".into(),
+                    scope: RuleScope::Brand,
                     target: "Mobile Legends".into(),
                     rate_bps: 500,
                     min_markup: Rupiah::new(1000),
                 },
                 MarkupRule {
                     id: 2,
-                    scope: "product".into(),
+                    scope: RuleScope::Product,
                     target: "ML86".into(),
                     rate_bps: 0,
                     min_markup: Rupiah::ZERO,
                 },
                 MarkupRule {
                     id: 3,
-                    scope: "category".into(),
+                    scope: RuleScope::Category,
                     target: "pulsa".into(),
                     rate_bps: 200,
                     min_markup: Rupiah::ZERO,
@@ -297,14 +294,14 @@ mod tests {
         r.tier_rules = vec![
             TierRule {
                 tier: Tier::Member,
-                scope: "default".into(),
+                scope: RuleScope::Default,
                 target: String::new(),
                 rate_bps: 800,
                 min_markup: Rupiah::ZERO,
             },
             TierRule {
                 tier: Tier::Reseller,
-                scope: "category".into(),
+                scope: RuleScope::Category,
                 target: "game".into(),
                 rate_bps: 700,
                 min_markup: Rupiah::ZERO,

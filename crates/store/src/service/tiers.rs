@@ -5,6 +5,7 @@
 use madd_domain::{PhoneNumber, Rupiah, Tier};
 
 use crate::app::App;
+use crate::db::pricing::RuleScope;
 use crate::db::{tiers, Conn};
 use crate::error::{AppError, AppResult};
 use crate::service::settings;
@@ -55,7 +56,7 @@ pub async fn approve(app: &App, typed: &str, note: &str, actor: &str) -> AppResu
 pub async fn set_rule(
     app: &App,
     tier: Tier,
-    scope: &str,
+    scope: RuleScope,
     target: &str,
     rate_bps: i64,
     min_markup: Rupiah,
@@ -66,13 +67,7 @@ pub async fn set_rule(
             "Harga tamu diatur di Harga (aturan markup biasa).",
         ));
     }
-    if !matches!(scope, "default" | "category" | "brand" | "product") {
-        return Err(AppError::invalid(
-            "tier_scope",
-            "Cakupan aturan tidak dikenal.",
-        ));
-    }
-    if scope != "default" && target.trim().is_empty() {
+    if scope != RuleScope::Default && target.trim().is_empty() {
         return Err(AppError::invalid(
             "tier_target",
             "Isi kategori, brand atau kode produk.",
@@ -89,8 +84,8 @@ pub async fn set_rule(
         &mut conn,
         &tiers::TierRule {
             tier,
-            scope: scope.to_string(),
-            target: if scope == "default" {
+            scope,
+            target: if scope == RuleScope::Default {
                 String::new()
             } else {
                 target.trim().to_string()

@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::wallets::EntryKind;
 use crate::error::{AppError, AppResult};
 use crate::service::{saldo, sign_in};
 use crate::web::input::ApiJson;
@@ -98,8 +97,8 @@ pub(crate) async fn wallet(
         "balance": w.balance.amount(),
         "entries": w.entries.iter().map(|e| serde_json::json!({
             "amount": e.amount.amount(),
-            "kind": e.kind,
-            "label": EntryKind::label_id(&e.kind),
+            "kind": e.kind.as_str(),
+            "label": e.kind.label_id(),
             "order": e.note,
             "created_at": clock::rfc3339(e.created_at),
         })).collect::<Vec<_>>(),

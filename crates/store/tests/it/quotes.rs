@@ -176,7 +176,7 @@ async fn items(s: &TestStore) -> Vec<Item> {
         for category in ["game", "pulsa", "pln"] {
             maddstore::db::pricing::upsert_markup_rule(
                 &mut conn,
-                "category",
+                maddstore::db::pricing::RuleScope::Category,
                 category,
                 3000,
                 Rupiah::ZERO,
@@ -235,12 +235,26 @@ async fn items(s: &TestStore) -> Vec<Item> {
 
 async fn buyers(s: &TestStore) -> Vec<Buyer> {
     use maddstore::service::tiers;
-    tiers::set_rule(s.app(), Tier::Member, "default", "", 2000, Rupiah::ZERO)
-        .await
-        .unwrap();
-    tiers::set_rule(s.app(), Tier::Reseller, "default", "", 1500, Rupiah::ZERO)
-        .await
-        .unwrap();
+    tiers::set_rule(
+        s.app(),
+        Tier::Member,
+        maddstore::db::pricing::RuleScope::Default,
+        "",
+        2000,
+        Rupiah::ZERO,
+    )
+    .await
+    .unwrap();
+    tiers::set_rule(
+        s.app(),
+        Tier::Reseller,
+        maddstore::db::pricing::RuleScope::Default,
+        "",
+        1500,
+        Rupiah::ZERO,
+    )
+    .await
+    .unwrap();
     tiers::approve(s.app(), RESELLER, "grosir", "admin:test")
         .await
         .unwrap();

@@ -53,7 +53,7 @@ both_backends!(
         maddstore::service::tiers::set_rule(
             s.app(),
             Tier::Member,
-            "default",
+            maddstore::db::pricing::RuleScope::Default,
             "",
             800,
             Rupiah::ZERO,
@@ -63,7 +63,7 @@ both_backends!(
         maddstore::service::tiers::set_rule(
             s.app(),
             Tier::Reseller,
-            "default",
+            maddstore::db::pricing::RuleScope::Default,
             "",
             400,
             Rupiah::ZERO,

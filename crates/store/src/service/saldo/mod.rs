@@ -9,6 +9,7 @@
 use madd_domain::{OrderStatus, PhoneNumber, Rupiah};
 
 use crate::app::App;
+use crate::db::cash_outs::CashOutState;
 use crate::db::payments::{self, NewPayment, PaymentState};
 use crate::db::wallets::{self, EntryKind, Moved, Movement};
 use crate::error::{AppError, AppResult};
@@ -201,7 +202,7 @@ pub async fn pay_cash_out(app: &App, id: i64, reference: &str, actor: &str) -> A
     let owner = PhoneNumber::parse(&c.whatsapp)
         .map_err(|e| AppError::internal(format!("cash-out {id} number: {e}")))?;
     let reference = madd_domain::text::clean(reference.trim(), 80);
-    if !crate::db::cash_outs::decide(&mut tx, id, "paid", &reference, "", actor, now).await? {
+    if !crate::db::cash_outs::decide(&mut tx, id, CashOutState::Paid, &reference, "", actor, now).await? {
         return Err(AppError::conflict(
             "cash_out_decided",
             "Penarikan ini sudah diputuskan.",
@@ -259,7 +260,7 @@ pub async fn refuse_cash_out(app: &App, id: i64, reason: &str, actor: &str) -> A
     let c = crate::db::cash_outs::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("cash_out_not_found", "Penarikan"))?;
-    if !crate::db::cash_outs::decide(&mut tx, id, "refused", "", &reason, actor, now).await? {
+    if !crate::db::cash_outs::decide(&mut tx, id, CashOutState::Refused, "", &reason, actor, now).await? {
         return Err(AppError::conflict(
             "cash_out_decided",
             "Penarikan ini sudah diputuskan.",

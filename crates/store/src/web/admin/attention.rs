@@ -7,7 +7,8 @@ use madd_domain::OrderStatus;
 
 use crate::app::App;
 use crate::db::orders::{self, OrderFilter};
-use crate::db::{cash_outs, Conn};
+use crate::db::cash_outs::{self, CashOutState};
+use crate::db::Conn;
 use crate::error::AppResult;
 use crate::web::admin::dashboard::MoneySummary;
 use crate::web::admin::view::{order_row, span_id, OrderRow};
@@ -64,7 +65,7 @@ pub(crate) async fn gather(
         cash_outs: cash_outs::list(conn, 50)
             .await?
             .into_iter()
-            .filter(|c| c.state == "requested")
+            .filter(|c| c.state == CashOutState::Requested)
             .map(|c| CashOutItem {
                 id: c.id,
                 customer: madd_domain::PhoneNumber::parse(&c.whatsapp)

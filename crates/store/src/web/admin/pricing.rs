@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
+use crate::db::pricing::RuleScope;
 use crate::error::AppError;
 use crate::service::pricing::{self, PriceRules};
 use crate::web::admin::view::{invalid, non_empty, CsrfForm};
@@ -17,7 +18,7 @@ use crate::web::page::{render, PageResult};
 
 struct RuleView {
     id: i64,
-    scope: String,
+    scope: &'static str,
     target: String,
     rate: String,
     min: String,
@@ -85,13 +86,16 @@ pub(crate) async fn pricing_page(
             .iter()
             .map(|r| RuleView {
                 id: r.id,
-                scope: r.scope.clone(),
+                scope: r.scope.label_id(),
                 target: r.target.clone(),
                 rate: madd_domain::Bps::new(u32::try_from(r.rate_bps).unwrap_or(0)).to_string(),
                 min: r.min_markup.display_spaced(),
             })
             .collect(),
-        scopes: pricing::SCOPES.to_vec(),
+        scopes: pricing::SCOPES
+            .iter()
+            .map(|s| (s.as_str(), s.label_id()))
+            .collect(),
         history: history
             .into_iter()
             .map(|h| PriceChangeView {
@@ -126,14 +130,14 @@ pub(crate) async fn rule_save(
     Form(f): Form<RuleForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
-    if !pricing::SCOPES.iter().any(|(k, _)| *k == f.scope) {
-        return Err(invalid("Cakupan aturan tidak dikenal"));
-    }
+    let scope = RuleScope::parse(&f.scope)
+        .filter(|s| pricing::SCOPES.contains(s))
+        .ok_or_else(|| invalid("Cakupan aturan tidak dikenal"))?;
     let target = f.target.trim();
     if target.is_empty() || target.len() > 100 {
         return Err(invalid("Isi kategori, brand atau kode produk"));
     }
-    if f.scope == "category" && target.parse::<Category>().is_err() {
+    if scope == RuleScope::Category && target.parse::<Category>().is_err() {
         return Err(invalid("Kategori tidak dikenal"));
     }
     let rate = madd_domain::Bps::parse_percent(&f.percent).map_err(|e| invalid(e.to_string()))?;
@@ -152,7 +156,7 @@ pub(crate) async fn rule_save(
         let mut conn = app.db.write().await?;
         crate::db::pricing::upsert_markup_rule(
             &mut conn,
-            &f.scope,
+            scope,
             target,
             i64::from(rate.value()),
             min,
@@ -160,7 +164,7 @@ pub(crate) async fn rule_save(
         )
         .await?;
     }
-    tracing::info!(scope = %f.scope, %target, %rate, %min, actor = %s.actor(), "markup rule saved");
+    tracing::info!(%scope, %target, %rate, %min, actor = %s.actor(), "markup rule saved");
     let changed = pricing::reprice(&app, &format!("aturan markup oleh {}", s.actor())).await?;
     Ok(Redirect::to(&format!("/admin/pricing?done={changed}")).into_response())
 }

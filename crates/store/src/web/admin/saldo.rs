@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
-use crate::db::{cash_outs, wallets};
+use crate::db::cash_outs::{self, CashOutState};
+use crate::db::wallets;
 use crate::service::saldo;
 use crate::web::admin::view::DoneQuery;
 use crate::web::auth::AdminSession;
@@ -62,7 +63,7 @@ pub(crate) async fn saldo_page(
         cash_outs: list
             .into_iter()
             .map(|c| {
-                let open = c.state == "requested";
+                let open = c.state == CashOutState::Requested;
                 CashOutView {
                     id: c.id,
                     customer: madd_domain::PhoneNumber::parse(&c.whatsapp)
@@ -78,17 +79,13 @@ pub(crate) async fn saldo_page(
                         c.account
                     ),
                     open,
-                    state: match c.state.as_str() {
-                        "requested" => "Menunggu",
-                        "paid" => "Dibayar",
-                        _ => "Ditolak",
-                    },
+                    state: c.state.label_id(),
                     when: if open {
                         waited(now - c.created_at)
                     } else {
                         c.decided_at.map(clock::human).unwrap_or_default()
                     },
-                    detail: if c.state == "paid" {
+                    detail: if c.state == CashOutState::Paid {
                         c.reference
                     } else {
                         c.reason

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::clock;
+use crate::db::pricing::RuleScope;
 use crate::db::tiers;
 use crate::web::admin::view::{invalid, DoneQuery};
 use crate::web::auth::AdminSession;
@@ -25,7 +26,8 @@ struct ResellerView {
 struct RuleView {
     tier: &'static str,
     tier_label: &'static str,
-    scope: String,
+    scope: &'static str,
+    scope_label: &'static str,
     target: String,
     rule: String,
 }
@@ -75,7 +77,8 @@ pub(crate) async fn tiers_page(
             .map(|r| RuleView {
                 tier: r.tier.as_str(),
                 tier_label: r.tier.label_id(),
-                scope: r.scope.clone(),
+                scope: r.scope.as_str(),
+                scope_label: r.scope.label_id(),
                 target: r.target.clone(),
                 rule: format!(
                     "{}.{:02}% (min. {})",
@@ -146,17 +149,13 @@ pub(crate) async fn rule_change(
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
     let tier = Tier::parse(&f.tier).ok_or_else(|| invalid("Tingkat harga tidak dikenal"))?;
+    let scope = RuleScope::parse(f.scope.trim()).ok_or_else(|| invalid("Cakupan aturan tidak dikenal"))?;
     if f.action == "remove" {
         let mut conn = app.db.write().await?;
-        tiers::delete_rule(&mut conn, tier, f.scope.trim(), f.target.trim()).await?;
+        tiers::delete_rule(&mut conn, tier, scope, f.target.trim()).await?;
         return Ok(Redirect::to("/admin/tiers?done=rule_removed").into_response());
     }
-    let pct: f64 = f
-        .percent
-        .trim()
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| invalid(format!("Markup '{}' bukan angka", f.percent)))?;
+    let rate = madd_domain::Bps::parse_percent(&f.percent).map_err(|e| invalid(e.to_string()))?;
     let min = if f.min.trim().is_empty() {
         Rupiah::ZERO
     } else {
@@ -165,9 +164,9 @@ pub(crate) async fn rule_change(
     crate::service::tiers::set_rule(
         &app,
         tier,
-        f.scope.trim(),
+        scope,
         &f.target,
-        (pct * 100.0).round() as i64,
+        i64::from(rate.value()),
         min,
     )
     .await?;

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::clock;
 use crate::db::orders::{self, OrderFilter};
-use crate::db::wallets::EntryKind;
 use crate::error::AppError;
 use crate::service::{saldo, sign_in};
 use crate::web::closed::Closed;
@@ -109,7 +108,7 @@ pub(crate) async fn account(
                 at: clock::human(e.created_at),
                 amount: Rupiah::new(e.amount.amount().abs()).display_spaced(),
                 credit: e.amount.is_positive(),
-                what: EntryKind::label_id(&e.kind),
+                what: e.kind.label_id(),
                 order: e.note.clone(),
             })
             .collect(),

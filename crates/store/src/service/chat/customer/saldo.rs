@@ -15,7 +15,7 @@ pub(in crate::service::chat) async fn own_saldo(app: &App, ctx: &Ctx) -> AppResu
             } else {
                 format!("−{}", Rupiah::ZERO - e.amount)
             },
-            crate::db::wallets::EntryKind::label_id(&e.kind),
+            e.kind.label_id(),
             if e.note.is_empty() {
                 String::new()
             } else {
