@@ -323,6 +323,9 @@ pub(super) async fn status(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    sim.inner
+        .status_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let gate = match sim.gate(&headers).await {
         Ok(gate) => gate,
         Err(response) => return response,

@@ -303,6 +303,8 @@ struct Inner {
     http: reqwest::Client,
     /// Woken whenever a notification has finished all its attempts.
     idle: Notify,
+    /// `GET /v2/{id}/status` requests answered (how often a merchant asks instead of trusting).
+    status_requests: std::sync::atomic::AtomicU64,
 }
 
 struct State {
@@ -332,12 +334,20 @@ impl MidtransSim {
                 }),
                 http: notify::client(),
                 idle: Notify::new(),
+                status_requests: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// How many status requests have been made, authenticated or not.
+    pub fn status_requests(&self) -> u64 {
+        self.inner
+            .status_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The routes, relative to wherever the caller mounts them (see the module docs).

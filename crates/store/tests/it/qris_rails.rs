@@ -77,9 +77,20 @@ both_backends!(
             "{html}"
         );
         assert!(!html.contains("Bayar di Trakteer"));
+        // A `pending` notification for the open QRIS changes nothing: it is acknowledged
+        // without asking Midtrans for the status (the first one may beat the create's answer,
+        // and then it is asked); the settlement is confirmed before it counts.
+        s.sandbox().midtrans.wait_notifications().await;
+        s.settle().await;
+        let asked = s.sandbox().midtrans.status_requests();
+        s.sandbox().midtrans.resend(&merchant_ref).await.unwrap();
+        s.sandbox().midtrans.wait_notifications().await;
+        s.settle().await;
+        assert_eq!(s.sandbox().midtrans.status_requests(), asked);
 
         s.sandbox().midtrans.pay(&merchant_ref).await.unwrap();
         s.settle().await;
+        assert!(s.sandbox().midtrans.status_requests() > asked);
         let order = s.order_row(&code).await;
         assert_eq!(order.status, OrderStatus::Delivered, "{order:?}");
         assert_eq!(order.amount_paid.amount(), due);

@@ -61,7 +61,12 @@ pub async fn webhook(
         }
     };
     // The status is the truth when the webhook does not sign it: ask before acting. No answer
-    // now: the gateway retries on 503, and the attempt is asked again by the checks.
+    // now: the gateway retries on 503, and the attempt is asked again by the checks. A report
+    // that would change nothing (the `pending` after every create, a duplicate) is acknowledged
+    // without asking: only a change needs the gateway's word.
+    if gateway.confirms_by_status() && changes_nothing(app, &event).await? {
+        return Ok(gateway.acknowledgement());
+    }
     let event = if gateway.confirms_by_status() {
         match gateway
             .status(
@@ -115,6 +120,17 @@ pub async fn receive(app: &App, event: &PaymentEvent, source: &str) -> AppResult
         super::forget(app, a.order_id);
     }
     Ok(applied)
+}
+
+/// Whether `event` is about an attempt known by the same gateway reference and would not move it.
+async fn changes_nothing(app: &App, event: &PaymentEvent) -> AppResult<bool> {
+    let mut conn = app.db.read().await?;
+    let Some(a) = known(&mut conn, event).await? else {
+        return Ok(false);
+    };
+    Ok(a.rail == event.rail
+        && a.reference.as_deref() == Some(event.reference.as_str())
+        && rail::step(a.state, event.status) == Step::Stay)
 }
 
 /// The attempt a report is about as a reader sees it (by the gateway's reference, else ours).
