@@ -78,7 +78,12 @@ pub fn providers(config: &Config, http: &reqwest::Client) -> Providers {
                 template_language: config.whatsapp.template_language.clone(),
                 template_names: config.whatsapp.templates.clone(),
             },
-            http.clone(),
+            // Its own bound: a send unanswered this long may have been taken (the status
+            // report, carrying our reference, will say).
+            provider_http_with(config.whatsapp.send_timeout).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "a client with the WhatsApp send timeout failed to build");
+                http.clone()
+            }),
         )),
         WhatsAppChoice::Fonnte | WhatsAppChoice::Sandbox => Arc::new(Fonnte::new(
             FonnteConfig {
@@ -136,9 +141,14 @@ fn gateways(config: &Config, http: &reqwest::Client) -> Vec<Arc<dyn Gateway>> {
 
 /// The HTTP client every provider client shares.
 pub fn provider_http() -> anyhow::Result<reqwest::Client> {
+    provider_http_with(Duration::from_secs(20))
+}
+
+/// The shared client's settings with another bound on each call.
+pub fn provider_http_with(timeout: Duration) -> anyhow::Result<reqwest::Client> {
     // Every provider call is bounded: a hung supplier must not hold a job (or its lease) forever.
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
+        .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("maddstore/", env!("CARGO_PKG_VERSION")))
         .build()

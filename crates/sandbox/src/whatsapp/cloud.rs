@@ -130,12 +130,23 @@ pub(super) async fn send(
         );
     };
 
+    // Meta echoes `biz_opaque_callback_data` (at most 512 characters) in the status webhooks.
+    let callback_data = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        v.get("biz_opaque_callback_data")
+            .and_then(Value::as_str)
+            .map(|s| s.chars().take(512).collect::<String>())
+    });
     tokio::spawn(report_statuses(
         sim.clone(),
         message.id.clone(),
         to.clone(),
         message.kind == "template",
+        callback_data,
     ));
+    if sim.take_lost_answer() {
+        // Taken, but the answer never reaches the caller (it times out and hangs up).
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 
     let mut sent = json!({ "id": message.id });
     if message.kind == "template" {
@@ -225,7 +236,13 @@ fn accept(sim: &WhatsAppSim, to: &str, content: Content) -> Option<SentMessage> 
 
 /// `sent`, then after the configured delay `delivered`: recorded on the message and, when a
 /// status webhook is configured, POSTed there signed, in that order.
-async fn report_statuses(sim: WhatsAppSim, id: String, to: String, template: bool) {
+async fn report_statuses(
+    sim: WhatsAppSim,
+    id: String,
+    to: String,
+    template: bool,
+    callback_data: Option<String>,
+) {
     for (i, status) in ["sent", "delivered"].into_iter().enumerate() {
         let delay = sim.inner.config.delivery_delay;
         if i > 0 && !delay.is_zero() {
@@ -238,7 +255,7 @@ async fn report_statuses(sim: WhatsAppSim, id: String, to: String, template: boo
         };
         if let Some(url) = &sim.inner.config.status_webhook_url {
             let category = if template { "utility" } else { "service" };
-            let value = json!({
+            let mut value = json!({
                 "messaging_product": "whatsapp",
                 "metadata": metadata(&sim.inner.config),
                 "statuses": [{
@@ -250,6 +267,9 @@ async fn report_statuses(sim: WhatsAppSim, id: String, to: String, template: boo
                     "pricing": { "billable": true, "pricing_model": "PMP", "category": category },
                 }],
             });
+            if let Some(data) = &callback_data {
+                value["statuses"][0]["biz_opaque_callback_data"] = json!(data);
+            }
             sim.deliver(url, envelope(value), true).await;
         }
     }

@@ -171,6 +171,8 @@ struct SimState {
     outage: bool,
     /// Every send waits this long before answering (a hanging gateway).
     delay: Option<std::time::Duration>,
+    /// The next this many Cloud sends are taken but never answered.
+    lost_answers: u32,
     rate_limited: u32,
     attempts: usize,
     clock_offset: time::Duration,
@@ -278,6 +280,23 @@ impl WhatsAppSim {
     /// The wait a send should make first, if the gateway is set to hang.
     pub(crate) fn delay(&self) -> Option<std::time::Duration> {
         self.state().delay
+    }
+
+    /// The next `n` Cloud sends are taken (kept, their statuses reported) but their answers
+    /// never come: the caller times out not knowing.
+    pub fn lose_answers_next(&self, n: u32) {
+        self.state().lost_answers = n;
+    }
+
+    /// Whether this send's answer is to be lost (counts one down).
+    pub(crate) fn take_lost_answer(&self) -> bool {
+        let mut state = self.state();
+        if state.lost_answers > 0 {
+            state.lost_answers -= 1;
+            true
+        } else {
+            false
+        }
     }
 
     pub fn rate_limit_next(&self, n: u32) {

@@ -52,6 +52,7 @@ pub const KEYS: &[&str] = &[
     "whatsapp_verify_token",
     "fonnte_webhook_secret",
     "whatsapp_template_language",
+    "whatsapp_send_timeout_ms",
     "seller_whatsapp",
     "low_balance_threshold",
     "workers",

@@ -22,6 +22,9 @@ pub struct WhatsApp {
     pub template_language: String,
     /// Message kind → approved template name (Cloud API, outside the 24-hour window).
     pub templates: HashMap<String, String>,
+    /// How long a send may take before its answer counts as lost
+    /// (`MADD_WHATSAPP_SEND_TIMEOUT_MS`, default 20 000).
+    pub send_timeout: std::time::Duration,
 }
 
 impl WhatsApp {
@@ -44,6 +47,9 @@ impl WhatsApp {
             fonnte_webhook_secret: v.secret("fonnte_webhook_secret"),
             template_language: v.text("whatsapp_template_language", "id"),
             templates,
+            send_timeout: std::time::Duration::from_millis(
+                v.int("whatsapp_send_timeout_ms", 20_000, 100)? as u64,
+            ),
         })
     }
 

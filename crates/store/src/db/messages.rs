@@ -166,6 +166,21 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// A queued message the gateway reports having taken (its answer to the send was lost): sent,
+/// with the gateway's id. `false` when it was no longer waiting (sent already, failed).
+pub async fn adopt(conn: &mut Conn, id: i64, provider_id: &str, now: i64) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE messages SET state = 'sent', provider_id = $1, sent_at = $2, last_error = NULL, \
+         updated_at = $2 WHERE id = $3 AND state = 'queued'",
+    )
+    .bind(provider_id)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Replaces a sent message's text and parameters (a sign-in code once delivered to the gateway).
 pub async fn blank(conn: &mut Conn, id: i64, body: &str) -> DbResult<()> {
     sqlx::query("UPDATE messages SET body = $1, params = '[]' WHERE id = $2")

@@ -87,6 +87,9 @@ pub enum Outcome {
     Retry(String),
     /// Not finished, nothing failed: look again at this time (does not count an attempt).
     Later(i64),
+    /// Failed this time; try again no sooner than this time (counts an attempt; the backoff
+    /// still applies when it is later).
+    RetryAt(i64, String),
 }
 
 /// Exponential backoff: 5 s, 10 s, 20 s, … capped at 30 minutes.

@@ -109,20 +109,24 @@ async fn run_claimed(app: &App, handlers: &dyn Handlers, job: Job, now: i64) -> 
             }
             Ok(Outcome::Retry(reason)) => {
                 tracing::warn!(attempt = job.attempts, %reason, "job failed; will retry");
-                Some(reason)
+                Some((reason, 0))
+            }
+            Ok(Outcome::RetryAt(at, reason)) => {
+                tracing::warn!(attempt = job.attempts, %reason, "job failed; will retry later");
+                Some((reason, at))
             }
             Err(e) => {
                 tracing::error!(attempt = job.attempts, error = %e, "job errored; will retry");
-                Some(e.to_string())
+                Some((e.to_string(), 0))
             }
         };
-        if let Some(reason) = failure {
+        if let Some((reason, not_before)) = failure {
             let buried = {
                 let mut conn = app.db.write().await?;
                 repo::retry_or_bury(
                     &mut conn,
                     &job,
-                    now + backoff_ms(job.attempts),
+                    (now + backoff_ms(job.attempts)).max(not_before),
                     &reason,
                     now,
                 )

@@ -19,6 +19,23 @@ pub struct OutgoingMessage {
     pub params: Vec<String>,
     /// Whether the recipient wrote to the store in the last 24 hours (free text allowed).
     pub window_open: bool,
+    /// Ours for this message ([`reference`]): a gateway that echoes it in its status reports
+    /// (Cloud API's `biz_opaque_callback_data`) tells the store of a message it took even when
+    /// its answer to the send was lost.
+    pub reference: String,
+}
+
+/// The reference a message is sent under.
+pub fn reference(message_id: i64) -> String {
+    format!("madd-message-{message_id}")
+}
+
+/// The message a reference names, when it is one of ours.
+pub fn message_of(reference: &str) -> Option<i64> {
+    reference
+        .strip_prefix("madd-message-")
+        .and_then(|id| id.parse().ok())
+        .filter(|id| *id > 0)
 }
 
 /// The gateway accepted the message (not yet delivered).
@@ -39,6 +56,10 @@ pub enum SendError {
     /// The credentials are wrong or expired: retrying will not help until the seller acts.
     #[error("gateway refused our credentials: {0}")]
     Unauthorized(String),
+    /// The request went out and no answer came back (a timeout after sending): the gateway may
+    /// have taken the message. Sent again only after its status report had time to arrive.
+    #[error("no answer: {0}")]
+    Unanswered(String),
 }
 
 #[async_trait]

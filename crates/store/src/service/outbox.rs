@@ -116,6 +116,7 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
         text: message.body.clone(),
         params: message.params.clone(),
         window_open: !message.force_template && last_inbound.is_some_and(|t| now - t < WINDOW_MS),
+        reference: crate::messenger::reference(message.id),
     };
     let result = app.messenger.send(&outgoing).await;
     let now = app.now_ms();
@@ -141,7 +142,32 @@ pub async fn send(app: &App, message_id: i64, _job: &Job) -> AppResult<Outcome> 
             messages::record_attempt_error(&mut conn, message.id, &reason, false, now).await?;
             Ok(Outcome::Retry(reason))
         }
+        Err(e @ SendError::Unanswered(_)) => {
+            // The gateway may have it: its status report, carrying our reference, marks the
+            // message sent ([`adopt`]) and this job then finds nothing to send.
+            let reason = e.to_string();
+            messages::record_attempt_error(&mut conn, message.id, &reason, false, now).await?;
+            Ok(Outcome::RetryAt(now + UNANSWERED_WAIT_MS, reason))
+        }
     }
+}
+
+/// How long a send whose answer was lost waits for the gateway's status report before it is
+/// sent again (Meta reports `sent` within seconds).
+pub const UNANSWERED_WAIT_MS: i64 = 2 * 60_000;
+
+/// The gateway reports a message it took under our reference (`sent`, `delivered`, …): when the
+/// answer to its send was lost, the message is sent now, with the gateway's id, and is not sent
+/// again.
+pub async fn adopt(app: &App, reference: &str, provider_id: &str) -> AppResult<()> {
+    let Some(id) = crate::messenger::message_of(reference) else {
+        return Ok(());
+    };
+    let mut conn = app.db.write().await?;
+    if messages::adopt(&mut conn, id, provider_id, app.now_ms()).await? {
+        tracing::info!(message = id, "the gateway took a message whose answer was lost; not sending it again");
+    }
+    Ok(())
 }
 
 /// A delivery status from the gateway's webhook (`delivered`, `read`, `failed`; `errors` as

@@ -59,6 +59,10 @@ async fn cloud_events_authentic(app: &App, body: &[u8]) -> AppResult<()> {
     let events = cloud::parse_webhook(body)
         .map_err(|e| AppError::invalid("invalid_webhook", e.to_string()))?;
     for status in &events.statuses {
+        // First, so a `failed` for a message whose answer was lost finds it by the gateway's id.
+        if let Some(reference) = &status.reference {
+            outbox::adopt(&app, reference, &status.id).await?;
+        }
         let state = match status.status.as_str() {
             "delivered" => MessageState::Delivered,
             "read" => MessageState::Read,

@@ -52,3 +52,4 @@ mod trakteer_client;
 mod vip_reseller_client;
 mod vouchers;
 mod whatsapp_clients;
+mod whatsapp_lost_answer;

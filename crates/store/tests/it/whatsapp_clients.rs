@@ -55,6 +55,7 @@ fn message(kind: &str, window_open: bool) -> OutgoingMessage {
         text: "Pembayaran *MS-7K3Q9* sebesar Rp50.000 sudah kami terima.".into(),
         params: vec!["MS-7K3Q9".into(), "Rp50.000".into()],
         window_open,
+        reference: maddstore::messenger::reference(42),
     }
 }
 
@@ -84,7 +85,8 @@ fn expected_text_body(body: &str) -> Value {
         "recipient_type": "individual",
         "to": "6281234567890",
         "type": "text",
-        "text": {"preview_url": false, "body": body}
+        "text": {"preview_url": false, "body": body},
+        "biz_opaque_callback_data": "madd-message-42"
     })
 }
 
@@ -100,7 +102,8 @@ fn expected_template_body(name: &str) -> Value {
                 {"type": "text", "text": "MS-7K3Q9"},
                 {"type": "text", "text": "Rp50.000"}
             ]}]
-        }
+        },
+        "biz_opaque_callback_data": "madd-message-42"
     })
 }
 
@@ -299,6 +302,7 @@ async fn cloud_maps_errors_to_what_the_outbox_should_do() {
             SendError::Temporary(_) => "temporary",
             SendError::Permanent(_) => "permanent",
             SendError::Unauthorized(_) => "unauthorized",
+            SendError::Unanswered(_) => "unanswered",
         };
         assert_eq!(kind, expected, "{got}");
     }
@@ -334,7 +338,7 @@ async fn cloud_template_refused_with_131047_is_permanent_not_a_loop() {
 }
 
 #[tokio::test]
-async fn cloud_timeouts_and_connection_failures_are_temporary() {
+async fn cloud_timeouts_are_unanswered_and_connection_failures_temporary() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(meta_success().set_delay(Duration::from_secs(1)))
@@ -344,8 +348,9 @@ async fn cloud_timeouts_and_connection_failures_are_temporary() {
         .send(&message("x", false))
         .await
         .expect_err("timed out");
+    // Meta may have taken it: the status report with our reference will say.
     assert!(
-        matches!(got, SendError::Temporary(ref d) if d.contains("timeout")),
+        matches!(got, SendError::Unanswered(ref d) if d.contains("timeout")),
         "{got:?}"
     );
 
@@ -464,6 +469,7 @@ async fn fonnte_status_false_is_an_error_even_with_http_200() {
             SendError::Temporary(_) => "temporary",
             SendError::Permanent(_) => "permanent",
             SendError::Unauthorized(_) => "unauthorized",
+            SendError::Unanswered(_) => "unanswered",
         };
         assert_eq!(kind, expected, "{got}");
         assert!(!got.to_string().contains(FONNTE_TOKEN));

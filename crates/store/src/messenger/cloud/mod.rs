@@ -102,6 +102,7 @@ impl CloudApi {
             "to": message.to.as_str(),
             "type": "text",
             "text": { "preview_url": false, "body": truncate_chars(&message.text, MAX_TEXT_CHARS) },
+            "biz_opaque_callback_data": message.reference,
         })
     }
 
@@ -124,6 +125,7 @@ impl CloudApi {
             "to": message.to.as_str(),
             "type": "template",
             "template": template,
+            "biz_opaque_callback_data": message.reference,
         })
     }
 
@@ -189,8 +191,14 @@ impl CloudApi {
         } else {
             "transport error"
         };
-        let detail = format!("Cloud API {kind}: {}", error_chain(error));
-        SendError::Temporary(self.redact(&detail))
+        let detail = self.redact(&format!("Cloud API {kind}: {}", error_chain(error)));
+        // Timed out after connecting: the request may have reached Meta, which then reports
+        // the message's status with our reference.
+        if error.is_timeout() && !error.is_connect() {
+            SendError::Unanswered(detail)
+        } else {
+            SendError::Temporary(detail)
+        }
     }
 
     fn redact(&self, detail: &str) -> String {

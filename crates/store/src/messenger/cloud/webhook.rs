@@ -79,6 +79,8 @@ pub struct StatusUpdate {
     pub recipient_id: String,
     /// `(code, title)` of each error, for `failed`.
     pub errors: Vec<(i64, String)>,
+    /// The `biz_opaque_callback_data` the message was sent with (ours), when Meta echoes it.
+    pub reference: Option<String>,
 }
 
 /// Parses a webhook body (after [`verify_signature`]). Changes other than `messages` are skipped;
@@ -141,6 +143,9 @@ pub fn parse_webhook(raw_body: &[u8]) -> Result<CloudEvents, ParseError> {
                 status: clean_line(&state, limit::SHORT),
                 timestamp: status.timestamp.map_or(0, |t| t.0),
                 recipient_id: clean_line(&status.recipient_id.unwrap_or_default(), limit::SHORT),
+                reference: status
+                    .biz_opaque_callback_data
+                    .map(|r| clean_line(&r, limit::SHORT)),
                 errors: status
                     .errors
                     .into_iter()
@@ -267,6 +272,8 @@ pub(super) struct RawStatus {
     recipient_id: Option<String>,
     #[serde(default)]
     errors: Vec<RawError>,
+    #[serde(default)]
+    biz_opaque_callback_data: Option<String>,
 }
 
 #[derive(Deserialize)]
