@@ -18,6 +18,7 @@ pub mod refund;
 pub mod report;
 pub mod review;
 pub mod storefront;
+pub mod supplier_failure;
 pub mod text;
 pub mod time;
 pub mod voucher;

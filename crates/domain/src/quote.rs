@@ -114,6 +114,9 @@ pub struct Quote {
     /// The flash-sale price, when a sale applies.
     pub sale: Option<Rupiah>,
     pub voucher_discount: Rupiah,
+    /// What the voucher itself promised (its percentage or amount): more than
+    /// `voucher_discount` when the floor or the payment unit held it back, which the card says.
+    pub voucher_nominal: Rupiah,
     /// The item price the buyer pays: tier price, less the sale or the voucher.
     pub price: Rupiah,
     pub fee: Rupiah,
@@ -170,6 +173,10 @@ pub fn quote(ask: &Ask<'_>) -> Result<Quote, QuoteError> {
         .filter(|s| *s < tier_price)
         .map(|s| s.max(floor))
         .filter(|s| *s < tier_price);
+    let voucher_nominal = match (&ask.voucher, sale) {
+        (Some(v), None) => v.voucher.nominal(tier_price),
+        _ => Rupiah::ZERO,
+    };
     let voucher_discount = match (&ask.voucher, sale, ask.priced) {
         (None, _, _) => Rupiah::ZERO,
         (Some(_), Some(_), _) => return Err(QuoteError::VoucherWithSale),
@@ -193,6 +200,7 @@ pub fn quote(ask: &Ask<'_>) -> Result<Quote, QuoteError> {
         tier_price,
         sale,
         voucher_discount,
+        voucher_nominal,
         price,
         fee,
         amount_due,

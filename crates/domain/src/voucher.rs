@@ -148,6 +148,20 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 }
 
 impl Voucher {
+    /// What the voucher says it takes off `price` (its percentage up to its cap, or its fixed
+    /// amount), before the price floor and the payment unit have their say.
+    pub fn nominal(&self, price: Rupiah) -> Rupiah {
+        match self.amount {
+            Amount::Percent { rate, cap } => {
+                let off = rate.of(price, Rounding::Down);
+                cap.map_or(off, |c| off.min(c))
+            }
+            Amount::Fixed(a) => a,
+        }
+        .min(price)
+        .max(Rupiah::ZERO)
+    }
+
     /// How much this voucher takes off `item` at `now` (`unit`: the payment unit), or why not.
     /// Limits of uses are checked by storage, which knows them (`UsedUp`, `UsedUpForNumber`,
     /// `NotFirstOrder`).
@@ -180,15 +194,7 @@ impl Voucher {
         if !in_scope {
             return Err(VoucherError::OutOfScope);
         }
-        let raw = match self.amount {
-            Amount::Percent { rate, cap } => {
-                let off = rate.of(item.price, Rounding::Down);
-                cap.map_or(off, |c| off.min(c))
-            }
-            Amount::Fixed(a) => a,
-        }
-        .min(item.price)
-        .max(Rupiah::ZERO);
+        let raw = self.nominal(item.price);
         let room = if self.below_cost {
             item.price
         } else {

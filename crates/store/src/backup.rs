@@ -1,5 +1,5 @@
 //! Backups of an SQLite store: a consistent copy of a running store's database, and putting one
-//! back. PostgreSQL is backed up with its own tools (`pg_dump`; see the README).
+//! back. PostgreSQL is backed up with its own tools (`pg_dump`; see docs/going-live.md, PostgreSQL instead of SQLite).
 //!
 //! A store that serves holds a shared lock on `<database>.serving` for as long as it runs
 //! ([`ServingLock`]); `restore` takes it exclusively, so it never replaces the file under a

@@ -33,11 +33,15 @@ pub struct Cli {
 pub enum Command {
     /// Serve the store and run its workers.
     Serve,
-    /// Serve on a fresh demo database with the sandbox, a synced catalogue and an admin login.
+    /// Serve the demo database with the sandbox, a synced catalogue and an admin login. The
+    /// database (and the login) are kept across restarts unless --fresh is given.
     Demo {
-        /// The demo database (recreated on every start).
+        /// The demo database.
         #[arg(long, default_value = "maddstore-demo.db")]
         db_file: PathBuf,
+        /// Start over: delete the demo database (and its login) first.
+        #[arg(long)]
+        fresh: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -93,9 +97,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref())?;
             serve(config).await
         }
-        Command::Demo { db_file } => {
+        Command::Demo { db_file, fresh } => {
             let mut config = Config::load(cli.config.as_deref())?;
-            demo(&mut config, db_file).await
+            crate::demo::run(&mut config, db_file, fresh).await
         }
         Command::Doctor => {
             let config = Config::load(cli.config.as_deref())
@@ -209,7 +213,7 @@ pub fn report_table(r: &madd_domain::MonthlyReport) -> String {
     out
 }
 
-async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+pub(crate) async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (MADD_LISTEN)", config.listen))
@@ -249,106 +253,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         });
     }
     println!("Madd Store: {}", running.app.config.public_url);
-    running.run_until_signal().await;
-    Ok(())
-}
-
-async fn demo(config: &mut Config, db_file: PathBuf) -> anyhow::Result<()> {
-    if !config.uses_sandbox() {
-        bail!("demo runs on the sandbox; unset MADD_SUPPLIER / MADD_PAYMENT / MADD_WHATSAPP");
-    }
-    if std::env::var("MADD_DATABASE_URL").is_err() {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut path = db_file.clone().into_os_string();
-            path.push(suffix);
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e)
-                        .with_context(|| format!("removing the old demo database {path:?}"))
-                }
-            }
-        }
-        config.database_url = format!("sqlite://{}", db_file.display());
-    }
-    if config.seller_whatsapp.is_none() {
-        config.seller_whatsapp =
-            Some(madd_domain::PhoneNumber::parse("081200000001").expect("demo seller number"));
-    }
-    // A newcomer sees the per-order QRIS first, with Tripay and Trakteer behind it (all
-    // simulated), unless the rails were chosen.
-    if std::env::var_os("MADD_PAYMENTS").is_none()
-        && config.payment == crate::config::PaymentChoice::Sandbox
-        && config.payments == [madd_domain::RailId::Trakteer]
-    {
-        config.payments = vec![
-            madd_domain::RailId::Midtrans,
-            madd_domain::RailId::Tripay,
-            madd_domain::RailId::Trakteer,
-        ];
-    }
-    let listener = bind(config).await?;
-    let workers = config.workers;
-    let running = startup::start(
-        config.clone(),
-        listener,
-        StartOptions {
-            clock: Arc::new(SystemClock),
-            workers,
-            sandbox_profile: Profile::Demo,
-            sandbox_access: SandboxAccess::Open,
-            mount_all_simulators: false,
-        },
-    )
-    .await?;
-    let report = catalog_sync::run(&running.app, |_, _| {}).await?;
-    if let Some(e) = &report.error {
-        bail!("syncing the sandbox catalogue: {e}");
-    }
-    let password = crate::web::auth::random_token()[..16].to_string();
-    create_admin(&running.app, "admin", &password).await?;
-    let base = running
-        .app
-        .config
-        .public_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string();
-    let seller = running
-        .app
-        .config
-        .seller_whatsapp
-        .as_ref()
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    let digiflazz = if running
-        .app
-        .suppliers
-        .get(madd_domain::SupplierId::Digiflazz)
-        .is_some()
-    {
-        format!(
-            "\x20 Digiflazz       {base}/sandbox/digiflazz/   (PLN meter 32123456789 belongs to BUDI SANTOSO)\n\
-             \x20 Failover: on the VIP page set the fault \"fail_orders\", then process an order whose\n\
-             \x20 first offer is VIP (Admin → Supplier): VIP fails, Digiflazz delivers, both on its timeline.\n"
-        )
-    } else {
-        String::new()
-    };
-    println!(
-        "\nMadd Store demo is running ({} products from the sandbox supplier).\n\n\
-         \x20 Storefront      {base}/\n\
-         \x20 Admin           {base}/admin   login: admin / {password}\n\
-         \x20 WhatsApp inbox  {base}/sandbox/whatsapp/inbox   (seller: {seller})\n\
-         \x20 Trakteer        {base}/sandbox/trakteer/\n\
-         \x20 VIP Reseller    {base}/sandbox/vip-reseller/\n\
-         {digiflazz}\n\
-         Try Mobile Legends with user id 123456780 zone 2345. Press Ctrl-C to stop.\n\
-         Chat: in the WhatsApp inbox write \"menu\" or \"beli ML86-S1 123456780 2345\" as a customer,\n\
-         \x20 or \"saldo\", \"pesanan\", \"laporan\" from the seller's number.\n",
-        report.total
-    );
     running.run_until_signal().await;
     Ok(())
 }

@@ -283,7 +283,7 @@ async fn gateway_check(config: &Config, gateway: &dyn crate::payment::gateway::G
         return Check::warn(
             &name,
             "SANDBOX: simulated QRIS, no money moves",
-            "going live: set MADD_PAYMENTS and the gateway's keys (README, Going live)",
+            "going live: set MADD_PAYMENTS and the gateway's keys (docs/going-live.md)",
         );
     }
     let fix = match rail {

@@ -4,7 +4,7 @@
 //! a half-written file never looks like a backup; then the oldest beyond the count are deleted.
 //! Only files of that exact shape are ever deleted. The job runs every hour and does nothing when
 //! today's copy exists, so a store restarted all day long still makes one a day. PostgreSQL is
-//! backed up with `pg_dump` (README).
+//! backed up with `pg_dump` (docs/going-live.md).
 
 use std::path::{Path, PathBuf};
 

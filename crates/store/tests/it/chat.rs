@@ -805,9 +805,28 @@ both_backends!(
             s.http
                 .post(s.url(&format!("/admin/saldo/{id}/paid")))
                 .header("cookie", &session)
-                .form(&[("csrf_token", csrf.as_str()), ("reference", "DANA-778899")])
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("reference", "DANA-778899"),
+                    ("sent", "yes"),
+                ])
                 .send()
         };
+        // Without a reference, or without the seller's tick, nothing is paid.
+        for form in [
+            [("csrf_token", csrf.as_str()), ("reference", " "), ("sent", "yes")],
+            [("csrf_token", csrf.as_str()), ("reference", "DANA-778899"), ("sent", "")],
+        ] {
+            let r = s
+                .http
+                .post(s.url(&format!("/admin/saldo/{id}/paid")))
+                .header("cookie", &session)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 422);
+        }
         assert_eq!(pay().await.unwrap().status().as_u16(), 303);
         assert_eq!(pay().await.unwrap().status().as_u16(), 409, "paid once");
         s.settle().await;

@@ -30,6 +30,7 @@ struct FlashSalesPage {
     csrf: String,
     flash: Option<String>,
     sales: Vec<SaleView>,
+    picker: Vec<(String, String)>,
 }
 
 pub(crate) async fn flash_sales_page(
@@ -41,9 +42,11 @@ pub(crate) async fn flash_sales_page(
     let mut conn = app.db.read().await?;
     // Running, to come, and those that ended in the last week.
     let list = flash_sales::since(&mut conn, now - 7 * 24 * 60 * 60 * 1000).await?;
+    let picker = crate::web::admin::view::product_picker(&mut conn).await?;
     drop(conn);
     Ok(render(&FlashSalesPage {
         csrf: s.csrf_token.clone(),
+        picker,
         flash: done.done.map(|d| match d.as_str() {
             "off" => "Flash sale dihentikan.".to_string(),
             _ => "Flash sale dibuat.".to_string(),

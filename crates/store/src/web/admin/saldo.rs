@@ -12,7 +12,7 @@ use crate::clock;
 use crate::db::cash_outs::{self, CashOutState};
 use crate::db::wallets;
 use crate::service::saldo;
-use crate::web::admin::view::DoneQuery;
+use crate::web::admin::view::{invalid, DoneQuery};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageResult};
 
@@ -104,6 +104,9 @@ pub(crate) struct DecideForm {
     reference: String,
     #[serde(default)]
     reason: String,
+    /// The seller's tick: "I have sent the money" (a paid cash-out takes the saldo for good).
+    #[serde(default)]
+    sent: String,
 }
 
 pub(crate) async fn cash_out_paid(
@@ -113,6 +116,12 @@ pub(crate) async fn cash_out_paid(
     Form(f): Form<DecideForm>,
 ) -> PageResult {
     s.check_csrf(&f.csrf_token)?;
+    if f.reference.trim().is_empty() {
+        return Err(invalid("Isi nomor referensi transfernya (dari aplikasi bank/e-wallet)"));
+    }
+    if f.sent != "yes" {
+        return Err(invalid("Centang \"Dana sudah saya kirim\" setelah transfer berhasil"));
+    }
     saldo::pay_cash_out(&app, id, &f.reference, &s.actor()).await?;
     Ok(Redirect::to("/admin/saldo?done=paid").into_response())
 }

@@ -16,7 +16,7 @@ use crate::clock;
 use crate::db::{offers, products};
 use crate::error::AppError;
 use crate::service::balance::balance_views;
-use crate::web::admin::view::{first_of, group_offers, invalid, span_id, DoneQuery};
+use crate::web::admin::view::{first_of, group_offers, invalid, span_id};
 use crate::web::auth::AdminSession;
 use crate::web::page::{render, PageError, PageResult};
 
@@ -71,6 +71,39 @@ struct SuppliersPage {
     unmatched: Vec<OfferView>,
     unmatched_more: usize,
     cap: usize,
+    /// The search (product code or name, SKU), as typed.
+    q: String,
+    /// Only what needs the seller: offers out of stock, products whose first offer is.
+    perlu: bool,
+    /// Every product code with its name, for the pairing field's picker.
+    picker: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SuppliersQuery {
+    done: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    perlu: String,
+}
+
+/// What the page lists: everything, or what the search and the attention filter keep.
+struct Filter {
+    words: String,
+    attention: bool,
+}
+
+impl Filter {
+    fn matches(&self, code: &str, name: &str, offers: &[&offers::OfferRow]) -> bool {
+        let text_ok = self.words.is_empty()
+            || code.to_lowercase().contains(&self.words)
+            || name.to_lowercase().contains(&self.words)
+            || offers
+                .iter()
+                .any(|o| o.sku.to_lowercase().contains(&self.words) || o.name.to_lowercase().contains(&self.words));
+        text_ok && (!self.attention || offers.iter().any(|o| !o.available))
+    }
 }
 
 /// How an offer came to its product, as the seller reads it.
@@ -102,20 +135,21 @@ fn offer_view(o: &offers::OfferRow, first: bool) -> OfferView {
 pub(crate) async fn suppliers_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
-    Query(done): Query<DoneQuery>,
+    Query(query): Query<SuppliersQuery>,
 ) -> PageResult {
+    let filter = Filter {
+        words: query.q.trim().to_lowercase().chars().take(60).collect(),
+        attention: query.perlu == "1",
+    };
     let views = balance_views(&app).await?;
     let configured = app.suppliers.ids();
     let now = app.now_ms();
     let mut conn = app.db.read().await?;
     let paused = offers::paused(&mut conn).await?;
     let all = offers::all(&mut conn).await?;
-    let names: HashMap<String, String> = products::list(&mut conn, None)
-        .await?
-        .into_iter()
-        .map(|p| (p.code.clone(), p.label().to_string()))
-        .collect();
+    let picker = crate::web::admin::view::product_picker(&mut conn).await?;
     drop(conn);
+    let names: HashMap<String, String> = picker.iter().cloned().collect();
 
     let cards = views
         .into_iter()
@@ -140,7 +174,10 @@ pub(crate) async fn suppliers_page(
     let (grouped, unmatched) = group_offers(all);
     let several: Vec<_> = grouped
         .into_iter()
-        .filter(|(_, list)| list.len() >= 2)
+        .filter(|(code, list)| {
+            let name = names.get(code).map_or("", String::as_str);
+            list.len() >= 2 && filter.matches(code, name, &list.iter().collect::<Vec<_>>())
+        })
         .collect();
     let products_more = several.len().saturating_sub(LIST_CAP);
     let products = several
@@ -164,6 +201,10 @@ pub(crate) async fn suppliers_page(
             }
         })
         .collect();
+    let unmatched: Vec<_> = unmatched
+        .into_iter()
+        .filter(|o| filter.matches("", "", &[o]))
+        .collect();
     let unmatched_more = unmatched.len().saturating_sub(LIST_CAP);
     let unmatched = unmatched
         .iter()
@@ -173,25 +214,30 @@ pub(crate) async fn suppliers_page(
 
     Ok(render(&SuppliersPage {
         csrf: s.csrf_token.clone(),
-        flash: done.done.map(|d| {
-            match d.as_str() {
-                "paused" => "Supplier dijeda: pesanan baru tidak dikirim ke sana.",
-                "resumed" => "Supplier dilanjutkan.",
-                "first" => "Urutan penawaran disimpan; harga produk ikut penawaran pertama.",
-                "cheapest" => "Penawaran kembali diurutkan dari yang termurah.",
-                "matched" => "Penawaran dipasangkan ke produk.",
-                "unmatched" => "Penawaran dilepas dari produknya.",
-                _ => "Selesai.",
-            }
-            .to_string()
-        }),
+        flash: query.done.as_deref().map(flash_text),
         cards,
         products,
         products_more,
         unmatched,
         unmatched_more,
         cap: LIST_CAP,
+        q: query.q.chars().take(60).collect(),
+        perlu: filter.attention,
+        picker,
     }))
+}
+
+fn flash_text(done: &str) -> String {
+    match done {
+        "paused" => "Supplier dijeda: pesanan baru tidak dikirim ke sana.",
+        "resumed" => "Supplier dilanjutkan.",
+        "first" => "Urutan penawaran disimpan; harga produk ikut penawaran pertama.",
+        "cheapest" => "Penawaran kembali diurutkan dari yang termurah.",
+        "matched" => "Penawaran dipasangkan ke produk.",
+        "unmatched" => "Penawaran dilepas dari produknya.",
+        _ => "Selesai.",
+    }
+    .to_string()
 }
 
 fn supplier_of(text: &str) -> Result<SupplierId, PageError> {

@@ -332,3 +332,15 @@ pub(crate) fn first_of(
     let plain: Vec<_> = list.iter().map(OfferRow::offer).collect();
     first_offer(&plain, &Suppliers { configured, paused }).map(|o| (o.supplier, o.sku.clone()))
 }
+/// Every product's code and name, for a field's `<datalist>` picker: a seller on a phone types
+/// part of a name and taps the product instead of remembering its code.
+pub(crate) async fn product_picker(
+    conn: &mut crate::db::Conn,
+) -> crate::db::DbResult<Vec<(String, String)>> {
+    Ok(crate::db::products::list(conn, None)
+        .await?
+        .into_iter()
+        .map(|p| (p.code.clone(), p.label().to_string()))
+        .collect())
+}
+

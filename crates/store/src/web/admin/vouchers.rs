@@ -31,6 +31,7 @@ struct VouchersPage {
     csrf: String,
     flash: Option<String>,
     vouchers: Vec<VoucherView>,
+    picker: Vec<(String, String)>,
 }
 
 fn describe_amount(a: &Amount) -> String {
@@ -50,9 +51,11 @@ pub(crate) async fn vouchers_page(
 ) -> PageResult {
     let mut conn = app.db.read().await?;
     let list = vouchers::list(&mut conn).await?;
+    let picker = crate::web::admin::view::product_picker(&mut conn).await?;
     drop(conn);
     Ok(render(&VouchersPage {
         csrf: s.csrf_token.clone(),
+        picker,
         flash: done.done.map(|d| match d.as_str() {
             "off" => "Voucher dimatikan.".to_string(),
             "on" => "Voucher dinyalakan.".to_string(),

@@ -78,6 +78,10 @@ pub struct ConfirmPage {
     pub discount: Option<String>,
     /// What the discount line says: the voucher, or the flash sale and what is left of it.
     pub discount_label: String,
+    /// Why the voucher took less than it says (the price floor, the payment unit).
+    pub discount_note: Option<String>,
+    /// A running flash sale takes no voucher: said where the voucher field would be.
+    pub sale_no_voucher: bool,
     pub voucher_error: Option<String>,
     /// "Harga" — or "Harga reseller (umum Rp 22.000)" when the buyer's tier pays less.
     pub price_label: String,
@@ -270,6 +274,14 @@ async fn confirm_game(
             .is_positive()
             .then(|| quote.discount().display_spaced()),
         discount_label,
+        discount_note: (quote.voucher_nominal > quote.voucher_discount).then(|| {
+            format!(
+                "Voucher ini bernilai {}, tapi potongannya dibatasi {} agar harga tidak di bawah modal dan biaya pembayaran.",
+                quote.voucher_nominal.display_spaced(),
+                quote.voucher_discount.display_spaced()
+            )
+        }),
+        sale_no_voucher: quote.sale.is_some(),
         voucher_error,
         price_label: if quote.tier_price < quote.list {
             format!(
@@ -425,6 +437,8 @@ pub async fn bill_checkout(
         voucher_field: false,
         voucher: String::new(),
         discount: None,
+        discount_note: None,
+        sale_no_voucher: false,
         discount_label: String::new(),
         voucher_error: None,
         price_label: t.price.to_string(),

@@ -23,7 +23,19 @@ struct Home {
     q: String,
     groups: Vec<Group>,
     popular: Vec<PopularView>,
+    /// Flash sales running now (with units left), above everything else.
+    sales: Vec<SaleStrip>,
     empty: bool,
+}
+
+/// A running flash sale on the home page.
+struct SaleStrip {
+    href: String,
+    art: String,
+    name: String,
+    price: String,
+    was: String,
+    until: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,7 +77,11 @@ pub(crate) async fn home(
     Query(q): Query<HomeQuery>,
 ) -> PageResult {
     if q.q.trim().is_empty() {
-        let key = format!("home:{}:{closed}", t.code);
+        // A sale that starts or ends changes the page (no database change marks that moment).
+        let sales = catalogue_snapshot::current(&app)
+            .await?
+            .running_sales_key(app.now_ms());
+        let key = format!("home:{}:{closed}:{sales}", t.code);
         let app2 = app.clone();
         return from_snapshot(&app, key, || async move {
             let building = app2.clone();
@@ -141,7 +157,13 @@ async fn home_page(
     }
     groups.retain(|g| !g.tiles.is_empty());
     let popular = popular(&app, &all).await?;
+    let sales = if q_norm.is_empty() {
+        sale_strip(&app, &all, &catalogue)
+    } else {
+        vec![]
+    };
     Ok(render(&Home {
+        sales,
         t,
         closed,
         q: q.q.trim().to_string(),
@@ -211,10 +233,45 @@ fn pln_tiles(all: &[Product], catalogue: &Catalogue, t: &Texts) -> Vec<BrandTile
     pln
 }
 
+/// The flash sales running now that still have units, soonest ending first.
+fn sale_strip(app: &App, all: &[Product], catalogue: &Catalogue) -> Vec<SaleStrip> {
+    let now = app.now_ms();
+    let mut running: Vec<_> = catalogue
+        .flash_sales
+        .iter()
+        .filter(|s| s.running(now) && s.left() > 0)
+        .filter_map(|s| {
+            let p = all.iter().find(|p| p.code == s.product_code && p.sellable())?;
+            (s.price < p.price).then_some((s, p))
+        })
+        .collect();
+    running.sort_by_key(|(s, _)| s.ends_at);
+    running
+        .into_iter()
+        .take(6)
+        .map(|(s, p)| SaleStrip {
+            href: format!("/produk/{}?pilih={}", slug(p.game()), p.code),
+            art: catalogue.art_url(&slug(p.game())),
+            name: p.label().to_string(),
+            price: s.price.display_spaced(),
+            was: p.price.display_spaced(),
+            until: crate::clock::human(s.ends_at),
+        })
+        .collect()
+}
+
 /// The most ordered products of the last 30 days; before there are orders, the cheapest
 /// item of the first game brands.
 async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageError> {
     let catalogue = catalogue_snapshot::current(app).await?;
+    let now = app.now_ms();
+    let sale_price = |code: &str| {
+        catalogue
+            .flash_sales
+            .iter()
+            .find(|s| s.product_code == code && s.running(now) && s.left() > 0)
+            .map(|s| s.price)
+    };
     let codes = catalogue.popular_codes.clone();
     let mut picked: Vec<&Product> = codes
         .iter()
@@ -242,7 +299,12 @@ async fn popular(app: &App, all: &[Product]) -> Result<Vec<PopularView>, PageErr
             art: catalogue.art_url(&slug(p.game())),
             brand: p.game().to_string(),
             name: p.label().to_string(),
-            price: p.price.display_spaced(),
+            price: sale_price(&p.code)
+                .filter(|s| *s < p.price)
+                .map_or_else(
+                    || p.price.display_spaced(),
+                    |s| format!("⚡ {} (dari {})", s.display_spaced(), p.price.display_spaced()),
+                ),
         })
         .collect())
 }

@@ -262,11 +262,13 @@ fn outcome_of(
             } else {
                 t.failed_rejected
             },
+            // The supplier's own words stay for the seller; the customer reads their cause.
             supplier_note: order
                 .failure_reason
                 .as_deref()
                 .filter(|_| !order.failure_retryable)
-                .map(|r| r.chars().take(160).collect()),
+                .and_then(madd_domain::supplier_failure::classify)
+                .map(|cause| cause_text(t, cause).to_string()),
             received: paid.display_spaced(),
             refund: order.refund_method.as_deref().map(|m| {
                 let method = m
@@ -310,6 +312,17 @@ pub(crate) async fn qr_code(
         svg,
     )
         .into_response())
+}
+
+fn cause_text(t: &Texts, cause: madd_domain::supplier_failure::Cause) -> &'static str {
+    use madd_domain::supplier_failure::Cause;
+    match cause {
+        Cause::WrongTarget => t.cause_wrong_target,
+        Cause::WrongOperator => t.cause_wrong_operator,
+        Cause::Blocked => t.cause_blocked,
+        Cause::Unavailable => t.cause_unavailable,
+        Cause::TargetLimit => t.cause_target_limit,
+    }
 }
 
 #[cfg(test)]
