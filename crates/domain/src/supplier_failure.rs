@@ -26,7 +26,16 @@ pub fn classify(supplier_text: &str) -> Option<Cause> {
     let t = supplier_text.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
     // The seller's own affairs first: never the customer's business.
-    if has(&["saldo", "deposit", "signature", "ip anda", "sku", "akun", "buyer", "limit saldo"]) {
+    if has(&[
+        "saldo",
+        "deposit",
+        "signature",
+        "ip anda",
+        "sku",
+        "akun",
+        "buyer",
+        "limit saldo",
+    ]) {
         return None;
     }
     if has(&["prefix", "operator"]) {
@@ -35,13 +44,35 @@ pub fn classify(supplier_text: &str) -> Option<Cause> {
     if has(&["diblokir", "blokir", "di luar wilayah", "cluster"]) {
         return Some(Cause::Blocked);
     }
-    if has(&["nomor tujuan salah", "tujuan salah", "digit", "tidak ditemukan", "not found", "invalid id", "id salah", "user id", "nomor salah"]) {
+    if has(&[
+        "nomor tujuan salah",
+        "tujuan salah",
+        "digit",
+        "tidak ditemukan",
+        "not found",
+        "invalid id",
+        "id salah",
+        "user id",
+        "nomor salah",
+    ]) {
         return Some(Cause::WrongTarget);
     }
     if has(&["unreg", "kwh"]) {
         return Some(Cause::TargetLimit);
     }
-    if has(&["stok", "gangguan", "cut off", "cut-off", "cutoff", "tidak tersedia", "tidak stabil", "maintenance", "pemeliharaan", "timeout", "time out"]) {
+    if has(&[
+        "stok",
+        "gangguan",
+        "cut off",
+        "cut-off",
+        "cutoff",
+        "tidak tersedia",
+        "tidak stabil",
+        "maintenance",
+        "pemeliharaan",
+        "timeout",
+        "time out",
+    ]) {
         return Some(Cause::Unavailable);
     }
     None

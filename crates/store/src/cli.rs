@@ -8,7 +8,6 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use madd_sandbox::Profile;
 
-use crate::app::App;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::db::{admins, products};
@@ -254,13 +253,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     println!("Madd Store: {}", running.app.config.public_url);
     running.run_until_signal().await;
-    Ok(())
-}
-
-async fn create_admin(app: &App, username: &str, password: &str) -> anyhow::Result<()> {
-    let hash = crate::web::auth::hash_password(password.to_string()).await?;
-    let mut conn = app.db.write().await?;
-    admins::create(&mut conn, username, &hash, app.now_ms()).await?;
     Ok(())
 }
 

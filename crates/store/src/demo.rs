@@ -135,7 +135,9 @@ async fn login(app: &App, login_file: Option<&Path>) -> anyhow::Result<String> {
             Some(admin) => {
                 admins::replace_hash(&mut conn, admin.id, &admin.password_hash, &hash).await?;
             }
-            None => admins::create(&mut conn, ADMIN, &hash, app.now_ms()).await?,
+            None => {
+                admins::create(&mut conn, ADMIN, &hash, app.now_ms()).await?;
+            }
         }
     }
     if let Some(path) = login_file {

@@ -16,6 +16,6 @@ macro_rules! modules {
 
 pub mod cli;
 modules!(
-    app, backup, clock, config, db, demo, doctor, error, jobs, messenger, notify, passwords, payment,
-    providers, secret, service, startup, supplier, telemetry, web,
+    app, backup, clock, config, db, demo, doctor, error, jobs, messenger, notify, passwords,
+    payment, providers, secret, service, startup, supplier, telemetry, web,
 );

@@ -25,6 +25,7 @@ mod pages;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -303,8 +304,8 @@ struct Inner {
     http: reqwest::Client,
     /// Woken whenever a notification has finished all its attempts.
     idle: Notify,
-    /// `GET /v2/{id}/status` requests answered (how often a merchant asks instead of trusting).
-    status_requests: std::sync::atomic::AtomicU64,
+    /// `GET /v2/{id}/status` requests (how often a merchant asks instead of trusting).
+    status_requests: AtomicU64,
 }
 
 struct State {
@@ -334,7 +335,7 @@ impl MidtransSim {
                 }),
                 http: notify::client(),
                 idle: Notify::new(),
-                status_requests: std::sync::atomic::AtomicU64::new(0),
+                status_requests: AtomicU64::new(0),
             }),
         }
     }
@@ -345,9 +346,7 @@ impl MidtransSim {
 
     /// How many status requests have been made, authenticated or not.
     pub fn status_requests(&self) -> u64 {
-        self.inner
-            .status_requests
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.inner.status_requests.load(Ordering::Relaxed)
     }
 
     /// The routes, relative to wherever the caller mounts them (see the module docs).

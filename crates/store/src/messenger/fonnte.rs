@@ -271,6 +271,7 @@ mod tests {
             SendError::Temporary(_) => "temporary",
             SendError::Permanent(_) => "permanent",
             SendError::Unauthorized(_) => "unauthorized",
+            SendError::Unanswered(_) => "unanswered",
         };
         assert_eq!(kind("invalid token"), "unauthorized");
         assert_eq!(kind("token invalid"), "unauthorized");

@@ -814,8 +814,16 @@ both_backends!(
         };
         // Without a reference, or without the seller's tick, nothing is paid.
         for form in [
-            [("csrf_token", csrf.as_str()), ("reference", " "), ("sent", "yes")],
-            [("csrf_token", csrf.as_str()), ("reference", "DANA-778899"), ("sent", "")],
+            [
+                ("csrf_token", csrf.as_str()),
+                ("reference", " "),
+                ("sent", "yes"),
+            ],
+            [
+                ("csrf_token", csrf.as_str()),
+                ("reference", "DANA-778899"),
+                ("sent", ""),
+            ],
         ] {
             let r = s
                 .http

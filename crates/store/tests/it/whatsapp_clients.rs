@@ -652,7 +652,8 @@ fn webhook_statuses_buttons_and_several_entries() {
                     "messaging_product": "whatsapp",
                     "statuses": [
                         {"id": "wamid.OUT1", "status": "delivered", "timestamp": "1749416400",
-                         "recipient_id": "6281234567890"},
+                         "recipient_id": "6281234567890",
+                         "biz_opaque_callback_data": "madd-message-7"},
                         {"id": "wamid.OUT2", "status": "failed", "timestamp": "1749416401",
                          "recipient_id": "6281234567890",
                          "errors": [{"code": 131047, "title": "Re-engagement message",
@@ -693,6 +694,7 @@ fn webhook_statuses_buttons_and_several_entries() {
                 timestamp: 1749416400,
                 recipient_id: "6281234567890".into(),
                 errors: vec![],
+                reference: Some("madd-message-7".into()),
             },
             cloud::StatusUpdate {
                 id: "wamid.OUT2".into(),
@@ -700,6 +702,7 @@ fn webhook_statuses_buttons_and_several_entries() {
                 timestamp: 1749416401,
                 recipient_id: "6281234567890".into(),
                 errors: vec![(131047, "Re-engagement message".into())],
+                reference: None,
             },
         ]
     );

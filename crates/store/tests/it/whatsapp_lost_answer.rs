@@ -51,7 +51,9 @@ both_backends!(
             .count();
         assert_eq!((to_customer, to_seller), (1, 1), "each message sent once");
         let unsent = s
-            .count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE state IN ('queued', 'failed')")
+            .count(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM messages WHERE state IN ('queued', 'failed')",
+            )
             .await;
         assert_eq!(unsent, 0, "both are recorded as sent");
         let without_id = s
