@@ -96,10 +96,10 @@ pub(crate) struct Demo {
     _dir: TempDir,
 }
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         let n: u64 = rand::random();
         let p = std::env::temp_dir().join(format!("madd-browser-{tag}-{n:016x}"));
         std::fs::create_dir_all(&p).unwrap();
@@ -115,11 +115,28 @@ impl Drop for TempDir {
 
 pub(crate) async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
     let dir = TempDir::new("demo");
+    let (child, url, password) = start_demo_at(&dir.0.join("demo.db"), false, extra_env).await;
+    Demo {
+        _child: child,
+        url,
+        password,
+        _dir: dir,
+    }
+}
+
+/// `maddstore demo --db-file DB [--fresh]`: the running process, its storefront URL and the
+/// admin password it printed.
+pub(crate) async fn start_demo_at(
+    db: &Path,
+    fresh: bool,
+    extra_env: &[(&str, &str)],
+) -> (Child, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_maddstore"));
-    cmd.arg("demo")
-        .arg("--db-file")
-        .arg(dir.0.join("demo.db"))
-        .env("MADD_LISTEN", "127.0.0.1:0")
+    cmd.arg("demo").arg("--db-file").arg(db);
+    if fresh {
+        cmd.arg("--fresh");
+    }
+    cmd.env("MADD_LISTEN", "127.0.0.1:0")
         .env("MADD_FULFILMENT", "manual")
         .env("RUST_LOG", "warn");
     for var in [
@@ -157,12 +174,7 @@ pub(crate) async fn start_demo(extra_env: &[(&str, &str)]) -> Demo {
     .await;
     assert_eq!(password.len(), 16);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    Demo {
-        _child: child,
-        url,
-        password,
-        _dir: dir,
-    }
+    (child, url, password)
 }
 
 pub(crate) struct Browser {

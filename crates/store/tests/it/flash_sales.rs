@@ -234,6 +234,26 @@ both_backends!(
         );
         assert!(item.contains(&flash.display_spaced()), "{item}");
         assert!(item.contains("sisa 3"), "{item}");
+        // The home page leads with it, and its popular list shows the sale price.
+        let home = s
+            .http
+            .get(s.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let strip = home
+            .split("id=\"h-flash\"")
+            .nth(1)
+            .and_then(|t| t.split("</section>").next())
+            .expect("a flash-sale strip on the home page");
+        assert!(strip.contains(&flash.display_spaced()), "{strip}");
+        assert!(
+            strip.contains(&format!("<s>{}</s>", list.display_spaced())),
+            "{strip}"
+        );
         assert!(
             item.contains("class=\"countdown\" data-expires=\""),
             "{item}"

@@ -17,6 +17,7 @@ mod check_package;
 mod closed_store;
 mod curation;
 mod dashboard_and_money;
+mod demo;
 mod doctor;
 mod failover;
 mod flash_sales;

@@ -32,9 +32,13 @@ async fn post(s: &TestStore, session: &str, path: &str, form: &[(&str, &str)]) -
 }
 
 async fn page(s: &TestStore, session: &str) -> String {
+    page_at(s, session, "/admin/suppliers").await
+}
+
+async fn page_at(s: &TestStore, session: &str, path: &str) -> String {
     let r = s
         .http
-        .get(s.url("/admin/suppliers"))
+        .get(s.url(path))
         .header("cookie", session)
         .send()
         .await
@@ -111,6 +115,29 @@ both_backends!(
             "VIP Reseller"
         };
         assert!(first_row(&p, ML).contains(cheaper), "{}", first_row(&p, ML));
+        // The search keeps what matches (by code, name or SKU); the attention filter keeps only
+        // products with an offer out of stock; the pairing field offers every product by name.
+        let found = page_at(&s, &session, &format!("/admin/suppliers?q={DF_ML}")).await;
+        assert!(
+            found.contains(&format!("<tbody id=\"{ML}\">")),
+            "found by its SKU"
+        );
+        assert_eq!(found.matches("<tbody id=").count(), 1, "only it");
+        let none = page_at(&s, &session, "/admin/suppliers?q=tidak-ada-produk-ini").await;
+        assert!(!none.contains("<tbody id="), "nothing matches");
+        let attention = page_at(&s, &session, "/admin/suppliers?perlu=1").await;
+        assert!(
+            !attention.contains(&format!("<tbody id=\"{ML}\">")),
+            "both offers in stock"
+        );
+        assert!(
+            p.contains("<datalist id=\"product-codes\">"),
+            "a product picker"
+        );
+        assert!(
+            p.contains(&format!("<option value=\"{ML}\">")),
+            "{ML} in the picker"
+        );
 
         // The seller puts VIP first, then Digiflazz: the first offer and the product's cost follow.
         for (supplier, sku, label, cost) in [

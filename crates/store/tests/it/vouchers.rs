@@ -153,6 +153,33 @@ both_backends!(
             product.price.amount()
         );
         assert_eq!(sold_for % 1000, 0, "whole payment units");
+        // The confirmation card says why half was not half, above the pay button.
+        let card = s
+            .http
+            .post(s.url("/checkout"))
+            .form(&[
+                ("product", BIG),
+                ("target", "123456780"),
+                ("zone", "2345"),
+                ("whatsapp", "0812-7777-0004"),
+                ("voucher", "SETENGAH"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let note = card
+            .split("id=\"discount-note\">")
+            .nth(1)
+            .and_then(|t| t.split("</dd>").next())
+            .unwrap_or_else(|| panic!("no note on the card: {card}"));
+        assert!(note.contains("dibatasi"), "{note}");
+        assert!(
+            card.find("id=\"apply-voucher\"").unwrap() < card.find("id=\"place\"").unwrap(),
+            "the voucher field comes before the pay button"
+        );
         s
     }
 );
