@@ -30,9 +30,18 @@ pub(crate) async fn brand_page(
     Path(slug_wanted): Path<String>,
     Query(q): Query<BrandQuery>,
 ) -> PageResult {
-    if let Some(now) = super::forms::moved_game(&app, &slug_wanted).await? {
-        return Ok(super::forms::moved_permanently(&format!("/produk/{now}")));
-    }
+    let result = brand_page_for(app.clone(), t, closed, customer, slug_wanted.clone(), q).await;
+    super::forms::or_moved(&app, &slug_wanted, "", result).await
+}
+
+async fn brand_page_for(
+    app: App,
+    t: &'static crate::web::i18n::Texts,
+    closed: bool,
+    customer: crate::web::customer::Customer,
+    slug_wanted: String,
+    q: BrandQuery,
+) -> PageResult {
     // A signed-in member or reseller sees their own prices: built for them, never cached.
     if let Some(owner) = customer.0 {
         let tier = {

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::db::products::Product;
 use crate::error::AppError;
 use crate::web::i18n::Texts;
-use crate::web::page::PageError;
+use crate::web::page::{PageError, PageResult};
 use crate::web::storefront::view::{
     listed, nominal_groups, postpaid_product, slug, NominalGroupView,
 };
@@ -135,10 +135,29 @@ pub(crate) async fn brand_products(
     Ok(items)
 }
 
-/// Where a game page that moved (renamed or merged in the Etalase) is now: `None` for an
-/// address that is a game's today or never was one. Asked only off the hot path, for an address
-/// the catalogue does not know.
-pub(crate) async fn moved_game(app: &App, slug_wanted: &str) -> Result<Option<String>, PageError> {
+/// A game page's answer, or — when the game is not found — a 301 to where it moved (renamed or
+/// merged in the Etalase), `suffix` kept (`/ulasan`). The moved check runs only for an address
+/// the catalogue does not know, never on the hot path of a page that exists.
+pub(crate) async fn or_moved(
+    app: &App,
+    slug_wanted: &str,
+    suffix: &str,
+    result: PageResult,
+) -> PageResult {
+    match result {
+        Err(PageError(AppError::NotFound { .. })) => {
+            match moved_game(app, slug_wanted).await? {
+                Some(now) => Ok(moved_permanently(&format!("/produk/{now}{suffix}"))),
+                None => result,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Where a game page that moved is now: `None` for an address that is a game's today or never
+/// was one.
+async fn moved_game(app: &App, slug_wanted: &str) -> Result<Option<String>, PageError> {
     let listed = listed(app).await?;
     if listed.iter().any(|p| slug(p.game()) == slug_wanted) {
         return Ok(None);

@@ -196,12 +196,17 @@ pub(crate) async fn game_reviews(
     Closed(closed): Closed,
     Path(slug): Path<String>,
 ) -> PageResult {
-    if let Some(now) = super::forms::moved_game(&app, &slug).await? {
-        return Ok(super::forms::moved_permanently(&format!(
-            "/produk/{now}/ulasan"
-        )));
-    }
-    let catalogue = crate::service::catalogue_snapshot::current(&app).await?;
+    let result = game_reviews_for(&app, t, closed, &slug).await;
+    super::forms::or_moved(&app, &slug, "/ulasan", result).await
+}
+
+async fn game_reviews_for(
+    app: &App,
+    t: &'static crate::web::i18n::Texts,
+    closed: bool,
+    slug: &str,
+) -> PageResult {
+    let catalogue = crate::service::catalogue_snapshot::current(app).await?;
     let products: Vec<_> = catalogue
         .listed()
         .filter(|p| madd_domain::text::slug(p.game()) == slug)
@@ -212,11 +217,11 @@ pub(crate) async fn game_reviews(
     // By product, not by the name the game had when a review was written: reviews follow the
     // products through renames and merges.
     let codes: Vec<String> = products.iter().map(|p| p.code.clone()).collect();
-    let (latest, sum, count) = service::for_products(&app, &codes).await?;
+    let (latest, sum, count) = service::for_products(app, &codes).await?;
     let page = GameReviewsPage {
         t,
         closed,
-        slug,
+        slug: slug.to_string(),
         game,
         average: review::average(sum, count),
         count,
