@@ -175,7 +175,7 @@ both_backends!(
             .nth(1)
             .and_then(|t| t.split("</dd>").next())
             .unwrap_or_else(|| panic!("no note on the card: {card}"));
-        assert!(note.contains("dibatasi"), "{note}");
+        assert!(note.contains("modal"), "the floor is why: {note}");
         assert!(
             card.find("id=\"apply-voucher\"").unwrap() < card.find("id=\"place\"").unwrap(),
             "the voucher field comes before the pay button"

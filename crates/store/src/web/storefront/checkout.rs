@@ -274,13 +274,7 @@ async fn confirm_game(
             .is_positive()
             .then(|| quote.discount().display_spaced()),
         discount_label,
-        discount_note: (quote.voucher_nominal > quote.voucher_discount).then(|| {
-            format!(
-                "Voucher ini bernilai {}, tapi potongannya dibatasi {} agar harga tidak di bawah modal dan biaya pembayaran.",
-                quote.voucher_nominal.display_spaced(),
-                quote.voucher_discount.display_spaced()
-            )
-        }),
+        discount_note: discount_note(&quote),
         sale_no_voucher: quote.sale.is_some(),
         voucher_error,
         price_label: if quote.tier_price < quote.list {
@@ -293,6 +287,24 @@ async fn confirm_game(
             t.price.to_string()
         },
     }))
+}
+
+/// Why a voucher took less than it says: the price floor (cost and the payment cut), or the
+/// payment unit the total is rounded to.
+fn discount_note(quote: &madd_domain::Quote) -> Option<String> {
+    if quote.voucher_nominal <= quote.voucher_discount {
+        return None;
+    }
+    let (worth, off) = (
+        quote.voucher_nominal.display_spaced(),
+        quote.voucher_discount.display_spaced(),
+    );
+    let room = quote.tier_price - quote.floor;
+    Some(if quote.voucher_nominal > room {
+        format!("Voucher ini bernilai {worth}, tapi potongannya dibatasi {off} agar harga tidak di bawah modal dan biaya pembayaran.")
+    } else {
+        format!("Voucher ini bernilai {worth}; potongannya dibulatkan ke bawah jadi {off} (kelipatan satuan pembayaran).")
+    })
 }
 
 /// Priced as the order will be (`service::quote`): the buyer's tier (a signed-in member's or
