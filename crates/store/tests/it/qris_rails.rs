@@ -95,6 +95,21 @@ both_backends!(
         assert_eq!(order.status, OrderStatus::Delivered, "{order:?}");
         assert_eq!(order.amount_paid.amount(), due);
         assert_eq!(payments(&s, &code).await, 1);
+        // The seller's timeline names the rail the money came through, in Indonesian.
+        let (session, _) = s.admin_login().await;
+        let page = s
+            .http
+            .get(s.url(&format!("/admin/orders/{code}")))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<b>midtrans ("), "{page}");
+        assert!(!page.contains("<b>trakteer ("), "{page}");
+        assert!(!page.contains("<b>system</b>"), "actors in Indonesian: {page}");
         s
     }
 );

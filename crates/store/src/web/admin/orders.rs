@@ -18,7 +18,7 @@ use crate::db::{supplier_attempts, supplier_requests};
 use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
 use crate::web::admin::view::{
-    audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
+    actor_label, audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
     non_empty, order_row, parse_day, replacement_note, supplier_action_label,
     supplier_outcome_label, CsrfForm, FlashQuery, MessageRow, OrderRow,
 };
@@ -282,7 +282,7 @@ fn timeline(
             TimelineEntry {
                 at: clock::human(e.at),
                 kind: "Status",
-                who: e.actor.clone(),
+                who: actor_label(&e.actor),
                 detail: e.detail.clone(),
             },
         ));
@@ -295,7 +295,8 @@ fn timeline(
             TimelineEntry {
                 at: clock::human(p.received_at),
                 kind: "Pembayaran",
-                who: format!("trakteer ({})", p.source),
+                // The rail it came through (`trakteer`, `midtrans`, `tripay`) or `saldo`.
+                who: format!("{} ({})", p.provider, p.source),
                 detail: format!(
                     "{} dari {}{net} – transaksi {}",
                     p.gross, p.supporter_name, p.transaction_id

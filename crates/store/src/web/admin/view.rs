@@ -221,6 +221,20 @@ pub(crate) fn check_label(name: &str) -> &'static str {
 
 // The seller reads Indonesian: the stored names (kinds, states, actions) are for code and logs.
 
+/// Who moved an order, as the seller reads it: `system`, `customer`, `supplier`, a provider's
+/// name (`digiflazz`, `midtrans`, `saldo`…) or `admin:<name>`.
+pub(crate) fn actor_label(actor: &str) -> String {
+    match actor {
+        "system" => "sistem".into(),
+        "customer" => "pembeli".into(),
+        "seller" => "penjual".into(),
+        other => match other.strip_prefix("admin:") {
+            Some(name) => format!("penjual ({name})"),
+            None => other.into(),
+        },
+    }
+}
+
 pub(crate) fn audience_label(audience: &str) -> &str {
     match audience {
         "customer" => "pembeli",
