@@ -65,6 +65,17 @@ impl Product {
             &self.shown.label
         }
     }
+
+    /// The name with its game in front when the name leaves it out ("86 Diamonds" → "Mobile
+    /// Legends · 86 Diamonds"): what a card, an invoice or a WhatsApp message says the order is.
+    pub fn full_label(&self) -> String {
+        let (game, label) = (self.game(), self.label());
+        if game.is_empty() || label.to_lowercase().contains(&game.to_lowercase()) {
+            label.to_string()
+        } else {
+            format!("{game} · {label}")
+        }
+    }
 }
 
 const COLUMNS: &str = "p.code, p.name, p.brand, p.category, p.kind, p.prepaid_type, p.cost, \

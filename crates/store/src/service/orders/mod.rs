@@ -38,7 +38,7 @@ pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
         .catalogue
         .peek()
         .product(&order.product_code)
-        .map(|p| p.label().to_string())
+        .map(|p| p.full_label())
         .unwrap_or_else(|| order.product_name.clone());
     OrderFacts {
         code: &order.code,

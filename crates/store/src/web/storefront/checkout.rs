@@ -249,7 +249,7 @@ async fn confirm_game(
         },
         target_label: rule.target_label(),
         account: account.to_string(),
-        product_name: product.label().to_string(),
+        product_name: product.full_label(),
         product_code: product.code.clone(),
         back_href: back_href(&product, &account, &phone),
         bill: None,
@@ -428,7 +428,7 @@ pub async fn bill_checkout(
         nickname_label: t.customer_name,
         target_label: t.customer_no,
         account: account.to_string(),
-        product_name: product.label().to_string(),
+        product_name: product.full_label(),
         product_code: product.code.clone(),
         back_href: "/pln/tagihan".into(),
         bill: Some(BillLines {

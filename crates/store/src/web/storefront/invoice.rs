@@ -192,7 +192,7 @@ pub(crate) async fn invoice(
         // supplier's, which the supplier's own lists use).
         product_name: catalogue
             .product(&order.product_code)
-            .map(|p| p.label().to_string())
+            .map(|p| p.full_label())
             .unwrap_or_else(|| order.product_name.clone()),
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
