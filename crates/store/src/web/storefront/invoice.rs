@@ -48,10 +48,11 @@ pub fn timeline(t: &Texts, status: OrderStatus) -> Vec<Step> {
             (Processing, "done"),
             (Failed, "bad"),
         ],
+        // A refunded order did fail: its step keeps the failure's mark, never a tick.
         Refunded => vec![
             (AwaitingPayment, "done"),
             (Paid, "done"),
-            (Failed, "done"),
+            (Failed, "bad"),
             (Refunded, "done"),
         ],
     };
@@ -61,7 +62,13 @@ pub fn timeline(t: &Texts, status: OrderStatus) -> Vec<Step> {
         .map(|(i, (s, kind))| Step {
             label: label(*s),
             state: match reached {
-                Some(r) if i < r => "done",
+                Some(r) if i < r => {
+                    if *kind == "bad" {
+                        "bad"
+                    } else {
+                        "done"
+                    }
+                }
                 Some(r) if i == r => {
                     if *kind == "bad" {
                         "bad"
@@ -353,6 +360,11 @@ mod tests {
         assert_eq!(
             states(OrderStatus::Expired),
             "Menunggu Pembayaran:done Kedaluwarsa:bad"
+        );
+        // No tick beside a failure, even once the money is back.
+        assert_eq!(
+            states(OrderStatus::Refunded),
+            "Menunggu Pembayaran:done Dibayar:done Gagal:bad Dikembalikan:done"
         );
     }
 }
