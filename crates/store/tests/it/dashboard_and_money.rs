@@ -1056,7 +1056,7 @@ both_backends!(
             "timeline names the refund, escaped: {html}"
         );
         assert!(!html.contains("0812 <b>"));
-        assert!(html.contains("admin:seller"), "who did it");
+        assert!(html.contains("penjual (seller)"), "who did it");
         // Every source is on the timeline, in the seller's words.
         for kind in [
             "<i>Pembayaran</i>",

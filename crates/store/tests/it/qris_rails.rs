@@ -109,7 +109,10 @@ both_backends!(
             .unwrap();
         assert!(page.contains("<b>midtrans ("), "{page}");
         assert!(!page.contains("<b>trakteer ("), "{page}");
-        assert!(!page.contains("<b>system</b>"), "actors in Indonesian: {page}");
+        assert!(
+            !page.contains("<b>system</b>"),
+            "actors in Indonesian: {page}"
+        );
         s
     }
 );
