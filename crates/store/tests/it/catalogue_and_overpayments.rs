@@ -262,7 +262,10 @@ both_backends!(
             "timeline, escaped: {html}"
         );
         assert!(!html.contains("<b>123"));
-        assert!(html.contains("penjual (seller)"), "who did it, in Indonesian");
+        assert!(
+            html.contains("penjual (seller)"),
+            "who did it, in Indonesian"
+        );
 
         // Delivered, the rest goes back too; then there is nothing left to return.
         assert_eq!(s.process(&session, &csrf, &code).await, 303);

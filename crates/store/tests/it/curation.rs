@@ -126,7 +126,10 @@ both_backends!(
         let order = s.order("ML86-S1", "123456780", Some("2345")).await;
         let code = order["code"].as_str().unwrap().to_string();
         let invoice = s.get_page(&format!("/order/{code}")).await;
-        assert!(invoice.contains("· 86 Diamonds</dd>"), "the game, then the name: {invoice}");
+        assert!(
+            invoice.contains("· 86 Diamonds</dd>"),
+            "the game, then the name: {invoice}"
+        );
         assert_eq!(
             s.order_row(&code).await.product_name,
             "86 Diamonds (78 + 8 Bonus)"

@@ -8,7 +8,8 @@ use crate::common::{TestStore, CUSTOMER};
 use madd_sandbox::whatsapp::sign;
 use serde_json::{json, Value};
 
-fn cloud_env(env: &mut BTreeMap<String, String>) {
+/// The store on the Cloud API, pointed at its own WhatsApp simulator.
+pub(crate) fn cloud_env(env: &mut BTreeMap<String, String>) {
     env.insert("MADD_WHATSAPP".into(), "cloud".into());
     env.insert(
         "MADD_WHATSAPP_API_URL".into(),

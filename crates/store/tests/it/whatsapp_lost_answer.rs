@@ -8,14 +8,7 @@ use crate::common::{TestStore, CUSTOMER, SELLER};
 use serde_json::json;
 
 fn cloud_env(env: &mut BTreeMap<String, String>) {
-    env.insert("MADD_WHATSAPP".into(), "cloud".into());
-    env.insert(
-        "MADD_WHATSAPP_API_URL".into(),
-        "{base}/sandbox/whatsapp/cloud/v23.0".into(),
-    );
-    env.insert("MADD_WHATSAPP_TOKEN".into(), "test-cloud-token".into());
-    env.insert("MADD_WHATSAPP_PHONE_NUMBER_ID".into(), "1234567890".into());
-    env.insert("MADD_WHATSAPP_APP_SECRET".into(), "test-app-secret".into());
+    crate::outbox_template::cloud_env(env);
     // The lost answer is noticed after this long.
     env.insert("MADD_WHATSAPP_SEND_TIMEOUT_MS".into(), "300".into());
 }
