@@ -32,9 +32,11 @@ pub fn classify(supplier_text: &str) -> Option<Cause> {
         "signature",
         "ip anda",
         "sku",
-        "akun",
+        // The seller's account at the supplier, not the customer's game account.
+        "akun diblokir",
+        "akun belum",
+        "akun tidak dapat",
         "buyer",
-        "limit saldo",
     ]) {
         return None;
     }
@@ -90,6 +92,8 @@ mod tests {
             ("SKU tidak ditemukan / non-aktif", None),
             ("IP Anda tidak kami kenali: 103.18.34.217", None),
             ("Nomor Tujuan Salah", Some(Cause::WrongTarget)),
+            ("ID akun tidak ditemukan", Some(Cause::WrongTarget)),
+            ("Akun diblokir oleh seller", None),
             ("Jumlah digit kurang/lebih", Some(Cause::WrongTarget)),
             ("Prefix tidak sesuai operator", Some(Cause::WrongOperator)),
             ("Nomor Tujuan Diblokir", Some(Cause::Blocked)),

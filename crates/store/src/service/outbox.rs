@@ -163,6 +163,17 @@ pub async fn adopt(app: &App, reference: &str, provider_id: &str) -> AppResult<(
     let Some(id) = crate::messenger::message_of(reference) else {
         return Ok(());
     };
+    // Nearly every report is for a message whose answer came back: a reader says so, and the
+    // one SQLite writer is not queued for an update that would match nothing.
+    let waiting = {
+        let mut conn = app.db.read().await?;
+        messages::by_id(&mut conn, id)
+            .await?
+            .is_some_and(|m| m.state == MessageState::Queued && m.provider_id.is_none())
+    };
+    if !waiting {
+        return Ok(());
+    }
     let mut conn = app.db.write().await?;
     if messages::adopt(&mut conn, id, provider_id, app.now_ms()).await? {
         tracing::info!(message = id, "the gateway took a message whose answer was lost; not sending it again");

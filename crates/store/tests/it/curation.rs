@@ -25,6 +25,32 @@ impl TestStore {
     }
 }
 
+/// The seller names both Mobile Legends brands one game, at `position` with `aliases`.
+async fn merge_mobile_legends(
+    s: &TestStore,
+    session: &str,
+    csrf: &str,
+    position: &str,
+    aliases: &str,
+) {
+    for brand in ["Mobile Legends A", "Mobile Legends B"] {
+        let (status, body) = s
+            .admin_post(
+                session,
+                "/admin/catalogue/games",
+                &[
+                    ("csrf_token", csrf),
+                    ("brand", brand),
+                    ("game", "Mobile Legends"),
+                    ("position", position),
+                    ("aliases", aliases),
+                ],
+            )
+            .await;
+        assert_eq!(status, 303, "{body}");
+    }
+}
+
 both_backends!(
     the_seller_names_merges_and_orders_the_games,
     |s: TestStore| async move {
@@ -44,22 +70,7 @@ both_backends!(
             "{page}"
         );
 
-        for brand in ["Mobile Legends A", "Mobile Legends B"] {
-            let (status, body) = s
-                .admin_post(
-                    &session,
-                    "/admin/catalogue/games",
-                    &[
-                        ("csrf_token", &csrf),
-                        ("brand", brand),
-                        ("game", "Mobile Legends"),
-                        ("position", "-10"),
-                        ("aliases", "Moba, bang-bang"),
-                    ],
-                )
-                .await;
-            assert_eq!(status, 303, "{body}");
-        }
+        merge_mobile_legends(&s, &session, &csrf, "-10", "Moba, bang-bang").await;
         let (status, _) = s
             .admin_post(
                 &session,
@@ -312,22 +323,7 @@ both_backends!(
             .await
             .contains("Cepat masuk, mantap"));
 
-        for brand in ["Mobile Legends A", "Mobile Legends B"] {
-            let (status, body) = s
-                .admin_post(
-                    &session,
-                    "/admin/catalogue/games",
-                    &[
-                        ("csrf_token", &csrf),
-                        ("brand", brand),
-                        ("game", "Mobile Legends"),
-                        ("position", "0"),
-                        ("aliases", ""),
-                    ],
-                )
-                .await;
-            assert_eq!(status, 303, "{body}");
-        }
+        merge_mobile_legends(&s, &session, &csrf, "0", "").await;
         for (old, new) in [
             ("/produk/mobile-legends-b", "/produk/mobile-legends"),
             ("/produk/mobile-legends-a", "/produk/mobile-legends"),
