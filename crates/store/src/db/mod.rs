@@ -80,8 +80,51 @@ const PING_WHEN_IDLE: Duration = Duration::from_secs(1);
 /// is answered retryable while the provider still listens, and retried later, rather than cut.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(8);
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// The migration files, embedded by `build.rs`: `(version, description, sql)` in version order.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
+
+/// One database's embedded migrations, as sqlx's migrator reads a folder of them.
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl Embedded {
+    fn of(backend: Backend) -> Embedded {
+        Embedded(match backend {
+            Backend::Sqlite => embedded::SQLITE,
+            Backend::Postgres => embedded::POSTGRES,
+        })
+    }
+}
+
+impl sqlx::migrate::MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+                > + Send,
+        >,
+    > {
+        let migrations = self
+            .0
+            .iter()
+            .map(|&(version, description, sql)| {
+                sqlx::migrate::Migration::new(
+                    version,
+                    description.into(),
+                    sqlx::migrate::MigrationType::Simple,
+                    sql.into(),
+                    // As sqlx reads a file: this first line runs it outside a transaction.
+                    sql.starts_with("-- no-transaction"),
+                )
+            })
+            .collect();
+        Box::pin(std::future::ready(Ok(migrations)))
+    }
+}
 
 /// The database: a pool for writes and a pool for reads, and which database is behind them.
 ///
@@ -234,20 +277,15 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> DbResult<()> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
-        }
+        let migrator = sqlx::migrate::Migrator::new(Embedded::of(self.backend)).await?;
+        migrator.run(&self.pool).await?;
         Ok(())
     }
 
     /// Whether the database answers and every migration this build knows has been applied:
     /// `(applied, known)`.
     pub async fn migrations(&self) -> DbResult<(usize, usize)> {
-        let known = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.iter().count(),
-            Backend::Postgres => POSTGRES_MIGRATIONS.iter().count(),
-        };
+        let known = Embedded::of(self.backend).0.len();
         let mut conn = self.read().await?;
         let applied: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE success",

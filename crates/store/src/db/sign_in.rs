@@ -39,7 +39,7 @@ pub async fn code_of(conn: &mut Conn, whatsapp: &str) -> DbResult<Option<CodeRow
 }
 
 /// One address's dealings with one number's sign-in.
-#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AddressRow {
     pub failures: i64,
     pub locked_until: i64,
@@ -48,7 +48,7 @@ pub struct AddressRow {
 }
 
 pub async fn address_of(conn: &mut Conn, whatsapp: &str, address: &str) -> DbResult<AddressRow> {
-    let row = sqlx::query_as(
+    let row = sqlx::query(
         "SELECT failures, locked_until, sends, window_start FROM sign_in_addresses \
          WHERE whatsapp = $1 AND address = $2",
     )
@@ -56,7 +56,15 @@ pub async fn address_of(conn: &mut Conn, whatsapp: &str, address: &str) -> DbRes
     .bind(address)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.unwrap_or_default())
+    let Some(r) = row else {
+        return Ok(AddressRow::default());
+    };
+    Ok(AddressRow {
+        failures: r.try_get("failures")?,
+        locked_until: r.try_get("locked_until")?,
+        sends: r.try_get("sends")?,
+        window_start: r.try_get("window_start")?,
+    })
 }
 
 pub async fn put_address(

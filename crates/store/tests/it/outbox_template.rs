@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::common::{TestStore, CUSTOMER};
 use madd_sandbox::whatsapp::sign;
 use serde_json::{json, Value};
+use sqlx::Row as _;
 
 /// The store on the Cloud API, pointed at its own WhatsApp simulator.
 pub(crate) fn cloud_env(env: &mut BTreeMap<String, String>) {
@@ -65,7 +66,7 @@ async fn post_signed(s: &TestStore, body: &str) -> u16 {
         .as_u16()
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Row {
     id: i64,
     kind: String,
@@ -78,14 +79,25 @@ struct Row {
 
 async fn rows(s: &TestStore) -> Vec<Row> {
     let mut conn = s.app().db.write().await.unwrap();
-    sqlx::query_as(
+    let rows = sqlx::query(
         "SELECT id, kind, state, provider_id, last_error, force_template, replaces_id \
          FROM messages WHERE recipient = $1 ORDER BY id",
     )
     .bind(CUSTOMER)
     .fetch_all(&mut *conn)
     .await
-    .unwrap()
+    .unwrap();
+    rows.iter()
+        .map(|r| Row {
+            id: r.get("id"),
+            kind: r.get("kind"),
+            state: r.get("state"),
+            provider_id: r.get("provider_id"),
+            last_error: r.get("last_error"),
+            force_template: r.get("force_template"),
+            replaces_id: r.get("replaces_id"),
+        })
+        .collect()
 }
 
 async fn row(s: &TestStore, id: i64) -> Row {
