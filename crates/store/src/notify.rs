@@ -40,6 +40,8 @@ pub struct OrderFacts<'a> {
     pub account: &'a GameAccount,
     pub nickname: Option<&'a str>,
     pub amount_due: Rupiah,
+    /// The price lines the confirmation card showed (a bill's invoice says its total only).
+    pub receipt: Option<madd_domain::Receipt>,
     /// `/order/{code}` on the public URL.
     pub track_url: String,
     /// `/admin/orders/{code}` on the public URL.
@@ -83,13 +85,16 @@ pub fn order_created(f: &OrderFacts, pay_url: &str, expires: &str, qris: bool) -
         kind: "order_created",
         text: format!(
             "Halo kak! Pesanan *{code}* sudah kami terima.\n\n\
-             Produk: {product}\nAkun: {account}\nTotal: *{total}*\n\n\
+             Produk: {product}\nAkun: {account}\n{lines}\n\n\
              Bayar sebelum {expires} {how}:\n{pay_url}\n\n\
              Pantau pesanan: {track}",
             code = f.code,
             product = f.product_name,
             account = f.account_line(),
-            total = f.amount_due,
+            lines = match &f.receipt {
+                Some(r) => r.text(),
+                None => format!("Total: *{}*", f.amount_due),
+            },
             track = f.track_url,
         ),
         params: vec![
@@ -609,6 +614,7 @@ mod tests {
             account,
             nickname,
             amount_due: Rupiah::new(22_000),
+            receipt: None,
             track_url: "http://s/order/MS-7K3Q9XW2".into(),
             admin_url: "http://s/admin/orders/MS-7K3Q9XW2".into(),
         }

@@ -2,9 +2,10 @@
 //! so two processes racing for the same move cannot both win: the loser sees zero rows changed.
 
 use super::{Conn, DbError, DbResult, Tx};
+use madd_domain::receipt::{Receipt, VoucherLine};
 use madd_domain::{
     GameAccount, OrderCode, OrderStatus, PhoneNumber, Rupiah, ServiceKind, SupplierId,
-    SupplierStatus,
+    SupplierStatus, Tier,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -26,9 +27,17 @@ pub struct Order {
     pub cost: Rupiah,
     /// What the item sold for: the list price less `discount`.
     pub price: Rupiah,
-    /// What a voucher took off the list price, and the voucher.
+    /// What a voucher or a flash sale took off the buyer's tier price, and the voucher.
     pub discount: Rupiah,
     pub voucher: Option<String>,
+    /// The rest of the price lines the confirmation card showed ([`Order::receipt`]): the guest
+    /// price, what the voucher promised, the floor, the buyer's tier and whether a flash sale
+    /// priced it. `None` on orders made before they were kept.
+    pub list_price: Option<Rupiah>,
+    pub voucher_worth: Option<Rupiah>,
+    pub price_floor: Option<Rupiah>,
+    pub tier: Tier,
+    pub on_sale: bool,
     pub fee: Rupiah,
     pub amount_due: Rupiah,
     pub amount_paid: Rupiah,
@@ -93,8 +102,8 @@ pub struct NewOrder<'a> {
 }
 
 const COLUMNS: &str = "id, code, status, product_code, product_name, brand, kind, target, zone, \
-    nickname, whatsapp, cost, price, discount, voucher, fee, amount_due, amount_paid, created_at, \
-    expires_at, paid_at, \
+    nickname, whatsapp, cost, price, discount, voucher, list_price, voucher_worth, price_floor, tier, \
+    flash_sale_id, fee, amount_due, amount_paid, created_at, expires_at, paid_at, \
     placement_started_at, placement_attempts, supplier, supplier_sku, supplier_trxid, supplier_status, supplier_note, \
     supplier_price, serial_number, delivered_at, failure_reason, failure_retryable, refund_method, \
     refund_note, refund_amount, updated_at";
@@ -110,6 +119,9 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
     let whatsapp: String = row.try_get("whatsapp")?;
     let supplier_status: Option<String> = row.try_get("supplier_status")?;
     let money = |c: &str| -> DbResult<Rupiah> { Ok(Rupiah::new(row.try_get::<i64, _>(c)?)) };
+    let maybe_money = |c: &str| -> DbResult<Option<Rupiah>> {
+        Ok(row.try_get::<Option<i64>, _>(c)?.map(Rupiah::new))
+    };
     Ok(Order {
         id: row.try_get("id")?,
         code: OrderCode::parse(&code).ok_or_else(|| corrupt("order code", &code))?,
@@ -125,6 +137,14 @@ fn from_row(row: &AnyRow) -> DbResult<Order> {
         price: money("price")?,
         discount: money("discount")?,
         voucher: row.try_get("voucher")?,
+        list_price: maybe_money("list_price")?,
+        voucher_worth: maybe_money("voucher_worth")?,
+        price_floor: maybe_money("price_floor")?,
+        tier: match row.try_get::<Option<String>, _>("tier")? {
+            None => Tier::Guest,
+            Some(t) => Tier::parse(&t).ok_or_else(|| corrupt("tier", &t))?,
+        },
+        on_sale: row.try_get::<Option<i64>, _>("flash_sale_id")?.is_some(),
         fee: money("fee")?,
         amount_due: money("amount_due")?,
         amount_paid: money("amount_paid")?,
@@ -351,24 +371,56 @@ pub async fn insert_many(conn: &mut Conn, orders: &[NewOrder<'_>]) -> DbResult<V
     rows.iter().map(from_row).collect()
 }
 
-/// Records what a voucher or a flash sale took off the order's list price (in the order's
-/// transaction, right after insert).
-pub async fn set_discount(
-    tx: &mut Tx,
-    id: i64,
-    discount: Rupiah,
-    code: Option<&str>,
-) -> DbResult<Order> {
+/// An order's price lines beyond its price and fee, as its quote decided them.
+pub struct PriceLines<'a> {
+    pub list: Rupiah,
+    pub tier: Tier,
+    pub discount: Rupiah,
+    pub voucher: Option<&'a str>,
+    pub voucher_worth: Rupiah,
+    pub floor: Rupiah,
+}
+
+/// Records the price lines the confirmation card showed (in the order's transaction, right
+/// after insert), so the invoice and its messages read the same ones.
+pub async fn set_price_lines(tx: &mut Tx, id: i64, p: &PriceLines<'_>) -> DbResult<Order> {
     tx.order_changed(id);
-    let sql =
-        format!("UPDATE orders SET voucher = $1, discount = $2 WHERE id = $3 RETURNING {COLUMNS}");
+    let sql = format!(
+        "UPDATE orders SET list_price = $1, tier = $2, discount = $3, voucher = $4, \
+         voucher_worth = $5, price_floor = $6 WHERE id = $7 RETURNING {COLUMNS}"
+    );
     let row = sqlx::query(&sql)
-        .bind(code)
-        .bind(discount.amount())
+        .bind(p.list.amount())
+        .bind((p.tier != Tier::Guest).then_some(p.tier.as_str()))
+        .bind(p.discount.amount())
+        .bind(p.voucher)
+        .bind(p.voucher.map(|_| p.voucher_worth.amount()))
+        .bind(p.floor.amount())
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
     from_row(&row)
+}
+
+impl Order {
+    /// The order's price, line by line, as its confirmation card showed it.
+    pub fn receipt(&self) -> Receipt {
+        let tier_price = self.price + self.discount;
+        Receipt {
+            list: self.list_price.unwrap_or(tier_price),
+            tier: self.tier,
+            tier_price,
+            sale: self.on_sale.then_some(self.price),
+            voucher: self.voucher.as_ref().filter(|_| self.discount.is_positive()).map(|code| VoucherLine {
+                code: code.clone(),
+                off: self.discount,
+                worth: self.voucher_worth.unwrap_or(self.discount),
+            }),
+            fee: self.fee,
+            total: self.amount_due,
+            floor: self.price_floor.unwrap_or(Rupiah::ZERO),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -392,6 +444,11 @@ pub(crate) mod tests {
             price: Rupiah::new(5_500),
             discount: Rupiah::ZERO,
             voucher: None,
+            list_price: None,
+            voucher_worth: None,
+            price_floor: None,
+            tier: Tier::Guest,
+            on_sale: false,
             fee: Rupiah::ZERO,
             amount_due: Rupiah::new(5_500),
             amount_paid: Rupiah::ZERO,

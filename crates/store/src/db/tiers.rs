@@ -4,7 +4,7 @@ use madd_domain::{Rupiah, Tier};
 use sqlx::Row;
 
 use super::pricing::RuleScope;
-use super::{Conn, DbResult, Tx};
+use super::{Conn, DbResult};
 
 /// A tier's markup rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,12 +151,3 @@ pub async fn spent_since(conn: &mut Conn, whatsapp: &str, since: i64) -> DbResul
     Ok(Rupiah::new(n))
 }
 
-pub async fn set_order_tier(tx: &mut Tx, order_id: i64, tier: Tier) -> DbResult<()> {
-    tx.order_changed(order_id);
-    sqlx::query("UPDATE orders SET tier = $1 WHERE id = $2")
-        .bind(tier.as_str())
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}

@@ -9,6 +9,7 @@ mod attempt_races;
 mod backup;
 mod bills_and_holds;
 mod browser;
+mod browser_price_lines;
 mod browser_qris;
 mod catalogue_and_overpayments;
 mod chat;

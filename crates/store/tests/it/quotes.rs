@@ -122,7 +122,7 @@ async fn chat(
     let reply = last_to(s, buyer.number);
     // Leave no confirmation waiting for the next message.
     cloud_says(s, buyer.number, &format!("wamid.q{n}x"), "batal").await;
-    match field(&reply, "Total: ") {
+    match field(&reply, "Total bayar: ") {
         Some(total) if reply.contains("Konfirmasi pesanan") => {
             // The chat names the sale it prices (the copy that once forgot it).
             let on_sale = s
@@ -130,7 +130,7 @@ async fn chat(
                 .await
                 > 0;
             if on_sale && !item.bill {
-                assert!(reply.contains("Flash sale"), "{reply}");
+                assert!(reply.contains("Harga flash sale"), "{reply}");
             }
             Ok(digits(total))
         }

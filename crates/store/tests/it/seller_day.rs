@@ -45,6 +45,57 @@ async fn paid_order(s: &TestStore, target: &str) -> String {
     code
 }
 
+/// What [`one_of_every_kind`] left waiting.
+struct Waiting {
+    to_process: String,
+    failed: String,
+    stuck: String,
+    cash_out: i64,
+}
+
+/// Seeds one of every kind of thing *Perlu tindakan* lists: a paid order waiting for *Proses*,
+/// a failed one waiting for a refund, one stuck in *Diproses* past the watchdog, an open
+/// cash-out, a payment that names no order and a low VIP balance.
+async fn one_of_every_kind(s: &TestStore, session: &str, csrf: &str) -> Waiting {
+    // A paid order waiting for *Proses*.
+    let to_process = paid_order(s, "123456780").await;
+    // A paid order the supplier refused for good: failed, waiting for a refund.
+    let failed = paid_order(s, "123456782").await;
+    assert_eq!(s.process(session, csrf, &failed).await, 303);
+    s.settle().await;
+    assert_eq!(s.order_row(&failed).await.status, OrderStatus::Failed);
+    // A paid order stuck in *Diproses* past the watchdog's time.
+    let stuck = paid_order(s, "123456783").await;
+    assert_eq!(s.process(session, csrf, &stuck).await, 303);
+    s.advance(time::Duration::minutes(20)).await;
+    assert_eq!(s.order_row(&stuck).await.status, OrderStatus::Processing);
+    // An open cash-out request.
+    let owner = PhoneNumber::parse("081299998888").unwrap();
+    s.credit_saldo(&owner, 50_000).await;
+    let cash_out = maddstore::service::saldo::request_cash_out(
+        s.app(),
+        &owner,
+        Rupiah::new(30_000),
+        RefundMethod::Dana,
+        "081299998888",
+    )
+    .await
+    .unwrap();
+    // An authentic payment that names no order.
+    s.pay(7, "terima kasih").await;
+    // A low supplier balance.
+    s.sandbox().vip.set_balance(10_000);
+    maddstore::service::balance::check_balance(s.app())
+        .await
+        .unwrap();
+    Waiting {
+        to_process,
+        failed,
+        stuck,
+        cash_out,
+    }
+}
+
 both_backends!(
     perlu_tindakan_comes_first_with_one_of_every_kind,
     |s: TestStore| async move {
@@ -59,37 +110,12 @@ both_backends!(
         assert!(top < empty.find("id=\"store-switch\"").unwrap());
         assert!(top < empty.find("class=\"stats money\"").unwrap());
 
-        // A paid order waiting for *Proses*.
-        let to_process = paid_order(&s, "123456780").await;
-        // A paid order the supplier refused for good: failed, waiting for a refund.
-        let failed = paid_order(&s, "123456782").await;
-        assert_eq!(s.process(&session, &csrf, &failed).await, 303);
-        s.settle().await;
-        assert_eq!(s.order_row(&failed).await.status, OrderStatus::Failed);
-        // A paid order stuck in *Diproses* past the watchdog's time.
-        let stuck = paid_order(&s, "123456783").await;
-        assert_eq!(s.process(&session, &csrf, &stuck).await, 303);
-        s.advance(time::Duration::minutes(20)).await;
-        assert_eq!(s.order_row(&stuck).await.status, OrderStatus::Processing);
-        // An open cash-out request.
-        let owner = PhoneNumber::parse("081299998888").unwrap();
-        s.credit_saldo(&owner, 50_000).await;
-        let cash_out = maddstore::service::saldo::request_cash_out(
-            s.app(),
-            &owner,
-            Rupiah::new(30_000),
-            RefundMethod::Dana,
-            "081299998888",
-        )
-        .await
-        .unwrap();
-        // An authentic payment that names no order.
-        s.pay(7, "terima kasih").await;
-        // A low supplier balance.
-        s.sandbox().vip.set_balance(10_000);
-        maddstore::service::balance::check_balance(s.app())
-            .await
-            .unwrap();
+        let Waiting {
+            to_process,
+            failed,
+            stuck,
+            cash_out,
+        } = one_of_every_kind(&s, &session, &csrf).await;
 
         let html = dashboard(&s, &session).await;
         let a = attention(&html);
@@ -150,3 +176,185 @@ both_backends!(
         s
     }
 );
+
+/// Where `css`'s element starts, in CSS pixels from the top of the page.
+async fn top_of(c: &fantoccini::Client, css: &str) -> f64 {
+    c.execute(
+        "const e = document.querySelector(arguments[0]);
+         return e ? e.getBoundingClientRect().top + window.scrollY : -1;",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .unwrap()
+    .as_f64()
+    .unwrap()
+}
+
+/// The seller signs in on a phone: the first screen holds *Perlu tindakan*'s heading and its
+/// first item, and every kind of waiting thing is listed.
+async fn phone_opens_on_every_kind(c: &fantoccini::Client, s: &TestStore) {
+    use crate::browser::{click, fill, screenshots, set_viewport, wait_text};
+    use fantoccini::Locator;
+    set_viewport(c, 390, 844).await;
+    c.goto(&s.url("/admin/login")).await.unwrap();
+    fill(c, "input[name=username]", "seller").await;
+    fill(c, "input[name=password]", "rahasia-admin-123").await;
+    click(
+        c,
+        Locator::Css("form[action='/admin/login'] button[type=submit]"),
+    )
+    .await;
+    wait_text(
+        c,
+        "perlu-tindakan",
+        "Perlu tindakan",
+        crate::browser::PAGE_WAIT,
+    )
+    .await;
+    screenshots(c, "perlu-tindakan-every-kind").await;
+
+    // The first screen: the heading and the first thing to do are above the fold, and every
+    // kind is listed.
+    assert!(top_of(c, "#perlu-tindakan-h").await < 200.0);
+    assert!(top_of(c, "#perlu-tindakan li").await < 844.0);
+    for kind in [
+        "balance",
+        "unmatched",
+        "cash-out",
+        "order-paid",
+        "order-failed",
+        "order-processing",
+    ] {
+        assert!(
+            top_of(c, &format!("#perlu-tindakan [data-kind='{kind}']")).await > 0.0,
+            "{kind} is in Perlu tindakan"
+        );
+    }
+}
+
+/// *Perlu tindakan* no longer lists `kind`.
+async fn gone(c: &fantoccini::Client, kind: &str) {
+    let html = c.source().await.unwrap();
+    let start = html.find("id=\"perlu-tindakan\"").unwrap();
+    let end = html[start..].find("</section>").unwrap() + start;
+    assert!(
+        !html[start..end].contains(&format!("data-kind=\"{kind}\"")),
+        "{kind} is still waiting"
+    );
+}
+
+/// On the seller's phone (390 × 844), *Perlu tindakan* opens the dashboard with one of every
+/// kind of waiting thing, and each one's button does what it says, until nothing is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn perlu_tindakan_on_a_phone_each_action_works() {
+    use crate::browser::{click, fill, screenshots, start_browser, wait_text};
+    use fantoccini::Locator;
+    const WAIT: std::time::Duration = crate::browser::PAGE_WAIT;
+
+    let s = TestStore::start(crate::common::Backend::Sqlite, |_| {}).await;
+    let (session, csrf) = s.admin_login().await;
+    let w = one_of_every_kind(&s, &session, &csrf).await;
+    let browser = start_browser().await;
+    let c = &browser.client;
+    phone_opens_on_every_kind(c, &s).await;
+
+    // An open cash-out: "Bayar / tolak" opens its row; paid with the transfer's reference.
+    click(
+        c,
+        Locator::Css(&format!("a[data-cash-out='{}']", w.cash_out)),
+    )
+    .await;
+    let row = format!("#cash-out-{}", w.cash_out);
+    fill(c, &format!("{row} input[name=reference]"), "DANA-778899").await;
+    click(c, Locator::Css(&format!("{row} input[name=sent]"))).await;
+    click(
+        c,
+        Locator::Css(&format!("button[data-pay='{}']", w.cash_out)),
+    )
+    .await;
+    wait_text(c, "main", "DANA-778899", WAIT).await;
+    c.goto(&s.url("/admin")).await.unwrap();
+    gone(c, "cash-out").await;
+
+    // A payment that names no order: "Cocokkan" opens the payments page; the seller puts it in
+    // the payer's saldo.
+    click(c, Locator::Css("[data-kind='unmatched'] a")).await;
+    fill(c, "form.attach input[name=whatsapp]", "0812-9999-7777").await;
+    click(c, Locator::Css("button[data-saldo]")).await;
+    wait_text(c, "main", "saldo", WAIT).await;
+    c.goto(&s.url("/admin")).await.unwrap();
+    gone(c, "unmatched").await;
+
+    // A failed order: "Buka" opens it; the seller records the refund.
+    click(
+        c,
+        Locator::Css("[data-kind='order-failed'] a.button.primary"),
+    )
+    .await;
+    wait_text(c, "main", &w.failed, WAIT).await;
+    click(
+        c,
+        Locator::Css(&format!(
+            "form[action='/admin/orders/{}/refund'] button",
+            w.failed
+        )),
+    )
+    .await;
+    wait_text(c, "main", "Dikembalikan", WAIT).await;
+    assert_eq!(s.order_row(&w.failed).await.status, OrderStatus::Refunded);
+
+    // An order stuck in Diproses: "Buka" opens it, where the supplier is asked again.
+    c.goto(&s.url("/admin")).await.unwrap();
+    click(
+        c,
+        Locator::Css("[data-kind='order-processing'] a.button.primary"),
+    )
+    .await;
+    wait_text(c, "main", &w.stuck, WAIT).await;
+    click(
+        c,
+        Locator::Css(&format!(
+            "form[action='/admin/orders/{}/recheck'] button",
+            w.stuck
+        )),
+    )
+    .await;
+    wait_text(c, "main", &w.stuck, WAIT).await;
+
+    // A low balance: "Isi saldo" opens the deposit page for that supplier; topped up, the
+    // warning goes.
+    c.goto(&s.url("/admin")).await.unwrap();
+    click(c, Locator::Css("[data-kind='balance'] a")).await;
+    wait_text(c, "main", "VIP", WAIT).await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/admin/deposits?supplier=vip-reseller"));
+    s.sandbox().vip.set_balance(5_000_000);
+    maddstore::service::balance::check_balance(s.app())
+        .await
+        .unwrap();
+
+    // The paid order: one tap on "Proses" and it is delivered.
+    c.goto(&s.url("/admin")).await.unwrap();
+    gone(c, "balance").await;
+    click(
+        c,
+        Locator::Css(&format!("button[data-code='{}']", w.to_process)),
+    )
+    .await;
+    s.settle().await;
+    assert_eq!(
+        s.order_row(&w.to_process).await.status,
+        OrderStatus::Delivered
+    );
+    c.goto(&s.url("/admin")).await.unwrap();
+    for kind in ["order-paid", "order-failed"] {
+        gone(c, kind).await;
+    }
+    screenshots(c, "perlu-tindakan-after").await;
+    drop(browser);
+    s.stop().await;
+}

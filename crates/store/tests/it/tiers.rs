@@ -31,7 +31,13 @@ async fn confirm_price(s: &TestStore, token: Option<&str>) -> String {
         request = request.header("cookie", format!("madd_customer={t}"));
     }
     let page = request.send().await.unwrap().text().await.unwrap();
-    page.split("id=\"price\">")
+    // The buyer's own price: the tier's line when it is lower, else the list price.
+    let line = if page.contains("id=\"tier-price\">") {
+        "id=\"tier-price\">"
+    } else {
+        "id=\"price\">"
+    };
+    page.split(line)
         .nth(1)
         .and_then(|rest| rest.split('<').next())
         .map(str::to_owned)

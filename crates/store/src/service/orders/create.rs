@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use madd_domain::{GameAccount, OrderCode, PhoneNumber, ServiceKind, TargetRule, Tier};
+use madd_domain::{GameAccount, OrderCode, PhoneNumber, ServiceKind, TargetRule};
 
 use crate::app::App;
 use crate::db::orders::{self, NewOrder, Order};
@@ -268,7 +268,7 @@ async fn write_one(
 }
 
 /// What the order's price counted on: the voucher use and the sale unit it holds (given back if
-/// it is never paid), the buyer's tier, and the discount shown on the invoice.
+/// it is never paid), and the price lines the invoice shows as the card did.
 async fn record_terms(tx: &mut Tx, order: Order, quoted: &Quoted, now: i64) -> AppResult<Order> {
     let q = &quoted.quote;
     if let Some(code) = &quoted.voucher {
@@ -285,15 +285,19 @@ async fn record_terms(tx: &mut Tx, order: Order, quoted: &Quoted, now: i64) -> A
     if let Some(sale) = &quoted.sale {
         crate::db::flash_sales::record_hold(tx, order.id, sale.id, now).await?;
     }
-    if q.tier != Tier::Guest {
-        crate::db::tiers::set_order_tier(tx, order.id, q.tier).await?;
-    }
-    if q.discount().is_positive() {
-        return Ok(
-            orders::set_discount(tx, order.id, q.discount(), quoted.voucher.as_deref()).await?,
-        );
-    }
-    Ok(order)
+    Ok(orders::set_price_lines(
+        tx,
+        order.id,
+        &orders::PriceLines {
+            list: q.list,
+            tier: q.tier,
+            discount: q.discount(),
+            voucher: quoted.voucher.as_deref(),
+            voucher_worth: q.voucher_nominal,
+            floor: q.floor,
+        },
+    )
+    .await?)
 }
 
 /// A request repeated with an `Idempotency-Key` gets the order the key made — if it asks for the

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use madd_domain::{OrderCode, PhoneNumber, Rupiah};
+use madd_domain::{OrderCode, PhoneNumber, Rupiah, ServiceKind};
 
 use crate::app::App;
 use crate::db::orders::{self, Order};
@@ -46,6 +46,7 @@ pub fn facts<'a>(app: &App, order: &'a Order) -> OrderFacts<'a> {
         account: &order.account,
         nickname: order.nickname.as_deref(),
         amount_due: order.amount_due,
+        receipt: (order.kind != ServiceKind::Postpaid).then(|| order.receipt()),
         track_url: app.config.link(&format!("/order/{}", order.code)),
         admin_url: app.config.link(&format!("/admin/orders/{}", order.code)),
     }

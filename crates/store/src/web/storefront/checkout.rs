@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use madd_domain::{GameAccount, PhoneNumber, ServiceKind, TargetRule};
+use madd_domain::{GameAccount, PhoneNumber, Receipt, ServiceKind, TargetRule};
 use serde::Deserialize;
 
 use crate::app::App;
@@ -21,7 +21,7 @@ use crate::web::page::{render, render_status, PageResult};
 use crate::web::storefront::forms::{
     brand_products, brand_view, product_required, BillPage, FieldErrors, FormValues,
 };
-use crate::web::storefront::view::{bought_today, slug, LOOKUP_WAIT};
+use crate::web::storefront::view::{bought_today, price_lines, slug, PriceLine, LOOKUP_WAIT};
 
 #[derive(Deserialize)]
 pub struct CheckoutForm {
@@ -44,6 +44,8 @@ pub struct CheckoutForm {
 pub struct BillLines {
     pub bill: String,
     pub admin: String,
+    pub store_fee: String,
+    pub total: String,
 }
 
 #[derive(Template)]
@@ -59,9 +61,8 @@ pub struct ConfirmPage {
     pub product_code: String,
     pub back_href: String,
     pub bill: Option<BillLines>,
-    pub price: String,
-    pub fee: String,
-    pub total: String,
+    /// A product's price lines (the quote's receipt); a bill's are in `bill`.
+    pub lines: Vec<PriceLine>,
     /// The customer's own number in full, so a typo can be spotted before paying.
     pub whatsapp_shown: String,
     pub target: String,
@@ -75,16 +76,11 @@ pub struct ConfirmPage {
     pub voucher_field: bool,
     /// The voucher applied (its code and discount), or why the typed one was refused.
     pub voucher: String,
-    pub discount: Option<String>,
-    /// What the discount line says: the voucher, or the flash sale and what is left of it.
-    pub discount_label: String,
-    /// Why the voucher took less than it says (the price floor, the payment unit).
-    pub discount_note: Option<String>,
+    /// The voucher took something off: the order form carries it.
+    pub voucher_applied: bool,
     /// A running flash sale takes no voucher: said where the voucher field would be.
     pub sale_no_voucher: bool,
     pub voucher_error: Option<String>,
-    /// "Harga" — or "Harga reseller (umum Rp 22.000)" when the buyer's tier pays less.
-    pub price_label: String,
 }
 
 /// Step 2 of the purchase: everything is checked (the nickname or the bill too) and shown
@@ -229,14 +225,7 @@ async fn confirm_game(
     let (quoted, voucher_error) =
         quote_with_voucher(app, t, &product, signed_in, &phone, typed).await?;
     let quote = quoted.quote;
-    let discount_label = match (quote.sale, &quoted.voucher) {
-        (Some(_), _) => format!(
-            "Flash sale (sisa {})",
-            quoted.sale_left().unwrap_or_default()
-        ),
-        (None, Some(code)) => format!("Voucher {code}"),
-        (None, None) => String::new(),
-    };
+    let receipt = Receipt::of_quote(&quote, quoted.voucher.as_deref());
     let same_day = bought_today(app, account.target(), &product.code).await?;
     Ok(render(&ConfirmPage {
         t,
@@ -253,9 +242,7 @@ async fn confirm_game(
         product_code: product.code.clone(),
         back_href: back_href(&product, &account, &phone),
         bill: None,
-        price: quote.tier_price.display_spaced(),
-        fee: quote.fee.display_spaced(),
-        total: quote.amount_due.display_spaced(),
+        lines: price_lines(t, &receipt, quoted.sale_left()),
         whatsapp_shown: phone.grouped(),
         target: account.target().to_string(),
         zone: account.zone().unwrap_or_default().to_string(),
@@ -269,42 +256,10 @@ async fn confirm_game(
             .voucher
             .clone()
             .unwrap_or_else(|| f.voucher.trim().to_string()),
-        discount: quote
-            .discount()
-            .is_positive()
-            .then(|| quote.discount().display_spaced()),
-        discount_label,
-        discount_note: discount_note(&quote),
+        voucher_applied: receipt.voucher.is_some(),
         sale_no_voucher: quote.sale.is_some(),
         voucher_error,
-        price_label: if quote.tier_price < quote.list {
-            format!(
-                "Harga {} (umum {})",
-                quote.tier.label_id().to_lowercase(),
-                quote.list.display_spaced()
-            )
-        } else {
-            t.price.to_string()
-        },
     }))
-}
-
-/// Why a voucher took less than it says: the price floor (cost and the payment cut), or the
-/// payment unit the total is rounded to.
-fn discount_note(quote: &madd_domain::Quote) -> Option<String> {
-    if quote.voucher_nominal <= quote.voucher_discount {
-        return None;
-    }
-    let (worth, off) = (
-        quote.voucher_nominal.display_spaced(),
-        quote.voucher_discount.display_spaced(),
-    );
-    let room = quote.tier_price - quote.floor;
-    Some(if quote.voucher_nominal > room {
-        format!("Voucher ini bernilai {worth}, tapi potongannya dibatasi {off} agar harga tidak di bawah modal dan biaya pembayaran.")
-    } else {
-        format!("Voucher ini bernilai {worth}; potongannya dibulatkan ke bawah jadi {off} (kelipatan satuan pembayaran).")
-    })
 }
 
 /// Priced as the order will be (`service::quote`): the buyer's tier (a signed-in member's or
@@ -434,11 +389,11 @@ pub async fn bill_checkout(
         bill: Some(BillLines {
             bill: bill.bill.display_spaced(),
             admin: bill.admin.display_spaced(),
+            // The store's margin and the customer fee together: what is added to the bill.
+            store_fee: (q.amount_due - bill.total).display_spaced(),
+            total: q.amount_due.display_spaced(),
         }),
-        // The store's margin and the customer fee together: what is added to the bill.
-        price: (q.amount_due - bill.total).display_spaced(),
-        fee: q.fee.display_spaced(),
-        total: q.amount_due.display_spaced(),
+        lines: Vec::new(),
         whatsapp_shown: phone.grouped(),
         target: account.target().to_string(),
         zone: String::new(),
@@ -448,12 +403,9 @@ pub async fn bill_checkout(
         saldo: saldo_offer(app, signed_in, &phone).await?,
         voucher_field: false,
         voucher: String::new(),
-        discount: None,
-        discount_note: None,
+        voucher_applied: false,
         sale_no_voucher: false,
-        discount_label: String::new(),
         voucher_error: None,
-        price_label: t.price.to_string(),
     }))
 }
 

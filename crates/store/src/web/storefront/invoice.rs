@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use madd_domain::storefront as shopfront;
-use madd_domain::OrderStatus;
+use madd_domain::{OrderStatus, ServiceKind};
 
 use crate::app::App;
 use crate::clock;
@@ -16,6 +16,7 @@ use crate::service::orders;
 use crate::web::closed::Closed;
 use crate::web::i18n::{self, Lang, Texts};
 use crate::web::page::{render, PageResult};
+use crate::web::storefront::view::{price_lines, PriceLine};
 
 /// One step of the invoice's status timeline.
 pub struct Step {
@@ -97,8 +98,8 @@ struct InvoicePage {
     account: String,
     nickname: Option<String>,
     amount_due: String,
-    /// The voucher and what it took off, when one was used.
-    voucher: Option<(String, String)>,
+    /// The price lines as the confirmation card showed them (a bill shows its total only).
+    lines: Vec<PriceLine>,
     amount_paid: String,
     amount_paid_raw: i64,
     shortfall: Option<String>,
@@ -204,16 +205,11 @@ pub(crate) async fn invoice(
         account: order.account.to_string(),
         nickname: order.nickname.clone(),
         amount_due: order.amount_due.display_spaced(),
-        voucher: order.discount.is_positive().then(|| {
-            (
-                order
-                    .voucher
-                    .as_ref()
-                    .map(|c| format!("Voucher {c}"))
-                    .unwrap_or_else(|| "Flash sale".to_string()),
-                order.discount.display_spaced(),
-            )
-        }),
+        lines: if order.kind == ServiceKind::Postpaid {
+            Vec::new()
+        } else {
+            price_lines(t, &order.receipt(), None)
+        },
         amount_paid: order.amount_paid.display_spaced(),
         amount_paid_raw: order.amount_paid.amount(),
         shortfall: (order.status == OrderStatus::Underpaid)

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use madd_domain::storefront::NominalGroup;
+use madd_domain::receipt::{LineKind, Receipt};
 use madd_domain::{Category, ServiceKind};
 
 use crate::app::App;
@@ -139,6 +140,58 @@ pub async fn bought_today(app: &App, target: &str, product: &str) -> Result<bool
     let since = madd_domain::time::start_of_day(app.now_ms());
     let mut conn = app.db.read().await?;
     Ok(shop_db::same_target_orders(&mut conn, target, product, since).await? > 0)
+}
+
+/// One line of an order's price on a page (the card, the invoice).
+pub struct PriceLine {
+    /// The amount's element id (`price`, `tier-price`, `sale-price`, `discount`, `fee`, `total`).
+    pub id: &'static str,
+    pub label: String,
+    pub amount: String,
+    pub total: bool,
+    /// Under the amount: why a voucher took less than it says.
+    pub note: Option<String>,
+}
+
+/// The receipt's lines for a page in the reader's language; `sale_left` adds what is left of a
+/// running sale to its line (the card; an invoice's sale is over or bought).
+pub fn price_lines(t: &Texts, receipt: &Receipt, sale_left: Option<i64>) -> Vec<PriceLine> {
+    let english = t.code == "en";
+    receipt
+        .lines()
+        .into_iter()
+        .map(|line| {
+            let mut label = if english {
+                match line.kind {
+                    LineKind::List if line.label == "Harga" => t.price.to_string(),
+                    LineKind::List => "Regular price".to_string(),
+                    LineKind::Tier => format!("{} price", receipt.tier.label_id()),
+                    LineKind::Sale => "Flash sale price".to_string(),
+                    LineKind::Voucher => line.label.clone(),
+                    LineKind::Fee => t.fee.to_string(),
+                    LineKind::Total => t.total.to_string(),
+                }
+            } else {
+                line.label.clone()
+            };
+            if let (LineKind::Sale, Some(left)) = (line.kind, sale_left) {
+                label.push_str(&if english {
+                    format!(" ({left} left)")
+                } else {
+                    format!(" (sisa {left})")
+                });
+            }
+            PriceLine {
+                id: line.kind.id(),
+                amount: line.shown(),
+                total: line.kind == LineKind::Total,
+                note: (line.kind == LineKind::Voucher)
+                    .then(|| receipt.voucher_note())
+                    .flatten(),
+                label,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

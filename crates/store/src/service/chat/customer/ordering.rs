@@ -215,44 +215,27 @@ fn confirmation_text(
     }
     if let Some(b) = bill {
         text.push_str(&format!(
-            "\nTagihan: {}\nAdmin PLN: {}\nBiaya layanan: {}",
+            "\nTagihan: {}\nAdmin PLN: {}\nBiaya layanan: {}\nTotal bayar: *{}*",
             b.bill,
             b.admin,
-            quote.amount_due - b.total
-        ));
-    } else if quote.tier_price < quote.list {
-        text.push_str(&format!(
-            "\nHarga {}: {} (umum {})",
-            quote.tier.label_id().to_lowercase(),
-            quote.tier_price,
-            quote.list
+            quote.amount_due - b.total,
+            quote.amount_due
         ));
     } else {
-        text.push_str(&format!("\nHarga: {}", quote.list));
-    }
-    if let Some(sale) = quote.sale {
-        text.push_str(&format!(
-            "\n⚡ Flash sale: {sale} (sisa {})",
-            quoted.sale_left().unwrap_or_default()
-        ));
-    }
-    if let Some(code) = &quoted.voucher {
-        text.push_str(&format!("\nVoucher {code}: − {}", quote.voucher_discount));
-    }
-    if quote.fee.is_positive() && bill.is_none() {
-        text.push_str(&format!("\nBiaya admin: {}", quote.fee));
+        // The lines the card and the invoice show.
+        let receipt = madd_domain::Receipt::of_quote(&quote, quoted.voucher.as_deref());
+        text.push('\n');
+        text.push_str(&receipt.text());
+        if let Some(left) = quoted.sale_left() {
+            text.push_str(&format!("\n⚡ Sisa flash sale: {left}"));
+        }
     }
     if saldo {
-        text.push_str(&format!(
-            "\nTotal: *{}* (dibayar dengan saldo sejauh cukup)\n\nBalas *YA* untuk membuat \
-             pesanan, atau *BATAL*.",
-            quote.amount_due
-        ));
+        text.push_str(
+            "\n(dibayar dengan saldo sejauh cukup)\n\nBalas *YA* untuk membuat pesanan, atau *BATAL*.",
+        );
     } else {
-        text.push_str(&format!(
-            "\nTotal: *{}*\n\nBalas *YA* untuk membuat tagihan & link bayar, atau *BATAL*.",
-            quote.amount_due
-        ));
+        text.push_str("\n\nBalas *YA* untuk membuat tagihan & link bayar, atau *BATAL*.");
     }
     text
 }
