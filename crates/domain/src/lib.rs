@@ -4,6 +4,7 @@
 pub mod attempt;
 pub mod catalog;
 pub mod chat;
+pub mod h2h;
 pub mod money;
 pub mod offer;
 pub mod order;

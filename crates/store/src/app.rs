@@ -58,6 +58,8 @@ pub struct Parts {
     pub passwords: Arc<PasswordPool>,
     /// Login attempts per client address, counted before any password is checked.
     pub login_limiter: Arc<RateLimiter>,
+    /// Reseller API requests per reseller (`h2h_rate_per_minute`).
+    pub h2h_limiter: Arc<RateLimiter<String>>,
     /// This process's job workers: how many were started and how many still run (`/readyz`).
     pub workers: Arc<WorkerCount>,
 }

@@ -33,6 +33,7 @@ pub async fn run(config: &mut Config, db_file: PathBuf, fresh: bool) -> anyhow::
         None
     };
     demo_defaults(config);
+    demo_h2h_secret(config, login_file.as_deref())?;
     let listener = crate::cli::bind(config).await?;
     let listening = listener.local_addr()?;
     let workers = config.workers;
@@ -54,6 +55,7 @@ pub async fn run(config: &mut Config, db_file: PathBuf, fresh: bool) -> anyhow::
     }
     let password = login(&running.app, login_file.as_deref()).await?;
     print_welcome(&running.app, report.total, &password, listening);
+    print_h2h(&running.app).await?;
     running.run_until_signal().await;
     Ok(())
 }
@@ -83,6 +85,76 @@ fn login_path(db_file: &Path) -> PathBuf {
     let mut path = db_file.as_os_str().to_owned();
     path.push(".login");
     PathBuf::from(path)
+}
+
+/// The demo reseller's number: an approved reseller with the reseller API on.
+const DEMO_RESELLER: &str = "081370000001";
+
+/// The reseller API in the demo: a secret of its own, kept beside the login (the keys derive
+/// from it, so they survive restarts), and callbacks allowed to this machine.
+fn demo_h2h_secret(config: &mut Config, login_file: Option<&Path>) -> anyhow::Result<()> {
+    config.h2h.allow_private_callbacks = true;
+    if !config.h2h.secret.is_empty() {
+        return Ok(());
+    }
+    let path = login_file.map(|p| p.with_extension("h2h"));
+    let kept = path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.len() >= 32);
+    let secret = match kept {
+        Some(s) => s,
+        None => {
+            let s = format!("{}{}", crate::web::auth::random_token(), crate::web::auth::random_token());
+            if let Some(p) = &path {
+                write_private(p, &s).with_context(|| format!("keeping the demo H2H secret in {p:?}"))?;
+            }
+            s
+        }
+    };
+    config.h2h.secret = crate::secret::Secret::new(secret);
+    Ok(())
+}
+
+/// Makes (the first time) the demo reseller — approved, H2H on from this machine, Rp 200.000 of
+/// saldo — and prints its username, key and a `curl` that buys with them.
+async fn print_h2h(app: &App) -> anyhow::Result<()> {
+    let number = madd_domain::PhoneNumber::parse(DEMO_RESELLER).expect("demo reseller number");
+    let existing = {
+        let mut conn = app.db.read().await?;
+        crate::db::h2h::account_for(&mut conn, number.as_str()).await?
+    };
+    let account = match existing {
+        Some(a) => a,
+        None => {
+            crate::service::tiers::approve(app, DEMO_RESELLER, "Demo bot (H2H)", "demo").await?;
+            let c = crate::service::h2h::open(app, &number).await?;
+            crate::service::h2h::set_access(app, &c.username, "127.0.0.1\n::1", "").await?;
+            crate::service::saldo::credit::grant(app, &number, madd_domain::Rupiah::new(200_000), "demo")
+                .await?;
+            let mut conn = app.db.read().await?;
+            crate::db::h2h::account_for(&mut conn, number.as_str())
+                .await?
+                .context("the demo reseller just made")?
+        }
+    };
+    let key = crate::service::h2h::api_key(app, &account);
+    let base = app.config.public_url.as_str().trim_end_matches('/');
+    let sign = crate::service::h2h::sign(&account.username, key.expose(), "demo-1");
+    println!(
+        "Reseller API (H2H, Digiflazz's format) for the demo reseller {}:\n\
+         \x20 username {}   key {}\n\
+         \x20 curl -s {base}/h2h/v1/transaction -H 'content-type: application/json' \\\n\
+         \x20   -d '{{\"username\":\"{}\",\"buyer_sku_code\":\"S10\",\"customer_no\":\"081234567890\",\"ref_id\":\"demo-1\",\"sign\":\"{sign}\"}}'\n\
+         \x20 (sign = md5(username + key + ref_id); the same ref_id again shows its status — Pending\n\
+         \x20 until the order is bought: press Proses in Admin, or start with MADD_FULFILMENT=auto)\n",
+        number.grouped(),
+        account.username,
+        key.expose(),
+        account.username,
+    );
+    Ok(())
 }
 
 fn remove_demo_files(db_file: &Path) -> anyhow::Result<()> {

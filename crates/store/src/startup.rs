@@ -179,6 +179,7 @@ pub async fn start(
         messenger,
     } = providers(&config, &http);
 
+    let h2h_rate = config.h2h.rate_per_minute;
     let db = database(&config).await?;
     let (order_writer, order_queue) = crate::service::order_writer::handle::OrderWriter::new();
     let app = App::new(crate::app::Parts {
@@ -200,6 +201,11 @@ pub async fn start(
             .context("starting the password threads")?,
         ),
         login_limiter: Arc::new(crate::web::auth::login_limiter()),
+        // A bot's bursts are normal: a quarter of the minute's allowance at once.
+        h2h_limiter: Arc::new(crate::web::ratelimit::RateLimiter::with_burst(
+            h2h_rate,
+            (h2h_rate / 4).max(1),
+        )),
         catalogue: Arc::default(),
         order_writer,
         workers: Arc::default(),

@@ -65,4 +65,7 @@ pub const KEYS: &[&str] = &[
     "metrics_token",
     "backup_dir",
     "backup_keep",
+    "h2h_secret",
+    "h2h_allow_private_callbacks",
+    "h2h_rate_per_minute",
 ];

@@ -13,6 +13,7 @@ use url::Url;
 
 mod digiflazz;
 mod gateways;
+mod h2h;
 mod keys;
 mod roles;
 mod trakteer;
@@ -22,6 +23,7 @@ mod whatsapp;
 
 pub use digiflazz::Digiflazz;
 pub use gateways::{Midtrans, Tripay};
+pub use h2h::H2h;
 pub use keys::KEYS;
 pub use trakteer::Trakteer;
 use values::Values;
@@ -142,6 +144,8 @@ pub struct Config {
     pub backup_dir: Option<std::path::PathBuf>,
     /// How many daily backups are kept (the oldest go first).
     pub backup_keep: usize,
+    /// The reseller API (H2H).
+    pub h2h: H2h,
 }
 
 impl Config {
@@ -440,6 +444,7 @@ impl Config {
                 .filter(|d| !d.trim().is_empty())
                 .map(std::path::PathBuf::from),
             backup_keep: int("backup_keep", 7, 1)? as usize,
+            h2h: H2h::read(&values)?,
             instance: Config::read_instance(&values, listen)?,
         };
         config.check_required()?;

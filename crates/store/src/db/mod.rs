@@ -12,6 +12,7 @@ pub mod catalogue_syncs;
 pub mod chat;
 pub mod figures;
 pub mod flash_sales;
+pub mod h2h;
 pub mod holds;
 pub mod jobs;
 pub mod messages;

@@ -146,6 +146,19 @@ pub async fn insert_once(conn: &mut Conn, p: &NewPayment<'_>) -> DbResult<Option
     row.as_ref().map(from_row).transpose()
 }
 
+/// What an order received from one provider (`saldo`, say).
+pub async fn received_from(conn: &mut Conn, order_id: i64, provider: &str) -> DbResult<Rupiah> {
+    let sum: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(gross), 0) AS BIGINT) FROM payments \
+         WHERE order_id = $1 AND provider = $2",
+    )
+    .bind(order_id)
+    .bind(provider)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Rupiah::new(sum))
+}
+
 pub async fn attach(conn: &mut Conn, payment_id: i64, order_id: i64) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE payments SET order_id = $1, state = 'matched' \

@@ -91,10 +91,14 @@ pub enum JobKind {
     OpenPayment,
     /// Asks the gateways about payments nothing was heard of (periodic).
     CheckPayments,
+    /// Watches a reseller's pending transaction for its callback (ref: the H2H transaction).
+    H2hWatch,
+    /// Delivers a callback to a reseller (ref: the callback).
+    H2hCallback,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 15] = [
+    pub const ALL: [JobKind; 17] = [
         JobKind::SendMessage,
         JobKind::PlaceOrder,
         JobKind::FollowOrder,
@@ -110,14 +114,20 @@ impl JobKind {
         JobKind::WatchPaidOrders,
         JobKind::OpenPayment,
         JobKind::CheckPayments,
+        JobKind::H2hWatch,
+        JobKind::H2hCallback,
     ];
 
     pub fn lane(self) -> Lane {
         match self {
             JobKind::LookupNickname | JobKind::PostpaidInquiry => Lane::Interactive,
             JobKind::ChatReply => Lane::Chat,
-            JobKind::PlaceOrder | JobKind::FollowOrder | JobKind::ExpireOrder => Lane::Orders,
-            JobKind::SendMessage => Lane::Messages,
+            JobKind::PlaceOrder
+            | JobKind::FollowOrder
+            | JobKind::ExpireOrder
+            | JobKind::H2hWatch => Lane::Orders,
+            // Calls out to someone else's server, like a WhatsApp send.
+            JobKind::SendMessage | JobKind::H2hCallback => Lane::Messages,
             JobKind::CheckBalance
             | JobKind::ReconcilePayments
             | JobKind::SyncCatalogue
@@ -146,6 +156,8 @@ impl JobKind {
             JobKind::WatchPaidOrders => "watch_paid_orders",
             JobKind::OpenPayment => "open_payment",
             JobKind::CheckPayments => "check_payments",
+            JobKind::H2hWatch => "reseller_watch",
+            JobKind::H2hCallback => "reseller_callback",
         }
     }
 
@@ -166,6 +178,8 @@ impl JobKind {
             "watch_paid_orders" => JobKind::WatchPaidOrders,
             "open_payment" => JobKind::OpenPayment,
             "check_payments" => JobKind::CheckPayments,
+            "reseller_watch" => JobKind::H2hWatch,
+            "reseller_callback" => JobKind::H2hCallback,
             _ => return None,
         })
     }
@@ -189,6 +203,10 @@ impl JobKind {
             | JobKind::CheckPayments => 1_000,
             // Each run tries every rail; it retries while the order can still be paid.
             JobKind::OpenPayment => 20,
+            // Looks again without counting attempts while the transaction is pending.
+            JobKind::H2hWatch => 20,
+            // 5 s, 10 s, 20 s, … : the eighth try is about 10 minutes after the first.
+            JobKind::H2hCallback => 8,
         }
     }
 }
@@ -213,7 +231,8 @@ mod tests {
             assert_eq!(lane.workers(0), 0);
         }
         assert_eq!(seen, JobKind::ALL.len());
-        assert!(Lane::Messages.kinds() == vec!["send_message"]);
+        // Calls out to other servers only: WhatsApp sends and reseller callbacks.
+        assert!(Lane::Messages.kinds() == vec!["send_message", "reseller_callback"]);
         assert!(!Lane::Interactive.kinds().contains(&"send_message"));
     }
 }

@@ -9,7 +9,7 @@ use crate::db::jobs::Job;
 use crate::db::DbResult;
 use crate::error::AppError;
 use crate::service::{
-    catalog_sync, chat, daily_backup, fulfilment, nickname, orders, outbox, postpaid, rails,
+    catalog_sync, chat, daily_backup, fulfilment, h2h, nickname, orders, outbox, postpaid, rails,
     reconcile, store_checks,
 };
 
@@ -84,6 +84,8 @@ impl Handlers for Registry {
                 JobKind::WatchPaidOrders => fulfilment::watch_paid_orders(app).await,
                 JobKind::OpenPayment => rails::open(app, id).await,
                 JobKind::CheckPayments => rails::checks::job(app).await,
+                JobKind::H2hWatch => h2h::callbacks::watch_job(app, id).await,
+                JobKind::H2hCallback => h2h::callbacks::deliver_job(app, id, job).await,
             }
         })
     }
@@ -114,7 +116,9 @@ impl Handlers for Registry {
                 | JobKind::CheckStore
                 | JobKind::DailyBackup
                 | JobKind::WatchPaidOrders
-                | JobKind::CheckPayments => Ok(()),
+                | JobKind::CheckPayments
+                | JobKind::H2hWatch
+                | JobKind::H2hCallback => Ok(()),
                 JobKind::OpenPayment => rails::give_up(app, id, error).await,
             }
         })

@@ -11,6 +11,7 @@ pub mod daily_backup;
 pub mod deposits;
 pub mod flash_sales;
 pub mod fulfilment;
+pub mod h2h;
 pub mod lookup;
 pub mod nickname;
 pub mod offers;

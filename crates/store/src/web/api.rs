@@ -202,6 +202,7 @@ pub(crate) async fn create_order(
             idempotency_key: key,
             voucher: req.voucher,
             buyer,
+            ..CreateOrder::default()
         },
     )
     .await?;

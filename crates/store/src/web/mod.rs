@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod closed;
+pub mod h2h;
 pub mod customer;
 pub mod error_response;
 pub mod health;
@@ -34,7 +35,7 @@ pub fn router(app: App) -> Router {
     use axum::routing::{get, post};
     use storefront::{
         account, art, bill, brand, checkout, home, invoice, language, og_image, pulsa, reviews,
-        seo, support, track,
+        reseller_api, seo, support, track,
     };
 
     let limiter = std::sync::Arc::new(ratelimit::RateLimiter::new(
@@ -82,6 +83,10 @@ pub fn router(app: App) -> Router {
         .route("/akun/keluar", post(account::sign_out))
         .route("/akun/isi", post(account::top_up))
         .route("/akun/tarik", post(account::cash_out))
+        .route("/akun/h2h", get(reseller_api::reseller_api))
+        .route("/akun/h2h/kunci", post(reseller_api::new_key))
+        .route("/akun/h2h/akses", post(reseller_api::access))
+        .route("/akun/h2h/ulang", post(reseller_api::resend))
         .route("/order/{code}/saldo", post(account::pay_with_saldo))
         .route("/bahasa/{lang}", get(language::switch_language))
         .route("/art/{name}", get(art::art))
@@ -92,6 +97,10 @@ pub fn router(app: App) -> Router {
         .route("/og/{file}", get(og_image::og_image))
         // The JSON API
         .nest("/api/v1", api)
+        // The reseller API, in Digiflazz's format
+        .route("/h2h/v1/cek-saldo", post(h2h::cek_saldo))
+        .route("/h2h/v1/price-list", post(h2h::price_list))
+        .route("/h2h/v1/transaction", post(h2h::transaction))
         // The seller's dashboard
         .nest(
             "/admin",
@@ -138,6 +147,7 @@ pub fn admin_table() -> admin::RouteTable {
         dashboard, deposits, flash_sales, login, messages, orders, payments, pricing, products,
         reports, reviews, saldo, settings, suppliers, tiers, vouchers, PUBLIC_PATH,
     };
+    use admin::h2h as admin_h2h;
     admin::RouteTable::new()
         .get(PUBLIC_PATH, login::login_form)
         .post(PUBLIC_PATH, login::login)
@@ -176,6 +186,12 @@ pub fn admin_table() -> admin::RouteTable {
         .get("/tiers", tiers::tiers_page)
         .post("/tiers/resellers", tiers::reseller_change)
         .post("/tiers/rules", tiers::rule_change)
+        .get("/h2h", admin_h2h::h2h_page)
+        .post("/h2h/open", admin_h2h::open)
+        .post("/h2h/access", admin_h2h::access)
+        .post("/h2h/close", admin_h2h::close)
+        .post("/h2h/resend", admin_h2h::resend)
+        .post("/h2h/saldo", admin_h2h::grant)
         .get("/vouchers", vouchers::vouchers_page)
         .post("/vouchers", vouchers::voucher_add)
         .post("/vouchers/switch", vouchers::voucher_switch)

@@ -221,7 +221,7 @@ async fn seller_sets_up(c: &Client, base: &str, password: &str) {
     submit(c, "/admin/tiers/rules", "Aturan harga disimpan").await;
     fill(
         c,
-        "form[action='/admin/tiers/resellers'] input[name=whatsapp]",
+        "form.settings[action='/admin/tiers/resellers'] input[name=whatsapp]",
         CASES[2].whatsapp,
     )
     .await;

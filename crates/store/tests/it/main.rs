@@ -23,6 +23,7 @@ mod doctor;
 mod failover;
 mod flash_sales;
 mod flow;
+mod h2h;
 mod hang_up;
 mod harness;
 mod health;

@@ -136,11 +136,13 @@ pub(super) async fn fail_notices(
     )
     .await?;
     // A failure that will not go away: the customer's money goes back to their saldo at once,
-    // unless the seller asked to decide each refund.
+    // unless the seller asked to decide each refund — money that came from saldo always goes
+    // back there (a reseller's bot is told `Gagal` only once its price is back).
     let refunded = if !retryable
-        && crate::service::settings::on(tx, &app.config)
+        && (crate::service::settings::on(tx, &app.config)
             .await?
             .refund_to_saldo
+            || crate::service::saldo::credit::paid_from_saldo(tx, order).await?)
     {
         crate::service::saldo::credit::refund_failed(app, tx, order, now).await?
     } else {

@@ -155,12 +155,16 @@ pub async fn record_created(
     let mut notices: Vec<(i64, &PhoneNumber, Notice)> = Vec::with_capacity(written.len() * 2);
     for o in written {
         let f = facts(app, o);
-        let pay = pay_url(app, o).unwrap_or_default();
-        notices.push((
-            o.id,
-            &o.whatsapp,
-            notify::order_created(&f, &pay, &clock::human(o.expires_at), qris),
-        ));
+        // An order paid as it was made (from saldo, by the reseller API) has no invoice to pay:
+        // its payment notice says what there is to say.
+        if o.status == madd_domain::OrderStatus::AwaitingPayment {
+            let pay = pay_url(app, o).unwrap_or_default();
+            notices.push((
+                o.id,
+                &o.whatsapp,
+                notify::order_created(&f, &pay, &clock::human(o.expires_at), qris),
+            ));
+        }
         if let Some(s) = seller {
             notices.push((o.id, s, notify::seller_new_order(&f, &o.whatsapp.local())));
         }

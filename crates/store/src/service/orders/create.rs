@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use madd_domain::{GameAccount, OrderCode, PhoneNumber, ServiceKind, TargetRule};
+use madd_domain::{GameAccount, OrderCode, PhoneNumber, Rupiah, ServiceKind, TargetRule};
 
 use crate::app::App;
 use crate::db::orders::{self, NewOrder, Order};
@@ -57,7 +57,12 @@ pub async fn create(app: &App, req: CreateOrder) -> AppResult<(Order, bool)> {
     let now = app.now_ms();
     let expires_at = now + app.config.payment_window_minutes * 60_000;
     let guest = req.buyer.as_ref() != Some(&checked.whatsapp);
-    let plain = checked.bill.is_none() && voucher_of(&req).is_none() && !checked.on_sale && guest;
+    let plain = checked.bill.is_none()
+        && voucher_of(&req).is_none()
+        && !checked.on_sale
+        && guest
+        && !req.saldo_in_full
+        && req.max_price.is_none();
     if plain {
         // The usual way: the next group commit; what it cannot settle is written alone below.
         let draft = Draft {
@@ -254,7 +259,10 @@ async fn write_one(
         }
         Err(e) => return Err(e.into()),
     };
-    let order = record_terms(&mut tx, order, &quoted, now).await?;
+    let mut order = record_terms(&mut tx, order, &quoted, now).await?;
+    if req.saldo_in_full {
+        order = pay_in_full(app, &mut tx, order, req.max_price, now).await?;
+    }
     let settings = settings::on(&mut tx, &app.config).await?;
     order_writer::record_created(app, &mut tx, std::slice::from_ref(&order), &settings).await?;
     tx.commit().await?;
@@ -298,6 +306,32 @@ async fn record_terms(tx: &mut Tx, order: Order, quoted: &Quoted, now: i64) -> A
         },
     )
     .await?)
+}
+
+/// Pays the order just written from its buyer's saldo, all of it, in the order's transaction;
+/// an error drops the transaction and with it the order (nothing was bought, nothing taken).
+async fn pay_in_full(
+    app: &App,
+    tx: &mut Tx,
+    order: Order,
+    max_price: Option<Rupiah>,
+    now: i64,
+) -> AppResult<Order> {
+    if let Some(max) = max_price.filter(|max| order.amount_due > *max) {
+        return Err(AppError::conflict(
+            "price_above_max",
+            format!("Harga {} di atas max_price {max}", order.amount_due),
+        ));
+    }
+    match crate::service::saldo::spend(app, tx, &order, order.amount_due, now).await? {
+        crate::service::saldo::Spent::Paid(_) => {}
+        crate::service::saldo::Spent::AlreadyPaid | crate::service::saldo::Spent::Short => {
+            return Err(AppError::conflict("saldo_insufficient", "Saldo tidak cukup"))
+        }
+    }
+    orders::by_id(tx, order.id)
+        .await?
+        .ok_or_else(|| AppError::internal("the order just written is gone"))
 }
 
 /// A request repeated with an `Idempotency-Key` gets the order the key made — if it asks for the

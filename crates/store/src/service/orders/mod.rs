@@ -28,6 +28,11 @@ pub struct CreateOrder {
     /// Who is buying, when known: the signed-in customer (web, API) or the chat's sender. Their
     /// own number's orders are priced at their tier (`service::tiers`).
     pub buyer: Option<PhoneNumber>,
+    /// Paid in full from the buyer's saldo in the order's own transaction, or not made at all
+    /// (`saldo_insufficient`): the reseller API's way (`service::h2h`).
+    pub saldo_in_full: bool,
+    /// Refused (`price_above_max`) rather than charged more than this.
+    pub max_price: Option<Rupiah>,
 }
 
 /// The facts messages and pages show about an order.

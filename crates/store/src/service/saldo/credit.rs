@@ -218,3 +218,34 @@ pub async fn take_topup_payment(
     }
     Ok(false)
 }
+
+/// The seller adds saldo by hand (a reseller's deposit by bank transfer, the demo's reseller):
+/// a `manual` ledger entry; `amount` must be positive.
+pub async fn grant(app: &App, owner: &PhoneNumber, amount: Rupiah, actor: &str) -> AppResult<Rupiah> {
+    if !amount.is_positive() {
+        return Err(AppError::invalid("invalid_amount", "Jumlah harus lebih dari 0"));
+    }
+    let mut tx = app.db.begin().await?;
+    wallets::apply(
+        &mut tx,
+        &Movement {
+            owner,
+            amount,
+            kind: EntryKind::Manual,
+            order_id: None,
+            note: "tambah saldo oleh penjual",
+            actor,
+        },
+        app.now_ms(),
+    )
+    .await?;
+    let balance = wallets::balance_of(&mut tx, owner).await?;
+    tx.commit().await?;
+    Ok(balance)
+}
+
+/// Whether everything the order received came from its owner's saldo.
+pub async fn paid_from_saldo(tx: &mut Tx, order: &Order) -> AppResult<bool> {
+    let from_saldo = payments::received_from(tx, order.id, super::PROVIDER).await?;
+    Ok(order.amount_paid.is_positive() && from_saldo >= order.amount_paid)
+}

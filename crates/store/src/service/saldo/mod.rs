@@ -70,8 +70,56 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
             "Saldo kakak kosong. Bayar lewat link Trakteer di invoice.",
         ));
     }
+    let status = match spend(app, &mut tx, &order, take, now).await? {
+        Spent::Paid(status) => status,
+        Spent::AlreadyPaid => {
+            return Err(AppError::conflict(
+                "saldo_used",
+                "Saldo sudah dipakai untuk pesanan ini; bayar sisanya lewat Trakteer.",
+            ))
+        }
+        // Another spend got there first: the transaction is dropped, nothing moved.
+        Spent::Short => {
+            return Err(AppError::conflict(
+                "saldo_changed",
+                "Saldo berubah saat dipakai. Coba lagi.",
+            ))
+        }
+    };
+    let balance = wallets::balance_of(&mut tx, owner).await?;
+    tx.commit().await?;
+    app.wake_workers();
+    Ok(PaidFromSaldo {
+        taken: take,
+        balance,
+        status,
+        rest: (owed - take).max(Rupiah::ZERO),
+    })
+}
+
+/// What [`spend`] did.
+pub enum Spent {
+    /// Taken and recorded as the order's payment; the order's status after it.
+    Paid(OrderStatus),
+    /// Saldo already paid this order.
+    AlreadyPaid,
+    /// The saldo does not cover `take` (nothing moved; the caller drops its transaction).
+    Short,
+}
+
+/// Takes `take` from the order's owner's saldo and records it as the order's payment, settling
+/// it, in the caller's transaction: the wallet's conditional update never lets it go below
+/// zero, however many spends race.
+pub async fn spend(
+    app: &App,
+    tx: &mut crate::db::Tx,
+    order: &crate::db::orders::Order,
+    take: Rupiah,
+    now: i64,
+) -> AppResult<Spent> {
+    let owner = &order.whatsapp;
     match wallets::apply(
-        &mut tx,
+        tx,
         &Movement {
             owner,
             amount: Rupiah::ZERO - take,
@@ -85,23 +133,12 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
     .await?
     {
         Moved::Done(_) => {}
-        Moved::AlreadyDone => {
-            return Err(AppError::conflict(
-                "saldo_used",
-                "Saldo sudah dipakai untuk pesanan ini; bayar sisanya lewat Trakteer.",
-            ))
-        }
-        // Another spend got there first: the transaction is dropped, nothing moved.
-        Moved::Insufficient(_) => {
-            return Err(AppError::conflict(
-                "saldo_changed",
-                "Saldo berubah saat dipakai. Coba lagi.",
-            ))
-        }
+        Moved::AlreadyDone => return Ok(Spent::AlreadyPaid),
+        Moved::Insufficient(_) => return Ok(Spent::Short),
     }
     let transaction_id = format!("saldo-{}", order.code);
-    let payment = payments::insert_once(
-        &mut tx,
+    let Some(payment) = payments::insert_once(
+        tx,
         &NewPayment {
             provider: PROVIDER,
             transaction_id: &transaction_id,
@@ -120,12 +157,14 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
         },
     )
     .await?
-    .ok_or_else(|| AppError::conflict("saldo_used", "Saldo sudah dipakai untuk pesanan ini."))?;
-    payments::attach(&mut tx, payment.id, order.id).await?;
+    else {
+        return Ok(Spent::AlreadyPaid);
+    };
+    payments::attach(tx, payment.id, order.id).await?;
     let status = payment_service::settle(
         app,
-        &mut tx,
-        &order,
+        tx,
+        order,
         &payment_service::Received {
             amount: take,
             net: Some(take),
@@ -135,15 +174,7 @@ pub async fn pay_order(app: &App, owner: &PhoneNumber, code: &str) -> AppResult<
         now,
     )
     .await?;
-    let balance = wallets::balance_of(&mut tx, owner).await?;
-    tx.commit().await?;
-    app.wake_workers();
-    Ok(PaidFromSaldo {
-        taken: take,
-        balance,
-        status,
-        rest: (owed - take).max(Rupiah::ZERO),
-    })
+    Ok(Spent::Paid(status))
 }
 
 /// A customer asks for `amount` of their saldo to be paid to `account`; the seller is told.

@@ -17,6 +17,7 @@ pub mod reviews;
 pub mod saldo;
 pub mod settings;
 pub mod suppliers;
+pub mod h2h;
 pub mod tiers;
 pub mod view;
 pub mod vouchers;

@@ -3,6 +3,7 @@
 //! hold the login limiter.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -16,21 +17,22 @@ struct Bucket {
     at: Instant,
 }
 
-/// `per_minute` requests a minute per client, with bursts of up to `burst`.
+/// `per_minute` requests a minute per client (an address, or a reseller's username), with
+/// bursts of up to `burst`.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
     burst: u32,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
+    pub fn new(per_minute: u32) -> RateLimiter<K> {
         RateLimiter::with_burst(per_minute, (per_minute / 2).max(1))
     }
 
     /// `per_minute` requests a minute per client after a first burst of `burst`.
-    pub fn with_burst(per_minute: u32, burst: u32) -> RateLimiter {
+    pub fn with_burst(per_minute: u32, burst: u32) -> RateLimiter<K> {
         RateLimiter {
             per_minute,
             burst: burst.max(1),
@@ -39,7 +41,7 @@ impl RateLimiter {
     }
 
     /// Takes one token for `ip`; `Err(wait)` when none is left.
-    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+    pub fn check(&self, ip: K, now: Instant) -> Result<(), Duration> {
         if self.per_minute == 0 {
             return Ok(());
         }

@@ -459,6 +459,7 @@ pub(crate) async fn place_order(
             idempotency_key: f.idempotency_key,
             voucher: Some(f.voucher),
             buyer,
+            ..CreateOrder::default()
         },
     )
     .await?;

@@ -15,6 +15,7 @@ pub mod language;
 pub mod og_image;
 pub mod pulsa;
 pub mod qris;
+pub mod reseller_api;
 pub mod reviews;
 pub mod seo;
 pub mod support;

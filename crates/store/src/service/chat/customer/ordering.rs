@@ -303,6 +303,7 @@ async fn place(
             voucher: voucher.map(str::to_owned),
             // The message came from the number itself: its owner's tier.
             buyer: Some(ctx.sender.clone()),
+            ..order_service::CreateOrder::default()
         },
     )
     .await;
