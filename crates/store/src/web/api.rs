@@ -415,3 +415,18 @@ pub(crate) async fn postpaid_inquiry(
         "amount_due": q.amount_due.amount(),
     })))
 }
+
+/// The OpenAPI document of `/api/v1` and `/h2h/v1` (`crates/store/assets/openapi.json`;
+/// `scripts/check-openapi` holds the running store to it).
+const OPENAPI: &str = include_str!("../../assets/openapi.json");
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi() -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        OPENAPI,
+    )
+}

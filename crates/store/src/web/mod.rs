@@ -97,6 +97,7 @@ pub fn router(app: App) -> Router {
         .route("/og/{file}", get(og_image::og_image))
         // The JSON API
         .nest("/api/v1", api)
+        .route("/api/openapi.json", get(api::openapi))
         // The reseller API, in Digiflazz's format
         .route("/h2h/v1/cek-saldo", post(h2h::cek_saldo))
         .route("/h2h/v1/price-list", post(h2h::price_list))
