@@ -1,6 +1,6 @@
 //! The public JSON API (`/api/v1`, store-api.md).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -47,17 +47,24 @@ impl From<&Product> for ProductJson {
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ProductQuery {
-    category: Option<String>,
-}
-
 pub(crate) async fn list_products(
     State(app): State<App>,
-    Query(q): Query<ProductQuery>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let category = match q.category.as_deref().filter(|c| !c.is_empty()) {
+    // Read by hand rather than with `Query`, whose refusals (a repeated or unreadable parameter)
+    // are plain-text 400s instead of the API's one error shape.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::invalid("invalid_query", "query string tidak bisa dibaca"))?;
+    let mut categories = pairs.iter().filter(|(k, _)| k == "category").map(|(_, v)| v);
+    let (category, again) = (categories.next(), categories.next());
+    if again.is_some() {
+        return Err(AppError::invalid(
+            "invalid_category",
+            "category hanya boleh sekali",
+        ));
+    }
+    let category = match category.map(String::as_str).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(c.parse::<Category>().map_err(|_| {
             AppError::invalid(
