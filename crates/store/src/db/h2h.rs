@@ -168,6 +168,17 @@ pub async fn transaction_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<Tran
     row.as_ref().map(transaction_of).transpose()
 }
 
+/// The reseller transaction that made an order, if one did.
+pub async fn transaction_of_order(conn: &mut Conn, order_id: i64) -> DbResult<Option<Transaction>> {
+    let row = sqlx::query(&format!(
+        "SELECT {TX_COLUMNS} FROM h2h_transactions WHERE order_id = $1"
+    ))
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(transaction_of).transpose()
+}
+
 /// The reseller's latest transactions, newest first.
 pub async fn transactions_of(
     conn: &mut Conn,

@@ -213,3 +213,44 @@ pub(crate) async fn transaction(State(app): State<App>, ip: ClientIp, bytes: Byt
         Err(r) => refused(r, echo),
     }
 }
+
+/// `POST /h2h/v1/inquiry-pln`: whose a PLN token meter is (sign suffix: the `customer_no`),
+/// through the same lookup the storefront uses.
+pub(crate) async fn inquiry_pln(State(app): State<App>, ip: ClientIp, bytes: Bytes) -> Response {
+    let body = match Body::parse(&bytes) {
+        Ok(b) => b,
+        Err(r) => return refused(r, json!({})),
+    };
+    let customer_no = body.text("customer_no");
+    let echo = json!({ "customer_no": customer_no });
+    let answer = async {
+        authenticated(&app, &body, &customer_no, ip).await?;
+        let rule = madd_domain::TargetRule::PlnCustomer;
+        let account = madd_domain::GameAccount::parse(&rule, &customer_no, None)
+            .map_err(|e| Refusal::saying(Rc::WrongNumber, e.to_string()))?;
+        let wait = crate::web::storefront::view::LOOKUP_WAIT;
+        match crate::service::nickname::lookup(&app, &rule, &account, wait).await {
+            Ok(crate::service::nickname::NicknameAnswer::Found(owner)) => {
+                // The lookup keeps `NAME · R1/1300 VA`; Digiflazz gives the two apart.
+                let (name, segment) = owner.split_once(" · ").unwrap_or((owner.as_str(), ""));
+                Ok(json!({ "data": {
+                    "message": Rc::Sukses.message(), "status": "Sukses", "rc": Rc::Sukses.code(),
+                    "customer_no": account.target(), "meter_no": account.target(),
+                    "subscriber_id": account.target(), "name": name, "segment_power": segment,
+                }}))
+            }
+            Ok(crate::service::nickname::NicknameAnswer::NotChecked) => Err(Refusal::saying(
+                Rc::Gagal,
+                "Cek nomor PLN belum tersedia di toko ini",
+            )),
+            Err(e) if e.code() == "account_not_found" || e.code().starts_with("invalid_") => {
+                Err(Refusal::saying(Rc::WrongNumber, e.to_string()))
+            }
+            Err(_) => Err(h2h_busy()),
+        }
+    };
+    match answer.await {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => refused(r, echo),
+    }
+}

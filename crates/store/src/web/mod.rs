@@ -102,6 +102,7 @@ pub fn router(app: App) -> Router {
         .route("/h2h/v1/cek-saldo", post(h2h::cek_saldo))
         .route("/h2h/v1/price-list", post(h2h::price_list))
         .route("/h2h/v1/transaction", post(h2h::transaction))
+        .route("/h2h/v1/inquiry-pln", post(h2h::inquiry_pln))
         // The seller's dashboard
         .nest(
             "/admin",

@@ -250,6 +250,31 @@ both_backends!(
         assert_eq!(update.0, "update");
         assert_eq!(update.1["status"], "Sukses");
         assert_eq!(update.1["sn"], done["sn"]);
+        // The seller sees whose bot bought it.
+        let (session, _) = s.admin_login().await;
+        let code: String = {
+            let mut conn = s.app().db.read().await.unwrap();
+            sqlx::query_scalar("SELECT code FROM orders ORDER BY id LIMIT 1")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap()
+        };
+        let page = s
+            .http
+            .get(s.url(&format!("/admin/orders/{code}")))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("id=\"h2h-origin\"")
+                && page.contains(&df.username)
+                && page.contains("buy-1"),
+            "the order page names the reseller and the ref_id"
+        );
 
         // Refused by both suppliers (a number ending in 32): Gagal, the price back once.
         let before = df.saldo().await;
@@ -585,6 +610,48 @@ both_backends!(
             )
             .await;
         assert_eq!((http, off["rc"].as_str()), (400, Some("42")));
+        s
+    }
+);
+
+both_backends!(
+    inquiry_pln_names_the_meters_owner,
+    |env: &mut BTreeMap<String, String>| {
+        h2h_on(env);
+        // Digiflazz checks PLN meters.
+        env.insert("MADD_SUPPLIERS".into(), "vip-reseller,digiflazz".into());
+    },
+    |s: TestStore| async move {
+        let (df, _) = reseller(&s, "", 0).await;
+        let ask = |meter: &'static str| {
+            let df = &df;
+            async move {
+                df.post(
+                    "inquiry-pln",
+                    json!({"username": df.username, "customer_no": meter, "sign": df.sign(meter)}),
+                )
+                .await
+            }
+        };
+        let (http, owner) = ask("32123456789").await;
+        assert_eq!(http, 200, "{owner}");
+        assert_eq!(owner["status"], "Sukses");
+        assert_eq!(owner["name"], "BUDI SANTOSO");
+        assert_eq!(owner["customer_no"], "32123456789");
+        assert!(
+            !owner["segment_power"].as_str().unwrap().is_empty(),
+            "{owner}"
+        );
+        // A meter the sandbox does not know (ending in 9), and a sign over another number.
+        let (_, unknown) = ask("32123456799").await;
+        assert_eq!(unknown["status"], "Gagal", "{unknown}");
+        let (http, forged) = df
+            .post(
+                "inquiry-pln",
+                json!({"username": df.username, "customer_no": "32123456789", "sign": df.sign("1")}),
+            )
+            .await;
+        assert_eq!((http, forged["rc"].as_str()), (400, Some("41")));
         s
     }
 );

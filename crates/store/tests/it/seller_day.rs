@@ -281,7 +281,7 @@ async fn perlu_tindakan_on_a_phone_each_action_works() {
     click(c, Locator::Css("[data-kind='unmatched'] a")).await;
     fill(c, "form.attach input[name=whatsapp]", "0812-9999-7777").await;
     click(c, Locator::Css("button[data-saldo]")).await;
-    wait_text(c, "main", "saldo", WAIT).await;
+    wait_text(c, "main", "dimasukkan ke saldo pelanggan", WAIT).await;
     c.goto(&s.url("/admin")).await.unwrap();
     gone(c, "unmatched").await;
 
@@ -300,7 +300,7 @@ async fn perlu_tindakan_on_a_phone_each_action_works() {
         )),
     )
     .await;
-    wait_text(c, "main", "Dikembalikan", WAIT).await;
+    wait_text(c, "main", "Refund dicatat", WAIT).await;
     assert_eq!(s.order_row(&w.failed).await.status, OrderStatus::Refunded);
 
     // An order stuck in Diproses: "Buka" opens it, where the supplier is asked again.
@@ -319,7 +319,7 @@ async fn perlu_tindakan_on_a_phone_each_action_works() {
         )),
     )
     .await;
-    wait_text(c, "main", &w.stuck, WAIT).await;
+    wait_text(c, "main", "Status supplier dicek ulang", WAIT).await;
 
     // A low balance: "Isi saldo" opens the deposit page for that supplier; topped up, the
     // warning goes.
@@ -345,6 +345,8 @@ async fn perlu_tindakan_on_a_phone_each_action_works() {
         Locator::Css(&format!("button[data-code='{}']", w.to_process)),
     )
     .await;
+    // The click returns before the browser's POST lands: its answer is the order's page.
+    wait_text(c, "main", "Pesanan dikirim ke supplier", WAIT).await;
     s.settle().await;
     assert_eq!(
         s.order_row(&w.to_process).await.status,

@@ -143,6 +143,8 @@ struct OrderPage {
     supplier: Vec<(String, String, String, String)>,
     /// Each purchase attempt at a supplier, in order.
     attempts: Vec<AttemptView>,
+    /// Bought through the reseller API: the reseller's username and their `ref_id`.
+    h2h: Option<(String, String)>,
 }
 
 struct AttemptView {
@@ -171,10 +173,14 @@ pub(crate) async fn order_page(
     let msgs = messages::for_order(&mut conn, order.id).await?;
     let reqs = supplier_requests::supplier_requests(&mut conn, order.id).await?;
     let tries = supplier_attempts::for_order(&mut conn, order.id).await?;
+    let h2h = crate::db::h2h::transaction_of_order(&mut conn, order.id)
+        .await?
+        .map(|t| (t.username, t.ref_id));
     drop(conn);
     let timeline = timeline(&events, &pays, &msgs, &reqs);
     let o = &order;
     Ok(render(&OrderPage {
+        h2h,
         timeline,
         overpaid,
         csrf: s.csrf_token.clone(),
