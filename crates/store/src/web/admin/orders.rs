@@ -159,6 +159,16 @@ struct AttemptView {
     detail: String,
 }
 
+/// The reseller and `ref_id` of an order the reseller API made.
+async fn api_origin(
+    conn: &mut crate::db::Conn,
+    order_id: i64,
+) -> crate::db::DbResult<Option<(String, String)>> {
+    Ok(crate::db::h2h::transaction_of_order(conn, order_id)
+        .await?
+        .map(|t| (t.username, t.ref_id)))
+}
+
 pub(crate) async fn order_page(
     State(app): State<App>,
     Extension(s): Extension<AdminSession>,
@@ -173,9 +183,7 @@ pub(crate) async fn order_page(
     let msgs = messages::for_order(&mut conn, order.id).await?;
     let reqs = supplier_requests::supplier_requests(&mut conn, order.id).await?;
     let tries = supplier_attempts::for_order(&mut conn, order.id).await?;
-    let h2h = crate::db::h2h::transaction_of_order(&mut conn, order.id)
-        .await?
-        .map(|t| (t.username, t.ref_id));
+    let h2h = api_origin(&mut conn, order.id).await?;
     drop(conn);
     let timeline = timeline(&events, &pays, &msgs, &reqs);
     let o = &order;
