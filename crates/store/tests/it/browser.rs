@@ -721,7 +721,7 @@ async fn value_of(c: &Client, css: &str) -> String {
 }
 
 /// The page fits the viewport's width, and no table cell cuts its text off.
-async fn fits(c: &Client, page: &str) {
+pub(crate) async fn fits(c: &Client, page: &str) {
     let v = c
         .execute(
             "const cut = [...document.querySelectorAll('td, th')]

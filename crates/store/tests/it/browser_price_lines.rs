@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 
 use crate::browser::{
-    click, fill, pick, screenshots, set_viewport, start_browser, start_demo, wait_text, PAGE_WAIT,
+    click, fill, fits, pick, screenshots, set_viewport, start_browser, start_demo, wait_text,
+    PAGE_WAIT,
 };
 
 /// One priced purchase and what its lines must show.
@@ -226,6 +227,12 @@ async fn seller_sets_up(c: &Client, base: &str, password: &str) {
     )
     .await;
     submit(c, "/admin/tiers/resellers", "Reseller disetujui").await;
+
+    // The demo's reseller on the reseller API page, at both sizes.
+    c.goto(&url("/admin/h2h")).await.unwrap();
+    wait_text(c, "main", "API reseller (H2H)", PAGE_WAIT).await;
+    fits(c, "/admin/h2h").await;
+    screenshots(c, "admin-h2h").await;
 }
 
 /// Signs in on `/akun` with the code the sandbox WhatsApp brought.
@@ -265,6 +272,10 @@ async fn the_same_price_lines_on_the_card_the_invoice_and_whatsapp() {
     for case in &CASES {
         if case.signed_in {
             sign_in(c, base, case.whatsapp).await;
+            // A reseller's own API page (no H2H for this one yet: it says how to get it).
+            c.goto(&format!("{base}/akun/h2h")).await.unwrap();
+            wait_text(c, "main", "API reseller", PAGE_WAIT).await;
+            fits(c, "/akun/h2h").await;
         }
         c.goto(&format!("{base}/produk/mobile-legends-b"))
             .await
