@@ -218,6 +218,21 @@ fn bind_new<'q>(query: AnyQuery<'q>, o: &NewOrder<'q>) -> AnyQuery<'q> {
         .bind(o.expires_at)
 }
 
+/// How the reseller API's orders' idempotency keys start (`h2h:{username}:{ref_id}`).
+pub const RESELLER_API_KEY_PREFIX: &str = "h2h:";
+
+/// Whether the reseller API made this order.
+pub async fn made_by_reseller_api(conn: &mut Conn, id: i64) -> DbResult<bool> {
+    let key: Option<Option<String>> =
+        sqlx::query_scalar("SELECT idempotency_key FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(key
+        .flatten()
+        .is_some_and(|k| k.starts_with(RESELLER_API_KEY_PREFIX)))
+}
+
 pub async fn by_code(conn: &mut Conn, code: &OrderCode) -> DbResult<Option<Order>> {
     let sql = format!("SELECT {COLUMNS} FROM orders WHERE code = $1");
     let row = sqlx::query(&sql)

@@ -23,14 +23,21 @@ use crate::notify::{Audience, Notice};
 /// WhatsApp's customer-service window: free text is allowed this long after the person wrote.
 const WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Stores a message to `to` and queues its send job, in the caller's transaction.
+/// Stores a message to `to` and queues its send job, in the caller's transaction. A customer's
+/// notice about an order the reseller API made is not sent (`None`): the reseller's bot is told
+/// by its callbacks, and a bot's number would get a message for every purchase.
 pub async fn enqueue(
     conn: &mut Conn,
     order_id: Option<i64>,
     to: &PhoneNumber,
     notice: &Notice,
     now: i64,
-) -> DbResult<i64> {
+) -> DbResult<Option<i64>> {
+    if let (Audience::Customer, Some(order)) = (notice.audience, order_id) {
+        if crate::db::orders::made_by_reseller_api(conn, order).await? {
+            return Ok(None);
+        }
+    }
     let message = messages::NewMessage {
         order_id,
         recipient: to,
@@ -41,7 +48,7 @@ pub async fn enqueue(
     };
     let id = messages::insert(conn, &message, now).await?;
     jobs::schedule(conn, JobKind::SendMessage, id, now, now, None).await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Stores many messages and queues their send jobs, in the caller's transaction, in one

@@ -294,6 +294,14 @@ both_backends!(
             1,
             "one callback for its one change"
         );
+        // The bot's number got no WhatsApp message for its purchases: callbacks tell it.
+        assert!(
+            s.inbox("6281370001000").is_empty(),
+            "{:?}",
+            s.inbox("6281370001000")
+        );
+        // The seller still hears of the paid orders.
+        assert!(!s.inbox(crate::common::SELLER).is_empty());
         s
     }
 );

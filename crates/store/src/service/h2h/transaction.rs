@@ -94,7 +94,12 @@ pub async fn buy(app: &App, account: &Account, b: &Buy) -> Result<Answer, Refusa
             target,
             zone,
             whatsapp: owner.as_str().to_string(),
-            idempotency_key: Some(format!("h2h:{}:{}", account.username, b.ref_id)),
+            idempotency_key: Some(format!(
+                "{}{}:{}",
+                crate::db::orders::RESELLER_API_KEY_PREFIX,
+                account.username,
+                b.ref_id
+            )),
             voucher: None,
             buyer: Some(owner.clone()),
             saldo_in_full: true,
