@@ -108,6 +108,16 @@ async fn reseller(s: &TestStore, callback_url: &str, saldo: i64) -> (Digiflazz, 
     (client, c.webhook_secret.expose().to_string())
 }
 
+/// A callback receiver that answers every POST 200.
+async fn taking_receiver() -> MockServer {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    receiver
+}
+
 /// Runs every job that is due, moving the clock on so the watch and the callbacks come due.
 async fn later(s: &TestStore, seconds: i64) {
     s.settle().await;
@@ -149,11 +159,7 @@ both_backends!(
     the_documented_test_cases_answer_as_documented,
     h2h_on,
     |s: TestStore| async move {
-        let receiver = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200))
-            .mount(&receiver)
-            .await;
+        let receiver = taking_receiver().await;
         let (df, secret) = reseller(&s, &format!("{}/cb", receiver.uri()), 0).await;
         let testing = json!({"testing": true});
         let cases = [
@@ -220,11 +226,7 @@ both_backends!(
     real_purchases_deliver_pend_and_refund_once,
     h2h_on,
     |s: TestStore| async move {
-        let receiver = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200))
-            .mount(&receiver)
-            .await;
+        let receiver = taking_receiver().await;
         let (df, secret) = reseller(&s, &format!("{}/cb", receiver.uri()), 100_000).await;
         // A delivered one: paid from saldo at once, bought, Sukses with its serial number.
         let (http, first) = df.topup("S10", "081234567890", "buy-1", json!({})).await;
