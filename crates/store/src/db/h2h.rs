@@ -179,6 +179,23 @@ pub async fn transaction_of_order(conn: &mut Conn, order_id: i64) -> DbResult<Op
     row.as_ref().map(transaction_of).transpose()
 }
 
+/// The resellers whose API made the orders with ids in `from..=to` (a page of the orders list).
+pub async fn resellers_of_orders(
+    conn: &mut Conn,
+    (from, to): (i64, i64),
+) -> DbResult<std::collections::HashMap<i64, String>> {
+    let rows = sqlx::query(
+        "SELECT order_id, username FROM h2h_transactions WHERE order_id BETWEEN $1 AND $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("order_id")?, r.try_get("username")?)))
+        .collect()
+}
+
 /// The reseller's latest transactions, newest first.
 pub async fn transactions_of(
     conn: &mut Conn,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::db::orders::{self, OrderFilter};
 use crate::error::AppError;
-use crate::web::admin::view::{check_label, order_row, OrderRow};
+use crate::web::admin::view::{check_label, order_rows, OrderRow};
 use crate::web::auth::AdminSession;
 use crate::web::closed::Closed;
 use crate::web::page::{render, PageError, PageResult};
@@ -86,7 +86,7 @@ pub(crate) async fn dashboard(
             .map(|(st, n)| (st.as_str(), st.label_id(), *n))
             .collect(),
         attention,
-        orders: list.iter().map(order_row).collect(),
+        orders: order_rows(&mut conn, &list).await?,
         statuses: OrderStatus::ALL
             .iter()
             .map(|s| (s.as_str(), s.label_id()))

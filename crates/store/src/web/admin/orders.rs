@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::service::{fulfilment, overpayment};
 use crate::web::admin::view::{
     actor_label, audience_label, customer_chat, invalid, message_kind_label, message_row, message_state_label,
-    non_empty, order_row, parse_day, replacement_note, supplier_action_label,
+    non_empty, order_rows, parse_day, replacement_note, supplier_action_label,
     supplier_outcome_label, CsrfForm, FlashQuery, MessageRow, OrderRow,
 };
 use crate::web::auth::AdminSession;
@@ -82,7 +82,7 @@ pub(crate) async fn orders_list(
     Ok(render(&OrdersPage {
         csrf: s.csrf_token.clone(),
         flash: None,
-        orders: list.iter().map(order_row).collect(),
+        orders: order_rows(&mut conn, &list).await?,
         statuses: OrderStatus::ALL
             .iter()
             .map(|s| (s.as_str(), s.label_id()))

@@ -51,6 +51,28 @@ pub(crate) fn order_row(o: &Order) -> OrderRow {
     }
 }
 
+/// A page of the orders list, each API order's account naming the reseller whose bot bought it.
+pub(crate) async fn order_rows(
+    conn: &mut crate::db::Conn,
+    list: &[Order],
+) -> crate::db::DbResult<Vec<OrderRow>> {
+    let (from, to) = (
+        list.iter().map(|o| o.id).min().unwrap_or(0),
+        list.iter().map(|o| o.id).max().unwrap_or(0),
+    );
+    let resellers = crate::db::h2h::resellers_of_orders(conn, (from, to)).await?;
+    Ok(list
+        .iter()
+        .map(|o| {
+            let mut row = order_row(o);
+            if let Some(username) = resellers.get(&o.id) {
+                row.account.push_str(&format!(" · API {username}"));
+            }
+            row
+        })
+        .collect())
+}
+
 /// `wa.me` with a message to the customer that fits the order's state.
 pub(crate) fn customer_chat(o: &Order) -> String {
     let text = match o.status {
