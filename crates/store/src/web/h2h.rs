@@ -57,9 +57,12 @@ impl Body {
     }
 }
 
-/// A refusal as Digiflazz answers one; `echo` carries the request's own fields back.
+/// A refusal as Digiflazz answers one; `echo` carries the request's own fields back. The store
+/// being unable to look (`rc 03`) reads `Pending`, never `Gagal`: a transaction may have been
+/// made, and a bot told `Gagal` would buy again under a new `ref_id` instead of asking again.
 fn refused(r: Refusal, echo: Value) -> Response {
-    let mut data = json!({ "rc": r.rc.code(), "message": r.message, "status": "Gagal" });
+    let status = if r.rc == Rc::Pending { "Pending" } else { "Gagal" };
+    let mut data = json!({ "rc": r.rc.code(), "message": r.message, "status": status });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, echo) {
         d.extend(e);
     }
@@ -90,7 +93,7 @@ pub(crate) async fn cek_saldo(State(app): State<App>, ip: ClientIp, bytes: Bytes
         let owner = PhoneNumber::parse(&account.whatsapp).map_err(|_| Refusal::new(Rc::UnknownUser))?;
         let wallet = crate::service::saldo::wallet(&app, &owner)
             .await
-            .map_err(|_| h2h_busy())?;
+            .map_err(|_| h2h::busy())?;
         Ok::<_, Refusal>(json!({ "data": { "deposit": wallet.balance.amount() } }))
     };
     match answer.await {
@@ -99,9 +102,6 @@ pub(crate) async fn cek_saldo(State(app): State<App>, ip: ClientIp, bytes: Bytes
     }
 }
 
-fn h2h_busy() -> Refusal {
-    Refusal::saying(Rc::Pending, "Sistem sibuk, coba lagi")
-}
 
 /// `POST /h2h/v1/price-list`: the products, at the reseller's own price (what a transaction
 /// takes from their saldo). `cmd: "pasca"` lists nothing: bills are not sold by API yet.
@@ -123,7 +123,7 @@ pub(crate) async fn price_list(State(app): State<App>, ip: ClientIp, bytes: Byte
         let (code, brand, category) = (body.text("code"), body.text("brand"), body.text("category"));
         let catalogue = crate::service::catalogue_snapshot::current(&app)
             .await
-            .map_err(|_| h2h_busy())?;
+            .map_err(|_| h2h::busy())?;
         let products: Vec<_> = catalogue
             .listed()
             .filter(|p| p.kind != ServiceKind::Postpaid)
@@ -133,7 +133,7 @@ pub(crate) async fn price_list(State(app): State<App>, ip: ClientIp, bytes: Byte
             .cloned()
             .collect();
         drop(catalogue);
-        let mut conn = app.db.read().await.map_err(|_| h2h_busy())?;
+        let mut conn = app.db.read().await.map_err(|_| h2h::busy())?;
         let now = app.now_ms();
         let mut items = Vec::with_capacity(products.len());
         for p in &products {
@@ -150,7 +150,7 @@ pub(crate) async fn price_list(State(app): State<App>, ip: ClientIp, bytes: Byte
                 },
             )
             .await
-            .map_err(|_| h2h_busy())?;
+            .map_err(|_| h2h::busy())?;
             items.push(json!({
                 "product_name": p.name,
                 "category": p.category.as_str(),
@@ -243,14 +243,36 @@ pub(crate) async fn inquiry_pln(State(app): State<App>, ip: ClientIp, bytes: Byt
                 Rc::Gagal,
                 "Cek nomor PLN belum tersedia di toko ini",
             )),
-            Err(e) if e.code() == "account_not_found" || e.code().starts_with("invalid_") => {
+            Err(e) if e.code() == "meter_not_found" || e.code().starts_with("invalid_") => {
                 Err(Refusal::saying(Rc::WrongNumber, e.to_string()))
             }
-            Err(_) => Err(h2h_busy()),
+            Err(_) => Err(h2h::busy()),
         }
     };
     match answer.await {
         Ok(v) => Json(v).into_response(),
         Err(r) => refused(r, echo),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn data_of(response: Response) -> (u16, Value) {
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, serde_json::from_slice::<Value>(&bytes).unwrap()["data"].clone())
+    }
+
+    #[tokio::test]
+    async fn a_store_that_could_not_look_says_pending_never_gagal() {
+        let (http, busy) = data_of(refused(h2h::busy(), json!({"ref_id": "r1"}))).await;
+        assert_eq!((http, busy["status"].as_str(), busy["rc"].as_str()), (200, Some("Pending"), Some("03")));
+        assert_eq!(busy["ref_id"], "r1");
+        let (http, short) = data_of(refused(Refusal::new(Rc::SaldoShort), json!({}))).await;
+        assert_eq!((http, short["status"].as_str()), (400, Some("Gagal")));
+        let (http, _) = data_of(refused(Refusal::new(Rc::RateLimited), json!({}))).await;
+        assert_eq!(http, 429);
     }
 }

@@ -655,6 +655,7 @@ both_backends!(
         // A meter the sandbox does not know (ending in 9), and a sign over another number.
         let (_, unknown) = ask("32123456799").await;
         assert_eq!(unknown["status"], "Gagal", "{unknown}");
+        assert_eq!(unknown["rc"], "54", "{unknown}");
         let (http, forged) = df
             .post(
                 "inquiry-pln",

@@ -112,8 +112,9 @@ pub async fn authenticate(
     Ok(account)
 }
 
-/// The store could not look: the caller may ask again.
-fn busy() -> Refusal {
+/// The store could not look or answer for sure: `Pending`, so the bot asks again with the same
+/// `ref_id` (which finds the order, or makes it then) rather than buying under a new one.
+pub(crate) fn busy() -> Refusal {
     Refusal::saying(Rc::Pending, "Sistem sibuk, coba lagi")
 }
 

@@ -247,8 +247,20 @@ pub async fn answer(app: &App, account: &Account, t: &Transaction) -> Result<Ans
     ))
 }
 
-/// An order the store would not make, in Digiflazz's codes.
+/// An order the store would not make, in Digiflazz's codes. What the store could not finish for
+/// sure (its database, a supplier lookup it waited on, its own bounds) is `Pending`: the same
+/// `ref_id` again finds the order if it was made, or makes it then — never a second purchase.
 fn refusal(e: AppError) -> Refusal {
+    if matches!(
+        e,
+        AppError::Db(_)
+            | AppError::Internal(_)
+            | AppError::Unavailable { .. }
+            | AppError::Busy { .. }
+            | AppError::TooManyRequests { .. }
+    ) {
+        return super::busy();
+    }
     let rc = match e.code() {
         "saldo_insufficient" => Rc::SaldoShort,
         "price_above_max" => Rc::PriceAboveMax,
