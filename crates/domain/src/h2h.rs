@@ -167,11 +167,9 @@ pub fn test_case(sku: &str, customer_no: &str) -> Option<TestCase> {
 /// a destination without a separator has no zone.
 pub fn split_destination(customer_no: &str) -> (String, Option<String>) {
     let s = customer_no.trim();
-    if let Some((id, zone)) = s.split_once('(') {
-        return (
-            id.trim().to_string(),
-            Some(zone.trim_end_matches(')').trim().to_string()).filter(|z| !z.is_empty()),
-        );
+    // `123456780 (2345)`, as the game shows it: the storefront's own reading.
+    if let Some((id, zone)) = crate::catalog::split_pasted(s) {
+        return (id.to_string(), Some(zone.to_string()));
     }
     match s.split_once(['|', ' ', ',']) {
         Some((id, zone)) => (

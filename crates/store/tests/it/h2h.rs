@@ -118,6 +118,19 @@ async fn taking_receiver() -> MockServer {
     receiver
 }
 
+/// An admin page's HTML, with the session cookie.
+async fn admin_page(s: &TestStore, session: &str, path: &str) -> String {
+    s.http
+        .get(s.url(path))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Runs every job that is due, moving the clock on so the watch and the callbacks come due.
 async fn later(s: &TestStore, seconds: i64) {
     s.settle().await;
@@ -261,22 +274,20 @@ both_backends!(
                 .await
                 .unwrap()
         };
-        let page = s
-            .http
-            .get(s.url(&format!("/admin/orders/{code}")))
-            .header("cookie", &session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = admin_page(&s, &session, &format!("/admin/orders/{code}")).await;
         assert!(
             page.contains("id=\"h2h-origin\"")
                 && page.contains(&df.username)
                 && page.contains("buy-1"),
             "the order page names the reseller and the ref_id"
         );
+        for list in ["/admin", "/admin/orders"] {
+            let page = admin_page(&s, &session, list).await;
+            assert!(
+                page.contains(&format!("API {}", df.username)),
+                "{list} names the reseller"
+            );
+        }
 
         // Refused by both suppliers (a number ending in 32): Gagal, the price back once.
         let before = df.saldo().await;
@@ -548,16 +559,7 @@ both_backends!(
             .await
             .unwrap();
         let (username, key) = (text_of(&shown, "h2h-username"), text_of(&shown, "h2h-key"));
-        let again = s
-            .http
-            .get(s.url("/admin/h2h"))
-            .header("cookie", &session)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let again = admin_page(&s, &session, "/admin/h2h").await;
         assert!(
             again.contains(&username) && !again.contains(&key),
             "shown once only"

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::db::h2h::{self as repo, Account, LogLine};
+use crate::web::closed::Closed;
 use crate::web::customer::Customer;
 use crate::web::i18n::{Lang, Texts};
 use crate::web::page::{render, PageResult};
@@ -36,7 +37,7 @@ pub(crate) struct Done {
 
 async fn page(
     app: &App,
-    t: &'static Texts,
+    (t, closed): (&'static Texts, bool),
     owner: &madd_domain::PhoneNumber,
     shown: Option<(String, String)>,
     flash: Option<String>,
@@ -54,7 +55,7 @@ async fn page(
     drop(conn);
     Ok(render(&ResellerApiPage {
         t,
-        closed: false,
+        closed,
         account,
         shown,
         flash,
@@ -71,6 +72,7 @@ async fn page(
 pub(crate) async fn reseller_api(
     State(app): State<App>,
     Lang(t): Lang,
+    Closed(closed): Closed,
     customer: Customer,
     Query(q): Query<Done>,
 ) -> PageResult {
@@ -81,13 +83,14 @@ pub(crate) async fn reseller_api(
         "akses" => "Akses disimpan.".to_string(),
         _ => "Callback dikirim ulang.".to_string(),
     });
-    page(&app, t, &owner, None, flash).await
+    page(&app, (t, closed), &owner, None, flash).await
 }
 
 /// A new key and webhook secret: the old ones stop working at once.
 pub(crate) async fn new_key(
     State(app): State<App>,
     Lang(t): Lang,
+    Closed(closed): Closed,
     customer: Customer,
 ) -> PageResult {
     let Some(owner) = customer.0 else {
@@ -95,7 +98,7 @@ pub(crate) async fn new_key(
     };
     let c = crate::service::h2h::open(&app, &owner).await?;
     let shown = (c.key.expose().to_string(), c.webhook_secret.expose().to_string());
-    page(&app, t, &owner, Some(shown), None).await
+    page(&app, (t, closed), &owner, Some(shown), None).await
 }
 
 #[derive(Deserialize)]
